@@ -175,3 +175,36 @@ export interface PduError {
   /** The offending PDU header bytes (for the TermReq's error data), possibly empty. */
   readonly header: Uint8Array;
 }
+
+/** Largest TermReq PDU: header plus the maximum error data (Linux NVME_TCP_MAX_C2HTERM_PLEN = 152). */
+export const TERM_MAX_PDU_LENGTH = TERM_HEADER_LENGTH + TERM_MAX_ERROR_DATA;
+
+/** Framing before the IC exchange: no digests, no alignment (NVMe/TCP 1.0: ICReq/ICResp never carry digests). */
+export const NO_DIGEST_PDU_OPTIONS: PduOptions = { headerDigest: false, dataDigest: false, dataAlignment: 0 };
+
+/**
+ * Fixed header length (hlen) by PDU type code; 0 marks a reserved or unknown code (0x08, > 0x09).
+ * Linux drivers/nvme/target/tcp.c nvme_tcp_pdu_sizes[]; SPDK nvmf_tcp_pdu_ch_handle expected_hlen.
+ */
+export const PDU_HEADER_LENGTHS: readonly number[] = [
+  ICREQ_LENGTH, // 0x00 ICReq
+  ICRESP_LENGTH, // 0x01 ICResp
+  TERM_HEADER_LENGTH, // 0x02 H2CTermReq
+  TERM_HEADER_LENGTH, // 0x03 C2HTermReq
+  CAPSULE_CMD_HEADER_LENGTH, // 0x04 CapsuleCmd
+  CAPSULE_RESP_HEADER_LENGTH, // 0x05 CapsuleResp
+  DATA_HEADER_LENGTH, // 0x06 H2CData
+  DATA_HEADER_LENGTH, // 0x07 C2HData
+  0, // 0x08 reserved
+  R2T_HEADER_LENGTH, // 0x09 R2T
+];
+
+/** Whether a PDU type carries HDGST when header digests are negotiated (SPDK g_nvme_tcp_hdgst[]). */
+export function pduTypeHasHeaderDigest(type: number): boolean {
+  return type >= PduType.CapsuleCmd && type <= PduType.R2T && type !== 0x08;
+}
+
+/** Whether a PDU type carries DDGST (when it has data) once data digests are negotiated (SPDK g_nvme_tcp_ddgst[]). */
+export function pduTypeHasDataDigest(type: number): boolean {
+  return type === PduType.CapsuleCmd || type === PduType.H2CData || type === PduType.C2HData;
+}

@@ -1,30 +1,31 @@
 // NVMe statuses a block backend reports, and the range check every backend shares. The values are
-// the 15-bit status field of a completion (Status Code Type << 8 | Status Code; NVMe Base
-// Specification 2.0, section 4.6.1.2 "Status Field Definition"). They are local here because the
-// codec's status table (sim/nvme/status.ts) is a separate concern; the numbers are the same.
+// the 15-bit status field of a completion (SCT << 8 | SC; NVMe Base Specification 2.0, section
+// 4.6.1.2), taken from the codec's status table (sim/nvme/status.ts) under the names backends use.
+import { Status, STATUS_DNR as NVME_STATUS_DNR } from '../nvme/status.js';
 import type { BackendStatus } from './backend.js';
 
-/** Successful Completion (generic command status 0x00). */
-export const STATUS_SUCCESS: BackendStatus = 0x00;
+/** Successful Completion (generic 0x00). */
+export const STATUS_SUCCESS: BackendStatus = Status.SUCCESS;
 /** Invalid Field in Command (generic 0x02): offset or length not a multiple of the block size. */
-export const STATUS_INVALID_FIELD: BackendStatus = 0x02;
+export const STATUS_INVALID_FIELD: BackendStatus = Status.INVALID_FIELD;
 /** Internal Error (generic 0x06): the backend failed for a reason that is not the medium's. */
-export const STATUS_INTERNAL_ERROR: BackendStatus = 0x06;
+export const STATUS_INTERNAL_ERROR: BackendStatus = Status.INTERNAL;
 /** LBA Out of Range (generic 0x80): the access goes past the namespace capacity. */
-export const STATUS_LBA_OUT_OF_RANGE: BackendStatus = 0x80;
-/** Write Fault (media and data integrity errors, SCT 2, SC 0x80). */
-export const STATUS_WRITE_FAULT: BackendStatus = 0x280;
-/** Unrecovered Read Error (media and data integrity errors, SCT 2, SC 0x81). */
-export const STATUS_UNRECOVERED_READ_ERROR: BackendStatus = 0x281;
-/** Do Not Retry bit of the 15-bit status field (bit 14; bit 31 of completion dword 3). */
-export const STATUS_DNR = 0x4000;
+export const STATUS_LBA_OUT_OF_RANGE: BackendStatus = Status.LBA_RANGE;
+/** Write Fault (media and data integrity errors, SCT 2, SC 0x80 = 0x280). */
+export const STATUS_WRITE_FAULT: BackendStatus = Status.WRITE_FAULT;
+/** Unrecovered Read Error (media and data integrity errors, SCT 2, SC 0x81 = 0x281). */
+export const STATUS_UNRECOVERED_READ_ERROR: BackendStatus = Status.READ_ERROR;
+/** Do Not Retry bit of the 15-bit status field (bit 14). */
+export const STATUS_DNR: BackendStatus = NVME_STATUS_DNR;
 
 /**
  * Checks an access of `length` bytes at `offset` against a namespace. Returns 0 when it is inside
- * the namespace and block aligned, else the status to complete with. Linux nvmet rejects an access
- * past the capacity with LBA Out of Range before touching the device (drivers/nvme/target/
- * io-cmd-bdev.c and io-cmd-file.c, nvmet_*_execute_rw via blk_to_nvme_status / the file size check);
- * the target adds DNR when it builds the completion.
+ * the namespace and block aligned, else the status to complete with. The spec's status for an
+ * access past the capacity is LBA Out of Range (generic status 80h, NVM Command Set
+ * Specification). Linux nvmet differs by backend: its file backend answers errno_to_nvme_status(-ENOSPC), i.e. Capacity
+ * Exceeded with DNR (drivers/nvme/target/io-cmd-file.c, nvmet_file_execute_io), so interop
+ * checks should accept either. The target decides whether to add DNR.
  */
 export function checkRange(offset: number, length: number, sizeBytes: number, blockSize: number): BackendStatus {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
