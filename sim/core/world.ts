@@ -1,0 +1,322 @@
+// The simulated world: one seed, one scheduler, one network, and the environments (NodeEnv) that
+// targets and hosts run in. Everything random derives from the seed through named streams, and
+// nothing is global, so two worlds in one process are independent and a seed replays exactly.
+//
+// Running: run*() are synchronous and fast, for callback-driven code. run*Async() also let
+// promise continuations run at the virtual time that resolved them: after every event that
+// touched a promise, they drain the microtask queue before time moves on. (Without that, code
+// such as `await stream-ready; write()` would run only when the synchronous loop returns, at a
+// later virtual time.) Draining uses V8 promise hooks to see when the queue is empty; the hooks
+// are installed only while an async run is in progress.
+import v8 from 'node:v8';
+import type { Cpu, Logger, NodeEnv, Random, RngSource } from './env.js';
+import { Fingerprint } from './fingerprint.js';
+import type { LogLevel } from './real-env.js';
+import { SeededRngSource } from './rng.js';
+import { Scheduler } from './scheduler.js';
+import { SimClock } from './sim-clock.js';
+import type { TraceSink } from './trace.js';
+import { SimNetwork } from '../net/sim-network.js';
+import type { SimNode } from '../net/sim-node.js';
+
+export interface WorldOptions {
+  /** The run seed; every random stream derives from it. */
+  readonly seed: string | number;
+  /** Optional event trace (JSONL or memory). Default none. */
+  readonly trace?: TraceSink | null;
+  /** Default log level for node loggers. Default 'silent'. */
+  readonly logLevel?: LogLevel;
+  /** Where log lines go. Default process.stderr. */
+  readonly logSink?: (line: string) => void;
+  /** Mix every delivered application byte into the fingerprint. Default false (samples). */
+  readonly fingerprintAllBytes?: boolean;
+}
+
+export interface NodeEnvOptions {
+  /** The node's CPU model (sim/cpu), built on world.nodeClock(name). */
+  readonly cpu: Cpu;
+  /** Log level for this node (overrides the world's). */
+  readonly logLevel?: LogLevel;
+}
+
+/** What a finished run reports; equal summaries mean equal runs. */
+export interface RunSummary {
+  readonly seed: string;
+  readonly nowNs: number;
+  readonly events: number;
+  readonly fingerprint: string;
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
+export class World {
+  readonly seed: string;
+  readonly scheduler = new Scheduler();
+  /** A clock for world-level drivers (scenario timelines); never paused or crashed. */
+  readonly clock: SimClock;
+  readonly rng: SeededRngSource;
+  readonly fingerprint = new Fingerprint();
+  readonly network: SimNetwork;
+  readonly #logLevel: LogLevel;
+  readonly #logSink: (line: string) => void;
+  readonly #clocks = new Map<SimNode, { incarnation: number; clock: SimClock }>();
+
+  constructor(options: WorldOptions) {
+    this.seed = String(options.seed);
+    this.rng = new SeededRngSource(this.seed);
+    this.clock = new SimClock(this.scheduler);
+    this.#logLevel = options.logLevel ?? 'silent';
+    this.#logSink = options.logSink ?? ((line) => process.stderr.write(line));
+    this.network = new SimNetwork({
+      scheduler: this.scheduler,
+      rng: this.rng,
+      fingerprint: this.fingerprint,
+      trace: options.trace ?? null,
+      fingerprintAllBytes: options.fingerprintAllBytes ?? false,
+    });
+  }
+
+  get nowNs(): number {
+    return this.scheduler.now;
+  }
+
+  get trace(): TraceSink | null {
+    return this.network.context.trace;
+  }
+
+  set trace(sink: TraceSink | null) {
+    this.network.context.trace = sink;
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  node(name: string): SimNode {
+    return this.network.node(name);
+  }
+
+  /** The clock of the node's current incarnation: its timers die with a crash, wait in a pause. */
+  nodeClock(name: string): SimClock {
+    const node = this.node(name);
+    const cached = this.#clocks.get(node);
+    if (cached !== undefined && cached.incarnation === node.incarnation) return cached.clock;
+    const clock = new SimClock(this.scheduler, node.gate);
+    this.#clocks.set(node, { incarnation: node.incarnation, clock });
+    return clock;
+  }
+
+  /** Random streams for a node, namespaced "node/<name>/<stream>". */
+  nodeRng(name: string): RngSource {
+    const source = this.rng;
+    return {
+      stream(stream: string): Random {
+        return source.stream(`node/${name}/${stream}`);
+      },
+    };
+  }
+
+  /** A logger whose lines carry the simulated time and the node name. Silent by default. */
+  logger(name: string, level: LogLevel = this.#logLevel): Logger {
+    const threshold = LEVELS[level];
+    const scheduler = this.scheduler;
+    const sink = this.#logSink;
+    const emit = (at: LogLevel, message: string): void => {
+      if (LEVELS[at] < threshold) return;
+      sink(`${formatSeconds(scheduler.now)} ${name} ${at}: ${message}\n`);
+    };
+    return {
+      debug: (m) => emit('debug', m),
+      info: (m) => emit('info', m),
+      warn: (m) => emit('warn', m),
+      error: (m) => emit('error', m),
+    };
+  }
+
+  /** The environment for a node's current incarnation. Build a new one after restart(). */
+  nodeEnv(name: string, options: NodeEnvOptions): NodeEnv {
+    const node = this.node(name);
+    return {
+      network: node.networkView,
+      clock: this.nodeClock(name),
+      cpu: options.cpu,
+      rng: this.nodeRng(name),
+      log: this.logger(name, options.logLevel ?? this.#logLevel),
+    };
+  }
+
+  crash(name: string): void {
+    this.node(name).crash();
+  }
+
+  restart(name: string): void {
+    this.node(name).restart();
+  }
+
+  pause(name: string): void {
+    this.node(name).pause();
+  }
+
+  resume(name: string): void {
+    this.node(name).resume();
+  }
+
+  // ---------------------------------------------------------------- running (synchronous)
+
+  /** Runs one event. Returns false when nothing is pending. */
+  step(): boolean {
+    return this.scheduler.step();
+  }
+
+  /** Runs every event due at or before tNs, then moves time to tNs. Returns events run. */
+  runUntil(tNs: number): number {
+    return this.scheduler.runUntil(tNs);
+  }
+
+  runFor(durationNs: number): number {
+    return this.scheduler.runUntil(this.scheduler.now + durationNs);
+  }
+
+  runUntilIdle(limitEvents = Infinity): number {
+    return this.scheduler.runUntilIdle(limitEvents);
+  }
+
+  /** Runs until condition() is true (checked after each event) or time would pass limitNs. */
+  runUntilTrue(condition: () => boolean, limitNs = Infinity): boolean {
+    const scheduler = this.scheduler;
+    while (!condition()) {
+      if (scheduler.peekNs() > limitNs || !scheduler.step()) return condition();
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- running (promise-aware)
+
+  /** runUntil, letting promise continuations run at the virtual time that resolved them. */
+  async runUntilAsync(tNs: number): Promise<number> {
+    const start = this.scheduler.eventCount;
+    await this.#runAsync(() => this.scheduler.peekNs() <= tNs);
+    const scheduler = this.scheduler;
+    if (!scheduler.stopped && tNs > scheduler.now && tNs !== Infinity && scheduler.peekNs() > tNs) {
+      scheduler.advanceTo(tNs);
+    }
+    return this.scheduler.eventCount - start;
+  }
+
+  runForAsync(durationNs: number): Promise<number> {
+    return this.runUntilAsync(this.scheduler.now + durationNs);
+  }
+
+  async runUntilIdleAsync(limitEvents = Infinity): Promise<number> {
+    const start = this.scheduler.eventCount;
+    await this.#runAsync(() => this.scheduler.eventCount - start < limitEvents && this.scheduler.pending > 0);
+    return this.scheduler.eventCount - start;
+  }
+
+  /** Runs one event, then lets the promise continuations it caused run. False when idle. */
+  async stepAsync(): Promise<boolean> {
+    installPromiseHooks();
+    try {
+      const mark = promiseActivity;
+      const ran = this.scheduler.step();
+      if (promiseActivity !== mark) await drainMicrotasks();
+      return ran;
+    } finally {
+      uninstallPromiseHooks();
+    }
+  }
+
+  /** Promise-aware runUntilTrue. */
+  async runUntilTrueAsync(condition: () => boolean, limitNs = Infinity): Promise<boolean> {
+    await this.#runAsync(() => !condition() && this.scheduler.peekNs() <= limitNs);
+    return condition();
+  }
+
+  async #runAsync(proceed: () => boolean): Promise<void> {
+    const scheduler = this.scheduler;
+    scheduler.clearStop();
+    installPromiseHooks();
+    try {
+      await drainMicrotasks();
+      while (!scheduler.stopped && proceed()) {
+        const mark = promiseActivity;
+        if (!scheduler.step()) break;
+        if (promiseActivity !== mark) await drainMicrotasks();
+      }
+    } finally {
+      uninstallPromiseHooks();
+    }
+  }
+
+  // ---------------------------------------------------------------- results
+
+  summary(): RunSummary {
+    return {
+      seed: this.seed,
+      nowNs: this.scheduler.now,
+      events: this.scheduler.eventCount,
+      fingerprint: this.fingerprint.hex(),
+    };
+  }
+}
+
+/** Seconds with nanosecond digits, e.g. "12.000345678s". */
+export function formatSeconds(nowNs: number): string {
+  const seconds = Math.floor(nowNs / 1e9);
+  const fraction = String(nowNs - seconds * 1e9).padStart(9, '0');
+  return `${seconds}.${fraction}s`;
+}
+
+// Microtask draining. The microtask queue is per process, so this bookkeeping is too; it only
+// decides how long to yield, never what a simulation computes.
+
+/** Promise hook activity (creations, settlements, reactions) while hooks are installed. */
+let promiseActivity = 0;
+/** Promise reactions run (the "before" hook). */
+let promiseReactions = 0;
+let hookUsers = 0;
+let stopHooks: (() => void) | null = null;
+/** Drains in progress (nested or concurrent worlds); each one's own hop counts as one reaction. */
+let activeDrains = 0;
+/** A microtask chain longer than this is an infinite loop, not a continuation. */
+const MAX_DRAIN_HOPS = 1_000_000;
+
+function installPromiseHooks(): void {
+  if (hookUsers++ > 0) return;
+  const stop: unknown = v8.promiseHooks.createHook({
+    init() {
+      promiseActivity++;
+    },
+    settled() {
+      promiseActivity++;
+    },
+    before() {
+      promiseReactions++;
+      promiseActivity++;
+    },
+  });
+  // @types/node declares the returned stopper as Function.
+  stopHooks = stop as () => void;
+}
+
+function uninstallPromiseHooks(): void {
+  if (--hookUsers > 0) return;
+  if (stopHooks !== null) stopHooks();
+  stopHooks = null;
+}
+
+/**
+ * Yields until the microtask queue is empty. A hop (`await null`) runs every microtask queued
+ * before it; if no reaction other than the drains' own ran during the hop, nothing was queued.
+ */
+async function drainMicrotasks(): Promise<void> {
+  activeDrains++;
+  try {
+    for (let hop = 0; hop < MAX_DRAIN_HOPS; hop++) {
+      const before = promiseReactions;
+      await null;
+      if (promiseReactions - before <= activeDrains) return;
+    }
+    throw new Error('microtask queue never drained: a promise loop that never yields?');
+  } finally {
+    activeDrains--;
+  }
+}

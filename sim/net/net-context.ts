@@ -1,0 +1,124 @@
+// What every network element shares: the scheduler, the run's random streams, the fingerprint,
+// the optional trace, and network-wide counters. One per SimNetwork; nothing here is global, so
+// two simulations in one process never touch each other's state.
+import type { RngSource } from '../core/env.js';
+import type { Fingerprint } from '../core/fingerprint.js';
+import type { Scheduler } from '../core/scheduler.js';
+import type { TraceSink } from '../core/trace.js';
+import type { Packet } from './packet.js';
+
+/** Why a packet never arrived. */
+export type DropReason =
+  | 'loss'
+  | 'burst-loss'
+  | 'partition'
+  | 'filter'
+  | 'link-down'
+  | 'queue-full'
+  | 'checksum'
+  | 'node-down'
+  | 'node-partition'
+  | 'no-route';
+
+export const DROP_REASONS: readonly DropReason[] = [
+  'loss',
+  'burst-loss',
+  'partition',
+  'filter',
+  'link-down',
+  'queue-full',
+  'checksum',
+  'node-down',
+  'node-partition',
+  'no-route',
+];
+
+/** Network-wide packet counters. */
+export class NetStats {
+  /** Packets handed to a node's TCP stack. */
+  delivered = 0;
+  /** Bytes on the wire (framing included) of delivered packets. */
+  deliveredWireBytes = 0;
+  /** Drops by reason. */
+  readonly dropped: Record<DropReason, number> = {
+    loss: 0,
+    'burst-loss': 0,
+    partition: 0,
+    filter: 0,
+    'link-down': 0,
+    'queue-full': 0,
+    checksum: 0,
+    'node-down': 0,
+    'node-partition': 0,
+    'no-route': 0,
+  };
+  duplicated = 0;
+  reordered = 0;
+  /** Packets marked corrupt (dropped by the receiver's checksum; also counted in dropped). */
+  corrupted = 0;
+  /** Packets whose payload had a byte flipped that TCP does not detect. */
+  silentlyCorrupted = 0;
+
+  /** Total drops over all reasons. */
+  get droppedTotal(): number {
+    let total = 0;
+    for (const reason of DROP_REASONS) total += this.dropped[reason];
+    return total;
+  }
+}
+
+/** Fingerprint tags: one per kind of mixed record. */
+export const FP_DELIVER = 1;
+export const FP_DROP = 2;
+export const FP_APP_DATA = 3;
+export const FP_TCP_EVENT = 4;
+
+export class NetContext {
+  readonly scheduler: Scheduler;
+  readonly rng: RngSource;
+  readonly fingerprint: Fingerprint;
+  readonly stats = new NetStats();
+  /** Optional trace; null costs one comparison per site. */
+  trace: TraceSink | null;
+  /** Mix every delivered application byte into the fingerprint (slower) instead of samples. */
+  fingerprintAllBytes: boolean;
+  /** Brings switch forwarding tables up to date with the topology (set by SimNetwork). */
+  ensureRoutes: () => void = () => undefined;
+
+  constructor(
+    scheduler: Scheduler,
+    rng: RngSource,
+    fingerprint: Fingerprint,
+    trace: TraceSink | null,
+    fingerprintAllBytes: boolean,
+  ) {
+    this.scheduler = scheduler;
+    this.rng = rng;
+    this.fingerprint = fingerprint;
+    this.trace = trace;
+    this.fingerprintAllBytes = fingerprintAllBytes;
+  }
+
+  /** Counts, fingerprints and traces a dropped packet. */
+  drop(packet: Packet, reason: DropReason, where: string): void {
+    this.stats.dropped[reason]++;
+    const fp = this.fingerprint;
+    fp.mix32(FP_DROP);
+    fp.mix32(DROP_REASONS.indexOf(reason));
+    fp.mixNumber(this.scheduler.now);
+    fp.mixNumber(packet.seq);
+    if (this.trace !== null) {
+      this.trace.record({
+        tNs: this.scheduler.now,
+        kind: 'drop',
+        reason,
+        where,
+        src: `${packet.src.ip}:${packet.srcPort}`,
+        dst: `${packet.dst.ip}:${packet.dstPort}`,
+        seq: packet.seq,
+        len: packet.payloadBytes,
+        flags: packet.flags,
+      });
+    }
+  }
+}

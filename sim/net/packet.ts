@@ -1,0 +1,136 @@
+// A packet on the simulated wire: one TCP segment with its addressing, as an object. Payloads are
+// views (subarray) of the sender's buffers, so a segment costs no copy; a packet is never
+// mutated after it is sent except by the link's fault injection, which copies before it flips.
+import type { Nic } from './nic.js';
+
+/**
+ * 20 B IPv4 header + 20 B TCP header. TCP options (MSS, SACK) are not counted on the wire, and
+ * there are no timestamps, so MSS = MTU - 40 (Linux with timestamps uses MTU - 52).
+ */
+export const TCP_IP_HEADER_BYTES = 40;
+/**
+ * Ethernet cost per frame beyond the IP packet: 14 B header + 4 B FCS + 7 B preamble + 1 B SFD +
+ * 12 B inter-frame gap (IEEE 802.3). Serialisation delay counts these too.
+ */
+export const ETHERNET_OVERHEAD_BYTES = 38;
+/** Minimum Ethernet payload: shorter IP packets are padded to 46 B (64 B frame). */
+export const ETHERNET_MIN_PAYLOAD_BYTES = 46;
+/** Default Ethernet MTU. */
+export const DEFAULT_MTU_BYTES = 1500;
+
+// TCP header flags (RFC 9293 section 3.1).
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+
+/** Bytes a packet with this much TCP payload occupies on the wire, framing and padding included. */
+export function wireBytesFor(payloadBytes: number): number {
+  const ipBytes = payloadBytes + TCP_IP_HEADER_BYTES;
+  return (ipBytes > ETHERNET_MIN_PAYLOAD_BYTES ? ipBytes : ETHERNET_MIN_PAYLOAD_BYTES) + ETHERNET_OVERHEAD_BYTES;
+}
+
+/** A link direction as seen by a packet in flight: did a cut happen since the packet entered? */
+export interface InFlightCheck {
+  readonly cutCount: number;
+  /** Drops a packet that was on the link (or queued for it) when the link was cut. */
+  dropCut(packet: Packet): void;
+}
+
+/** Something a packet can arrive at: a NIC or a switch port. */
+export interface PacketSink {
+  receive(packet: Packet): void;
+}
+
+export class Packet {
+  readonly src: Nic;
+  readonly dst: Nic;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  /** Sequence number of the first payload byte (or of the SYN/FIN). Unbounded, never wraps. */
+  readonly seq: number;
+  /** Cumulative acknowledgement (valid when TCP_ACK is set). */
+  readonly ack: number;
+  readonly flags: number;
+  /** Advertised receive window in bytes (no window scaling is modelled; it is exact). */
+  readonly windowBytes: number;
+  /** MSS option, carried on SYN and SYN-ACK only (0 otherwise). */
+  readonly mssBytes: number;
+  /** TCP payload, or null for a bare control segment. */
+  payload: Uint8Array | null;
+  /** Size on the wire, including TCP/IP headers and Ethernet framing. */
+  readonly wireBytes: number;
+  /** SACK permitted option (RFC 2018), on SYN and SYN-ACK. */
+  sackPermitted = false;
+  /** SACK blocks as flat [start, end, ...] pairs, or null. Options are not counted in wireBytes. */
+  sackBlocks: number[] | null = null;
+  /** Set by a link's `corruptRate`: the TCP checksum fails and the receiver drops the packet. */
+  corrupt = false;
+  /** Where the packet arrives next; set by the link that carries it. */
+  hop: PacketSink | null = null;
+  /** The link direction carrying it, and that direction's cut count when it entered. */
+  via: InFlightCheck | null = null;
+  cutStamp = 0;
+
+  constructor(
+    src: Nic,
+    dst: Nic,
+    srcPort: number,
+    dstPort: number,
+    seq: number,
+    ack: number,
+    flags: number,
+    windowBytes: number,
+    mssBytes: number,
+    payload: Uint8Array | null,
+  ) {
+    this.src = src;
+    this.dst = dst;
+    this.srcPort = srcPort;
+    this.dstPort = dstPort;
+    this.seq = seq;
+    this.ack = ack;
+    this.flags = flags;
+    this.windowBytes = windowBytes;
+    this.mssBytes = mssBytes;
+    this.payload = payload;
+    this.wireBytes = wireBytesFor(payload === null ? 0 : payload.length);
+  }
+
+  /** Payload length in bytes. */
+  get payloadBytes(): number {
+    return this.payload === null ? 0 : this.payload.length;
+  }
+
+  /** A copy for duplication: shares the payload view (nobody mutates it in place). */
+  clone(): Packet {
+    const copy = new Packet(
+      this.src,
+      this.dst,
+      this.srcPort,
+      this.dstPort,
+      this.seq,
+      this.ack,
+      this.flags,
+      this.windowBytes,
+      this.mssBytes,
+      this.payload,
+    );
+    copy.corrupt = this.corrupt;
+    copy.sackPermitted = this.sackPermitted;
+    copy.sackBlocks = this.sackBlocks;
+    return copy;
+  }
+}
+
+/** Delivers a packet to its next hop: the scheduler calls this, with no closure per packet. */
+export function deliverPacket(packet: Packet): void {
+  const via = packet.via;
+  if (via !== null && via.cutCount !== packet.cutStamp) {
+    via.dropCut(packet);
+    return;
+  }
+  const hop = packet.hop;
+  if (hop !== null) hop.receive(packet);
+}

@@ -1,0 +1,227 @@
+// The simulated network: nodes with NICs, switches, and links between them, built by a scenario
+// and changed at runtime by fault verbs (link options, partitions, link down, node crash). A
+// packet's path is NIC queue -> link -> (switch port queue -> link)* -> NIC. Routing is static
+// shortest path, recomputed when the topology changes; a link that is down or partitioned keeps
+// its routes and drops what it carries, like an L2 fabric without spanning-tree reconvergence.
+//
+// Serialisation delay on every hop is wireBytes * 8 / rate, where wireBytes = TCP payload +
+// 40 B TCP/IP headers + 38 B Ethernet framing (header, FCS, preamble, inter-frame gap), padded
+// to the 64 B minimum frame; rate = min(sender's rate, link cap, receiver's rate).
+import type { Fingerprint } from '../core/fingerprint.js';
+import type { RngSource } from '../core/env.js';
+import type { Scheduler } from '../core/scheduler.js';
+import type { TraceSink } from '../core/trace.js';
+import { Link, type LinkEndpoint, type LinkOptions } from './link.js';
+import { NetContext, type NetStats } from './net-context.js';
+import type { Nic } from './nic.js';
+import { type NodeOptions, SimNode } from './sim-node.js';
+import { Switch, type SwitchOptions, SwitchPort } from './switch.js';
+
+/** What connect() accepts as a link end: a node or switch name, a NIC, a node, or a switch. */
+export type EndpointSpec = string | Nic | SimNode | Switch;
+
+export interface SimNetworkOptions {
+  readonly scheduler: Scheduler;
+  readonly rng: RngSource;
+  readonly fingerprint: Fingerprint;
+  readonly trace?: TraceSink | null;
+  /** Mix every delivered application byte into the fingerprint instead of samples. Default false. */
+  readonly fingerprintAllBytes?: boolean;
+}
+
+export class SimNetwork {
+  readonly context: NetContext;
+  readonly nodes = new Map<string, SimNode>();
+  readonly switches = new Map<string, Switch>();
+  readonly links: Link[] = [];
+  readonly #nics: Nic[] = [];
+  readonly #nicsByIp = new Map<string, Nic>();
+  #topologyVersion = 0;
+  #routesVersion = -1;
+
+  constructor(options: SimNetworkOptions) {
+    this.context = new NetContext(
+      options.scheduler,
+      options.rng,
+      options.fingerprint,
+      options.trace ?? null,
+      options.fingerprintAllBytes ?? false,
+    );
+    this.context.ensureRoutes = () => this.#ensureRoutes();
+  }
+
+  get stats(): NetStats {
+    return this.context.stats;
+  }
+
+  // ---------------------------------------------------------------- building
+
+  addNode(name: string, options: NodeOptions): SimNode {
+    this.#checkName(name);
+    const node = new SimNode(this, name, this.#nics.length, options);
+    for (const nic of node.nics) {
+      if (this.#nicsByIp.has(nic.ip)) throw new RangeError(`IP ${nic.ip} is already used`);
+      this.#nicsByIp.set(nic.ip, nic);
+      this.#nics.push(nic);
+    }
+    this.nodes.set(name, node);
+    this.#topologyVersion++;
+    return node;
+  }
+
+  addSwitch(name: string, options: SwitchOptions = {}): Switch {
+    this.#checkName(name);
+    const created = new Switch(this.context, name, options);
+    this.switches.set(name, created);
+    return created;
+  }
+
+  /**
+   * Links two endpoints. A node (or its name) uses its first NIC without a link; "node/eth1"
+   * names a NIC; a switch (or its name) gets a new port.
+   */
+  connect(a: EndpointSpec, b: EndpointSpec, options: LinkOptions = {}): Link {
+    const endA = this.#endpoint(a);
+    const endB = this.#endpoint(b);
+    if (endA.ownerName === endB.ownerName) throw new RangeError(`cannot link ${endA.label} to its own owner`);
+    const link = new Link(this.context, endA, endB, options);
+    endA.link = link;
+    endB.link = link;
+    endA.tx.link = link.aToB;
+    endB.tx.link = link.bToA;
+    this.links.push(link);
+    this.#topologyVersion++;
+    return link;
+  }
+
+  node(name: string): SimNode {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new RangeError(`no node '${name}'`);
+    return node;
+  }
+
+  switch(name: string): Switch {
+    const found = this.switches.get(name);
+    if (found === undefined) throw new RangeError(`no switch '${name}'`);
+    return found;
+  }
+
+  nicByIp(ip: string): Nic | undefined {
+    return this.#nicsByIp.get(ip);
+  }
+
+  /** The first link whose ends are owned by these two names (nodes or switches), in either order. */
+  linkBetween(ownerA: string, ownerB: string): Link {
+    for (const link of this.links) {
+      const names = [link.a.ownerName, link.b.ownerName];
+      if (names.includes(ownerA) && names.includes(ownerB)) return link;
+    }
+    throw new RangeError(`no link between '${ownerA}' and '${ownerB}'`);
+  }
+
+  #checkName(name: string): void {
+    if (name.length === 0 || name.includes('/') || name.includes('>') || name.includes('~')) {
+      throw new RangeError(`bad name '${name}': must be non-empty without '/', '>' or '~'`);
+    }
+    if (this.nodes.has(name) || this.switches.has(name)) throw new RangeError(`name '${name}' is taken`);
+  }
+
+  #endpoint(spec: EndpointSpec): LinkEndpoint {
+    if (spec instanceof Switch) return spec.addPort();
+    if (spec instanceof SimNode) return this.#freeNic(spec);
+    if (typeof spec !== 'string') {
+      if (spec.link !== null) throw new RangeError(`${spec.label} is already linked`);
+      return spec;
+    }
+    const slash = spec.indexOf('/');
+    if (slash >= 0) {
+      const nic = this.node(spec.slice(0, slash)).nic(spec.slice(slash + 1));
+      if (nic.link !== null) throw new RangeError(`${nic.label} is already linked`);
+      return nic;
+    }
+    const sw = this.switches.get(spec);
+    if (sw !== undefined) return sw.addPort();
+    return this.#freeNic(this.node(spec));
+  }
+
+  #freeNic(node: SimNode): Nic {
+    const nic = node.nics.find((n) => n.link === null);
+    if (nic === undefined) throw new RangeError(`node ${node.name} has no unlinked NIC`);
+    return nic;
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /**
+   * Blocks traffic between two groups of nodes (both ways unless oneWay: then only a -> b),
+   * wherever they sit in the topology. Packets are dropped as they leave the sender.
+   */
+  partitionNodes(groupA: readonly string[], groupB: readonly string[], oneWay = false): void {
+    for (const a of groupA) {
+      for (const b of groupB) {
+        this.node(a).blockedTo.add(this.node(b));
+        if (!oneWay) this.node(b).blockedTo.add(this.node(a));
+      }
+    }
+  }
+
+  /** Undoes partitionNodes for these groups (both ways unless oneWay). */
+  healNodes(groupA: readonly string[], groupB: readonly string[], oneWay = false): void {
+    for (const a of groupA) {
+      for (const b of groupB) {
+        this.node(a).blockedTo.delete(this.node(b));
+        if (!oneWay) this.node(b).blockedTo.delete(this.node(a));
+      }
+    }
+  }
+
+  /** Removes every node-level partition. */
+  healAllNodes(): void {
+    for (const node of this.nodes.values()) node.blockedTo.clear();
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  /** True if a packet sent from NIC `from` can reach NIC `to` (ignoring faults). */
+  reaches(from: Nic, to: Nic): boolean {
+    const link = from.link;
+    if (link === null) return false;
+    const peer = link.a === from ? link.b : link.a;
+    if (peer === to) return true;
+    if (!(peer instanceof SwitchPort)) return false;
+    this.#ensureRoutes();
+    const egress = peer.owner.table.get(to.id);
+    return egress !== undefined && egress !== peer;
+  }
+
+  #ensureRoutes(): void {
+    if (this.#routesVersion === this.#topologyVersion) return;
+    this.#routesVersion = this.#topologyVersion;
+    for (const sw of this.switches.values()) sw.table.clear();
+    for (const nic of this.#nics) this.#routeTowards(nic);
+  }
+
+  /** Breadth-first from a NIC through the switches: each switch learns its port towards it. */
+  #routeTowards(nic: Nic): void {
+    const link = nic.link;
+    if (link === null) return;
+    const first = link.a === nic ? link.b : link.a;
+    if (!(first instanceof SwitchPort)) return;
+    const queue: SwitchPort[] = [first];
+    const visited = new Set<Switch>([first.owner]);
+    for (let head = 0; head < queue.length; head++) {
+      const arrival = queue[head] as SwitchPort;
+      const sw = arrival.owner;
+      sw.table.set(nic.id, arrival);
+      for (const port of sw.ports) {
+        const portLink = port.link;
+        if (port === arrival || portLink === null) continue;
+        const next = portLink.a === port ? portLink.b : portLink.a;
+        if (next instanceof SwitchPort && !visited.has(next.owner)) {
+          visited.add(next.owner);
+          queue.push(next);
+        }
+      }
+    }
+  }
+}

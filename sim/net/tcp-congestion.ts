@@ -1,0 +1,122 @@
+// Congestion control and the loss-recovery state machine, counted in segments as Linux does
+// (snd_cwnd, snd_ssthresh, snd_cwnd_cnt; include/net/tcp.h). Reno growth: slow start from the
+// initial window, then +1 segment per window of ACKs (tcp_slow_start, tcp_cong_avoid_ai), and
+// only while the window is actually used (tcp_is_cwnd_limited). Recovery: NewReno (RFC 6582)
+// without SACK, RFC 6675-style with SACK; an RTO enters the Loss state (tcp_enter_loss).
+// Simplification: on entering recovery cwnd drops straight to ssthresh (Linux uses PRR to get
+// there gradually); CUBIC is not modelled (Reno growth on a LAN differs little from it).
+import type { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
+
+/** Linux TCP_INFINITE_SSTHRESH. */
+const INFINITE_SSTHRESH = 0x7fffffff;
+
+/** Linux tcp_ca_state, reduced to the states this model distinguishes. */
+export type CaState = 'open' | 'recovery' | 'loss';
+
+export class CongestionControl {
+  cwnd: number;
+  ssthresh = INFINITE_SSTHRESH;
+  cwndCount = 0;
+  state: CaState = 'open';
+  /** snd_nxt when recovery or loss began (Linux high_seq, RFC 6582 "recover"). */
+  highSeq = 0;
+  dupAcks = 0;
+  /** Without SACK, each duplicate ACK counts as one segment that left the network. */
+  renoSacked = 0;
+  /** Set when sending stopped because the window was full. */
+  cwndLimited = false;
+  /** SACK in use (set once the handshake has agreed on it). */
+  sack: boolean;
+  readonly dupThreshold: number;
+
+  constructor(initialCwnd: number, dupThreshold: number, sack: boolean) {
+    this.cwnd = initialCwnd;
+    this.dupThreshold = dupThreshold;
+    this.sack = sack;
+  }
+
+  /** Linux tcp_packets_in_flight(). */
+  inFlight(rtx: RetransmitQueue): number {
+    const sacked = this.sack ? rtx.sackedOut : this.renoSacked;
+    return rtx.packetsOut - (sacked + rtx.lostOut) + rtx.retransOut;
+  }
+
+  /**
+   * snd_una advanced by ackedPackets segments. Returns a segment NewReno must retransmit at once
+   * (the next hole after a partial ACK), if any.
+   */
+  onNewAck(ack: number, ackedPackets: number, priorInFlight: number, rtx: RetransmitQueue): SentSegment | undefined {
+    this.dupAcks = 0;
+    if (this.state === 'recovery') {
+      if (ack >= this.highSeq) {
+        // Full ACK: recovery is over (RFC 6582 3.2 step 3; Linux tcp_end_cwnd_reduction).
+        this.state = 'open';
+        this.renoSacked = 0;
+        this.cwnd = this.ssthresh;
+        return undefined;
+      }
+      if (this.sack) return undefined; // The scoreboard marks what is lost.
+      // Partial ACK: the next hole is lost too (RFC 6582 3.2 step 4). Each cumulatively acked
+      // segment but one had been counted as a dupack (Linux tcp_remove_reno_sacks).
+      this.renoSacked = Math.max(0, this.renoSacked - Math.max(0, ackedPackets - 1));
+      return rtx.markHeadLost();
+    }
+    if (this.state === 'loss' && ack >= this.highSeq) this.state = 'open';
+    this.renoSacked = 0;
+    this.#grow(ackedPackets, priorInFlight);
+    return undefined;
+  }
+
+  /** A duplicate ACK (RFC 5681 definition). */
+  onDuplicateAck(rtx: RetransmitQueue): void {
+    this.dupAcks++;
+    if (this.state === 'loss' || this.sack) return;
+    if (this.renoSacked < rtx.packetsOut - 1) this.renoSacked++;
+  }
+
+  /** Linux tcp_time_to_recover: enough dupacks, or the SACK scoreboard already marked a loss. */
+  shouldRecover(rtx: RetransmitQueue): boolean {
+    if (this.state !== 'open') return false;
+    return this.dupAcks >= this.dupThreshold || (this.sack && rtx.lostOut > 0);
+  }
+
+  /** Fast retransmit: halve (Linux tcp_reno_ssthresh) and remember where recovery ends. */
+  enterRecovery(sndNxt: number): void {
+    this.state = 'recovery';
+    this.highSeq = sndNxt;
+    this.ssthresh = Math.max(this.cwnd >> 1, 2);
+    this.cwnd = this.ssthresh;
+    this.cwndCount = 0;
+  }
+
+  /** RTO (Linux tcp_enter_loss): ssthresh from the last good window, cwnd = 1. */
+  onRetransmitTimeout(sndNxt: number): void {
+    if (this.state === 'open') this.ssthresh = Math.max(this.cwnd >> 1, 2);
+    this.cwnd = 1;
+    this.cwndCount = 0;
+    this.state = 'loss';
+    this.highSeq = sndNxt;
+    this.dupAcks = 0;
+    this.renoSacked = 0;
+  }
+
+  #grow(ackedPackets: number, priorInFlight: number): void {
+    const slowStart = this.cwnd < this.ssthresh;
+    const limited = this.cwndLimited || (slowStart ? 2 * priorInFlight >= this.cwnd : priorInFlight >= this.cwnd);
+    this.cwndLimited = false;
+    if (!limited) return;
+    let acked = ackedPackets;
+    if (slowStart) {
+      const next = Math.min(this.cwnd + acked, this.ssthresh);
+      acked -= next - this.cwnd;
+      this.cwnd = next;
+      if (acked <= 0) return;
+    }
+    this.cwndCount += acked;
+    if (this.cwndCount >= this.cwnd) {
+      const increase = Math.floor(this.cwndCount / this.cwnd);
+      this.cwndCount -= increase * this.cwnd;
+      this.cwnd += increase;
+    }
+  }
+}

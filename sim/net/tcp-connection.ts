@@ -1,0 +1,1104 @@
+// One simulated TCP connection, seen by the application as a ByteStream (env.ts). It models what
+// decides NVMe/TCP's behaviour under faults and load, in the way Linux does it:
+// - 3-way handshake with SYN retransmission (1 s initial RTO, tcp_syn_retries) and RST refusal;
+// - MSS segmentation (MTU - 40, the smaller of the two ends), cumulative ACKs, delayed ACKs
+//   (every second full segment, else 40 ms; quick-ack for the first 16 segments; immediate ACK
+//   for out-of-order data, holes filled and FIN);
+// - RTO per RFC 6298 with Linux's 200 ms floor, exponential backoff to 120 s, and failure with
+//   ETIMEDOUT after tcp_retries2 (modelled time, tcp_model_timeout);
+// - SACK (RFC 2018, on by default like net.ipv4.tcp_sack) with FACK loss marking and a
+//   RACK-style check for lost retransmissions; without SACK, NewReno (RFC 6582). Fast recovery
+//   starts after 3 duplicate ACKs or when the scoreboard marks a loss (tcp-congestion.ts);
+// - slow start from 10 segments and Reno congestion avoidance, growing only when cwnd-limited;
+// - receive-window backpressure from a 6 MiB receive buffer that the application drains
+//   instantly unless it is paused or has not installed handlers; zero-window probes;
+// - a send buffer with a high-water mark (write() returns false; drain() at half of it);
+// - FIN, RST and TIME_WAIT; a peer crash is seen as RST (after restart) or ETIMEDOUT.
+// Simplifications, each also noted where it applies: no timestamps, no D-SACK, no TLP, no full
+// RACK, no PRR (cwnd drops to ssthresh at once), no Nagle (NVMe/TCP sets TCP_NODELAY),
+// unbounded sequence numbers, writes in one event coalesced into full segments (autocorking).
+import type { Address, ByteStream, StreamHandlers } from '../core/env.js';
+import type { ExecutionGate } from '../core/sim-clock.js';
+import { LazyTimer } from './lazy-timer.js';
+import { FP_APP_DATA, FP_TCP_EVENT } from './net-context.js';
+import { type NetErrorCode, netError } from './net-errors.js';
+import type { Nic } from './nic.js';
+import { Packet, TCP_ACK, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
+import { CongestionControl } from './tcp-congestion.js';
+import { Reassembly } from './tcp-reassembly.js';
+import { RtoEstimator } from './tcp-rto.js';
+import { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
+import { RangeSet } from './tcp-sack.js';
+import { SendBuffer } from './tcp-send-buffer.js';
+import { type ResolvedTcpOptions, modelTimeoutNs } from './tcp-options.js';
+import type { TcpStack } from './tcp-stack.js';
+
+/** RFC 9293 connection states (LISTEN lives in the stack's listener table). */
+export type TcpState =
+  | 'SYN_SENT'
+  | 'SYN_RECEIVED'
+  | 'ESTABLISHED'
+  | 'FIN_WAIT_1'
+  | 'FIN_WAIT_2'
+  | 'CLOSING'
+  | 'TIME_WAIT'
+  | 'CLOSE_WAIT'
+  | 'LAST_ACK'
+  | 'CLOSED';
+
+/** Counters per connection, updated live. */
+export interface TcpStats {
+  segmentsSent: number;
+  segmentsReceived: number;
+  /** Payload bytes put on the wire, retransmissions included. */
+  payloadBytesSent: number;
+  /** Bytes acknowledged by the peer. */
+  bytesAcked: number;
+  /** Bytes handed to the application's data handler. */
+  bytesDelivered: number;
+  /** Segments retransmitted for any reason. */
+  retransmits: number;
+  /** Fast retransmits (entries into recovery after duplicate ACKs). */
+  fastRetransmits: number;
+  /** Retransmission timeouts. */
+  rtoCount: number;
+  /** Duplicate ACKs received. */
+  dupAcks: number;
+  /** Data segments that arrived beyond rcv_nxt. */
+  outOfOrderSegments: number;
+  /** Zero-window probes sent. */
+  zeroWindowProbes: number;
+}
+
+const noHandlers: StreamHandlers = { data() {}, drain() {}, close() {}, error() {} };
+/** Bound on segments sent by one output pass: a safety limit, far above any real window. */
+const OUTPUT_BUDGET = 1 << 20;
+/** Outcome of a connect attempt, settled once. */
+export interface ConnectWaiter {
+  resolve(stream: TcpConnection): void;
+  reject(error: Error): void;
+}
+
+export class TcpConnection implements ByteStream {
+  readonly local: Address;
+  readonly remote: Address;
+  readonly stack: TcpStack;
+  readonly nic: Nic;
+  readonly remoteNic: Nic;
+  readonly localPort: number;
+  readonly remotePort: number;
+  /** Key in the stack's table for this NIC. */
+  readonly key: number;
+  readonly stats: TcpStats = {
+    segmentsSent: 0,
+    segmentsReceived: 0,
+    payloadBytesSent: 0,
+    bytesAcked: 0,
+    bytesDelivered: 0,
+    retransmits: 0,
+    fastRetransmits: 0,
+    rtoCount: 0,
+    dupAcks: 0,
+    outOfOrderSegments: 0,
+    zeroWindowProbes: 0,
+  };
+  state: TcpState;
+
+  readonly #options: ResolvedTcpOptions;
+  readonly #gate: ExecutionGate;
+  /** True once the connection left the stack's table (or its node crashed): no more work. */
+  #dead = false;
+  #mss: number;
+
+  // Send side (RFC 9293 3.3.1 names).
+  readonly #iss: number;
+  sndUna: number;
+  sndNxt: number;
+  #sndWl1 = 0;
+  #sndWl2 = 0;
+  #peerWindow = 0;
+  readonly #sendBuffer: SendBuffer;
+  readonly #rtx = new RetransmitQueue();
+  #finQueued = false;
+  #finSeq = 0;
+  #finSent = false;
+  #finAcked = false;
+  #needDrain = false;
+  #flushScheduled = false;
+
+  // Congestion control and loss recovery.
+  readonly #cc: CongestionControl;
+  #sackEnabled = false;
+  /** What the peer reported in SACK blocks, above snd_una. */
+  readonly #scoreboard = new RangeSet();
+  /** RACK: the latest send time of a segment delivered by the ACK being processed. */
+  #deliveredSentAtNs = 0;
+
+  // Timers.
+  readonly #rto: RtoEstimator;
+  #rtoBackoffNs = 0;
+  #retransStampNs = 0;
+  #synRetransmits = 0;
+  #probesOut = 0;
+  #probeBackoff = 0;
+  readonly #rtoTimer: LazyTimer<TcpConnection>;
+  readonly #delackTimer: LazyTimer<TcpConnection>;
+  readonly #persistTimer: LazyTimer<TcpConnection>;
+  readonly #timeWaitTimer: LazyTimer<TcpConnection>;
+
+  // Receive side.
+  #irs = 0;
+  rcvNxt = 0;
+  /** rcv_nxt when we last sent an ACK (Linux rcv_wup). */
+  #rcvWup = 0;
+  #lastAdvertisedWindow = 0;
+  #ackNow = false;
+  #quickAcks: number;
+  #finReceived = false;
+  readonly #reassembly = new Reassembly();
+
+  // Application side.
+  #handlers: StreamHandlers = noHandlers;
+  #handlersInstalled = false;
+  #appQueue: Uint8Array[] = [];
+  #appQueueHead = 0;
+  #appQueuedBytes = 0;
+  #pendingDrain = false;
+  #finToApp = false;
+  #endCalled = false;
+  #destroyed = false;
+  #pendingError: Error | null = null;
+  /** 0: open; 1: close(false) pending; 2: close(true) pending; 3: close reported. */
+  #closeState = 0;
+  #pumpScheduled = false;
+  #pumpDeferred = false;
+  #connectWaiter: ConnectWaiter | null = null;
+  /** Called once the passive open completes (the listener's accept). */
+  #onEstablished: ((connection: TcpConnection) => void) | null = null;
+
+  constructor(
+    stack: TcpStack,
+    nic: Nic,
+    localPort: number,
+    remoteNic: Nic,
+    remotePort: number,
+    key: number,
+    iss: number,
+    state: 'SYN_SENT' | 'SYN_RECEIVED',
+  ) {
+    this.stack = stack;
+    this.nic = nic;
+    this.remoteNic = remoteNic;
+    this.localPort = localPort;
+    this.remotePort = remotePort;
+    this.key = key;
+    this.local = { host: nic.ip, port: localPort };
+    this.remote = { host: remoteNic.ip, port: remotePort };
+    this.state = state;
+    this.#options = stack.options;
+    this.#gate = stack.gate;
+    this.#mss = nic.mtuBytes - TCP_IP_HEADER_BYTES;
+    this.#iss = iss;
+    this.sndUna = iss;
+    this.sndNxt = iss;
+    this.#sendBuffer = new SendBuffer(iss + 1);
+    this.#cc = new CongestionControl(this.#options.initialCwndSegments, this.#options.dupAckThreshold, false);
+    this.#quickAcks = this.#options.quickAckSegments;
+    this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
+    const scheduler = stack.context.scheduler;
+    this.#rtoTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onRetransmitTimer(), this);
+    this.#delackTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onDelayedAckTimer(), this);
+    this.#persistTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onPersistTimer(), this);
+    this.#timeWaitTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onTimeWaitTimer(), this);
+  }
+
+  // ---------------------------------------------------------------- observers
+
+  /** Current maximum segment size in bytes. */
+  get mssBytes(): number {
+    return this.#mss;
+  }
+  get cwndSegments(): number {
+    return this.#cc.cwnd;
+  }
+  get ssthreshSegments(): number {
+    return this.#cc.ssthresh;
+  }
+  /** True once both ends agreed to use SACK. */
+  get sackEnabled(): boolean {
+    return this.#sackEnabled;
+  }
+  get srttNs(): number {
+    return this.#rto.srttNs;
+  }
+  /** Current retransmission timeout including backoff, in ns. */
+  get rtoNs(): number {
+    return this.#currentRtoNs();
+  }
+  /** Bytes written and not yet acknowledged. */
+  get bufferedBytes(): number {
+    return this.#sendBuffer.bytes;
+  }
+  /** Bytes received in order and not yet delivered to the application. */
+  get receiveQueuedBytes(): number {
+    return this.#appQueuedBytes;
+  }
+  /** Segments sent and not yet acknowledged. */
+  get packetsOut(): number {
+    return this.#rtx.packetsOut;
+  }
+  get peerWindowBytes(): number {
+    return this.#peerWindow;
+  }
+  get closed(): boolean {
+    return this.#closeState === 3 || this.#endCalled || this.#destroyed;
+  }
+
+  // ---------------------------------------------------------------- ByteStream
+
+  setHandlers(handlers: StreamHandlers): void {
+    this.#handlers = handlers;
+    this.#handlersInstalled = true;
+    this.#schedulePump();
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.#endCalled || this.#destroyed || this.#dead) return false;
+    if (chunk.length > 0) {
+      this.#sendBuffer.push(chunk);
+      this.#scheduleFlush();
+    }
+    const below = this.#sendBuffer.bytes < this.#options.sendBufferBytes;
+    if (!below) this.#needDrain = true;
+    return below;
+  }
+
+  end(): void {
+    if (this.#endCalled || this.#destroyed) return;
+    this.#endCalled = true;
+    if (this.#dead) return;
+    this.#finQueued = true;
+    this.#finSeq = this.#sendBuffer.endSeq;
+    this.#scheduleFlush();
+  }
+
+  destroy(error?: Error): void {
+    if (this.#destroyed || this.#closeState === 3) return;
+    this.#destroyed = true;
+    if (!this.#dead && this.state !== 'TIME_WAIT' && this.state !== 'CLOSED') {
+      // An abortive close sends RST (RFC 9293 3.10.4 ABORT; Linux tcp_disconnect).
+      this.#emit(this.sndNxt, TCP_RST | TCP_ACK, null, 0);
+    }
+    this.#appQueue = [];
+    this.#appQueueHead = 0;
+    this.#appQueuedBytes = 0;
+    this.#teardown();
+    if (error !== undefined) this.#pendingError = error;
+    this.#requestClose(error !== undefined);
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  /** Active open: sends the SYN. */
+  startConnect(waiter: ConnectWaiter): void {
+    this.#connectWaiter = waiter;
+    this.#sendSyn(false);
+  }
+
+  /** Passive open: records the peer's SYN and answers with SYN-ACK. */
+  startAccept(syn: Packet, onEstablished: (connection: TcpConnection) => void): void {
+    this.#onEstablished = onEstablished;
+    this.#irs = syn.seq;
+    this.rcvNxt = syn.seq + 1;
+    this.#rcvWup = this.rcvNxt;
+    this.#takePeerSynOptions(syn);
+    this.#sendSyn(true);
+  }
+
+  #takePeerSynOptions(syn: Packet): void {
+    if (syn.mssBytes > 0 && syn.mssBytes < this.#mss) this.#mss = syn.mssBytes;
+    this.#sackEnabled = this.#options.sack && syn.sackPermitted;
+    this.#cc.sack = this.#sackEnabled;
+    this.#peerWindow = syn.windowBytes;
+    this.#sndWl1 = syn.seq;
+    this.#sndWl2 = syn.ack;
+  }
+
+  #sendSyn(withAck: boolean): void {
+    const segment = new SentSegment(this.#iss, 0, true, false, this.#now());
+    this.#rtx.push(segment);
+    this.sndNxt = this.#iss + 1;
+    this.#transmitSyn(withAck);
+    this.#rtoTimer.set(this.#now() + this.#options.rtoInitialNs);
+  }
+
+  #transmitSyn(withAck: boolean): void {
+    const flags = withAck ? TCP_SYN | TCP_ACK : TCP_SYN;
+    this.#emit(this.#iss, flags, null, this.nic.mtuBytes - TCP_IP_HEADER_BYTES);
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** Processes one segment addressed to this connection. */
+  receive(packet: Packet): void {
+    if (this.#dead) return;
+    this.stats.segmentsReceived++;
+    switch (this.state) {
+      case 'SYN_SENT':
+        this.#receiveInSynSent(packet);
+        return;
+      case 'SYN_RECEIVED':
+        if (!this.#receiveInSynReceived(packet)) return;
+        break;
+      default:
+        break;
+    }
+    this.#receiveSynchronized(packet);
+  }
+
+  /** RFC 9293 3.10.7.3 (SYN-SENT). */
+  #receiveInSynSent(packet: Packet): void {
+    const flags = packet.flags;
+    const ackOk = (flags & TCP_ACK) !== 0 && packet.ack === this.#iss + 1;
+    if ((flags & TCP_ACK) !== 0 && !ackOk) {
+      // An ACK for something we never sent (a stale connection's peer): reset it, keep waiting.
+      if ((flags & TCP_RST) === 0) this.stack.sendReset(this.nic, this.remoteNic, this.localPort, this.remotePort, packet.ack, 0, false);
+      return;
+    }
+    if ((flags & TCP_RST) !== 0) {
+      if (ackOk) this.#fail('ECONNREFUSED');
+      return;
+    }
+    if ((flags & TCP_SYN) === 0 || !ackOk) return; // Simultaneous open is not modelled.
+    this.#irs = packet.seq;
+    this.rcvNxt = packet.seq + 1;
+    this.#takePeerSynOptions(packet);
+    this.#acknowledgeHandshake();
+    this.state = 'ESTABLISHED';
+    this.#sendAck();
+    this.#trace('established');
+    const waiter = this.#connectWaiter;
+    this.#connectWaiter = null;
+    if (waiter !== null) this.#runApp(() => waiter.resolve(this));
+  }
+
+  /** Returns true if processing should continue in the synchronized states. */
+  #receiveInSynReceived(packet: Packet): boolean {
+    const flags = packet.flags;
+    if ((flags & TCP_RST) !== 0) {
+      // Back to LISTEN: the half-open connection just disappears.
+      this.#teardown();
+      return false;
+    }
+    if ((flags & TCP_SYN) !== 0) {
+      // The client did not get our SYN-ACK: answer its retransmitted SYN again.
+      if (packet.seq === this.#irs) this.#transmitSyn(true);
+      return false;
+    }
+    if ((flags & TCP_ACK) === 0) return false;
+    if (packet.ack !== this.#iss + 1) {
+      this.stack.sendReset(this.nic, this.remoteNic, this.localPort, this.remotePort, packet.ack, 0, false);
+      return false;
+    }
+    this.#acknowledgeHandshake();
+    this.state = 'ESTABLISHED';
+    this.#trace('established');
+    const onEstablished = this.#onEstablished;
+    this.#onEstablished = null;
+    if (onEstablished !== null) onEstablished(this);
+    return true;
+  }
+
+  /** The SYN was acknowledged: take the handshake RTT sample and reset the timers. */
+  #acknowledgeHandshake(): void {
+    const syn = this.#rtx.first();
+    if (syn !== undefined && syn.syn && !syn.everRetransmitted) this.#rto.sample(this.#now() - syn.sentAtNs);
+    this.#rtx.acknowledge(this.#iss + 1, () => undefined);
+    this.sndUna = this.#iss + 1;
+    this.#rtoTimer.clear();
+    this.#rtoBackoffNs = 0;
+    this.#rcvWup = this.rcvNxt;
+  }
+
+  #receiveSynchronized(packet: Packet): void {
+    const flags = packet.flags;
+    if ((flags & TCP_RST) !== 0) {
+      this.#receiveReset(packet);
+      return;
+    }
+    if ((flags & TCP_SYN) !== 0) {
+      this.#receiveSynInSynchronized(packet);
+      return;
+    }
+    if ((flags & TCP_ACK) === 0) return; // RFC 9293: drop segments without ACK.
+    if (!this.#receiveAck(packet)) {
+      this.#flushAck();
+      return;
+    }
+    if (this.#dead) return;
+    const length = packet.payloadBytes;
+    if (length > 0 || (flags & TCP_FIN) !== 0) this.#receiveData(packet);
+    else if (packet.seq < this.#rcvWup) this.#ackNow = true; // Zero-window probe or stale ACK.
+    if (this.#dead) return;
+    this.#output();
+    this.#flushAck();
+    this.#pump();
+  }
+
+  /** RFC 5961 3.2 (simplified): a RST is accepted if its sequence number is in the window. */
+  #receiveReset(packet: Packet): void {
+    const window = Math.max(this.#receiveWindow(), 1);
+    if (packet.seq < this.rcvNxt || packet.seq >= this.rcvNxt + window) return;
+    this.#trace('reset-received');
+    if (this.#endCalled && this.#finReceived) {
+      // Both sides had finished (LAST_ACK, CLOSING, TIME_WAIT): nobody is waiting for data.
+      this.#teardown();
+      this.#requestClose(false);
+      return;
+    }
+    // Linux tcp_reset: ECONNRESET (EPIPE in CLOSE_WAIT; we report ECONNRESET for both).
+    this.#fail('ECONNRESET');
+  }
+
+  /** RFC 5961 4.2: a SYN on a synchronized connection gets a challenge ACK. */
+  #receiveSynInSynchronized(packet: Packet): void {
+    if (this.state === 'TIME_WAIT') {
+      // Linux tcp_timewait_state_process: a new SYN may reuse the 4-tuple; let the stack take it.
+      this.#teardown();
+      this.stack.receive(packet, this.nic);
+      return;
+    }
+    this.#ackNow = true;
+    this.#flushAck();
+  }
+
+  /** ACK processing (RFC 9293 3.10.7.4 fifth check). Returns false if the segment must be dropped. */
+  #receiveAck(packet: Packet): boolean {
+    const ack = packet.ack;
+    if (ack > this.sndNxt) {
+      // It acknowledges something not yet sent: send an ACK and drop the segment.
+      this.#ackNow = true;
+      return false;
+    }
+    this.#probesOut = 0;
+    const priorWindow = this.#peerWindow;
+    // RFC 9293 SND.WL1/WL2: only a newer segment may update the send window.
+    if (packet.seq > this.#sndWl1 || (packet.seq === this.#sndWl1 && ack >= this.#sndWl2)) {
+      this.#peerWindow = packet.windowBytes;
+      this.#sndWl1 = packet.seq;
+      this.#sndWl2 = ack;
+    }
+    const rtx = this.#rtx;
+    const cc = this.#cc;
+    const priorInFlight = cc.inFlight(rtx);
+    const advanced = ack > this.sndUna;
+    this.#deliveredSentAtNs = 0;
+    const ackedPackets = advanced ? this.#takeCumulativeAck(ack) : 0;
+    if (this.#sackEnabled) this.#takeSack(packet.sackBlocks);
+    if (advanced) {
+      const retransmitNow = cc.onNewAck(ack, ackedPackets, priorInFlight, rtx);
+      if (retransmitNow !== undefined) this.#retransmit(retransmitNow);
+      this.#afterCumulativeAck();
+    } else if (
+      ack === this.sndUna &&
+      rtx.packetsOut > 0 &&
+      packet.payloadBytes === 0 &&
+      (packet.flags & (TCP_SYN | TCP_FIN)) === 0 &&
+      packet.windowBytes === priorWindow
+    ) {
+      this.stats.dupAcks++;
+      cc.onDuplicateAck(rtx);
+    }
+    if (cc.shouldRecover(rtx)) this.#enterRecovery();
+    if (this.#peerWindow > 0) {
+      this.#persistTimer.clear();
+      this.#probeBackoff = 0;
+    }
+    return true;
+  }
+
+  /** Removes what `ack` covers from the queue and buffer; returns the number of segments. */
+  #takeCumulativeAck(ack: number): number {
+    let ackedPackets = 0;
+    let rttSegment: SentSegment | null = null;
+    this.#rtx.acknowledge(ack, (segment) => {
+      ackedPackets++;
+      if (!segment.everRetransmitted) rttSegment = segment;
+      if (segment.fin) this.#finAcked = true;
+      this.#noteDelivered(segment);
+    });
+    const end = this.#sendBuffer.endSeq;
+    const ackedBytes = Math.min(ack, end) - Math.min(this.sndUna, end);
+    if (ackedBytes > 0) this.stats.bytesAcked += ackedBytes;
+    this.#sendBuffer.release(ack);
+    this.sndUna = ack;
+    const sample = rttSegment as SentSegment | null;
+    if (sample !== null) this.#rto.sample(this.#now() - sample.sentAtNs);
+    // Linux resets the backoff on any forward progress (tcp_ack_update_rtt with timestamps).
+    this.#rtoBackoffNs = 0;
+    this.#retransStampNs = 0;
+    return ackedPackets;
+  }
+
+  #afterCumulativeAck(): void {
+    if (this.#rtx.packetsOut === 0) this.#rtoTimer.clear();
+    else this.#rtoTimer.set(this.#now() + this.#currentRtoNs()); // RFC 6298 5.3
+    if (this.#needDrain && this.#sendBuffer.bytes <= this.#options.sendBufferBytes / 2) {
+      this.#needDrain = false;
+      this.#pendingDrain = true;
+    }
+    if (this.#finAcked) this.#ourFinAcknowledged();
+  }
+
+  /** Applies SACK blocks to the scoreboard, then marks losses (FACK) and lost retransmissions. */
+  #takeSack(blocks: number[] | null): void {
+    const rtx = this.#rtx;
+    const scoreboard = this.#scoreboard;
+    if (blocks !== null) {
+      for (let i = 0; i + 1 < blocks.length; i += 2) {
+        const start = Math.max(blocks[i] as number, this.sndUna);
+        const end = Math.min(blocks[i + 1] as number, this.sndNxt);
+        if (end <= start) continue;
+        scoreboard.add(start, end, (newStart, newEnd) =>
+          rtx.markSacked(newStart, newEnd, (segment) => this.#noteDelivered(segment)),
+        );
+      }
+    }
+    scoreboard.pruneBelow(this.sndUna);
+    if (this.#deliveredSentAtNs > 0 && rtx.retransOut > 0) {
+      const minRtt = this.#rto.minRttNs;
+      rtx.detectLostRetransmissions(this.#deliveredSentAtNs, minRtt === Infinity ? 0 : minRtt / 4);
+    }
+    if (scoreboard.count > 0) rtx.markLostBelow(scoreboard.highestEnd - this.#cc.dupThreshold * this.#mss);
+  }
+
+  /** RACK bookkeeping: a retransmitted segment counts only if its ACK cannot be for the original. */
+  #noteDelivered(segment: SentSegment): void {
+    if (segment.everRetransmitted && this.#now() - segment.sentAtNs < this.#rto.minRttNs) return;
+    if (segment.sentAtNs > this.#deliveredSentAtNs) this.#deliveredSentAtNs = segment.sentAtNs;
+  }
+
+  /** Fast retransmit (RFC 5681 3.2, RFC 6582, RFC 6675). */
+  #enterRecovery(): void {
+    this.#cc.enterRecovery(this.sndNxt);
+    this.stats.fastRetransmits++;
+    this.#fingerprintEvent(1);
+    this.#trace('fast-retransmit');
+    if (!this.#sackEnabled || this.#rtx.lostOut === 0) this.#rtx.markHeadLost();
+    const lost = this.#rtx.nextLost();
+    if (lost !== undefined) this.#retransmit(lost);
+  }
+
+  #receiveData(packet: Packet): void {
+    let seq = packet.seq;
+    let data = packet.payload;
+    let fin = (packet.flags & TCP_FIN) !== 0;
+    let length = data === null ? 0 : data.length;
+    const end = seq + length + (fin ? 1 : 0);
+    if (end <= this.rcvNxt || this.#finReceived) {
+      // A retransmission of what we already have (Linux tcp_data_queue): ACK at once.
+      this.#ackNow = true;
+      return;
+    }
+    const window = this.#receiveWindow();
+    if (seq >= this.rcvNxt + window && !(window === 0 && seq === this.rcvNxt && length === 0)) {
+      this.#ackNow = true; // Beyond the window (or a zero window): drop, tell the sender.
+      return;
+    }
+    // Trim what lies beyond the window; a trimmed segment loses its FIN.
+    const room = this.rcvNxt + window - seq;
+    if (length > room && data !== null) {
+      data = data.subarray(0, Math.max(0, room));
+      length = data.length;
+      fin = false;
+    }
+    if (seq > this.rcvNxt) {
+      this.stats.outOfOrderSegments++;
+      if (data !== null && length > 0) this.#reassembly.insert(seq, data, fin);
+      else if (fin) this.#reassembly.insert(seq, EMPTY, true);
+      this.#ackNow = true; // A duplicate ACK tells the sender about the hole.
+      return;
+    }
+    if (data !== null && seq < this.rcvNxt) {
+      data = data.subarray(this.rcvNxt - seq);
+      seq = this.rcvNxt;
+      length = data.length;
+    }
+    if (data !== null && length > 0) this.#accept(data);
+    let finReached = fin;
+    if (this.#reassembly.size > 0) {
+      const drained = this.#reassembly.drain(this.rcvNxt, (bytes) => this.#accept(bytes));
+      if (drained.finReached) finReached = true;
+      this.#ackNow = true; // A hole was (maybe) filled: ACK at once.
+    }
+    if (finReached) {
+      this.rcvNxt++;
+      this.#receiveFin();
+      return;
+    }
+    this.#scheduleAck();
+  }
+
+  #accept(data: Uint8Array): void {
+    this.#appQueue.push(data);
+    this.#appQueuedBytes += data.length;
+    this.rcvNxt += data.length;
+  }
+
+  /** Linux __tcp_ack_snd_check: ACK now after more than one full segment, else delay. */
+  #scheduleAck(): void {
+    if (this.#ackNow) return;
+    if (this.#quickAcks > 0) {
+      this.#quickAcks--;
+      this.#ackNow = true;
+      return;
+    }
+    if (this.rcvNxt - this.#rcvWup > this.#mss) {
+      this.#ackNow = true;
+      return;
+    }
+    if (!this.#delackTimer.armed) this.#delackTimer.set(this.#now() + this.#options.delayedAckNs);
+  }
+
+  #receiveFin(): void {
+    this.#finReceived = true;
+    this.#finToApp = true;
+    this.#ackNow = true;
+    this.#reassembly.clear();
+    if (this.state === 'ESTABLISHED') this.state = 'CLOSE_WAIT';
+    else if (this.state === 'FIN_WAIT_1') this.state = 'CLOSING';
+    else if (this.state === 'FIN_WAIT_2') this.#enterTimeWait();
+    this.#trace('fin-received');
+  }
+
+  #ourFinAcknowledged(): void {
+    if (this.state === 'FIN_WAIT_1') this.state = 'FIN_WAIT_2';
+    else if (this.state === 'CLOSING') this.#enterTimeWait();
+    else if (this.state === 'LAST_ACK') {
+      this.state = 'CLOSED';
+      this.#teardown();
+      this.#requestClose(false);
+    }
+  }
+
+  #enterTimeWait(): void {
+    this.state = 'TIME_WAIT';
+    this.#rtoTimer.clear();
+    this.#persistTimer.clear();
+    this.#timeWaitTimer.set(this.#now() + this.#options.timeWaitNs);
+    this.#requestClose(false);
+  }
+
+  // ---------------------------------------------------------------- output
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#dead) return;
+    this.#flushScheduled = true;
+    const scheduler = this.stack.context.scheduler;
+    scheduler.schedule(scheduler.now, flushConnection, this);
+  }
+
+  /** Called by the flush event: sends what write()/end() queued during the previous event. */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#dead) return;
+    this.#output();
+    this.#flushAck();
+  }
+
+  #canSend(): boolean {
+    return (
+      this.state === 'ESTABLISHED' ||
+      this.state === 'CLOSE_WAIT' ||
+      this.state === 'FIN_WAIT_1' ||
+      this.state === 'CLOSING' ||
+      this.state === 'LAST_ACK'
+    );
+  }
+
+  /** Sends retransmissions, then new data, as far as cwnd and the peer's window allow. */
+  #output(): void {
+    if (this.#dead || !this.#canSend()) return;
+    let budget = OUTPUT_BUDGET;
+    while (budget-- > 0) {
+      if (this.#cc.inFlight(this.#rtx) >= this.#cc.cwnd) {
+        this.#cc.cwndLimited = true;
+        break;
+      }
+      const lost = this.#rtx.nextLost();
+      if (lost !== undefined) {
+        this.#retransmit(lost);
+        continue;
+      }
+      if (!this.#sendNewSegment()) break;
+    }
+    if (this.#rtx.packetsOut > 0 && !this.#rtoTimer.armed) this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+  }
+
+  /** Sends one new segment (data and/or FIN). Returns false if nothing could be sent. */
+  #sendNewSegment(): boolean {
+    const unsent = this.#sendBuffer.endSeq - this.sndNxt;
+    if (unsent > 0) {
+      const room = this.sndUna + this.#peerWindow - this.sndNxt;
+      if (room <= 0) {
+        if (this.#rtx.packetsOut === 0 && !this.#persistTimer.armed) this.#armPersist();
+        return false;
+      }
+      const length = Math.min(this.#mss, unsent, room);
+      const fin = this.#finQueued && this.sndNxt + length === this.#finSeq;
+      this.#sendFresh(new SentSegment(this.sndNxt, length, false, fin, this.#now()));
+      return true;
+    }
+    if (this.#finQueued && !this.#finSent && this.sndNxt === this.#finSeq) {
+      this.#sendFresh(new SentSegment(this.sndNxt, 0, false, true, this.#now()));
+      return true;
+    }
+    return false;
+  }
+
+  #sendFresh(segment: SentSegment): void {
+    this.#rtx.push(segment);
+    this.sndNxt = segment.end;
+    if (segment.fin) {
+      this.#finSent = true;
+      if (this.state === 'ESTABLISHED') this.state = 'FIN_WAIT_1';
+      else if (this.state === 'CLOSE_WAIT') this.state = 'LAST_ACK';
+    }
+    this.#transmitSegment(segment);
+  }
+
+  #retransmit(segment: SentSegment): void {
+    this.#rtx.noteRetransmitted(segment, this.#now());
+    this.stats.retransmits++;
+    if (segment.syn) this.#transmitSyn(this.state === 'SYN_RECEIVED');
+    else this.#transmitSegment(segment);
+  }
+
+  #transmitSegment(segment: SentSegment): void {
+    const payload = segment.len > 0 ? this.#sendBuffer.slice(segment.seq, segment.len) : null;
+    let flags = TCP_ACK;
+    if (segment.fin) flags |= TCP_FIN;
+    if (segment.seq + segment.len === this.#sendBuffer.endSeq && segment.len > 0) flags |= TCP_PSH;
+    this.stats.payloadBytesSent += segment.len;
+    this.#emit(segment.seq, flags, payload, 0);
+  }
+
+  /** Sends a bare ACK if one is owed. */
+  #flushAck(): void {
+    if (this.#ackNow && !this.#dead) this.#sendAck();
+  }
+
+  #sendAck(): void {
+    this.#emit(this.sndNxt, TCP_ACK, null, 0);
+  }
+
+  /** Builds and sends one packet; any segment with ACK settles the ACK we owe. */
+  #emit(seq: number, flags: number, payload: Uint8Array | null, mssBytes: number): void {
+    const window = this.#receiveWindow();
+    const packet = new Packet(
+      this.nic,
+      this.remoteNic,
+      this.localPort,
+      this.remotePort,
+      seq,
+      (flags & TCP_ACK) !== 0 ? this.rcvNxt : 0,
+      flags,
+      window,
+      mssBytes,
+      payload,
+    );
+    if ((flags & TCP_SYN) !== 0) packet.sackPermitted = this.#options.sack;
+    if ((flags & TCP_ACK) !== 0) {
+      if (this.#sackEnabled && this.#reassembly.size > 0) packet.sackBlocks = this.#reassembly.sackBlocks();
+      this.#ackNow = false;
+      this.#rcvWup = this.rcvNxt;
+      this.#lastAdvertisedWindow = window;
+      this.#delackTimer.clear();
+    }
+    this.stats.segmentsSent++;
+    this.stack.transmit(packet);
+  }
+
+  /**
+   * Free receive buffer. Bytes an application that is running and listening will take before
+   * this event ends do not count: the model's application reads instantly, and counting them
+   * would make the window flicker, which would hide duplicate ACKs (RFC 5681 requires an
+   * unchanged window). Linux gets the same steadiness from __tcp_select_window's hysteresis.
+   */
+  #receiveWindow(): number {
+    const gate = this.#gate;
+    if (this.#handlersInstalled && gate.alive && !gate.paused && !this.#destroyed) {
+      return this.#options.receiveBufferBytes;
+    }
+    const free = this.#options.receiveBufferBytes - this.#appQueuedBytes;
+    return free > 0 ? free : 0;
+  }
+
+  #currentRtoNs(): number {
+    const base = this.#rtoBackoffNs > 0 ? this.#rtoBackoffNs : this.#rto.rtoNs;
+    return Math.min(base, this.#options.rtoMaxNs);
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  #onRetransmitTimer(): void {
+    if (this.#dead || this.#rtx.packetsOut === 0) return;
+    if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') {
+      this.#onHandshakeTimeout();
+      return;
+    }
+    const head = this.#rtx.first() as SentSegment;
+    if (this.#retransStampNs === 0) this.#retransStampNs = head.firstSentAtNs;
+    // Linux tcp_write_timeout -> retransmits_timed_out(): elapsed time against the model.
+    const limitNs = modelTimeoutNs(this.#options.retries2, this.#options.rtoMinNs, this.#options.rtoMaxNs);
+    // Only once this episode has retransmitted (Linux: icsk_retransmits > 0).
+    if (this.#rtoBackoffNs > 0 && this.#now() - this.#retransStampNs >= limitNs) {
+      this.#fail('ETIMEDOUT');
+      return;
+    }
+    this.#enterLoss();
+  }
+
+  /** RTO: Linux tcp_enter_loss + tcp_retransmit_timer. */
+  #enterLoss(): void {
+    this.#cc.onRetransmitTimeout(this.sndNxt);
+    this.#rtx.markAllLost();
+    this.stats.rtoCount++;
+    this.#fingerprintEvent(2);
+    this.#trace('rto');
+    this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
+    const head = this.#rtx.nextLost();
+    if (head !== undefined) this.#retransmit(head);
+    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+  }
+
+  /** SYN or SYN-ACK not answered: retransmit with backoff, or give up. */
+  #onHandshakeTimeout(): void {
+    const limit = this.state === 'SYN_SENT' ? this.#options.synRetries : this.#options.synAckRetries;
+    if (this.#synRetransmits >= limit) {
+      if (this.state === 'SYN_SENT') this.#fail('ETIMEDOUT');
+      else this.#teardown(); // Linux drops the request sock silently.
+      return;
+    }
+    this.#synRetransmits++;
+    this.stats.rtoCount++;
+    const syn = this.#rtx.first() as SentSegment;
+    this.#retransmit(syn);
+    this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
+    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+  }
+
+  #onDelayedAckTimer(): void {
+    if (this.#dead) return;
+    if (this.rcvNxt !== this.#rcvWup || this.#ackNow) this.#sendAck();
+  }
+
+  #armPersist(): void {
+    const base = this.#rto.rtoNs;
+    const delay = Math.min(base * 2 ** this.#probeBackoff, this.#options.rtoMaxNs);
+    this.#persistTimer.set(this.#now() + delay);
+  }
+
+  /** Zero-window probe (Linux tcp_probe_timer / tcp_xmit_probe_skb: seq = snd_una - 1). */
+  #onPersistTimer(): void {
+    if (this.#dead) return;
+    const unsent = this.#sendBuffer.endSeq - this.sndNxt;
+    if (this.#peerWindow > 0 || unsent <= 0 || this.#rtx.packetsOut > 0) return;
+    this.#probesOut++;
+    if (this.#probesOut > this.#options.retries2) {
+      this.#fail('ETIMEDOUT');
+      return;
+    }
+    this.stats.zeroWindowProbes++;
+    this.#emit(this.sndUna - 1, TCP_ACK, null, 0);
+    this.#probeBackoff++;
+    this.#armPersist();
+  }
+
+  #onTimeWaitTimer(): void {
+    if (this.#dead) return;
+    this.state = 'CLOSED';
+    this.#teardown();
+  }
+
+  // ---------------------------------------------------------------- application delivery
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    const scheduler = this.stack.context.scheduler;
+    scheduler.schedule(scheduler.now, pumpConnection, this);
+  }
+
+  /** Called by the pump event and on resume. */
+  pumpNow(): void {
+    this.#pumpScheduled = false;
+    this.#pump();
+  }
+
+  /**
+   * Hands queued bytes and pending notifications to the application, in order: data, drain,
+   * end-of-stream (answered with end(), like net.Socket without allowHalfOpen), error, close.
+   * Nothing is delivered to a crashed incarnation; a paused one gets it all on resume.
+   */
+  #pump(): void {
+    const gate = this.#gate;
+    if (!gate.alive || !this.#handlersInstalled) return;
+    if (gate.paused) {
+      // A paused application reads nothing; pick up where we are when it resumes.
+      if (!this.#pumpDeferred) {
+        this.#pumpDeferred = true;
+        gate.defer(() => {
+          this.#pumpDeferred = false;
+          this.#pump();
+        });
+      }
+      return;
+    }
+    const context = this.stack.context;
+    while (this.#appQueueHead < this.#appQueue.length && !this.#destroyed) {
+      const chunk = this.#appQueue[this.#appQueueHead] as Uint8Array;
+      this.#appQueue[this.#appQueueHead++] = EMPTY;
+      this.#appQueuedBytes -= chunk.length;
+      this.stats.bytesDelivered += chunk.length;
+      const fp = context.fingerprint;
+      fp.mix32(FP_APP_DATA);
+      if (context.fingerprintAllBytes) fp.mixBytes(chunk);
+      else fp.mixBytesSampled(chunk);
+      this.#handlers.data(chunk);
+    }
+    if (this.#appQueueHead === this.#appQueue.length && this.#appQueueHead > 0) {
+      this.#appQueue = [];
+      this.#appQueueHead = 0;
+    }
+    this.#maybeSendWindowUpdate();
+    if (this.#pendingDrain && !this.#destroyed) {
+      this.#pendingDrain = false;
+      this.#handlers.drain();
+    }
+    if (this.#finToApp && this.#appQueuedBytes === 0) {
+      this.#finToApp = false;
+      this.end();
+    }
+    this.#deliverClose();
+  }
+
+  #deliverClose(): void {
+    if (this.#closeState !== 1 && this.#closeState !== 2) return;
+    if (this.#appQueuedBytes > 0 && !this.#destroyed) return; // Data first.
+    const error = this.#pendingError;
+    this.#pendingError = null;
+    if (error !== null) this.#handlers.error(error);
+    const hadError = this.#closeState === 2;
+    this.#closeState = 3;
+    this.#handlers.close(hadError);
+  }
+
+  /** Linux tcp_cleanup_rbuf: after the application read, ACK if the window grew a lot. */
+  #maybeSendWindowUpdate(): void {
+    if (this.#dead || (!this.#canSend() && this.state !== 'FIN_WAIT_2')) return;
+    const window = this.#receiveWindow();
+    if (window - this.#lastAdvertisedWindow >= this.#mss && window >= 2 * this.#lastAdvertisedWindow) {
+      this.#sendAck();
+    }
+  }
+
+  #runApp(fn: () => void): void {
+    const gate = this.#gate;
+    if (!gate.alive) return;
+    if (gate.paused) gate.defer(fn);
+    else fn();
+  }
+
+  // ---------------------------------------------------------------- teardown
+
+  #requestClose(hadError: boolean): void {
+    if (this.#closeState !== 0) return;
+    this.#closeState = hadError ? 2 : 1;
+    this.#schedulePump();
+  }
+
+  /** A transport error: report it (or reject connect), close with hadError, forget the connection. */
+  #fail(code: NetErrorCode): void {
+    const error = netError(code, this.#connectWaiter !== null ? 'connect' : 'read', this.remote.host, this.remote.port);
+    this.#trace(`error-${code}`);
+    this.#teardown();
+    const waiter = this.#connectWaiter;
+    if (waiter !== null) {
+      this.#connectWaiter = null;
+      this.#closeState = 3;
+      this.#runApp(() => waiter.reject(error));
+      return;
+    }
+    if (this.#closeState !== 0) return;
+    this.#pendingError = error;
+    this.#requestClose(true);
+  }
+
+  /** Leaves the stack's table and stops all timers. Pending app notifications still happen. */
+  #teardown(): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#rtoTimer.clear();
+    this.#delackTimer.clear();
+    this.#persistTimer.clear();
+    this.#timeWaitTimer.clear();
+    this.#rtx.clear();
+    this.#scoreboard.clear();
+    this.#sendBuffer.clear();
+    this.#reassembly.clear();
+    if (this.state !== 'TIME_WAIT') this.state = 'CLOSED';
+    this.stack.remove(this);
+  }
+
+  /** The node crashed: the connection vanishes without a word (no FIN, no RST, no callbacks). */
+  kill(): void {
+    this.#dead = true;
+    this.#closeState = 3;
+    this.#connectWaiter = null;
+    this.#rtoTimer.clear();
+    this.#delackTimer.clear();
+    this.#persistTimer.clear();
+    this.#timeWaitTimer.clear();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  #now(): number {
+    return this.stack.context.scheduler.now;
+  }
+
+  #fingerprintEvent(code: number): void {
+    const fp = this.stack.context.fingerprint;
+    fp.mix32(FP_TCP_EVENT);
+    fp.mix32(code);
+    fp.mixNumber(this.#now());
+  }
+
+  #trace(kind: string): void {
+    const trace = this.stack.context.trace;
+    if (trace === null) return;
+    trace.record({
+      tNs: this.#now(),
+      kind: `tcp-${kind}`,
+      local: `${this.local.host}:${this.local.port}`,
+      remote: `${this.remote.host}:${this.remote.port}`,
+      state: this.state,
+      sndUna: this.sndUna,
+      sndNxt: this.sndNxt,
+      rcvNxt: this.rcvNxt,
+      cwnd: this.#cc.cwnd,
+      rtoNs: this.#currentRtoNs(),
+    });
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function flushConnection(connection: TcpConnection): void {
+  connection.flush();
+}
+
+function pumpConnection(connection: TcpConnection): void {
+  connection.pumpNow();
+}

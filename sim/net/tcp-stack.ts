@@ -1,0 +1,265 @@
+// A node's TCP stack for one incarnation: the connection tables (one per NIC), listeners,
+// ephemeral ports, and RST for segments nobody owns (RFC 9293 3.10.7.1). When the node crashes
+// the stack dies with it: connections vanish without FIN or RST, and a restarted node starts with
+// an empty stack, so its peers learn of the crash from the RST their next segment draws, or from
+// their retransmission timeout if the node stays down.
+import type { Address, ByteStream, Listener } from '../core/env.js';
+import type { ExecutionGate } from '../core/sim-clock.js';
+import type { NetContext } from './net-context.js';
+import { netError } from './net-errors.js';
+import type { Nic } from './nic.js';
+import { Packet, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './packet.js';
+import type { SimNode } from './sim-node.js';
+import { TcpConnection } from './tcp-connection.js';
+import type { ResolvedTcpOptions } from './tcp-options.js';
+
+/** Linux net.ipv4.ip_local_port_range default: 32768-60999. */
+const EPHEMERAL_PORT_MIN = 32768;
+const EPHEMERAL_PORT_MAX = 60999;
+const PORT_MAX = 65535;
+const TWO_POW_32 = 4294967296;
+/** Initial sequence numbers are drawn below 2^31 (sequence numbers never wrap in this model). */
+const ISN_RANGE = 2 ** 31;
+
+/** Hosts that mean "every address of this node". */
+const ANY_HOSTS = new Set(['', '0.0.0.0', '::', '*']);
+
+export class SimListener implements Listener {
+  readonly address: Address;
+  readonly stack: TcpStack;
+  /** null = all of the node's addresses. */
+  readonly ip: string | null;
+  readonly onStream: (stream: ByteStream) => void;
+  open = true;
+
+  constructor(stack: TcpStack, address: Address, ip: string | null, onStream: (stream: ByteStream) => void) {
+    this.stack = stack;
+    this.address = address;
+    this.ip = ip;
+    this.onStream = onStream;
+  }
+
+  close(): Promise<void> {
+    this.stack.unlisten(this);
+    return Promise.resolve();
+  }
+}
+
+function connectionKey(remoteNic: Nic, remotePort: number, localPort: number): number {
+  return remoteNic.id * TWO_POW_32 + remotePort * 65536 + localPort;
+}
+
+export class TcpStack {
+  readonly node: SimNode;
+  readonly context: NetContext;
+  readonly options: ResolvedTcpOptions;
+  readonly gate: ExecutionGate;
+  /** Connection tables indexed like node.nics. */
+  readonly #tables: Map<number, TcpConnection>[];
+  readonly #listeners: SimListener[] = [];
+  /** Local port -> number of connections or listeners using it. */
+  readonly #portUse = new Map<number, number>();
+  #nextEphemeral: number;
+  #isnCounter = 0;
+  /** RSTs sent for segments that matched no connection. */
+  resetsSent = 0;
+
+  constructor(node: SimNode, context: NetContext, options: ResolvedTcpOptions, gate: ExecutionGate, incarnation: number) {
+    this.node = node;
+    this.context = context;
+    this.options = options;
+    this.gate = gate;
+    this.#tables = node.nics.map(() => new Map<number, TcpConnection>());
+    // Linux picks ephemeral ports pseudo-randomly; a restarted node thus rarely reuses the
+    // 4-tuple of a connection its peer still holds.
+    const rng = context.rng.stream(`tcp/${node.name}/${incarnation}/ports`);
+    this.#nextEphemeral = EPHEMERAL_PORT_MIN + rng.int(EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1);
+    this.#isnCounter = rng.int(ISN_RANGE);
+  }
+
+  /** All live connections, in creation order per NIC. */
+  connections(): TcpConnection[] {
+    const result: TcpConnection[] = [];
+    for (const table of this.#tables) for (const connection of table.values()) result.push(connection);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- packets
+
+  /** Demultiplexes an arriving segment (the NIC already checked the checksum). */
+  receive(packet: Packet, nic: Nic): void {
+    const table = this.#tables[nic.index] as Map<number, TcpConnection>;
+    const connection = table.get(connectionKey(packet.src, packet.srcPort, packet.dstPort));
+    if (connection !== undefined) {
+      connection.receive(packet);
+      return;
+    }
+    const flags = packet.flags;
+    if ((flags & TCP_SYN) !== 0 && (flags & (TCP_ACK | TCP_RST)) === 0) {
+      const listener = this.#findListener(packet.dstPort, nic.ip);
+      if (listener !== undefined) {
+        this.#acceptSyn(packet, nic, listener);
+        return;
+      }
+    }
+    this.#replyReset(packet, nic);
+  }
+
+  /** Sends a segment built by a connection. */
+  transmit(packet: Packet): void {
+    this.node.transmit(packet);
+  }
+
+  /** RFC 9293 3.10.7.1: answer a segment for no connection with RST (never answer a RST). */
+  #replyReset(packet: Packet, nic: Nic): void {
+    const flags = packet.flags;
+    if ((flags & TCP_RST) !== 0) return;
+    if ((flags & TCP_ACK) !== 0) {
+      this.sendReset(nic, packet.src, packet.dstPort, packet.srcPort, packet.ack, 0, false);
+      return;
+    }
+    const length = packet.payloadBytes + ((flags & TCP_SYN) !== 0 ? 1 : 0) + ((flags & TCP_FIN) !== 0 ? 1 : 0);
+    this.sendReset(nic, packet.src, packet.dstPort, packet.srcPort, 0, packet.seq + length, true);
+  }
+
+  sendReset(nic: Nic, remoteNic: Nic, localPort: number, remotePort: number, seq: number, ack: number, withAck: boolean): void {
+    const flags = withAck ? TCP_RST | TCP_ACK : TCP_RST;
+    this.resetsSent++;
+    this.transmit(new Packet(nic, remoteNic, localPort, remotePort, seq, ack, flags, 0, 0, null));
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  #acceptSyn(syn: Packet, nic: Nic, listener: SimListener): void {
+    const key = connectionKey(syn.src, syn.srcPort, syn.dstPort);
+    const connection = new TcpConnection(this, nic, syn.dstPort, syn.src, syn.srcPort, key, this.#nextIsn(), 'SYN_RECEIVED');
+    this.#add(connection);
+    connection.startAccept(syn, (established) => {
+      if (!listener.open) {
+        // The listener closed during the handshake: refuse the connection now.
+        established.destroy();
+        return;
+      }
+      this.#runApp(() => listener.onStream(established));
+    });
+  }
+
+  /** Active open towards address. Resolves once the handshake completes. */
+  connect(address: Address): Promise<ByteStream> {
+    const route = this.node.routeTo(address.host);
+    if (route === null) return Promise.reject(netError('ENETUNREACH', 'connect', address.host, address.port));
+    if (!Number.isInteger(address.port) || address.port <= 0 || address.port > PORT_MAX) {
+      return Promise.reject(netError('ECONNREFUSED', 'connect', address.host, address.port));
+    }
+    const localPort = this.#allocateEphemeralPort();
+    if (localPort === null) return Promise.reject(netError('EADDRNOTAVAIL', 'connect', address.host, address.port));
+    return new Promise<ByteStream>((resolve, reject) => {
+      const key = connectionKey(route.remote, address.port, localPort);
+      const connection = new TcpConnection(this, route.local, localPort, route.remote, address.port, key, this.#nextIsn(), 'SYN_SENT');
+      this.#add(connection);
+      connection.startConnect({ resolve, reject });
+    });
+  }
+
+  /** Listens on address (port 0 picks an ephemeral port). */
+  listen(address: Address, onStream: (stream: ByteStream) => void): Promise<Listener> {
+    const ip = ANY_HOSTS.has(address.host) ? null : address.host;
+    if (ip !== null && !this.node.nics.some((nic) => nic.ip === ip)) {
+      return Promise.reject(netError('EADDRNOTAVAIL', 'listen', address.host, address.port));
+    }
+    let port = address.port;
+    if (port === 0) {
+      const ephemeral = this.#allocateEphemeralPort();
+      if (ephemeral === null) return Promise.reject(netError('EADDRINUSE', 'listen', address.host, 0));
+      port = ephemeral;
+    }
+    if (!Number.isInteger(port) || port < 0 || port > PORT_MAX) {
+      return Promise.reject(new RangeError(`listen: invalid port ${port}`));
+    }
+    const conflict = this.#listeners.some((l) => l.address.port === port && (l.ip === null || ip === null || l.ip === ip));
+    if (conflict) return Promise.reject(netError('EADDRINUSE', 'listen', address.host, port));
+    const listener = new SimListener(this, { host: address.host, port }, ip, onStream);
+    this.#listeners.push(listener);
+    this.#usePort(port);
+    return Promise.resolve(listener);
+  }
+
+  unlisten(listener: SimListener): void {
+    if (!listener.open) return;
+    listener.open = false;
+    const index = this.#listeners.indexOf(listener);
+    if (index >= 0) {
+      this.#listeners.splice(index, 1);
+      this.#releasePort(listener.address.port);
+    }
+  }
+
+  #findListener(port: number, ip: string): SimListener | undefined {
+    let wildcard: SimListener | undefined;
+    for (const listener of this.#listeners) {
+      if (listener.address.port !== port) continue;
+      if (listener.ip === ip) return listener;
+      if (listener.ip === null) wildcard = listener;
+    }
+    return wildcard;
+  }
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  #add(connection: TcpConnection): void {
+    const table = this.#tables[connection.nic.index] as Map<number, TcpConnection>;
+    table.set(connection.key, connection);
+    this.#usePort(connection.localPort);
+  }
+
+  /** Called by a connection when it leaves the table (closed, reset, timed out). */
+  remove(connection: TcpConnection): void {
+    const table = this.#tables[connection.nic.index] as Map<number, TcpConnection>;
+    if (table.get(connection.key) !== connection) return;
+    table.delete(connection.key);
+    this.#releasePort(connection.localPort);
+  }
+
+  #usePort(port: number): void {
+    this.#portUse.set(port, (this.#portUse.get(port) ?? 0) + 1);
+  }
+
+  #releasePort(port: number): void {
+    const uses = (this.#portUse.get(port) ?? 0) - 1;
+    if (uses > 0) this.#portUse.set(port, uses);
+    else this.#portUse.delete(port);
+  }
+
+  #allocateEphemeralPort(): number | null {
+    const span = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;
+    for (let tries = 0; tries < span; tries++) {
+      const port = this.#nextEphemeral;
+      this.#nextEphemeral = port === EPHEMERAL_PORT_MAX ? EPHEMERAL_PORT_MIN : port + 1;
+      if (!this.#portUse.has(port)) return port;
+    }
+    return null;
+  }
+
+  /** ISNs grow by a large odd step, like the clock-driven ISN of RFC 6528, from a random start. */
+  #nextIsn(): number {
+    this.#isnCounter = (this.#isnCounter + 0x01000193) % ISN_RANGE;
+    return this.#isnCounter;
+  }
+
+  #runApp(fn: () => void): void {
+    if (!this.gate.alive) return;
+    if (this.gate.paused) this.gate.defer(fn);
+    else fn();
+  }
+
+  // ---------------------------------------------------------------- life cycle
+
+  /** The node crashed: every connection and listener vanishes silently. */
+  crash(): void {
+    for (const connection of this.connections()) connection.kill();
+    for (const table of this.#tables) table.clear();
+    for (const listener of this.#listeners) listener.open = false;
+    this.#listeners.length = 0;
+    this.#portUse.clear();
+  }
+}
