@@ -65,11 +65,13 @@ export class RealStream implements ByteStream {
   }
 
   destroy(error?: Error): void {
-    // resetAndDestroy sends an RST, like a crashed peer or the kernel's abortive close.
-    if (!this.#socket.destroyed) {
-      if (error === undefined) this.#socket.resetAndDestroy();
-      else this.#socket.destroy(error);
-    }
+    // resetAndDestroy sends an RST, like a crashed peer or the kernel's abortive close. Node 20
+    // fails it with EINVAL once end() was called and then never closes the socket (the event loop
+    // spins), so a half-closed socket is destroyed plainly.
+    if (this.#socket.destroyed) return;
+    if (error !== undefined) this.#socket.destroy(error);
+    else if (this.#socket.writableEnded) this.#socket.destroy();
+    else this.#socket.resetAndDestroy();
   }
 }
 

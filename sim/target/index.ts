@@ -1,0 +1,20 @@
+// The NVMe/TCP target's public surface. Everything else under sim/target is internal to the engine.
+export { NvmeTarget } from './target.js';
+export type { BoundPort, ControllerInfo } from './target.js';
+export type { BackendFactory, NvmeTargetOptions, TargetStats } from './context.js';
+export { ConfigError } from './config-error.js';
+export { normalizeTargetConfig, versionToVs } from './config.js';
+export type {
+  AnaGroupConfig,
+  HostConfig,
+  NamespaceConfig,
+  PortConfig,
+  ReferralConfig,
+  SubsystemConfig,
+  TargetConfig,
+  TargetEntries,
+  TreqName,
+} from './config.js';
+export { TargetModel } from './model.js';
+export type { LiveNamespace, LivePort, LiveSubsystem, ModelChange, SubsystemAttributes } from './model.js';
+export { formatNvmetcliConfig, nvmetcliToEntries, parseNvmetcliConfig } from './nvmetcli.js';

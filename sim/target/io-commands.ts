@@ -1,0 +1,174 @@
+// NVM I/O commands against a namespace's backend: Read, Write, Flush, Write Zeroes and Dataset
+// Management (deallocate), as Linux nvmet parses and runs them (drivers/nvme/target/core.c
+// nvmet_parse_io_cmd, io-cmd-bdev.c / io-cmd-file.c). Checks happen at parse time, before any data
+// moves: controller enabled, namespace known and enabled, transfer within MDTS, LBAs within the
+// namespace. Backends call back synchronously or later; either way the command completes once.
+import { FABRICS_OPCODE, IoOpcode } from '../nvme/constants.js';
+import { decodeDsmRanges, DsmAttribute, dsmFields, DSM_RANGE_BYTES, readWriteFields } from '../nvme/sqe.js';
+import type { Sqe } from '../nvme/sqe.js';
+import { Status, STATUS_DNR } from '../nvme/status.js';
+import type { BlockBackend } from '../storage/backend.js';
+import { ErrorLocation } from './command.js';
+import type { Completion, Parsed, TargetCommand } from './command.js';
+import type { Controller } from './controller.js';
+import { parseFabricsIoCommand } from './fabrics-commands.js';
+import type { LiveNamespace } from './model.js';
+import type { TcpQueue } from './queue.js';
+
+/** The LBA Out of Range status code, with or without flags, as backends report it. */
+const LBA_RANGE_CODE = Status.LBA_RANGE & 0x7ff;
+
+export function parseIoCommand(queue: TcpQueue, controller: Controller, sqe: Sqe): Parsed {
+  if (sqe.opcode === FABRICS_OPCODE) return parseFabricsIoCommand();
+  // nvmet_check_ctrl_status: I/O only on an enabled, ready controller.
+  if (!controller.enabled) return { status: Status.CMD_SEQ_ERROR | STATUS_DNR };
+  // nvmet_req_find_ns. Linux >= 6.10 answers a disabled namespace with INTERNAL_PATH_ERROR (a path
+  // error a multipath host fails over on); earlier kernels, and this target, with INVALID_NS|DNR.
+  const ns = controller.subsystem.namespaces.get(sqe.nsid);
+  const backend = ns?.enabled === true ? ns.backend : undefined;
+  if (ns === undefined || backend === undefined) return { status: Status.INVALID_NS | STATUS_DNR, errorLocation: ErrorLocation.NSID };
+  switch (sqe.opcode) {
+    case IoOpcode.READ:
+    case IoOpcode.WRITE:
+      return parseReadWrite(queue, ns, backend, sqe);
+    case IoOpcode.FLUSH:
+      return { length: 0, ns, execute: (command) => backend.flush((status) => finish(command, status)) };
+    case IoOpcode.WRITE_ZEROES: {
+      const range = lbaRange(backend, sqe);
+      if ('status' in range) return range;
+      return {
+        length: 0,
+        ns,
+        execute: (command) => backend.writeZeroes(range.offset, range.length, (status) => finish(command, status, range.slba)),
+      };
+    }
+    case IoOpcode.DSM: {
+      const { rangeCount, attributes } = dsmFields(sqe);
+      return {
+        // nvmet_dsm_len: (NR + 1) 16-byte ranges.
+        length: rangeCount * DSM_RANGE_BYTES,
+        ns,
+        execute: (command) => datasetManagement(command, backend, rangeCount, attributes),
+      };
+    }
+    default:
+      return { status: Status.INVALID_OPCODE | STATUS_DNR, errorLocation: ErrorLocation.OPCODE };
+  }
+}
+
+interface ByteRange {
+  readonly slba: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** SLBA and NLB as bytes, or LBA Out of Range when they leave the namespace. */
+function lbaRange(backend: BlockBackend, sqe: Sqe): ByteRange | Completion {
+  let fields;
+  try {
+    fields = readWriteFields(sqe);
+  } catch {
+    // An SLBA beyond 2^53 is beyond any namespace.
+    return { status: Status.LBA_RANGE | STATUS_DNR, errorLocation: ErrorLocation.CDW10 };
+  }
+  const blocks = Math.floor(backend.sizeBytes / backend.blockSize);
+  if (fields.slba + fields.nlb > blocks) {
+    return { status: Status.LBA_RANGE | STATUS_DNR, errorLocation: ErrorLocation.CDW10, errorLba: fields.slba };
+  }
+  return { slba: fields.slba, offset: fields.slba * backend.blockSize, length: fields.nlb * backend.blockSize };
+}
+
+function parseReadWrite(queue: TcpQueue, ns: LiveNamespace, backend: BlockBackend, sqe: Sqe): Parsed {
+  const range = lbaRange(backend, sqe);
+  if ('status' in range) return range;
+  // Beyond MDTS: Invalid Field in Command (Base 2.0: "the command is aborted with a status of Invalid Field").
+  if (range.length > queue.ctx.options.maxTransferBytes) {
+    return { status: Status.INVALID_FIELD | STATUS_DNR, errorLocation: ErrorLocation.CDW12 };
+  }
+  if (sqe.opcode === IoOpcode.READ) {
+    return {
+      length: range.length,
+      ns,
+      execute: (command) => {
+        backend.read(range.offset, range.length, (status, data) => {
+          if (status !== 0 || data === undefined) {
+            finish(command, status === 0 ? Status.INTERNAL : status, range.slba);
+            return;
+          }
+          ns.io.reads++;
+          ns.io.bytesRead += range.length;
+          queue.ctx.stats.bytesRead += range.length;
+          command.returnData(data);
+        });
+      },
+    };
+  }
+  return {
+    length: range.length,
+    ns,
+    execute: (command) => {
+      const data = command.data;
+      if (data === undefined || data.length !== range.length) {
+        command.fail(Status.SGL_INVALID_DATA | STATUS_DNR, ErrorLocation.DPTR);
+        return;
+      }
+      backend.write(range.offset, data, (status) => {
+        if (status === 0) {
+          ns.io.writes++;
+          ns.io.bytesWritten += range.length;
+          queue.ctx.stats.bytesWritten += range.length;
+        }
+        finish(command, status, range.slba);
+      });
+    },
+  };
+}
+
+/** DSM: deallocate when AD is set (nvmet_bdev_execute_dsm); IDR/IDW hints alone succeed. */
+function datasetManagement(command: TargetCommand, backend: BlockBackend, rangeCount: number, attributes: number): void {
+  if ((attributes & DsmAttribute.AD) === 0) {
+    command.succeed();
+    return;
+  }
+  const data = command.data;
+  if (data === undefined) {
+    command.fail(Status.SGL_INVALID_DATA | STATUS_DNR, ErrorLocation.DPTR);
+    return;
+  }
+  const blocks = Math.floor(backend.sizeBytes / backend.blockSize);
+  const ranges: { offset: number; length: number }[] = [];
+  let decoded;
+  try {
+    decoded = decodeDsmRanges(data, rangeCount);
+  } catch {
+    // A starting LBA beyond 2^53 is beyond any namespace.
+    command.fail(Status.LBA_RANGE | STATUS_DNR, ErrorLocation.CDW10);
+    return;
+  }
+  for (const range of decoded) {
+    if (range.nlb === 0) continue;
+    if (range.slba + range.nlb > blocks) {
+      command.fail(Status.LBA_RANGE | STATUS_DNR, ErrorLocation.CDW10, range.slba);
+      return;
+    }
+    ranges.push({ offset: range.slba * backend.blockSize, length: range.nlb * backend.blockSize });
+  }
+  if (ranges.length === 0) {
+    command.succeed();
+    return;
+  }
+  backend.deallocate(ranges, (status) => finish(command, status));
+}
+
+/** Completes with a backend status; LBA Out of Range always carries DNR (errno_to_nvme_status). */
+function finish(command: TargetCommand, status: number, lba?: number): void {
+  if (status === 0) {
+    command.succeed();
+    return;
+  }
+  if ((status & 0x7ff) === LBA_RANGE_CODE) {
+    command.fail(status | STATUS_DNR, ErrorLocation.CDW10, lba);
+    return;
+  }
+  command.fail(status, ErrorLocation.OPCODE, lba);
+}
