@@ -1,0 +1,51 @@
+// `npm run bench`: named benchmarks, each returning a fragment of one JSON object printed on stdout.
+// `npm run bench -- --only NAME` runs one; `--seconds S` changes the measured time of those that
+// take one. Progress notes go to stderr so stdout stays machine-readable.
+import { loopback4k } from './loopback4k.js';
+
+export interface BenchOptions {
+  /** Measured seconds for time-based benchmarks. */
+  readonly seconds: number;
+  readonly note: (message: string) => void;
+}
+
+export interface Benchmark {
+  readonly name: string;
+  readonly description: string;
+  run(options: BenchOptions): Promise<Record<string, unknown>>;
+}
+
+/** Add new benchmarks here; each returns a fragment merged into the printed object. */
+export const BENCHMARKS: readonly Benchmark[] = [loopback4k];
+
+function usage(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.stderr.write(`usage: npm run bench -- [--only ${BENCHMARKS.map((b) => b.name).join('|')}] [--seconds S]\n`);
+  process.exit(2);
+}
+
+async function benchMain(argv: readonly string[]): Promise<void> {
+  let only: string | undefined;
+  let seconds = 5;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--only') only = argv[++i] ?? usage('--only needs a benchmark name');
+    else if (arg === '--seconds') {
+      seconds = Number(argv[++i]);
+      if (!Number.isFinite(seconds) || seconds <= 0) usage('--seconds needs a positive number');
+    } else usage(`unknown argument '${arg}'`);
+  }
+  const selected = only === undefined ? BENCHMARKS : BENCHMARKS.filter((b) => b.name === only);
+  if (selected.length === 0) usage(`unknown benchmark '${only}'`);
+  const options: BenchOptions = { seconds, note: (message) => process.stderr.write(`bench: ${message}\n`) };
+  const output: Record<string, unknown> = {};
+  for (const benchmark of selected) {
+    options.note(`${benchmark.name}: ${benchmark.description}`);
+    Object.assign(output, await benchmark.run(options));
+  }
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+}
+
+await benchMain(process.argv.slice(2));
+// Sockets and timers of the benchmarks are closed; anything left over must not hold the process.
+process.exit(0);

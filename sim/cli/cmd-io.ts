@@ -1,0 +1,151 @@
+// `nvmf-sim io`: connect, run one fio-like job on a namespace, print fio's summary or JSON, and
+// disconnect. Exit status 1 when any I/O failed or a verified block did not match.
+import { parseDurationNs, parseSize, UnitError } from '../core/units.js';
+import { fioOutput } from '../workload/fio-json.js';
+import { formatFioText, shortNumber } from '../workload/fio-text.js';
+import { RW_MODES, resolveJob, type JobFieldNames, type JobSpec, type ResolvedJob, type RwMode } from '../workload/job.js';
+import { WorkloadRun } from '../workload/engine.js';
+import type { WorkloadProgress, WorkloadResult } from '../workload/stats.js';
+import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
+import { EXIT_FAILURE, type CliIo, type Command } from './command.js';
+import { CONNECT_FLAGS, connectOptions, OUTPUT_FLAGS, wantsJson } from './connect-flags.js';
+import { cliEnv, connectHost } from './stack.js';
+
+const JOB_FLAGS: readonly OptionSpec[] = [
+  { long: 'nsid', kind: 'value', valueName: 'N', help: 'namespace ID (default 1)' },
+  { long: 'rw', kind: 'value', valueName: 'MODE', help: `I/O pattern: ${RW_MODES.join(', ')} (default read)` },
+  { long: 'rwmixread', kind: 'value', valueName: 'PCT', help: 'percentage of reads for randrw (default 50)' },
+  { long: 'bs', kind: 'value', valueName: 'SIZE', help: 'block size (default 4k)' },
+  { long: 'bsrange', kind: 'value', valueName: 'MIN-MAX', help: 'random block sizes, e.g. 4k-256k' },
+  { long: 'iodepth', kind: 'value', valueName: 'N', help: 'I/Os outstanding in total, spread over the I/O queues (default 1)' },
+  { long: 'size', kind: 'value', valueName: 'SIZE', help: 'region to do I/O in, and bytes to transfer (default: whole namespace)' },
+  { long: 'io-size', kind: 'value', valueName: 'SIZE', help: 'bytes to transfer when different from --size' },
+  { long: 'runtime', kind: 'value', valueName: 'TIME', help: 'run for this long, looping over the region (e.g. 5s)' },
+  { long: 'offset', kind: 'value', valueName: 'SIZE', help: 'start of the region (default 0)' },
+  { long: 'verify', kind: 'flag', help: 'write a checkable pattern and verify reads of it' },
+  { long: 'continue-on-error', kind: 'flag', help: 'keep going after a failed I/O' },
+  { long: 'seed', kind: 'value', valueName: 'S', help: 'seed for offsets and data patterns (default 1)' },
+  { long: 'name', kind: 'value', valueName: 'NAME', help: 'job name in the report' },
+];
+
+const OPTIONS = [...CONNECT_FLAGS, ...JOB_FLAGS, ...OUTPUT_FLAGS];
+
+const FIELDS: JobFieldNames = {
+  rw: '--rw',
+  rwmixread: '--rwmixread',
+  bs: '--bs',
+  bsrange: '--bsrange',
+  iodepth: '--iodepth',
+  queues: '--nr-io-queues (-i)',
+  offsetBytes: '--offset',
+  sizeBytes: '--size',
+  ioSizeBytes: '--io-size',
+  runtimeNs: '--runtime',
+  verify: '--verify',
+};
+
+/** Parses the job flags that do not need the namespace's geometry. */
+export function jobSpecFromArgs(args: ArgReader): JobSpec {
+  const rw = args.string('rw') ?? 'read';
+  if (!(RW_MODES as readonly string[]).includes(rw)) {
+    throw new UsageError(`--rw: unknown mode '${rw}' (expected ${RW_MODES.join(', ')})`);
+  }
+  const size = (long: string): number | undefined => {
+    const text = args.string(long);
+    return text === undefined ? undefined : parseSize(text, `--${long}`);
+  };
+  const spec: { -readonly [K in keyof JobSpec]: JobSpec[K] } = { rw: rw as RwMode };
+  const name = args.string('name');
+  if (name !== undefined) spec.name = name;
+  const rwmixread = args.integer('rwmixread', 0, 100);
+  if (rwmixread !== undefined) spec.rwmixread = rwmixread;
+  const bs = size('bs');
+  if (bs !== undefined) spec.bs = bs;
+  const bsrange = args.string('bsrange');
+  if (bsrange !== undefined) {
+    const match = /^([^-]+)-([^-]+)$/.exec(bsrange);
+    if (match === null) throw new UnitError('--bsrange', `malformed range '${bsrange}' (expected e.g. 4k-256k)`);
+    spec.bsrange = { min: parseSize(match[1] ?? '', '--bsrange'), max: parseSize(match[2] ?? '', '--bsrange') };
+  }
+  const iodepth = args.integer('iodepth', 1, 65536);
+  if (iodepth !== undefined) spec.iodepth = iodepth;
+  const sizeBytes = size('size');
+  if (sizeBytes !== undefined) spec.sizeBytes = sizeBytes;
+  const ioSizeBytes = size('io-size');
+  if (ioSizeBytes !== undefined) spec.ioSizeBytes = ioSizeBytes;
+  const offsetBytes = size('offset');
+  if (offsetBytes !== undefined) spec.offsetBytes = offsetBytes;
+  const runtime = args.string('runtime');
+  if (runtime !== undefined) spec.runtimeNs = parseDurationNs(runtime, '--runtime');
+  if (args.flag('verify')) spec.verify = true;
+  if (args.flag('continue-on-error')) spec.stopOnError = false;
+  return spec;
+}
+
+/** Non-TTY progress is one line every this many reports (about 5 s). */
+const PLAIN_PROGRESS_EVERY = 5;
+
+function progressLine(progress: WorkloadProgress): string {
+  const bw = progress.readBytesPerS + progress.writeBytesPerS;
+  return (
+    `[${progress.phase}] ${progress.percentDone.toFixed(1)}% done, ${shortNumber(progress.iops)} IOPS, ` +
+    `${shortNumber(bw, 1024)}B/s, ${progress.totalIos} I/Os, ${progress.errors} errors`
+  );
+}
+
+function progressReporter(io: CliIo): { report: (p: WorkloadProgress) => void; finish: () => void } {
+  let count = 0;
+  let drawn = false;
+  return {
+    report: (progress) => {
+      count++;
+      if (io.errIsTty) {
+        io.err(`\r\x1b[K${progressLine(progress)}`);
+        drawn = true;
+      } else if (count % PLAIN_PROGRESS_EVERY === 0) {
+        io.err(`${progressLine(progress)}\n`);
+      }
+    },
+    finish: () => {
+      if (drawn) io.err('\r\x1b[K');
+    },
+  };
+}
+
+export const ioCommand: Command = {
+  name: 'io',
+  summary: 'connect and run a fio-like workload on a namespace',
+  usage:
+    'io -t tcp -a ADDR [-s PORT] -n NQN [--nsid N] [-i QUEUES] [-Q SIZE] [-g] [-G] --rw MODE [--rwmixread P]\n' +
+    '       [--bs SIZE | --bsrange MIN-MAX] [--iodepth N] (--size SIZE | --runtime TIME) [--verify] [--seed S] [--json]',
+  options: OPTIONS,
+  async run(argv, io) {
+    const args = new ArgReader(parseArgs(argv, OPTIONS, 'io'), OPTIONS);
+    const json = wantsJson(args);
+    const options = connectOptions(args);
+    const spec = jobSpecFromArgs(args);
+    const nsid = args.integer('nsid', 1, 0xfffffffe) ?? 1;
+    const env = cliEnv({ seed: args.string('seed') ?? '1' });
+    try {
+      const controller = await connectHost(env, options);
+      let result: WorkloadResult;
+      let job: ResolvedJob;
+      try {
+        const device = await controller.namespace(nsid);
+        job = resolveJob({ ...spec, queues: controller.ioQueues }, device, FIELDS);
+        const progress = json ? undefined : progressReporter(io);
+        const run = new WorkloadRun(env, device, job, progress === undefined ? {} : { onProgress: progress.report });
+        // Ctrl-C stops issuing; in-flight I/O completes and the partial result is reported.
+        void io.untilSignal().then(() => run.stop());
+        result = await new Promise<WorkloadResult>((resolve) => run.start(resolve));
+        progress?.finish();
+      } finally {
+        await controller.disconnect();
+      }
+      io.out(json ? `${JSON.stringify(fioOutput([{ job, result }]), null, 2)}\n` : formatFioText(result));
+      return result.errors > 0 || result.verify.mismatches > 0 ? EXIT_FAILURE : 0;
+    } finally {
+      env.clock.clearAll();
+    }
+  },
+};

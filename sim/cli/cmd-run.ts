@@ -1,0 +1,197 @@
+// `nvmf-sim run FILE`: loads a scenario, runs it in the simulator and reports. With --json it prints
+// one JSON object (fingerprint, seed, simSeconds, wallSeconds, events, ios, iops, latencyUs, errors,
+// perQueue, ... and `repeat`); otherwise a readable summary, with a progress bar on stderr while it
+// runs. Every run prints the one command that repeats it. A scenario that does not exist, does not
+// compile or has a bad field is a usage error (one line, exit 2); a failed invariant prints its
+// class and exits 127 (crash), 128 (liveness) or 129 (correctness), as TigerBeetle's VOPR does.
+import { parseDurationNs } from '../core/units.js';
+import { loadScenario } from '../scenario/load.js';
+import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult } from '../scenario/result.js';
+import type { RunProgress } from '../scenario/runner.js';
+import { runScenario } from '../scenario/runner.js';
+import { ScenarioError } from '../scenario/scenario-error.js';
+import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
+import type { CliIo, Command } from './command.js';
+
+const OPTIONS: readonly OptionSpec[] = [
+  { long: 'seed', kind: 'value', valueName: 'N', help: "run seed (default: the scenario's, else 1)" },
+  { long: 'duration', kind: 'value', valueName: 'TIME', help: "simulated run time, e.g. 10s (default: the scenario's)" },
+  { long: 'trace', kind: 'value', valueName: 'FILE', help: 'write a JSONL event trace (drops, faults, node and host events)' },
+  { long: 'json', kind: 'flag', help: 'print one JSON object instead of the summary' },
+];
+
+/** Progress reports per run: often enough for a smooth bar, rarely enough to cost nothing. */
+const PROGRESS_STEPS = 200;
+const BAR_WIDTH = 30;
+
+/** The shortest exact spelling of a duration: 1s, 250ms, 1500us, 7ns. */
+export function formatDuration(ns: number): string {
+  const units: readonly [string, number][] = [
+    ['s', 1e9],
+    ['ms', 1e6],
+    ['us', 1e3],
+  ];
+  for (const [unit, scale] of units) if (ns % scale === 0) return `${ns / scale}${unit}`;
+  return `${ns}ns`;
+}
+
+/** The command that repeats a run: same file, seed and duration. */
+export function repeatCommand(file: string, seed: string, durationNs: number): string {
+  const quoted = /^[\w./:@=+-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
+  const seedArg = /^[\w.:@=+-]+$/.test(seed) ? seed : `'${seed.replace(/'/g, `'\\''`)}'`;
+  return `npx nvmf-sim run ${quoted} --seed ${seedArg} --duration ${formatDuration(durationNs)}`;
+}
+
+function progressBar(io: CliIo): { report: (p: RunProgress) => void; finish: () => void } {
+  let drawn = false;
+  let lastQuarter = 0;
+  return {
+    report: (progress) => {
+      const percent = Math.floor(progress.fraction * 100);
+      const filled = Math.round(progress.fraction * BAR_WIDTH);
+      const text =
+        progress.phase === 'drain'
+          ? `draining: ${(progress.simNs / 1e9).toFixed(3)} s simulated, ${progress.ios} I/Os`
+          : `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(percent).padStart(3)}% ` +
+            `${(progress.simNs / 1e9).toFixed(3)} s simulated, ${progress.ios} I/Os, ${progress.errors} errors`;
+      if (io.errIsTty) {
+        io.err(`\r\x1b[K${text}`);
+        drawn = true;
+      } else if (progress.phase === 'run' && Math.floor(percent / 25) > lastQuarter) {
+        // Logs and CI get a line per quarter instead of a redrawn bar.
+        lastQuarter = Math.floor(percent / 25);
+        io.err(`${text}\n`);
+      }
+    },
+    finish: () => {
+      if (drawn) io.err('\r\x1b[K');
+    },
+  };
+}
+
+function number(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function percent(value: number): string {
+  return `${(value * 100).toFixed(1)}%`;
+}
+
+/** The readable summary. */
+export function formatSummary(result: ScenarioResult, repeat: string): string {
+  const lines: string[] = [];
+  const speed = result.wallSeconds > 0 ? result.simSeconds / result.wallSeconds : 0;
+  lines.push(`scenario ${result.scenario} (${result.source}), seed ${result.seed}`);
+  lines.push(
+    `simulated ${result.simSeconds.toFixed(3)} s in ${result.wallSeconds.toFixed(2)} s of wall time ` +
+      `(${speed.toFixed(3)}x real time), ${number(result.events)} events` +
+      (result.wallSeconds > 0 ? `, ${number(result.ios / result.wallSeconds)} simulated I/Os per wall second` : ''),
+  );
+  lines.push(
+    `I/O: ${number(result.ios)} completed, ${number(result.iops)} IOPS, ` +
+      `${number(result.bytes / result.durationSeconds / 1e6, 1)} MB/s, ${number(result.errors)} failed` +
+      (result.lostInCrash > 0 ? `, ${number(result.lostInCrash)} lost in crashes` : ''),
+  );
+  const lat = result.latencyUs;
+  lines.push(`latency (us): p50 ${lat.p50.toFixed(1)}  p99 ${lat.p99.toFixed(1)}  p99.9 ${lat.p999.toFixed(1)}  max ${lat.max.toFixed(1)}`);
+  for (const host of result.perHost) {
+    const queues = result.perQueue.filter((q) => q.host === host.host).map((q) => `q${q.qid} ${number(q.ios)}`);
+    lines.push(
+      `host ${host.host} -> ${host.target}: ${host.state}, ${number(host.ios)} I/Os, ${number(host.errors)} failed` +
+        (host.reconnects > 0 ? `, ${host.reconnects} reconnects` : '') +
+        (host.error === undefined ? '' : ` (${host.error})`),
+    );
+    if (queues.length > 0) lines.push(`  per queue: ${queues.join(', ')}`);
+  }
+  for (const cpu of result.cpu) {
+    lines.push(`cpu ${cpu.node} (${cpu.profile}): mean ${percent(cpu.meanUtilisation)}, per core ${cpu.utilisation.map(percent).join(' ')}`);
+  }
+  const drops = Object.entries(result.net.droppedByReason).map(([reason, count]) => `${reason} ${number(count)}`);
+  lines.push(`network: ${number(result.net.delivered)} packets delivered, ${number(result.net.dropped)} dropped${drops.length > 0 ? ` (${drops.join(', ')})` : ''}`);
+  if (result.faultsApplied.length > 0) {
+    lines.push('faults:');
+    for (const fault of result.faultsApplied) lines.push(`  ${(fault.atNs / 1e9).toFixed(6)} s  ${fault.action}: ${fault.detail}`);
+  }
+  lines.push('invariants:');
+  for (const invariant of result.invariants) {
+    lines.push(`  ${invariant.ok ? 'ok  ' : 'FAIL'} ${invariant.name}${invariant.ok ? '' : ` (${invariant.class})`}: ${invariant.detail}`);
+  }
+  lines.push(`fingerprint ${result.fingerprint}`);
+  if (result.failure !== undefined) lines.push(`FAILED: ${result.failure}`);
+  lines.push(`repeat: ${repeat}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Adds a crash verdict for a promise that rejected with nobody listening (host or target code). */
+function withRejections(result: ScenarioResult, rejections: readonly string[]): ScenarioResult {
+  if (rejections.length === 0) return result;
+  const invariants = [
+    ...result.invariants,
+    { name: 'no-unhandled-rejection', ok: false, class: 'crash' as const, detail: `${rejections.length} unhandled rejection(s), first: ${rejections[0] ?? ''}` },
+  ];
+  return { ...result, invariants, ok: false, failure: worstFailure(invariants) ?? 'crash' };
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run a scenario in the deterministic simulator',
+  usage: 'run FILE [--seed N] [--duration TIME] [--trace FILE.jsonl] [--json]',
+  options: OPTIONS,
+  async run(argv, io) {
+    const args = new ArgReader(parseArgs(argv, OPTIONS, 'run'), OPTIONS);
+    const [file, ...extra] = args.positionals;
+    if (file === undefined) throw new UsageError('run needs a scenario file (e.g. nvmf-sim run scenarios/reference.ts)');
+    if (extra.length > 0) throw new UsageError(`run takes one scenario file, not also '${extra[0] ?? ''}'`);
+    const json = args.flag('json');
+    const seed = args.string('seed');
+    if (seed !== undefined && !/^\S+$/.test(seed)) throw new UsageError(`--seed: '${seed}' must be a single word, e.g. 42`);
+    const durationText = args.string('duration');
+    const durationNs = durationText === undefined ? undefined : parseDurationNs(durationText, '--duration');
+    if (durationNs !== undefined && durationNs <= 0) throw new UsageError('--duration: must be more than 0');
+    const tracePath = args.string('trace');
+
+    let scenario;
+    try {
+      scenario = await loadScenario(file, {
+        ...(seed === undefined ? {} : { seed }),
+        ...(durationNs === undefined ? {} : { durationNs }),
+      });
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new UsageError(error.message);
+      throw error;
+    }
+    const repeat = repeatCommand(file, scenario.seed, scenario.durationNs);
+    const bar = json ? undefined : progressBar(io);
+    const rejections: string[] = [];
+    const onRejection = (reason: unknown): void => {
+      rejections.push(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason));
+    };
+    process.on('unhandledRejection', onRejection);
+    let result: ScenarioResult;
+    try {
+      result = await runScenario(scenario, {
+        wallClockMs: () => performance.now(),
+        progressIntervalNs: Math.max(1, Math.floor(scenario.durationNs / PROGRESS_STEPS)),
+        ...(bar === undefined ? {} : { onProgress: bar.report }),
+        ...(tracePath === undefined ? {} : { tracePath }),
+      });
+      // Node reports unhandled rejections after the microtask queue drains: let one turn pass.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      bar?.finish();
+    }
+    result = withRejections(result, rejections);
+    if (json) {
+      io.out(`${JSON.stringify({ repeat, ...result }, null, 2)}\n`);
+      io.err(`repeat: ${repeat}\n`);
+    } else {
+      io.out(formatSummary(result, repeat));
+    }
+    if (result.failure !== undefined) {
+      if (json) io.err(`nvmf-sim: FAILED: ${result.failure} (${result.invariants.find((inv) => !inv.ok)?.name ?? ''})\n`);
+      return FAILURE_EXIT_STATUS[result.failure];
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,125 @@
+// nvmf-sim's entry point: picks the command from the table, runs it, and turns every user mistake
+// into exactly one line `nvmf-sim: <message>` on stderr with exit status 2 (never a stack trace).
+// Runtime failures (an I/O error, a verify mismatch) are the command's to report, with status 1.
+import { readFileSync } from 'node:fs';
+import { UnitError } from '../core/units.js';
+import { ConnectOptionsError } from '../host/options.js';
+import { ConfigError } from '../target/config-error.js';
+import { JobError } from '../workload/job.js';
+import { UsageError } from './args.js';
+import { EXIT_FAILURE, EXIT_USAGE, type CliIo } from './command.js';
+import { COMMANDS, findCommand } from './commands.js';
+import { commandHelp, mainHelp } from './help.js';
+
+/** The package version, from package.json next to sim/. */
+export function version(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const parsed = JSON.parse(text) as { version?: unknown };
+  return typeof parsed.version === 'string' ? parsed.version : '0.0.0';
+}
+
+/** Socket error codes that mean the user pointed us at the wrong place. */
+const USER_NET_ERRORS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this machine',
+  EACCES: 'permission denied',
+  ECONNREFUSED: 'connection refused',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'address not found',
+  ETIMEDOUT: 'connection timed out',
+};
+
+interface ErrnoLike {
+  code?: unknown;
+  address?: unknown;
+  port?: unknown;
+  syscall?: unknown;
+}
+
+/** The one-line message for an error caused by user input, or undefined for an internal failure. */
+export function userErrorMessage(error: unknown): string | undefined {
+  if (error instanceof UsageError || error instanceof UnitError || error instanceof JobError) return error.message;
+  if (error instanceof ConfigError || error instanceof ConnectOptionsError) return error.message;
+  if (error instanceof Error) {
+    const errno = error as Error & ErrnoLike;
+    const code = typeof errno.code === 'string' ? errno.code : '';
+    const meaning = USER_NET_ERRORS[code];
+    if (meaning !== undefined) {
+      const where =
+        typeof errno.address === 'string' ? ` (${errno.address}${typeof errno.port === 'number' ? `:${errno.port}` : ''})` : '';
+      return `${meaning}${where}`;
+    }
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return error.message;
+    // The host reports a failed TCP connect as a TransportError of kind 'connect'.
+    const kind = (error as Error & { kind?: unknown }).kind;
+    if (error.name === 'TransportError' && (kind === 'connect' || kind === 'timeout')) return error.message;
+  }
+  return undefined;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** Runs the CLI with `argv` (without node and the script); returns the exit status. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+      const topic = first === 'help' ? rest[0] : undefined;
+      if (topic !== undefined) {
+        const command = findCommand(topic);
+        if (command === undefined) throw new UsageError(`unknown command '${topic}' (see nvmf-sim --help)`);
+        io.out(commandHelp(command));
+      } else {
+        io.out(mainHelp(COMMANDS));
+      }
+      return first === undefined ? EXIT_USAGE : 0;
+    }
+    if (first === '--version' || first === '-V') {
+      io.out(`nvmf-sim ${version()}\n`);
+      return 0;
+    }
+    const command = findCommand(first);
+    if (command === undefined) {
+      if (first.startsWith('-')) throw new UsageError(`unknown option '${first}' (see nvmf-sim --help)`);
+      throw new UsageError(`unknown command '${first}' (see nvmf-sim --help)`);
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(commandHelp(command));
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    const message = userErrorMessage(error);
+    if (message !== undefined) {
+      io.err(`nvmf-sim: ${oneLine(message)}\n`);
+      return EXIT_USAGE;
+    }
+    // An internal failure: still one line by default; NVMF_SIM_DEBUG=1 shows the stack.
+    const detail = error instanceof Error ? error.message : String(error);
+    io.err(`nvmf-sim: internal error: ${oneLine(detail)}\n`);
+    if (process.env.NVMF_SIM_DEBUG === '1' && error instanceof Error && error.stack !== undefined) io.err(`${error.stack}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+/** The process-backed CliIo. */
+export function processIo(): CliIo {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    errIsTty: process.stderr.isTTY === true,
+    untilSignal: () =>
+      new Promise((resolve) => {
+        const onSignal = (signal: string): void => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve(signal);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      }),
+  };
+}

@@ -1,0 +1,181 @@
+// The CLI's one meeting point with the target and host: a real environment, starting a target,
+// connecting a controller, fetching a discovery log. Commands use only these small shapes, so a
+// change in the host or target API is absorbed here.
+import type { TargetConfig, TargetEntries } from '../target/config.js';
+import { realEnv, type LogLevel } from '../core/real-env.js';
+import { connectController, type HostController } from '../host/controller.js';
+import { discover } from '../host/discovery.js';
+import type { ConnectOptions } from '../host/options.js';
+import { TransportError } from '../host/transport-error.js';
+import { DISCOVERY_PORT, IO_PORT } from '../nvme/pdu-types.js';
+import { NvmeStatusError } from '../nvme/status.js';
+import type { WorkloadDevice } from '../workload/device.js';
+import { NvmeTarget } from '../target/target.js';
+import { formatNvmetcliConfig } from '../target/nvmetcli.js';
+import { UsageError } from './args.js';
+import type { DiscoveryListing } from './format-discovery.js';
+
+export type CliEnv = ReturnType<typeof realEnv>;
+
+export function cliEnv(options: { seed?: string; logLevel?: LogLevel; logPrefix?: string }): CliEnv {
+  return realEnv({
+    seed: options.seed ?? '1',
+    logLevel: options.logLevel ?? 'warn',
+    logPrefix: options.logPrefix ?? 'nvmf-sim: ',
+  });
+}
+
+/** Normalized entries (from nvmetcli JSON) back to a TargetConfig that can be extended with flags. */
+export function entriesToConfig(entries: TargetEntries): TargetConfig {
+  return {
+    hosts: entries.hosts.map((host) => ({ nqn: host.nqn, extra: host.extra })),
+    subsystems: entries.subsystems.map((sub) => ({
+      nqn: sub.nqn,
+      allowAnyHost: sub.allowAnyHost,
+      allowedHosts: sub.allowedHosts,
+      ...(sub.serial === undefined ? {} : { serial: sub.serial }),
+      model: sub.model,
+      version: sub.version,
+      firmware: sub.firmware,
+      ieeeOui: sub.ieeeOui,
+      cntlidMin: sub.cntlidMin,
+      cntlidMax: sub.cntlidMax,
+      qidMax: sub.qidMax,
+      namespaces: sub.namespaces.map((ns) => ({
+        nsid: ns.nsid,
+        device: ns.device,
+        enabled: ns.enabled,
+        ...(ns.uuid === undefined ? {} : { uuid: ns.uuid }),
+        nguid: ns.nguid,
+        anaGroupId: ns.anaGroupId,
+        blockSize: ns.blockSize,
+        extra: ns.extra,
+      })),
+      extra: sub.extra,
+    })),
+    ports: entries.ports.map((port) => ({
+      portid: port.portid,
+      trtype: port.trtype,
+      adrfam: port.adrfam,
+      traddr: port.traddr,
+      trsvcid: port.trsvcid,
+      treq: port.treq,
+      tsas: port.tsas,
+      inlineDataSize: port.inlineDataSize,
+      subsystems: port.subsystems,
+      referrals: port.referrals.map((ref) => ({ ...ref })),
+      anaGroups: port.anaGroups.map((group) => ({ ...group })),
+      extra: port.extra,
+    })),
+  };
+}
+
+/**
+ * A failure to reach or be admitted by the target is the user's to fix (wrong address, port, NQN
+ * or host NQN): it becomes a UsageError (exit status 2) naming where we tried to connect.
+ */
+function connectFailure(error: unknown, where: string): unknown {
+  if (error instanceof TransportError && (error.kind === 'connect' || error.kind === 'timeout')) {
+    return new UsageError(`cannot connect to ${where}: ${error.message}`);
+  }
+  if (error instanceof NvmeStatusError) return new UsageError(`${where} refused the connection: ${error.message}`);
+  return error;
+}
+
+/** A connected I/O controller, as the CLI uses it. */
+export interface CliController {
+  readonly trsvcid: number;
+  readonly serial: string;
+  readonly model: string;
+  readonly firmware: string;
+  /** I/O queues of the association (the workload spreads its iodepth over them). */
+  readonly ioQueues: number;
+  listNamespaces(): Promise<{ nsid: number; sizeBytes: number; blockSize: number; usedBytes: number }[]>;
+  namespace(nsid: number): Promise<WorkloadDevice>;
+  disconnect(): Promise<void>;
+}
+
+export async function connectHost(env: CliEnv, options: ConnectOptions): Promise<CliController> {
+  const port = options.trsvcid ?? IO_PORT;
+  let controller: HostController;
+  try {
+    controller = await connectController(env, options);
+  } catch (error) {
+    throw connectFailure(error, `${options.traddr}:${port} (${options.nqn})`);
+  }
+  return {
+    trsvcid: controller.options.trsvcid,
+    serial: controller.identify.sn.trim(),
+    model: controller.identify.mn.trim(),
+    firmware: controller.identify.fr.trim(),
+    ioQueues: Math.max(1, controller.ioQueueCount),
+    listNamespaces: async () =>
+      (await controller.listNamespaces()).map((ns) => ({
+        nsid: ns.nsid,
+        sizeBytes: ns.sizeBytes,
+        blockSize: ns.blockSize,
+        usedBytes: ns.usage,
+      })),
+    namespace: async (nsid) => {
+      try {
+        return await controller.namespace(nsid);
+      } catch (error) {
+        // An inactive or unknown NSID is a wrong --nsid, not a failure of the run.
+        if (error instanceof NvmeStatusError || (error instanceof Error && /not active/.test(error.message))) {
+          throw new UsageError(`--nsid: ${nsid}: ${error.message.replace(/^[^\]]*\]: /, '')}`);
+        }
+        throw error;
+      }
+    },
+    disconnect: () => controller.disconnect(),
+  };
+}
+
+export async function fetchDiscoveryLog(
+  env: CliEnv,
+  target: { traddr: string; trsvcid?: number; hostnqn?: string; hostid?: string },
+): Promise<DiscoveryListing> {
+  const port = target.trsvcid ?? DISCOVERY_PORT;
+  try {
+    const log = await discover(env, target);
+    return { genctr: log.genctr, records: log.entries };
+  } catch (error) {
+    throw connectFailure(error, `${target.traddr}:${port}`);
+  }
+}
+
+/** A running target as the CLI sees it. */
+export interface CliTarget {
+  readonly ports: readonly { portid: number; traddr: string; trsvcid: number; subsystems: readonly string[] }[];
+  /** The running configuration as nvmetcli config.json text. */
+  savedConfig(): string;
+  stop(): Promise<void>;
+}
+
+export async function startTarget(env: CliEnv, config: TargetConfig): Promise<CliTarget> {
+  // The constructor checks the configuration (ConfigError names the field).
+  const target = new NvmeTarget(env, config);
+  try {
+    await target.start();
+  } catch (error) {
+    // A namespace whose backend cannot be opened (a missing file) is the user's to fix.
+    if (error instanceof Error && error.message.startsWith('nvmet: cannot enable')) throw new UsageError(error.message);
+    if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && !('address' in error)) {
+      // net errors from listen() carry the address we asked for; name it when Node did not.
+      const bound = config.ports ?? [];
+      Object.assign(error, { address: bound.map((port) => `${port.traddr}:${port.trsvcid ?? 4420}`).join(', ') });
+    }
+    throw error;
+  }
+  const byId = new Map(target.model.ports);
+  return {
+    ports: target.boundPorts.map((bound) => ({
+      portid: bound.portid,
+      traddr: bound.address.host,
+      trsvcid: bound.address.port,
+      subsystems: [...(byId.get(bound.portid)?.subsystems ?? [])],
+    })),
+    savedConfig: () => formatNvmetcliConfig(target.saveConfig()),
+    stop: () => target.stop(),
+  };
+}

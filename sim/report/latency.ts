@@ -1,0 +1,106 @@
+// Streaming latency statistics: an HDR histogram of integer nanoseconds, summarised the way fio
+// reports completion latency (min, max, mean, stddev and a fixed percentile list). Recording is
+// O(1) and allocation-free, so it sits on the per-I/O path in both real and simulated runs.
+import { build } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+
+/**
+ * fio's default percentile list (fio options.c, "percentile_list" default
+ * "1:5:10:20:30:40:50:60:70:80:90:95:99:99.5:99.9:99.95:99.99").
+ */
+export const FIO_PERCENTILES: readonly number[] = [
+  1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99,
+];
+
+/** A latency summary in integer nanoseconds (mean and stddev are fractional, as in fio). */
+export interface LatencySummary {
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly stddev: number;
+  /** Number of samples. */
+  readonly N: number;
+  /** Keyed like fio's JSON: "1.000000", "99.990000", ... */
+  readonly percentile: Readonly<Record<string, number>>;
+}
+
+/** fio prints percentile keys with "%f": six decimals. */
+export function percentileKey(percentile: number): string {
+  return percentile.toFixed(6);
+}
+
+/** Three significant digits keep the error under 0.1% at any magnitude (HdrHistogram's usual choice). */
+const SIGNIFICANT_DIGITS = 3;
+/** Initial range: one hour in ns; autoResize grows it if a stalled I/O takes longer. */
+const HIGHEST_TRACKABLE_NS = 3600e9;
+
+/**
+ * Percentiles come from the histogram (within 0.1%); min, max, mean and stddev are exact, and
+ * percentiles are clamped to [min, max] so a single-valued run reports that value everywhere.
+ */
+export class LatencyHistogram {
+  readonly #histogram: Histogram;
+  #count = 0;
+  #min = Infinity;
+  #max = 0;
+  // Welford's running mean and sum of squared deviations: stable for long runs.
+  #mean = 0;
+  #m2 = 0;
+
+  constructor() {
+    this.#histogram = build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: HIGHEST_TRACKABLE_NS,
+      numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+      autoResize: true,
+      // The pure-JS histogram: no WebAssembly instance to free, same results in every runtime.
+      useWebAssembly: false,
+    });
+  }
+
+  /** Records one latency; values below 1 ns (a same-instant simulated completion) count as 0. */
+  record(latencyNs: number): void {
+    const value = latencyNs > 0 ? Math.round(latencyNs) : 0;
+    this.#histogram.recordValue(value);
+    this.#count++;
+    if (value < this.#min) this.#min = value;
+    if (value > this.#max) this.#max = value;
+    const delta = value - this.#mean;
+    this.#mean += delta / this.#count;
+    this.#m2 += delta * (value - this.#mean);
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** The value at a percentile (0-100), in ns. */
+  valueAt(percentile: number): number {
+    if (this.#count === 0) return 0;
+    const value = this.#histogram.getValueAtPercentile(percentile);
+    return Math.min(this.#max, Math.max(this.#min, value));
+  }
+
+  /** Adds another histogram's samples into this one (per-queue into per-job). */
+  add(other: LatencyHistogram): void {
+    if (other.#count === 0) return;
+    this.#histogram.add(other.#histogram);
+    // Chan et al.'s parallel combination of (count, mean, M2).
+    const count = this.#count + other.#count;
+    const delta = other.#mean - this.#mean;
+    this.#m2 += other.#m2 + (delta * delta * this.#count * other.#count) / count;
+    this.#mean += (delta * other.#count) / count;
+    this.#count = count;
+    this.#min = Math.min(this.#min, other.#min);
+    this.#max = Math.max(this.#max, other.#max);
+  }
+
+  summary(percentiles: readonly number[] = FIO_PERCENTILES): LatencySummary {
+    const percentile: Record<string, number> = {};
+    for (const p of percentiles) percentile[percentileKey(p)] = this.valueAt(p);
+    if (this.#count === 0) return { min: 0, max: 0, mean: 0, stddev: 0, N: 0, percentile };
+    // Population standard deviation, as fio reports it.
+    const stddev = Math.sqrt(this.#m2 / this.#count);
+    return { min: this.#min, max: this.#max, mean: this.#mean, stddev, N: this.#count, percentile };
+  }
+}

@@ -1,0 +1,31 @@
+// The scenario package: the format (types.ts), loading and validation, and the runner.
+export { defineScenario, FAULT_ACTIONS, INVARIANT_NAMES } from './types.js';
+export type {
+  CpuProfileName,
+  DurationSpec,
+  FaultAction,
+  InvariantName,
+  Scenario,
+  ScenarioConnect,
+  ScenarioFault,
+  ScenarioHost,
+  ScenarioInvariant,
+  ScenarioLink,
+  ScenarioNamespace,
+  ScenarioNic,
+  ScenarioNode,
+  ScenarioSubsystem,
+  ScenarioSwitch,
+  ScenarioTarget,
+  ScenarioWorkload,
+  SizeSpec,
+} from './types.js';
+export { ScenarioError } from './scenario-error.js';
+export { loadScenario } from './load.js';
+export { resolveScenario } from './validate.js';
+export type { ScenarioOverrides } from './validate.js';
+export type { ResolvedScenario } from './resolved.js';
+export { runScenario } from './runner.js';
+export type { RunOptions, RunProgress } from './runner.js';
+export { FAILURE_EXIT_STATUS, worstFailure } from './result.js';
+export type { FailureClass, InvariantResult, LatencyUs, QueueCount, HostResult, ScenarioResult } from './result.js';

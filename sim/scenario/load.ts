@@ -1,0 +1,52 @@
+// Loading a scenario file: a TypeScript (or JavaScript) module whose default export is the
+// description. It is imported by absolute file URL, so it runs wherever tsx's loader is active (the
+// nvmf-sim CLI and the test runner). Every way it can fail before running becomes one
+// ScenarioError line naming the file: missing, not a file, a syntax or type-stripping error, an
+// exception while the module evaluates, no default export, or a bad field.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ResolvedScenario } from './resolved.js';
+import { ScenarioError } from './scenario-error.js';
+import { resolveScenario, type ScenarioOverrides } from './validate.js';
+
+/** Reads, compiles and checks a scenario file. `file` is kept as typed for messages. */
+export async function loadScenario(file: string, overrides: ScenarioOverrides = {}): Promise<ResolvedScenario> {
+  const absolute = resolve(file);
+  try {
+    const info = await stat(absolute);
+    if (!info.isFile()) throw new ScenarioError(file, '', 'is not a file');
+  } catch (error) {
+    if (error instanceof ScenarioError) throw error;
+    throw new ScenarioError(file, '', 'no such file');
+  }
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ScenarioError(file, '', describeImportFailure(error, absolute));
+  }
+  if (module.default === undefined) {
+    throw new ScenarioError(file, '', 'has no default export (export default defineScenario({ ... }))');
+  }
+  return resolveScenario(module.default, file, overrides);
+}
+
+/**
+ * One line for a module that failed to load. tsx (esbuild) reports syntax errors as
+ * "Transform failed with N error(s):\n/abs/file.ts:L:C: ERROR: message"; Node reports its own
+ * SyntaxError for JavaScript. The absolute path is dropped in favour of the line and column.
+ */
+export function describeImportFailure(error: unknown, absolute: string): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const located = lines.find((line) => line.includes('ERROR:'));
+  if (located !== undefined) {
+    const match = /:(\d+):(\d+):\s*ERROR:\s*(.*)$/.exec(located);
+    if (match !== null) return `does not compile: line ${match[1]}:${match[2]}: ${match[3]}`;
+    return `does not compile: ${located.replace(absolute, '').replace(/^[:\s]+/, '')}`;
+  }
+  const first = (lines[0] ?? 'unknown error').replace(absolute, 'the file');
+  if (error instanceof SyntaxError) return `does not compile: ${first}`;
+  return `failed to load: ${first}`;
+}

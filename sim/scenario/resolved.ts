@@ -1,0 +1,112 @@
+// A scenario after validation: every default applied, every human unit parsed, every name
+// resolved to an index. The runner works only from this, so it never re-checks user input.
+import type { LinkDirectionOptions } from '../net/link-options.js';
+import type { LinkOptions } from '../net/link.js';
+import type { BackendSpec } from '../storage/backend-spec.js';
+import type { JobSpec } from '../workload/job.js';
+import type { CpuProfileName, InvariantName, ScenarioFault } from './types.js';
+
+export interface ResolvedNode {
+  readonly name: string;
+  readonly index: number;
+  readonly cores: number;
+  readonly cpuProfile: CpuProfileName;
+  readonly ip: string;
+  readonly bandwidthBps: number | undefined;
+  readonly mtuBytes: number | undefined;
+}
+
+export interface ResolvedLink {
+  readonly a: string;
+  readonly b: string;
+  readonly options: LinkOptions;
+}
+
+export interface ResolvedSwitch {
+  readonly name: string;
+  readonly portBufferBytes: number | undefined;
+  readonly portSpeedBps: number | undefined;
+  readonly forwardingLatencyNs: number | undefined;
+}
+
+export interface ResolvedNamespace {
+  readonly nsid: number;
+  /** The spec text as written (what the target's config carries). */
+  readonly backend: string;
+  readonly spec: BackendSpec;
+  readonly blockSize: number;
+}
+
+export interface ResolvedSubsystem {
+  readonly nqn: string;
+  readonly namespaces: readonly ResolvedNamespace[];
+}
+
+export interface ResolvedTarget {
+  readonly name: string;
+  readonly node: string;
+  readonly port: number;
+  readonly subsystems: readonly ResolvedSubsystem[];
+}
+
+export interface ResolvedConnect {
+  readonly target: string;
+  readonly nqn: string;
+  readonly nsid: number;
+  readonly nrIoQueues: number;
+  readonly queueSize: number;
+  readonly hdrDigest: boolean;
+  readonly dataDigest: boolean;
+  readonly keepAliveTmoS: number;
+  readonly reconnectDelayS: number;
+  readonly ctrlLossTmoS: number;
+  readonly ioTimeoutS: number;
+}
+
+export interface ResolvedWorkload {
+  /** The job without geometry-dependent checks (resolveJob runs once the namespace is known). */
+  readonly job: JobSpec;
+  readonly startAtNs: number;
+}
+
+export interface ResolvedHost {
+  readonly name: string;
+  readonly index: number;
+  readonly node: string;
+  readonly connect: ResolvedConnect;
+  readonly workload: ResolvedWorkload | undefined;
+}
+
+/** A fault with its time resolved; `index` is its position in the scenario's list. */
+export interface ResolvedFault {
+  readonly index: number;
+  readonly atNs: number;
+  readonly fault: ScenarioFault;
+}
+
+export interface ResolvedInvariant {
+  readonly check: InvariantName;
+  /** io-resumes only: the bound in ns. */
+  readonly withinNs: number;
+}
+
+export interface ResolvedScenario {
+  /** The file (or source name) the scenario came from, as the user named it. */
+  readonly source: string;
+  readonly name: string;
+  readonly description: string;
+  readonly seed: string;
+  readonly durationNs: number;
+  readonly drainNs: number;
+  readonly nodes: readonly ResolvedNode[];
+  readonly links: readonly ResolvedLink[];
+  readonly switch: ResolvedSwitch | undefined;
+  readonly targets: readonly ResolvedTarget[];
+  readonly hosts: readonly ResolvedHost[];
+  /** Sorted by time; equal times keep their order in the file. */
+  readonly faults: readonly ResolvedFault[];
+  readonly invariants: readonly ResolvedInvariant[];
+}
+
+/** Options of a link direction that setLink may change (re-exported for the runner). */
+export type LinkChange = LinkDirectionOptions;

@@ -1,0 +1,139 @@
+// What a scenario run reports. Everything here is a deterministic function of the scenario and the
+// seed except wallSeconds, so two runs with the same seed produce identical results apart from it
+// (the determinism tests compare exactly that). Failure classes follow TigerBeetle's VOPR
+// (src/testing/cluster.zig Failure): crash, liveness, correctness, each with its own exit status.
+
+export type FailureClass = 'crash' | 'liveness' | 'correctness';
+
+/** Exit statuses per failure class (TigerBeetle's 127/128/129). */
+export const FAILURE_EXIT_STATUS: Readonly<Record<FailureClass, number>> = {
+  crash: 127,
+  liveness: 128,
+  correctness: 129,
+};
+
+export interface InvariantResult {
+  /** e.g. 'ios-accounted', 'io-resumes', 'no-crash'. */
+  readonly name: string;
+  readonly ok: boolean;
+  /** The class a failure of this check belongs to. */
+  readonly class: FailureClass;
+  readonly detail: string;
+}
+
+/** Completion latency of successful I/Os in microseconds (from an HDR histogram, within 0.1%). */
+export interface LatencyUs {
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export interface QueueCount {
+  readonly host: string;
+  /** NVMe queue ID (1-based I/O queue). */
+  readonly qid: number;
+  /** Successful I/Os issued on this queue. */
+  readonly ios: number;
+}
+
+export interface HostResult {
+  readonly host: string;
+  readonly node: string;
+  readonly target: string;
+  readonly nqn: string;
+  /** Controller state at the end ('live', 'connecting', 'deleted', ...; 'crashed' or 'never connected'). */
+  readonly state: string;
+  readonly ios: number;
+  readonly errors: number;
+  /** Successful I/Os per second of the scenario's duration. */
+  readonly iops: number;
+  readonly bytes: number;
+  /**
+   * Seconds from the host's first submission to its last completion: the window its I/O was
+   * flowing in (connection setup excluded, the drain included).
+   */
+  readonly activeSeconds: number;
+  /** bytes / activeSeconds: the throughput a link-bound workload reaches. */
+  readonly bytesPerSecond: number;
+  readonly latencyUs: LatencyUs;
+  /** Successful reconnects of the last controller incarnation. */
+  readonly reconnects: number;
+  /** I/Os in flight when the host crashed (they neither complete nor fail). */
+  readonly lostInCrash: number;
+  /** I/Os still outstanding at the end of the drain. */
+  readonly outstanding: number;
+  readonly verify: { readonly blocksChecked: number; readonly mismatches: number };
+  /** Why the host never ran its workload, if it did not. */
+  readonly error?: string;
+}
+
+export interface CpuResult {
+  readonly node: string;
+  readonly profile: string;
+  /** Busy fraction per core over the node's current incarnation. */
+  readonly utilisation: readonly number[];
+  readonly meanUtilisation: number;
+}
+
+export interface NetResult {
+  readonly delivered: number;
+  readonly dropped: number;
+  readonly droppedByReason: Readonly<Record<string, number>>;
+  readonly duplicated: number;
+  readonly reordered: number;
+  readonly corrupted: number;
+  readonly silentlyCorrupted: number;
+}
+
+export interface FaultRecord {
+  readonly atNs: number;
+  readonly action: string;
+  readonly detail: string;
+}
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly source: string;
+  readonly seed: string;
+  /** Hash of every packet delivery, drop, node event and I/O completion, in order. */
+  readonly fingerprint: string;
+  /** Simulated seconds, including the drain after the workloads stopped. */
+  readonly simSeconds: number;
+  /** The scenario's duration in seconds (the window iops is measured over). */
+  readonly durationSeconds: number;
+  /** Wall-clock seconds, as measured by the caller (0 when no wall clock was given). */
+  readonly wallSeconds: number;
+  /** Scheduler events run. */
+  readonly events: number;
+  /** Successful I/Os over all hosts. */
+  readonly ios: number;
+  readonly iops: number;
+  readonly bytes: number;
+  /** From the first submission of any host to the last completion of any host, in seconds. */
+  readonly activeSeconds: number;
+  /** bytes / activeSeconds. */
+  readonly bytesPerSecond: number;
+  readonly latencyUs: LatencyUs;
+  /** Failed I/Os (an error status). */
+  readonly errors: number;
+  readonly lostInCrash: number;
+  readonly perQueue: readonly QueueCount[];
+  readonly perHost: readonly HostResult[];
+  readonly cpu: readonly CpuResult[];
+  readonly net: NetResult;
+  readonly faultsApplied: readonly FaultRecord[];
+  readonly invariants: readonly InvariantResult[];
+  /** True when every invariant held. */
+  readonly ok: boolean;
+  /** The class to report when invariants failed: crash, else correctness, else liveness. */
+  readonly failure?: FailureClass;
+}
+
+/** Picks the class to report when several invariants failed: a crash explains the rest. */
+export function worstFailure(invariants: readonly InvariantResult[]): FailureClass | undefined {
+  const failed = invariants.filter((inv) => !inv.ok).map((inv) => inv.class);
+  for (const cls of ['crash', 'correctness', 'liveness'] as const) if (failed.includes(cls)) return cls;
+  return undefined;
+}

@@ -1,0 +1,299 @@
+// The scenario format: what a scenario file's default export describes. A scenario is a TypeScript
+// module (scenarios/*.ts) whose default export is a Scenario, usually written through
+// defineScenario() for type checking. It names the machines (nodes) with their cores and NICs, the
+// wires between them (links, or one switch), the NVMe/TCP targets and their namespaces, the hosts
+// with their `nvme connect` options and fio-like workloads, a timeline of faults, and the
+// invariants to check. The runner (runner.ts) builds the world from it under one seed.
+//
+// Units are in the field names (Ns, Us, S, Bps, Bytes); where a human string is easier to read,
+// the field takes one too ('1s', '4k', 'ssd:64GiB'). Every optional field has a documented default,
+// and every fault is opt-in. validate.ts checks all of it and names the first bad field.
+import type { LinkDirectionOptions } from '../net/link-options.js';
+import type { LinkOptions } from '../net/link.js';
+import type { RwMode } from '../workload/job.js';
+
+/** A duration: integer nanoseconds, or a string such as '1s', '200ms', '8us'. */
+export type DurationSpec = number | string;
+/** A byte size: a number of bytes, or a string such as '4k', '64MiB'. */
+export type SizeSpec = number | string;
+
+/** Cost profile of a node's CPU (sim/cpu/profiles.ts): kernel NVMe/TCP, NVMe/RDMA, or free. */
+export type CpuProfileName = 'tcp' | 'rdma' | 'free';
+
+export interface ScenarioNic {
+  /** Line rate in bits per second, both directions. Default 25e9 (25 GbE). */
+  readonly bandwidthBps?: number;
+  /** MTU in bytes, 576..9216. Default 1500. */
+  readonly mtuBytes?: number;
+  /** IPv4 address. Default 10.0.0.<node index + 1>. */
+  readonly ip?: string;
+}
+
+export interface ScenarioNode {
+  /** Unique name; hosts, targets, links and faults refer to it. No '/', '>' or '~'. */
+  readonly name: string;
+  /** CPU cores, 1..1024. Default 8. */
+  readonly cores?: number;
+  /** CPU cost profile. Default 'tcp'. */
+  readonly cpuProfile?: CpuProfileName;
+  /** The node's single NIC. */
+  readonly nic?: ScenarioNic;
+}
+
+/** A wire between two nodes (or a node and the switch). Options are sim/net link options. */
+export interface ScenarioLink {
+  /** Node or switch name. */
+  readonly a: string;
+  /** Node or switch name. */
+  readonly b: string;
+  /** Latency, loss, bandwidth cap, ...; top-level fields apply both ways, aToB/bToA override. */
+  readonly options?: LinkOptions;
+}
+
+/** One store-and-forward switch. Nodes named in no link get a link to it. */
+export interface ScenarioSwitch {
+  /** Default 'switch'. */
+  readonly name?: string;
+  /** Output buffer per port in bytes. Default 512 KiB. */
+  readonly portBufferBytes?: number;
+  /** Port speed in bits per second; 0 (default) means as fast as the attached NIC. */
+  readonly portSpeedBps?: number;
+  /** Forwarding latency per packet in nanoseconds. Default 0. */
+  readonly forwardingLatencyNs?: number;
+  /** Options of the automatic node-to-switch links. */
+  readonly linkOptions?: LinkOptions;
+}
+
+export interface ScenarioNamespace {
+  /** Namespace ID. Default: position in the list + 1. */
+  readonly nsid?: number;
+  /** Backend spec: 'ssd:64GiB', 'null:1GiB', 'ram:256MiB', 'ssd:1GiB,read=80us' (sim/storage/backend-spec.ts). */
+  readonly backend: string;
+  /** LBA size, 512 or 4096. Default 512. */
+  readonly blockSize?: 512 | 4096;
+}
+
+export interface ScenarioSubsystem {
+  readonly nqn: string;
+  readonly namespaces: readonly ScenarioNamespace[];
+}
+
+export interface ScenarioTarget {
+  /** Name hosts connect to and device faults refer to. Default: the node's name. */
+  readonly name?: string;
+  readonly node: string;
+  /** TCP port. Default 4420. */
+  readonly port?: number;
+  readonly subsystems: readonly ScenarioSubsystem[];
+}
+
+/** `nvme connect` options (sim/host/options.ts), in the same units as the flags. */
+export interface ScenarioConnect {
+  /** Target name. */
+  readonly target: string;
+  /** Subsystem NQN. Default: the target's first subsystem. */
+  readonly nqn?: string;
+  /** Namespace the workload runs on. Default 1. */
+  readonly nsid?: number;
+  /** I/O queues, 1..128. Default 4. */
+  readonly nrIoQueues?: number;
+  /** Entries per I/O queue, 16..1024. Default 128. */
+  readonly queueSize?: number;
+  /** Header digest. Default false. */
+  readonly hdrDigest?: boolean;
+  /** Data digest. Default false. */
+  readonly dataDigest?: boolean;
+  /** Keep-alive timeout in seconds, 0..65535 (0 disables). Default 5. */
+  readonly keepAliveTmoS?: number;
+  /** Seconds between reconnect attempts, >= 1. Default 10. */
+  readonly reconnectDelayS?: number;
+  /** Seconds before a lost controller is removed; -1 = never. Default 600. */
+  readonly ctrlLossTmoS?: number;
+  /** I/O command timeout in seconds. Default 30. */
+  readonly ioTimeoutS?: number;
+}
+
+/** A fio-like job (sim/workload/job.ts), spread over the host's I/O queues. */
+export interface ScenarioWorkload {
+  readonly rw: RwMode;
+  /** Block size. Default 4096. */
+  readonly bs?: SizeSpec;
+  /** Random sizes from min to max, e.g. '4k-128k'. Overrides bs. */
+  readonly bsrange?: string;
+  /** I/Os outstanding in total over all queues (fio iodepth x numjobs). Default 1. */
+  readonly iodepth?: number;
+  /** Percentage of reads in randrw. Default 50. */
+  readonly rwmixread?: number;
+  /** Start of the region. Default 0. */
+  readonly offset?: SizeSpec;
+  /** Length of the region. Default: to the end of the namespace. */
+  readonly size?: SizeSpec;
+  /** Check the data of reads against what this run wrote. Default false. */
+  readonly verify?: boolean;
+  /** Stop at the first failed I/O. Default false (faults make errors expected). */
+  readonly stopOnError?: boolean;
+  /** When to start, after connecting. Default: as soon as connected. */
+  readonly startAt?: DurationSpec;
+}
+
+export interface ScenarioHost {
+  /** Name in reports. Default: the node's name. */
+  readonly name?: string;
+  readonly node: string;
+  readonly connect: ScenarioConnect;
+  /** Omit for a host that only connects (keep-alive traffic only). */
+  readonly workload?: ScenarioWorkload;
+}
+
+// ---- Faults: verbs on the world, at simulated times. ----
+
+interface FaultBase {
+  /** When, in ns since the start. Give at or atNs. */
+  readonly atNs?: number;
+  /** When, as '1s', '250ms', ... */
+  readonly at?: string;
+}
+
+/** Which traffic a network fault touches: one link (by its ends), or everything to and from a node. */
+export interface LinkSelector {
+  /** The link between these two nodes or switch (in either order). */
+  readonly between?: readonly [string, string];
+  /** Every packet between this node and every other node (node-level partition). */
+  readonly node?: string;
+}
+
+/** Drops everything on a link (both ways, or only from `from`), or isolates a node. */
+export interface PartitionFault extends FaultBase, LinkSelector {
+  readonly action: 'partition';
+  /** One-way: only traffic sent by this end of `between` is dropped. */
+  readonly from?: string;
+}
+
+/** Ends a partition (the same selector), or every partition when no selector is given. */
+export interface HealFault extends FaultBase, LinkSelector {
+  readonly action: 'heal';
+  readonly from?: string;
+}
+
+/** Changes a link's options (merged over the current ones), both ways or only from `from`. */
+export interface SetLinkFault extends FaultBase {
+  readonly action: 'setLink';
+  readonly between: readonly [string, string];
+  readonly from?: string;
+  readonly options: LinkDirectionOptions;
+}
+
+/** Node life cycle: power loss, reboot (target restarted, host reconnected), SIGSTOP, SIGCONT. */
+export interface NodeFault extends FaultBase {
+  readonly action: 'crash' | 'restart' | 'pause' | 'resume';
+  readonly node: string;
+}
+
+/** Which namespace backend a device fault touches. */
+export interface DeviceSelector {
+  /** Target name. */
+  readonly target: string;
+  /** Default: the target's first subsystem. */
+  readonly nqn?: string;
+  /** Default 1. */
+  readonly nsid?: number;
+}
+
+/** A slow device: commands take `multiplier` times as long, plus addedLatencyUs. */
+export interface SlowDeviceFault extends FaultBase, DeviceSelector {
+  readonly action: 'slowDevice';
+  /** >= 1; 1 turns it off. Default 1. */
+  readonly multiplier?: number;
+  /** Added to every completion, in µs; 0 turns it off. Default 0. */
+  readonly addedLatencyUs?: number;
+}
+
+/** Device failure: every command fails (status default: Internal Error) until repairDevice. */
+export interface FailDeviceFault extends FaultBase, DeviceSelector {
+  readonly action: 'failDevice';
+  /** NVMe status field to fail with. Default 0x0006 (Internal Error). */
+  readonly status?: number;
+}
+
+/** Ends failDevice and slowDevice. */
+export interface RepairDeviceFault extends FaultBase, DeviceSelector {
+  readonly action: 'repairDevice';
+}
+
+export type ScenarioFault =
+  | PartitionFault
+  | HealFault
+  | SetLinkFault
+  | NodeFault
+  | SlowDeviceFault
+  | FailDeviceFault
+  | RepairDeviceFault;
+
+export type FaultAction = ScenarioFault['action'];
+
+export const FAULT_ACTIONS: readonly FaultAction[] = [
+  'partition',
+  'heal',
+  'setLink',
+  'crash',
+  'restart',
+  'pause',
+  'resume',
+  'slowDevice',
+  'failDevice',
+  'repairDevice',
+];
+
+// ---- Invariants ----
+
+/**
+ * What a run must satisfy. Without an `invariants` list the runner checks ios-accounted,
+ * no-verify-mismatch, and (when the timeline heals, restarts, resumes or repairs something)
+ * io-resumes with its default bound.
+ * - ios-accounted (safety): every I/O completes exactly once, with success or an error status,
+ *   and none is still outstanding when the run has drained.
+ * - no-verify-mismatch (correctness): reads of written blocks return what was written.
+ * - no-io-errors (correctness): no I/O failed at all (opt in: faults usually cause errors).
+ * - io-resumes (liveness): after every heal/restart/resume/repairDevice, each host with a running
+ *   workload completes an I/O within the bound.
+ */
+export type ScenarioInvariant =
+  | { readonly check: 'ios-accounted' }
+  | { readonly check: 'no-verify-mismatch' }
+  | { readonly check: 'no-io-errors' }
+  | {
+      readonly check: 'io-resumes';
+      /** Bound after the healing fault. Default: max over hosts of reconnectDelayS + keepAliveTmoS + 5 s. */
+      readonly within?: DurationSpec;
+    };
+
+export type InvariantName = ScenarioInvariant['check'];
+
+export const INVARIANT_NAMES: readonly InvariantName[] = ['ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes'];
+
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  /** Run seed. Default 1; `--seed` overrides. */
+  readonly seed?: number | string;
+  /** Simulated run time (faults and workloads are timed from 0). Give duration or durationNs. */
+  readonly duration?: string;
+  readonly durationNs?: number;
+  /**
+   * After the duration, workloads stop issuing and the run continues until their last I/Os
+   * complete or fail, for at most this long. Default: 2 x the longest host ioTimeoutS.
+   */
+  readonly drain?: DurationSpec;
+  readonly nodes: readonly ScenarioNode[];
+  readonly links?: readonly ScenarioLink[];
+  readonly switch?: ScenarioSwitch;
+  readonly targets: readonly ScenarioTarget[];
+  readonly hosts: readonly ScenarioHost[];
+  readonly faults?: readonly ScenarioFault[];
+  readonly invariants?: readonly ScenarioInvariant[];
+}
+
+/** Identity: lets a scenario file get type checking and completion for its description. */
+export function defineScenario(scenario: Scenario): Scenario {
+  return scenario;
+}

@@ -1,0 +1,27 @@
+// What the workload engine drives: the host's BlockDevice seen through the only two things a
+// fio-like job needs, its geometry and the callback-style submit. Keeping this structural lets
+// tests drive the engine with an in-memory fake and the simulator with a simulated host.
+
+/** One I/O the engine submits. `queue` picks the I/O queue (the host maps it modulo its count). */
+export interface WorkloadIo {
+  readonly kind: 'read' | 'write';
+  /** Byte offset in the namespace, a multiple of blockSize. */
+  readonly offset: number;
+  /** Byte length, a multiple of blockSize. */
+  readonly length: number;
+  /** Payload of a write (exactly `length` bytes); the device may keep it until it calls back. */
+  readonly data?: Uint8Array;
+  readonly queue?: number;
+}
+
+/**
+ * Completion of one I/O: status 0 on success, else the NVMe status (or a host-side failure code).
+ * For reads, `data` holds `length` bytes and is only valid during the call.
+ */
+export type WorkloadIoCallback = (status: number, data?: Uint8Array) => void;
+
+export interface WorkloadDevice {
+  readonly blockSize: number;
+  readonly sizeBytes: number;
+  submit(io: WorkloadIo, callback: WorkloadIoCallback): void;
+}

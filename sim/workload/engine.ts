@@ -1,0 +1,443 @@
+// The fio-like workload engine. It keeps `iodepth` I/Os outstanding on a WorkloadDevice, drawing
+// directions, sizes and offsets from named env.rng streams and timing with env.clock only, so the
+// same job runs identically on real sockets and in the simulator (same seed, same offsets).
+// The per-I/O path is callbacks: a completion records statistics and issues the next I/O from
+// the same slot. A trampoline (#pump) keeps devices that complete synchronously from recursing.
+import type { Clock, Random, RngSource, Timer } from '../core/env.js';
+import type { WorkloadDevice, WorkloadIo } from './device.js';
+import { JobError, resolveJob, type JobSpec, type ResolvedJob } from './job.js';
+import { fillPattern, PatternChecker, type BlockMismatch } from './pattern.js';
+import {
+  DirectionStats,
+  type IoFailure,
+  type QueueResult,
+  type WorkloadProgress,
+  type WorkloadResult,
+} from './stats.js';
+import { WrittenMap } from './written-map.js';
+
+/** The parts of a NodeEnv a workload uses. */
+export interface WorkloadEnv {
+  readonly clock: Clock;
+  readonly rng: RngSource;
+}
+
+export interface WorkloadOptions {
+  /** Called every job.progressIntervalNs of clock time while the job runs. */
+  readonly onProgress?: (progress: WorkloadProgress) => void;
+}
+
+/** Redraws of a random offset that collides with an in-flight I/O before the slot waits. */
+const VERIFY_REDRAWS = 8;
+const READ = 0;
+const WRITE = 1;
+
+/** One outstanding-I/O slot. A slot has at most one I/O in flight; it owns its write buffer. */
+interface Slot {
+  readonly index: number;
+  readonly queue: number;
+  kind: number;
+  firstUnit: number;
+  units: number;
+  startNs: number;
+  /** An I/O drawn but waiting for its units to be free (verification keeps I/Os exclusive). */
+  pending: boolean;
+  /** Verify-mode write pattern buffer (maxBs bytes), allocated on first use. */
+  buffer: Uint8Array | undefined;
+  readonly callback: (status: number, data?: Uint8Array) => void;
+}
+
+export class WorkloadRun {
+  readonly job: ResolvedJob;
+  readonly #clock: Clock;
+  readonly #device: WorkloadDevice;
+  readonly #onProgress: ((progress: WorkloadProgress) => void) | undefined;
+  readonly #mixRng: Random;
+  readonly #bsRng: Random;
+  readonly #offsetRng: Random;
+  readonly #seed: number;
+  readonly #sharedData: Uint8Array;
+  readonly #slots: Slot[];
+  readonly #totalUnits: number;
+  readonly #map: WrittenMap | undefined;
+  readonly #checker: PatternChecker | undefined;
+  readonly #stats = [new DirectionStats(), new DirectionStats()];
+  readonly #queueIos: number[];
+  readonly #queueBytes: number[];
+  readonly #queueErrors: number[];
+
+  #phase: 'idle' | 'io' | 'verify' | 'done' = 'idle';
+  #ioExhausted = false;
+  #stopReason: 'error' | 'stopped' | undefined;
+  #inflight = 0;
+  #ready: Slot[] = [];
+  #blocked: Slot[] = [];
+  #pumping = false;
+  #issuedBytes = 0;
+  #seqUnit = 0;
+  #readbackUnit = 0;
+  #startNs = 0;
+  #deadlineNs = Infinity;
+  #errors = 0;
+  #firstError: IoFailure | undefined;
+  #blocksChecked = 0;
+  #mismatches = 0;
+  #firstMismatch: (BlockMismatch & { offset: number }) | undefined;
+  #progressTimer: Timer | undefined;
+  #lastProgress = { atNs: 0, ios: 0, readBytes: 0, writeBytes: 0 };
+  #onDone: ((result: WorkloadResult) => void) | undefined;
+  #result: WorkloadResult | undefined;
+
+  constructor(env: WorkloadEnv, device: WorkloadDevice, job: ResolvedJob, options: WorkloadOptions = {}) {
+    this.job = job;
+    this.#clock = env.clock;
+    this.#device = device;
+    this.#onProgress = options.onProgress;
+    const prefix = job.streamPrefix;
+    this.#mixRng = env.rng.stream(`${prefix}/mix`);
+    this.#bsRng = env.rng.stream(`${prefix}/bs`);
+    this.#offsetRng = env.rng.stream(`${prefix}/offset`);
+    const dataRng = env.rng.stream(`${prefix}/data`);
+    this.#seed = dataRng.int(0x1_0000_0000) >>> 0;
+    // Writes without verification all carry the same random bytes: content is irrelevant to them,
+    // and one shared buffer means no per-I/O allocation or fill.
+    this.#sharedData = new Uint8Array(job.maxBs);
+    const words = new Uint32Array(this.#sharedData.buffer);
+    for (let i = 0; i < words.length; i++) words[i] = dataRng.int(0x1_0000_0000);
+    this.#totalUnits = Math.floor(job.sizeBytes / job.minBs);
+    if (job.verify) {
+      this.#map = new WrittenMap(this.#totalUnits);
+      this.#checker = new PatternChecker(job.blockSize, this.#seed);
+    }
+    this.#queueIos = new Array<number>(job.queues).fill(0);
+    this.#queueBytes = new Array<number>(job.queues).fill(0);
+    this.#queueErrors = new Array<number>(job.queues).fill(0);
+    this.#slots = [];
+    for (let index = 0; index < job.iodepth; index++) {
+      const slot: Slot = {
+        index,
+        queue: index % job.queues,
+        kind: READ,
+        firstUnit: 0,
+        units: 0,
+        startNs: 0,
+        pending: false,
+        buffer: undefined,
+        callback: (status, data) => this.#complete(slot, status, data),
+      };
+      this.#slots.push(slot);
+    }
+  }
+
+  /** Starts issuing; `onDone` runs once, after the last I/O completes. */
+  start(onDone: (result: WorkloadResult) => void): void {
+    if (this.#phase !== 'idle') throw new Error('workload already started');
+    this.#onDone = onDone;
+    this.#startNs = this.#clock.nowNs();
+    this.#deadlineNs = this.#startNs + this.job.runtimeNs;
+    this.#lastProgress.atNs = this.#startNs;
+    this.#phase = 'io';
+    if (this.#onProgress !== undefined) this.#armProgress();
+    this.#ready = [...this.#slots].reverse();
+    this.#pump();
+  }
+
+  /** Stops issuing; the job ends (and onDone runs) once in-flight I/Os complete. */
+  stop(): void {
+    if (this.#phase === 'done' || this.#phase === 'idle') return;
+    this.#stopReason ??= 'stopped';
+    this.#pump();
+  }
+
+  /** The result, once done. */
+  get result(): WorkloadResult | undefined {
+    return this.#result;
+  }
+
+  /** I/Os currently outstanding. */
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  #pump(): void {
+    if (this.#pumping || this.#phase === 'done') return;
+    this.#pumping = true;
+    try {
+      let slot = this.#ready.pop();
+      while (slot !== undefined) {
+        this.#issue(slot);
+        slot = this.#ready.pop();
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    if (this.#inflight === 0 && this.#blocked.length === 0) this.#endPhase();
+  }
+
+  /** Issues the slot's next I/O if there is one; otherwise the slot stays idle for this phase. */
+  #issue(slot: Slot): void {
+    if (this.#stopReason !== undefined) return;
+    if (!slot.pending) {
+      const drawn = this.#phase === 'io' ? this.#drawIo(slot) : this.#drawReadback(slot);
+      if (!drawn) return;
+    }
+    const map = this.#map;
+    if (map !== undefined && this.#phase === 'io') {
+      if (!map.isFree(slot.firstUnit, slot.units)) {
+        slot.pending = true;
+        this.#blocked.push(slot);
+        return;
+      }
+      map.lock(slot.firstUnit, slot.units);
+    }
+    slot.pending = false;
+    this.#submit(slot);
+  }
+
+  /** Draws the next main-phase I/O into the slot; false when the job's budget is spent. */
+  #drawIo(slot: Slot): boolean {
+    const job = this.job;
+    if (this.#ioExhausted) return false;
+    const remainingUnits = Math.floor((job.ioSizeBytes - this.#issuedBytes) / job.minBs);
+    // Reading the clock costs a syscall-free but non-trivial hrtime call: only when a runtime is set.
+    if (remainingUnits < 1 || (this.#deadlineNs !== Infinity && this.#clock.nowNs() >= this.#deadlineNs)) {
+      this.#ioExhausted = true;
+      return false;
+    }
+    const read =
+      job.readFraction === 1 ? true : job.readFraction === 0 ? false : this.#mixRng.next() < job.readFraction;
+    const maxUnits = job.maxBs / job.minBs;
+    let units = maxUnits === 1 ? 1 : this.#bsRng.int(maxUnits) + 1;
+    units = Math.min(units, remainingUnits, this.#totalUnits);
+    let first: number;
+    if (job.random) {
+      const span = this.#totalUnits - units + 1;
+      first = this.#offsetRng.int(span);
+      const map = this.#map;
+      // A collision with an in-flight I/O would make verification ambiguous: try elsewhere first.
+      for (let tries = 0; map !== undefined && tries < VERIFY_REDRAWS && !map.isFree(first, units); tries++) {
+        first = this.#offsetRng.int(span);
+      }
+    } else {
+      first = this.#seqUnit;
+      units = Math.min(units, this.#totalUnits - first);
+      this.#seqUnit = first + units >= this.#totalUnits ? 0 : first + units;
+    }
+    slot.kind = read ? READ : WRITE;
+    slot.firstUnit = first;
+    slot.units = units;
+    this.#issuedBytes += units * job.minBs;
+    return true;
+  }
+
+  /** Draws the next read-back of written blocks (verify phase of write/randwrite jobs). */
+  #drawReadback(slot: Slot): boolean {
+    const map = this.#map;
+    if (map === undefined) return false;
+    const run = map.nextWrittenRun(this.#readbackUnit, this.job.maxBs / this.job.minBs);
+    if (run === undefined) return false;
+    slot.kind = READ;
+    slot.firstUnit = run[0];
+    slot.units = run[1];
+    this.#readbackUnit = run[0] + run[1];
+    return true;
+  }
+
+  #submit(slot: Slot): void {
+    const job = this.job;
+    const offset = job.offsetBytes + slot.firstUnit * job.minBs;
+    const length = slot.units * job.minBs;
+    let data: Uint8Array | undefined;
+    if (slot.kind === WRITE) {
+      const map = this.#map;
+      if (map === undefined) {
+        data = this.#sharedData.subarray(0, length);
+      } else {
+        slot.buffer ??= new Uint8Array(job.maxBs);
+        data = slot.buffer.subarray(0, length);
+        map.advance(slot.firstUnit, slot.units);
+        const first = slot.firstUnit;
+        const blocksPerUnit = job.minBs / job.blockSize;
+        fillPattern(data, job.blockSize, this.#seed, offset / job.blockSize, (b) =>
+          map.generation(first + Math.floor(b / blocksPerUnit)),
+        );
+      }
+    }
+    const io: WorkloadIo =
+      data === undefined
+        ? { kind: 'read', offset, length, queue: slot.queue }
+        : { kind: 'write', offset, length, data, queue: slot.queue };
+    const now = this.#clock.nowNs();
+    slot.startNs = now;
+    this.#stats[slot.kind]?.issued(now);
+    this.#inflight++;
+    this.#device.submit(io, slot.callback);
+  }
+
+  #complete(slot: Slot, status: number, data: Uint8Array | undefined): void {
+    const now = this.#clock.nowNs();
+    const job = this.job;
+    const stats = this.#stats[slot.kind];
+    const length = slot.units * job.minBs;
+    this.#inflight--;
+    if (status === 0) {
+      stats?.completed(length, now - slot.startNs, now);
+      this.#queueIos[slot.queue] = (this.#queueIos[slot.queue] ?? 0) + 1;
+      this.#queueBytes[slot.queue] = (this.#queueBytes[slot.queue] ?? 0) + length;
+      if (slot.kind === READ && this.#checker !== undefined) this.#verify(slot, data);
+    } else {
+      stats?.failed(now);
+      this.#queueErrors[slot.queue] = (this.#queueErrors[slot.queue] ?? 0) + 1;
+      this.#errors++;
+      this.#firstError ??= {
+        kind: slot.kind === READ ? 'read' : 'write',
+        offset: job.offsetBytes + slot.firstUnit * job.minBs,
+        length,
+        queue: slot.queue,
+        status,
+        atNs: now,
+      };
+      if (slot.kind === WRITE) this.#map?.forget(slot.firstUnit, slot.units);
+      if (job.stopOnError) this.#stopReason ??= 'error';
+    }
+    if (this.#phase === 'io') this.#map?.unlock(slot.firstUnit, slot.units);
+    this.#ready.push(slot);
+    if (this.#blocked.length > 0) {
+      // Units were released: let waiting slots try again, oldest first.
+      for (let i = this.#blocked.length - 1; i >= 0; i--) this.#ready.push(this.#blocked[i] as Slot);
+      this.#blocked = [];
+    }
+    this.#pump();
+  }
+
+  #verify(slot: Slot, data: Uint8Array | undefined): void {
+    const map = this.#map;
+    const checker = this.#checker;
+    if (map === undefined || checker === undefined) return;
+    const job = this.job;
+    const offset = job.offsetBytes + slot.firstUnit * job.minBs;
+    const blocksPerUnit = job.minBs / job.blockSize;
+    const blocks = slot.units * blocksPerUnit;
+    const firstLba = offset / job.blockSize;
+    for (let b = 0; b < blocks; b++) {
+      const generation = map.generation(slot.firstUnit + Math.floor(b / blocksPerUnit));
+      // Blocks this run never wrote (or whose write failed) hold unknown data.
+      if (generation === 0) continue;
+      this.#blocksChecked++;
+      const mismatch =
+        data === undefined || data.byteLength < blocks * job.blockSize
+          ? { lba: firstLba + b, reason: 'data' as const, expectedGeneration: generation }
+          : checker.check(data, b * job.blockSize, firstLba + b, generation);
+      if (mismatch !== undefined) {
+        this.#mismatches++;
+        this.#firstMismatch ??= { ...mismatch, offset: (firstLba + b) * job.blockSize };
+      }
+    }
+  }
+
+  #endPhase(): void {
+    if (this.#phase === 'done' || this.#phase === 'idle') return;
+    const readBack = this.job.verify && this.job.readFraction === 0;
+    if (this.#phase === 'io' && readBack && this.#stopReason === undefined) {
+      this.#phase = 'verify';
+      this.#ready = [...this.#slots].reverse();
+      this.#pump();
+      return;
+    }
+    this.#finish();
+  }
+
+  #finish(): void {
+    this.#phase = 'done';
+    if (this.#progressTimer !== undefined) this.#clock.clearTimer(this.#progressTimer);
+    this.#progressTimer = undefined;
+    const now = this.#clock.nowNs();
+    const queues: QueueResult[] = this.#queueIos.map((ios, queue) => ({
+      queue,
+      ios,
+      bytes: this.#queueBytes[queue] ?? 0,
+      errors: this.#queueErrors[queue] ?? 0,
+    }));
+    const [read, write] = this.#stats as [DirectionStats, DirectionStats];
+    const firstMismatch = this.#firstMismatch;
+    const firstError = this.#firstError;
+    this.#result = {
+      name: this.job.name,
+      elapsedNs: now - this.#startNs,
+      read: read.result(),
+      write: write.result(),
+      queues,
+      errors: this.#errors,
+      ...(firstError === undefined ? {} : { firstError }),
+      verify: {
+        enabled: this.job.verify,
+        blocksChecked: this.#blocksChecked,
+        mismatches: this.#mismatches,
+        ...(firstMismatch === undefined ? {} : { firstMismatch }),
+      },
+      ended: this.#stopReason ?? 'done',
+    };
+    this.#onDone?.(this.#result);
+  }
+
+  #armProgress(): void {
+    this.#progressTimer = this.#clock.setTimer(this.job.progressIntervalNs, () => {
+      this.#progressTimer = undefined;
+      if (this.#phase === 'done') return;
+      this.#onProgress?.(this.progress());
+      this.#armProgress();
+    });
+  }
+
+  /** Progress now; rates cover the time since the previous call. */
+  progress(): WorkloadProgress {
+    const now = this.#clock.nowNs();
+    const [read, write] = this.#stats as [DirectionStats, DirectionStats];
+    const last = this.#lastProgress;
+    const intervalS = Math.max(1, now - last.atNs) / 1e9;
+    const ios = read.ios + write.ios;
+    const progress: WorkloadProgress = {
+      elapsedNs: now - this.#startNs,
+      phase: this.#phase === 'verify' ? 'verify' : 'io',
+      percentDone: this.#percentDone(now),
+      iops: (ios - last.ios) / intervalS,
+      readBytesPerS: (read.ioBytes - last.readBytes) / intervalS,
+      writeBytesPerS: (write.ioBytes - last.writeBytes) / intervalS,
+      totalIos: ios,
+      errors: this.#errors,
+    };
+    this.#lastProgress = { atNs: now, ios, readBytes: read.ioBytes, writeBytes: write.ioBytes };
+    return progress;
+  }
+
+  #percentDone(now: number): number {
+    const job = this.job;
+    if (this.#phase === 'done') return 100;
+    const bySize = Number.isFinite(job.ioSizeBytes) ? this.#issuedBytes / job.ioSizeBytes : 0;
+    const byTime = Number.isFinite(job.runtimeNs) ? (now - this.#startNs) / job.runtimeNs : 0;
+    const io = Math.min(1, Math.max(bySize, byTime));
+    const readBack = job.verify && job.readFraction === 0;
+    if (!readBack) return io * 100;
+    if (this.#phase === 'io') return io * 50;
+    return 50 + (50 * this.#readbackUnit) / Math.max(1, this.#totalUnits);
+  }
+}
+
+/**
+ * Runs a job to completion. Rejects with a JobError (naming the option) when the job does not fit
+ * the device; I/O errors and verify mismatches are reported in the result, not thrown.
+ */
+export function runWorkload(
+  env: WorkloadEnv,
+  device: WorkloadDevice,
+  spec: JobSpec | ResolvedJob,
+  options: WorkloadOptions = {},
+): Promise<WorkloadResult> {
+  let job: ResolvedJob;
+  try {
+    job = 'minBs' in spec ? spec : resolveJob(spec, device);
+  } catch (error) {
+    return Promise.reject(error instanceof JobError ? error : new JobError('job', String(error)));
+  }
+  return new Promise((resolve) => new WorkloadRun(env, device, job, options).start(resolve));
+}

@@ -1,0 +1,18 @@
+// The workload engine's public surface: fio-like jobs on a WorkloadDevice, with fio-shaped output.
+export type { WorkloadDevice, WorkloadIo, WorkloadIoCallback } from './device.js';
+export { JobError, resolveJob, RW_MODES, DEFAULT_FIELD_NAMES, VERIFY_MAX_UNITS } from './job.js';
+export type { JobSpec, ResolvedJob, RwMode, JobFieldNames } from './job.js';
+export { WorkloadRun, runWorkload } from './engine.js';
+export type { WorkloadEnv, WorkloadOptions } from './engine.js';
+export type {
+  DirectionResult,
+  IoFailure,
+  QueueResult,
+  VerifyResult,
+  WorkloadProgress,
+  WorkloadResult,
+} from './stats.js';
+export { fioOutput, fioJob, FIO_VERSION } from './fio-json.js';
+export type { FioOutput, FioJob, FioDirection, FioLatency } from './fio-json.js';
+export { formatFioText } from './fio-text.js';
+export { MemoryDevice } from './memory-device.js';
