@@ -22,6 +22,7 @@ export class RealStream implements ByteStream {
   #pending: Uint8Array[] = [];
   #installed = false;
   #closed = false;
+  #corked = false;
 
   constructor(socket: net.Socket) {
     this.#socket = socket;
@@ -56,6 +57,16 @@ export class RealStream implements ByteStream {
 
   write(chunk: Uint8Array): boolean {
     if (this.closed) return false;
+    // A PDU is written as several chunks (header, data view, digest) and a burst of completions
+    // arrives in one tick; corking until the tick ends turns them into one writev syscall.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
     this.#socket.write(chunk);
     return this.#socket.writableLength < HIGH_WATER_MARK_BYTES;
   }
