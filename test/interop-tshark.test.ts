@@ -10,7 +10,7 @@ import { realEnv } from '../sim/core/real-env.js';
 import { connectController } from '../sim/host/controller.js';
 import { discover } from '../sim/host/discovery.js';
 import { NvmeTarget } from '../sim/target/index.js';
-import { interopTest } from './helpers/prereqs.js';
+import { assertInteropPrereqs, interopTest } from './helpers/interop-prereqs.js';
 
 const NQN = 'nqn.2024-01.io.nvmf-sim:tshark';
 
@@ -30,7 +30,8 @@ function waitForFile(path: string, timeoutMs: number): Promise<void> {
   });
 }
 
-interopTest('tshark', 'interop tshark: the NVMe/TCP dissector finds no malformed PDU or digest error in our traffic', async (t) => {
+interopTest('interop tshark: the NVMe/TCP dissector finds no malformed PDU or digest error in our traffic', async (t) => {
+  assertInteropPrereqs();
   const dir = mkdtempSync(join(tmpdir(), 'nvmf-sim-tshark-'));
   t.teardown(() => { if (process.env.KEEP_CAPTURE === undefined) rmSync(dir, { recursive: true, force: true }); });
   const env = realEnv({ seed: 'tshark', logLevel: 'silent' });
