@@ -2,6 +2,7 @@
 // `npm run bench -- --only NAME` runs one; `--seconds S` changes the measured time of those that
 // take one. Progress notes go to stderr so stdout stays machine-readable.
 import { loopback4k } from './loopback4k.js';
+import { simFleetBench, simMemoryBench, simReferenceBench } from './sim-bench.js';
 
 export interface BenchOptions {
   /** Measured seconds for time-based benchmarks. */
@@ -16,7 +17,24 @@ export interface Benchmark {
 }
 
 /** Add new benchmarks here; each returns a fragment merged into the printed object. */
-export const BENCHMARKS: readonly Benchmark[] = [loopback4k];
+export const BENCHMARKS: readonly Benchmark[] = [
+  loopback4k,
+  {
+    name: 'simReference',
+    description: 'simulated I/Os and events per wall second on scenarios/reference.ts',
+    run: async () => ({ simReference: await simReferenceBench() }),
+  },
+  {
+    name: 'simFleet',
+    description: '64 hosts x 8 queues against 4 targets through one switch, per-I/O cost vs reference',
+    run: async () => ({ simFleet: await simFleetBench() }),
+  },
+  {
+    name: 'simMemory',
+    description: 'memory per simulated connection',
+    run: async () => ({ simMemory: await simMemoryBench() }),
+  },
+];
 
 function usage(message: string): never {
   process.stderr.write(`bench: ${message}\n`);

@@ -43,9 +43,12 @@ export class Fingerprint {
 
   /** Mixes any number exactly: safe integers as two words, everything else by its IEEE bits. */
   mixNumber(value: number): void {
-    if (Number.isSafeInteger(value) && value >= 0) {
-      this.mix32(value % TWO_POW_32);
-      this.mix32(Math.floor(value / TWO_POW_32));
+    if (value >= 0 && value <= Number.MAX_SAFE_INTEGER && Math.floor(value) === value) {
+      // Exact for safe integers, and cheaper than `%` on doubles: high = floor(value / 2^32),
+      // low = value - high * 2^32 (the same words as value % 2^32 and floor(value / 2^32)).
+      const high = Math.floor(value / TWO_POW_32);
+      this.mix32(value - high * TWO_POW_32);
+      this.mix32(high);
       return;
     }
     this.#float[0] = value;

@@ -52,6 +52,30 @@ function fireTimer(timer: SimTimer): void {
   else runTimer(timer);
 }
 
+/** A callLater() call on a clock whose gate can pause or die: the gate rules of fireTimer. */
+class GatedCall {
+  readonly gate: ExecutionGate;
+  readonly fn: (arg: unknown) => void;
+  readonly arg: unknown;
+  constructor(gate: ExecutionGate, fn: (arg: unknown) => void, arg: unknown) {
+    this.gate = gate;
+    this.fn = fn;
+    this.arg = arg;
+  }
+}
+
+function fireGatedCall(call: GatedCall): void {
+  const gate = call.gate;
+  if (!gate.alive) return;
+  if (gate.paused) {
+    gate.defer(() => {
+      if (gate.alive) call.fn(call.arg);
+    });
+    return;
+  }
+  call.fn(call.arg);
+}
+
 /** Clock over a Scheduler. Delays are rounded up to whole nanoseconds; negative delays are 0. */
 export class SimClock implements Clock {
   readonly scheduler: Scheduler;
@@ -72,6 +96,19 @@ export class SimClock implements Clock {
     const delay = delayNs > 0 ? Math.ceil(delayNs) : 0;
     timer.handle = this.scheduler.schedule(this.scheduler.now + delay, fireTimer, timer);
     return timer;
+  }
+
+  /**
+   * setTimer for hot paths: runs fn(arg) after delayNs under the same rules (same event order, and
+   * the gate's: never after a crash, deferred while paused), but allocates no Timer and no closure
+   * (nothing at all on a clock that is never paused or crashed) and cannot be cleared. Callers
+   * that may need to cancel check a flag of their own when fn runs.
+   */
+  callLater<T>(delayNs: number, fn: (arg: T) => void, arg: T): void {
+    const scheduler = this.scheduler;
+    const at = scheduler.now + (delayNs > 0 ? Math.ceil(delayNs) : 0);
+    if (this.gate === ALWAYS_RUNNING) scheduler.post(at, fn, arg);
+    else scheduler.post(at, fireGatedCall, new GatedCall(this.gate, fn as (arg: unknown) => void, arg));
   }
 
   clearTimer(timer: Timer): void {

@@ -5,7 +5,11 @@
 // every I/O. This is the simulator's hot path (millions of items), so each core keeps its queue in
 // parallel ring arrays and uses one pre-bound timer callback: submitting an item allocates nothing
 // once the rings have grown to the run's peak depth, and at most one timer per core is pending.
+// On a SimClock the core schedules its completion on the scheduler directly (the core is the
+// event's argument), with the clock's gate rules, so not even a Timer object is made per item.
 import type { Clock, Cpu, Work } from '../core/env.js';
+import type { Scheduler } from '../core/scheduler.js';
+import { ALWAYS_RUNNING, type ExecutionGate, SimClock } from '../core/sim-clock.js';
 import { type CostProfile, workCostNs } from './profiles.js';
 
 /** Per-core counters since construction or the last resetStats(). */
@@ -39,10 +43,21 @@ class Core {
   started = 0;
   queueDelayNsTotal = 0;
   queueDelayNsMax = 0;
+  readonly clock: Clock;
+  /** The simulator's scheduler and gate when the clock is a SimClock (the fast path), else null. */
+  readonly #scheduler: Scheduler | null;
+  readonly #gate: ExecutionGate;
   readonly onDone: () => void;
 
-  constructor(readonly clock: Clock) {
+  constructor(clock: Clock) {
+    this.clock = clock;
+    this.#scheduler = clock instanceof SimClock ? clock.scheduler : null;
+    this.#gate = clock instanceof SimClock ? clock.gate : ALWAYS_RUNNING;
     this.onDone = () => this.finish();
+  }
+
+  #now(): number {
+    return this.#scheduler !== null ? this.#scheduler.now : this.clock.nowNs();
   }
 
   push(costNs: number, fn: () => void): void {
@@ -50,23 +65,38 @@ class Core {
     const slot = (this.head + this.count) & (this.fns.length - 1);
     this.fns[slot] = fn;
     this.costs[slot] = costNs;
-    this.enqueuedAt[slot] = this.clock.nowNs();
+    this.enqueuedAt[slot] = this.#now();
     this.count++;
     if (!this.running) this.startHead();
   }
 
   startHead(): void {
-    const now = this.clock.nowNs();
+    const now = this.#now();
     const wait = now - (this.enqueuedAt[this.head] ?? now);
     this.running = true;
     this.startedAtNs = now;
     this.started++;
     this.queueDelayNsTotal += wait;
     if (wait > this.queueDelayNsMax) this.queueDelayNsMax = wait;
-    this.clock.setTimer(this.costs[this.head] ?? 0, this.onDone);
+    const cost = this.costs[this.head] ?? 0;
+    const scheduler = this.#scheduler;
+    // The fast path schedules exactly what clock.setTimer would (one event at now + cost), with
+    // the core itself as the event's argument instead of a Timer object.
+    if (scheduler !== null) scheduler.post(now + cost, coreDone, this);
+    else this.clock.setTimer(cost, this.onDone);
+  }
+
+  /** The fast path's event: SimClock's timer rules (nothing after a crash; wait out a pause). */
+  fire(): void {
+    const gate = this.#gate;
+    if (!gate.alive) return;
+    if (gate.paused) gate.defer(this.onDone);
+    else this.finish();
   }
 
   finish(): void {
+    // A deferred completion runs on resume; the incarnation may have died in between.
+    if (!this.#gate.alive) return;
     const slot = this.head;
     const fn = this.fns[slot];
     this.fns[slot] = undefined;
@@ -98,6 +128,10 @@ class Core {
     this.enqueuedAt = enqueuedAt;
     this.head = 0;
   }
+}
+
+function coreDone(core: Core): void {
+  core.fire();
 }
 
 export class SimCpu implements Cpu {

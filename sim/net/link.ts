@@ -9,6 +9,7 @@
 // a link-down or its sender's crash began is lost, even if the cut has healed by the time it
 // would arrive. Jitter never reorders (arrivals stay FIFO unless reorderRate holds one back).
 import type { Random } from '../core/env.js';
+import type { EventLane } from '../core/scheduler.js';
 import { GilbertElliott, type GilbertElliottParams, sampleDelay } from '../core/distributions.js';
 import {
   LINK_OPTION_DEFAULTS,
@@ -76,6 +77,13 @@ export class LinkDirection implements InFlightCheck {
   readonly gilbertElliott = new GilbertElliott();
   #geParams: GilbertElliottParams = { goodToBad: 0, badToGood: 0, lossGood: 0, lossBad: 0 };
   #lastArrivalNs = 0;
+  /** Set by #arrivalNs when reordering held the packet back (it may be overtaken). */
+  #heldBack = false;
+  /**
+   * Arrivals are FIFO (jitter never reorders), so they go through one scheduler lane: a busy
+   * link has hundreds of packets in flight, and only the next one to arrive sits in the heap.
+   */
+  readonly #lane: EventLane;
   readonly #streams = new Map<Feature, Random>();
 
   constructor(context: NetContext, name: string, sender: LinkEndpoint, receiver: LinkEndpoint) {
@@ -83,6 +91,7 @@ export class LinkDirection implements InFlightCheck {
     this.name = name;
     this.sender = sender;
     this.receiver = receiver;
+    this.#lane = context.scheduler.createLane();
   }
 
   /** Changes options (merged over the current ones). Applies to packets sent from now on. */
@@ -155,13 +164,16 @@ export class LinkDirection implements InFlightCheck {
     packet.hop = this.receiver;
     packet.via = this;
     packet.cutStamp = this.cutCount;
-    scheduler.schedule(arrivalNs, deliverPacket, packet);
+    const heldBack = this.#heldBack;
+    if (heldBack) scheduler.schedule(arrivalNs, deliverPacket, packet);
+    else scheduler.scheduleInLane(this.#lane, arrivalNs, deliverPacket, packet);
     if (o.duplicateRate > 0 && this.#rng('duplicate').next() < o.duplicateRate) {
       const copy = packet.clone();
       copy.hop = this.receiver;
       copy.via = this;
       copy.cutStamp = this.cutCount;
-      scheduler.schedule(arrivalNs, deliverPacket, copy);
+      if (heldBack) scheduler.schedule(arrivalNs, deliverPacket, copy);
+      else scheduler.scheduleInLane(this.#lane, arrivalNs, deliverPacket, copy);
       this.stats.duplicated++;
       this.context.stats.duplicated++;
     }
@@ -169,6 +181,7 @@ export class LinkDirection implements InFlightCheck {
 
   #arrivalNs(txDoneNs: number): number {
     const o = this.options;
+    this.#heldBack = false;
     let delayUs = o.latencyUs;
     if (o.latencyDistribution !== 'constant' && o.jitterUs > 0) {
       delayUs = sampleDelay(this.#rng('delay'), o.latencyDistribution, o.latencyUs, o.jitterUs, o.paretoShape);
@@ -178,6 +191,7 @@ export class LinkDirection implements InFlightCheck {
       // Held back: later packets may overtake it. It does not move the FIFO floor.
       this.stats.reordered++;
       this.context.stats.reordered++;
+      this.#heldBack = true;
       return Math.ceil(arrival + o.reorderExtraDelayUs * NS_PER_US);
     }
     if (arrival < this.#lastArrivalNs) arrival = this.#lastArrivalNs;

@@ -133,6 +133,10 @@ export class TcpConnection implements ByteStream {
   readonly #scoreboard = new RangeSet();
   /** RACK: the latest send time of a segment delivered by the ACK being processed. */
   #deliveredSentAtNs = 0;
+  /** What #ackedSegment found during the cumulative ACK being processed. */
+  #ackedPackets = 0;
+  #rttSegment: SentSegment | null = null;
+  readonly #onAcked = (segment: SentSegment): void => this.#ackedSegment(segment);
 
   // Timers.
   readonly #rto: RtoEstimator;
@@ -160,8 +164,10 @@ export class TcpConnection implements ByteStream {
   // Application side.
   #handlers: StreamHandlers = noHandlers;
   #handlersInstalled = false;
+  /** In-order bytes not yet handed to the application: entries [head, tail) of a reused array. */
   #appQueue: Uint8Array[] = [];
   #appQueueHead = 0;
+  #appQueueTail = 0;
   #appQueuedBytes = 0;
   #pendingDrain = false;
   #finToApp = false;
@@ -291,6 +297,7 @@ export class TcpConnection implements ByteStream {
     }
     this.#appQueue = [];
     this.#appQueueHead = 0;
+    this.#appQueueTail = 0;
     this.#appQueuedBytes = 0;
     this.#teardown();
     if (error !== undefined) this.#pendingError = error;
@@ -519,21 +526,19 @@ export class TcpConnection implements ByteStream {
 
   /** Removes what `ack` covers from the queue and buffer; returns the number of segments. */
   #takeCumulativeAck(ack: number): number {
-    let ackedPackets = 0;
-    let rttSegment: SentSegment | null = null;
-    this.#rtx.acknowledge(ack, (segment) => {
-      ackedPackets++;
-      if (!segment.everRetransmitted) rttSegment = segment;
-      if (segment.fin) this.#finAcked = true;
-      this.#noteDelivered(segment);
-    });
+    this.#ackedPackets = 0;
+    this.#rttSegment = null;
+    this.#rtx.acknowledge(ack, this.#onAcked);
+    const ackedPackets = this.#ackedPackets;
+    // (The cast undoes TypeScript's narrowing to null: #ackedSegment set it during acknowledge.)
+    const rttSegment = this.#rttSegment as SentSegment | null;
+    this.#rttSegment = null;
     const end = this.#sendBuffer.endSeq;
     const ackedBytes = Math.min(ack, end) - Math.min(this.sndUna, end);
     if (ackedBytes > 0) this.stats.bytesAcked += ackedBytes;
     this.#sendBuffer.release(ack);
     this.sndUna = ack;
-    const sample = rttSegment as SentSegment | null;
-    if (sample !== null) this.#rto.sample(this.#now() - sample.sentAtNs);
+    if (rttSegment !== null) this.#rto.sample(this.#now() - rttSegment.sentAtNs);
     // Linux resets the backoff on any forward progress (tcp_ack_update_rtt with timestamps).
     this.#rtoBackoffNs = 0;
     this.#retransStampNs = 0;
@@ -570,6 +575,14 @@ export class TcpConnection implements ByteStream {
       rtx.detectLostRetransmissions(this.#deliveredSentAtNs, minRtt === Infinity ? 0 : minRtt / 4);
     }
     if (scoreboard.count > 0) rtx.markLostBelow(scoreboard.highestEnd - this.#cc.dupThreshold * this.#mss);
+  }
+
+  /** Per segment a cumulative ACK removes (pre-bound: an ACK allocates no closure). */
+  #ackedSegment(segment: SentSegment): void {
+    this.#ackedPackets++;
+    if (!segment.everRetransmitted) this.#rttSegment = segment;
+    if (segment.fin) this.#finAcked = true;
+    this.#noteDelivered(segment);
   }
 
   /** RACK bookkeeping: a retransmitted segment counts only if its ACK cannot be for the original. */
@@ -640,7 +653,9 @@ export class TcpConnection implements ByteStream {
   }
 
   #accept(data: Uint8Array): void {
-    this.#appQueue.push(data);
+    if (this.#appQueueTail === this.#appQueue.length) this.#appQueue.push(data);
+    else this.#appQueue[this.#appQueueTail] = data;
+    this.#appQueueTail++;
     this.#appQueuedBytes += data.length;
     this.rcvNxt += data.length;
   }
@@ -695,7 +710,7 @@ export class TcpConnection implements ByteStream {
     if (this.#flushScheduled || this.#dead) return;
     this.#flushScheduled = true;
     const scheduler = this.stack.context.scheduler;
-    scheduler.schedule(scheduler.now, flushConnection, this);
+    scheduler.post(scheduler.now, flushConnection, this);
   }
 
   /** Called by the flush event: sends what write()/end() queued during the previous event. */
@@ -927,7 +942,7 @@ export class TcpConnection implements ByteStream {
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
     const scheduler = this.stack.context.scheduler;
-    scheduler.schedule(scheduler.now, pumpConnection, this);
+    scheduler.post(scheduler.now, pumpConnection, this);
   }
 
   /** Called by the pump event and on resume. */
@@ -956,7 +971,7 @@ export class TcpConnection implements ByteStream {
       return;
     }
     const context = this.stack.context;
-    while (this.#appQueueHead < this.#appQueue.length && !this.#destroyed) {
+    while (this.#appQueueHead < this.#appQueueTail && !this.#destroyed) {
       const chunk = this.#appQueue[this.#appQueueHead] as Uint8Array;
       this.#appQueue[this.#appQueueHead++] = EMPTY;
       this.#appQueuedBytes -= chunk.length;
@@ -967,9 +982,10 @@ export class TcpConnection implements ByteStream {
       else fp.mixBytesSampled(chunk);
       this.#handlers.data(chunk);
     }
-    if (this.#appQueueHead === this.#appQueue.length && this.#appQueueHead > 0) {
-      this.#appQueue = [];
+    if (this.#appQueueHead === this.#appQueueTail && this.#appQueueHead > 0) {
+      // Keep the array (a busy connection empties it after almost every segment).
       this.#appQueueHead = 0;
+      this.#appQueueTail = 0;
     }
     this.#maybeSendWindowUpdate();
     if (this.#pendingDrain && !this.#destroyed) {

@@ -2,6 +2,9 @@
 // caller's own chunks (ByteStream.write lets the stream keep a reference). A segment is a view
 // into one chunk when it fits inside it, and a single copy when it spans chunks, so bulk data is
 // never copied and small PDUs are copied once. Sequence numbers are unbounded (no wraparound).
+// The copies come from the byte slab (sim/core/byte-slab.ts): a segment's payload lives until it
+// is acknowledged and delivered, so they are short-lived.
+import { allocBytes } from '../core/byte-slab.js';
 
 /** Compact the chunk arrays once this many leading entries are released. */
 const COMPACT_THRESHOLD = 1024;
@@ -48,13 +51,13 @@ export class SendBuffer {
     const first = this.#chunks[index] as Uint8Array;
     const offset = seq - (this.#starts[index] as number);
     if (offset + length <= first.length) return first.subarray(offset, offset + length);
-    const copy = new Uint8Array(length);
+    const copy = allocBytes(length);
     let copied = 0;
     let from = offset;
     while (copied < length) {
       const chunk = this.#chunks[index] as Uint8Array;
       const take = Math.min(chunk.length - from, length - copied);
-      copy.set(chunk.subarray(from, from + take), copied);
+      copy.set(from === 0 && take === chunk.length ? chunk : chunk.subarray(from, from + take), copied);
       copied += take;
       from = 0;
       index++;

@@ -10,7 +10,9 @@
 // - fast path: when a whole PDU sits in the pushed chunk, its sqe/cqe/data fields are subarray views
 //   of that chunk (no copy);
 // - slow path: a PDU that spans chunks is assembled in one exactly-plen-sized buffer, and its fields
-//   are views of that buffer.
+//   are views of that buffer. The buffer comes from the byte slab (sim/core/byte-slab.ts): it is
+//   written in full before it is delivered, it belongs to the PDU alone, and it is usually dropped
+//   as soon as the receiver has copied the data out.
 // Fields of the PDU in progress live in private slots, not in per-PDU objects, to keep the hot path
 // allocation-light: per PDU it allocates the PDU object and its views only.
 //
@@ -25,6 +27,7 @@
 // - Data digests are verified but a mismatch is not fatal here: the PDU is delivered with
 //   dataDigestOk false (the Linux host fails just that command with NVME_SC_DATA_XFER_ERROR, the
 //   Linux target treats it as fatal), so the caller decides.
+import { allocBytes } from '../core/byte-slab.js';
 import { crc32c } from './digest.js';
 import { pduError, pduTypeName } from './pdu-errors.js';
 import {
@@ -127,8 +130,8 @@ export class PduDecoder {
         continue;
       }
       // Slow path: plen was bounded by limits.maxPduLength in #checkCommonHeader.
-      this.#partial = new Uint8Array(this.#plen);
-      this.#partial.set(chunk.subarray(offset, end));
+      this.#partial = allocBytes(this.#plen);
+      this.#partial.set(offset === 0 ? chunk : chunk.subarray(offset, end));
       this.#partialLength = available;
       this.#partialHeaderChecked = available >= headerEnd;
       return;
@@ -154,7 +157,7 @@ export class PduDecoder {
         this.#fail(commonError, onError);
         return end;
       }
-      this.#partial = new Uint8Array(this.#plen);
+      this.#partial = allocBytes(this.#plen);
       this.#partial.set(this.#head);
       this.#partialLength = COMMON_HEADER_LENGTH;
       this.#partialHeaderChecked = false;
@@ -162,7 +165,8 @@ export class PduDecoder {
     }
     const partial = this.#partial;
     const take = Math.min(this.#plen - this.#partialLength, end - offset);
-    partial.set(chunk.subarray(offset, offset + take), this.#partialLength);
+    // A whole chunk is copied without a view of it (the common case: a segment of a data PDU).
+    partial.set(offset === 0 && take === end ? chunk : chunk.subarray(offset, offset + take), this.#partialLength);
     this.#partialLength += take;
     offset += take;
     if (!this.#partialHeaderChecked && this.#partialLength >= this.#hlen + this.#headerDigestLength) {

@@ -6,6 +6,7 @@
 // `plen` counts all of it. Data is never copied: encodePdu returns the caller's data view as its own
 // chunk, so a socket writer can hand the chunks to writev. The header, HDGST, padding and DDGST share
 // one small allocation.
+import { allocZeroedBytes } from '../core/byte-slab.js';
 import { crc32c } from './digest.js';
 import {
   CAPSULE_CMD_HEADER_LENGTH,
@@ -155,9 +156,13 @@ function finish(backing: Uint8Array, hlen: number, data: Uint8Array | null): Uin
   return data.length > 0 ? [header, data, dataDigest] : [header, dataDigest];
 }
 
-/** Allocates `size` zeroed bytes (reserved fields must be 0) and writes the 8-byte common header. */
+/**
+ * Allocates `size` zeroed bytes (reserved fields must be 0) and writes the 8-byte common header.
+ * Headers longer than 64 bytes (a CapsuleCmd is 72) come from the byte slab, which is much cheaper
+ * than an off-heap buffer of their own (sim/core/byte-slab.ts).
+ */
 function startHeader(type: number, flags: number, hlen: number, pdo: number, plen: number, size: number): Uint8Array {
-  const buffer = new Uint8Array(size);
+  const buffer = allocZeroedBytes(size);
   buffer[0] = type;
   buffer[1] = flags;
   buffer[2] = hlen;

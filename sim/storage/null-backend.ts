@@ -1,6 +1,7 @@
 // The null device: the target's equivalent of Linux null_blk. Nothing is stored, reads return
 // zeroes, and every command completes at once (the callback runs before the method returns), so a
 // null namespace measures the transport and the target alone.
+import { allocZeroedBytes } from '../core/byte-slab.js';
 import type { BackendCallback, BackendReadCallback, BlockBackend } from './backend.js';
 import { assertGeometry, checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
 
@@ -17,8 +18,9 @@ export class NullBackend implements BlockBackend {
 
   read(offset: number, length: number, callback: BackendReadCallback): void {
     const status = checkRange(offset, length, this.sizeBytes, this.blockSize);
-    // A fresh zeroed buffer: the caller may keep or modify it.
-    callback(status, status === STATUS_SUCCESS ? new Uint8Array(length) : undefined);
+    // A fresh zeroed buffer: the caller may keep or modify it. It comes from the byte slab
+    // (sim/core/byte-slab.ts), several times cheaper than a buffer of its own.
+    callback(status, status === STATUS_SUCCESS ? allocZeroedBytes(length) : undefined);
   }
 
   write(offset: number, data: Uint8Array, callback: BackendCallback): void {

@@ -4,6 +4,7 @@
 // complete at once (the callback runs before the method returns); the simulated SSD composes this
 // class for its data and adds time itself through the synchronous *Now methods.
 import type { BackendCallback, BackendReadCallback, BackendStatus, BlockBackend } from './backend.js';
+import { allocBytes } from '../core/byte-slab.js';
 import { assertGeometry, checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
 
 /** Default allocation unit: large enough that bookkeeping is negligible, small enough to stay sparse. */
@@ -69,9 +70,13 @@ export class RamBackend implements BlockBackend {
     return Promise.resolve();
   }
 
-  /** Returns a fresh copy of `length` bytes at `offset`. The caller checks the range first. */
+  /**
+   * Returns a fresh copy of `length` bytes at `offset`, which the caller owns (it may keep or
+   * modify it). The caller checks the range first. The buffer comes from the byte slab
+   * (sim/core/byte-slab.ts), which makes a 4 KiB read several times cheaper than its own buffer.
+   */
   readNow(offset: number, length: number): Uint8Array {
-    const out = new Uint8Array(length);
+    const out = allocBytes(length);
     let done = 0;
     while (done < length) {
       const at = offset + done;
@@ -79,8 +84,9 @@ export class RamBackend implements BlockBackend {
       const within = at - index * this.chunkBytes;
       const count = Math.min(this.chunkBytes - within, length - done);
       const chunk = this.#chunks.get(index);
-      // A missing chunk leaves the fresh buffer's zeroes in place.
-      if (chunk !== undefined) out.set(chunk.subarray(within, within + count), done);
+      // A missing chunk reads as zeroes.
+      if (chunk === undefined) out.fill(0, done, done + count);
+      else out.set(chunk.subarray(within, within + count), done);
       done += count;
     }
     return out;

@@ -12,8 +12,11 @@
 // Data lives in a RamBackend, so reads return what was written (written when a write completes to
 // the host). Reads do not hit the write cache (a simplification: they always pay media latency).
 // Every completion runs from a clock timer, never inside the call that submitted the command.
+// Hot path: on a SimClock the stages are scheduled with callLater and the op itself as the event's
+// argument (no Timer, no closure per stage); close() then works through a flag the events check.
 import type { Clock, Random, Timer } from '../core/env.js';
 import { NS_PER_S, NS_PER_US } from '../core/env.js';
+import { SimClock } from '../core/sim-clock.js';
 import type { BackendCallback, BackendReadCallback, BlockBackend } from './backend.js';
 import { checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
 import { Fifo } from './fifo.js';
@@ -48,6 +51,7 @@ const OP_ZEROES = 3;
 const OP_DEALLOCATE = 4;
 
 interface Op {
+  readonly ssd: SsdBackend;
   readonly kind: number;
   readonly offset: number;
   readonly length: number;
@@ -93,7 +97,11 @@ export class SsdBackend implements BlockBackend {
   /** Sequence numbers of cached writes not yet destaged. */
   readonly #undestaged = new Set<number>();
   #flushWaiters: FlushWaiter[] = [];
+  /** Timers of a clock that is not a SimClock, so that close() can clear them. */
   readonly #timers = new Set<Timer>();
+  /** The clock as a SimClock (the fast path), or null. */
+  readonly #simClock: SimClock | null;
+  #closed = false;
 
   constructor(sizeBytes: number, clock: Clock, random: Random, options: SsdBackendOptions = {}) {
     const { blockSize = 512, ...ssd } = options;
@@ -105,6 +113,7 @@ export class SsdBackend implements BlockBackend {
       throw new RangeError(`ssd backend: channels ${this.options.channels} is not a whole number of at least 1`);
     }
     this.#clock = clock;
+    this.#simClock = clock instanceof SimClock ? clock : null;
     this.#random = random;
   }
 
@@ -130,18 +139,18 @@ export class SsdBackend implements BlockBackend {
 
   read(offset: number, length: number, callback: BackendReadCallback): void {
     const status = checkRange(offset, length, this.sizeBytes, this.blockSize);
-    if (status !== STATUS_SUCCESS) return this.#after(0, () => callback(status, undefined));
+    if (status !== STATUS_SUCCESS) return this.#afterThunk(0, () => callback(status, undefined));
     this.stats.reads++;
-    this.#enqueue(makeOp(OP_READ, offset, length, undefined, undefined, undefined, callback, 0));
+    this.#enqueue(makeOp(this, OP_READ, offset, length, undefined, undefined, undefined, callback, 0));
   }
 
   write(offset: number, data: Uint8Array, callback: BackendCallback): void {
     const status = checkRange(offset, data.length, this.sizeBytes, this.blockSize);
-    if (status !== STATUS_SUCCESS) return this.#after(0, () => callback(status));
+    if (status !== STATUS_SUCCESS) return this.#afterThunk(0, () => callback(status));
     this.stats.writes++;
-    const op = makeOp(OP_WRITE, offset, data.length, data, undefined, callback, undefined, 0);
+    const op = makeOp(this, OP_WRITE, offset, data.length, data, undefined, callback, undefined, 0);
     // Write data crosses the host interface before the drive can do anything with it.
-    this.#transfer(data.length, () => this.#writeArrived(op));
+    this.#transfer(data.length, SsdBackend.#writeArrivedEvent, op);
   }
 
   flush(callback: BackendCallback): void {
@@ -152,18 +161,19 @@ export class SsdBackend implements BlockBackend {
 
   writeZeroes(offset: number, length: number, callback: BackendCallback): void {
     const status = checkRange(offset, length, this.sizeBytes, this.blockSize);
-    if (status !== STATUS_SUCCESS) return this.#after(0, () => callback(status));
-    this.#enqueue(makeOp(OP_ZEROES, offset, length, undefined, undefined, callback, undefined, 0));
+    if (status !== STATUS_SUCCESS) return this.#afterThunk(0, () => callback(status));
+    this.#enqueue(makeOp(this, OP_ZEROES, offset, length, undefined, undefined, callback, undefined, 0));
   }
 
   deallocate(ranges: readonly { offset: number; length: number }[], callback: BackendCallback): void {
     const status = checkRanges(ranges, this.sizeBytes, this.blockSize);
-    if (status !== STATUS_SUCCESS) return this.#after(0, () => callback(status));
-    this.#enqueue(makeOp(OP_DEALLOCATE, 0, 0, undefined, ranges, callback, undefined, 0));
+    if (status !== STATUS_SUCCESS) return this.#afterThunk(0, () => callback(status));
+    this.#enqueue(makeOp(this, OP_DEALLOCATE, 0, 0, undefined, ranges, callback, undefined, 0));
   }
 
   /** Cancels pending work (callbacks of in-flight commands never run) and frees the data. */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const timer of this.#timers) this.#clock.clearTimer(timer);
     this.#timers.clear();
     await this.#data.close();
@@ -184,12 +194,8 @@ export class SsdBackend implements BlockBackend {
     this.#cacheDirtyBytes += op.length;
     const seq = this.#nextSeq++;
     this.#undestaged.add(seq);
-    this.#after(Math.round(this.options.cacheWriteLatencyUs * NS_PER_US), () => {
-      this.#data.writeNow(op.offset, op.data ?? new Uint8Array(0));
-      this.stats.cachedWrites++;
-      op.callback?.(STATUS_SUCCESS);
-    });
-    this.#enqueue(makeOp(OP_DESTAGE, op.offset, op.length, undefined, undefined, undefined, undefined, seq));
+    this.#after(Math.round(this.options.cacheWriteLatencyUs * NS_PER_US), SsdBackend.#cachedWriteDoneEvent, op);
+    this.#enqueue(makeOp(this, OP_DESTAGE, op.offset, op.length, undefined, undefined, undefined, undefined, seq));
   }
 
   #enqueue(op: Op): void {
@@ -204,7 +210,7 @@ export class SsdBackend implements BlockBackend {
       this.#inService++;
       if (this.#inService > this.stats.maxInService) this.stats.maxInService = this.#inService;
       const distribution = op.kind === OP_READ ? this.options.readLatency : this.options.writeLatency;
-      this.#after(sampleLatencyNs(distribution, this.#random), () => this.#serviceDone(op));
+      this.#after(sampleLatencyNs(distribution, this.#random), SsdBackend.#serviceDoneEvent, op);
     }
   }
 
@@ -213,7 +219,7 @@ export class SsdBackend implements BlockBackend {
     switch (op.kind) {
       case OP_READ:
         // Read data crosses the host interface after the media read.
-        this.#transfer(op.length, () => op.readCallback?.(STATUS_SUCCESS, this.#data.readNow(op.offset, op.length)));
+        this.#transfer(op.length, SsdBackend.#readTransferredEvent, op);
         break;
       case OP_WRITE:
         op.callback?.(this.#data.writeNow(op.offset, op.data ?? new Uint8Array(0)));
@@ -257,30 +263,73 @@ export class SsdBackend implements BlockBackend {
   }
 
   #finishFlush(callback: BackendCallback): void {
-    this.#after(Math.round(this.options.flushLatencyUs * NS_PER_US), () => callback(STATUS_SUCCESS));
+    this.#afterThunk(Math.round(this.options.flushLatencyUs * NS_PER_US), () => callback(STATUS_SUCCESS));
   }
 
-  /** Moves `bytes` through the serial transfer stage, then runs `next`. */
-  #transfer(bytes: number, next: () => void): void {
+  /** Moves `bytes` through the serial transfer stage, then runs next(op). */
+  #transfer(bytes: number, next: (op: Op) => void, op: Op): void {
     const bandwidth = this.options.bandwidthBytesPerS;
-    if (bandwidth <= 0) return next();
+    if (bandwidth <= 0) return next(op);
     const now = this.#clock.nowNs();
     const start = Math.max(now, this.#transferFreeAtNs);
     this.#transferFreeAtNs = start + Math.ceil((bytes * NS_PER_S) / bandwidth);
-    this.#after(this.#transferFreeAtNs - now, next);
+    this.#after(this.#transferFreeAtNs - now, next, op);
   }
 
-  /** Runs `fn` after `delayNs` of simulated time, tracking the timer so close() can cancel it. */
-  #after(delayNs: number, fn: () => void): void {
+  /**
+   * Runs fn(arg) after `delayNs` of simulated time. fn must return at once if the drive was closed
+   * (on a SimClock nothing is cancelled; on another clock close() clears the timer).
+   */
+  #after<T>(delayNs: number, fn: (arg: T) => void, arg: T): void {
+    const simClock = this.#simClock;
+    if (simClock !== null) {
+      simClock.callLater(delayNs, fn, arg);
+      return;
+    }
     const timer = this.#clock.setTimer(delayNs, () => {
       this.#timers.delete(timer);
-      fn();
+      fn(arg);
     });
     this.#timers.add(timer);
+  }
+
+  /** #after for the rare paths (errors, flush), with a closure. */
+  #afterThunk(delayNs: number, fn: () => void): void {
+    this.#after(delayNs, SsdBackend.#runThunkEvent, { ssd: this, fn });
+  }
+
+  // The events. Each is static so that scheduling one allocates nothing; each does nothing once the
+  // drive is closed (callbacks of in-flight commands never run).
+
+  static #runThunkEvent(thunk: { readonly ssd: SsdBackend; readonly fn: () => void }): void {
+    if (!thunk.ssd.#closed) thunk.fn();
+  }
+
+  static #serviceDoneEvent(op: Op): void {
+    if (!op.ssd.#closed) op.ssd.#serviceDone(op);
+  }
+
+  static #readTransferredEvent(op: Op): void {
+    const ssd = op.ssd;
+    if (ssd.#closed) return;
+    op.readCallback?.(STATUS_SUCCESS, ssd.#data.readNow(op.offset, op.length));
+  }
+
+  static #writeArrivedEvent(op: Op): void {
+    if (!op.ssd.#closed) op.ssd.#writeArrived(op);
+  }
+
+  static #cachedWriteDoneEvent(op: Op): void {
+    const ssd = op.ssd;
+    if (ssd.#closed) return;
+    ssd.#data.writeNow(op.offset, op.data ?? new Uint8Array(0));
+    ssd.stats.cachedWrites++;
+    op.callback?.(STATUS_SUCCESS);
   }
 }
 
 function makeOp(
+  ssd: SsdBackend,
   kind: number,
   offset: number,
   length: number,
@@ -291,5 +340,5 @@ function makeOp(
   seq: number,
 ): Op {
   // One object shape for every op keeps the hot path monomorphic.
-  return { kind, offset, length, data, ranges, callback, readCallback, seq };
+  return { ssd, kind, offset, length, data, ranges, callback, readCallback, seq };
 }

@@ -1,0 +1,255 @@
+// The simulator's speed and size benchmarks (issue 3):
+// - simReferenceBench: scenarios/reference.ts (1 host, 1 target, 8 queues x QD32, 4 KiB random
+//   reads on the ssd model) for its full simulated second; simulated I/Os and scheduler events per
+//   wall second. Goal: >= 250,000 simulated I/Os per wall second.
+// - simFleetBench: 64 hosts x 8 queues against 4 targets through one switch, built in code; wall
+//   nanoseconds per simulated I/O in steady state, and the ratio to the reference scenario measured
+//   the same way in the same process. Goal: ratio <= 1.5 (a fleet costs per I/O about what one pair
+//   does).
+// - simMemoryBench: heap per simulated NVMe/TCP connection (host queue + TCP connection + target
+//   queue), from heapUsed with the fleet's connections up and idle against the same world with one
+//   host on one I/O queue (the scenario format needs a host). Goal: <= 64 KiB.
+// Each takes well under a minute of wall time. Wall-clock reads are allowed here (sim/bench is
+// outside the determinism rules); the simulations themselves never see them.
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { loadScenario } from '../scenario/load.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
+import type { RunProgress } from '../scenario/runner.js';
+import { runScenario } from '../scenario/runner.js';
+import type { Scenario, ScenarioHost, ScenarioNode, ScenarioTarget } from '../scenario/types.js';
+import { resolveScenario } from '../scenario/validate.js';
+
+const REFERENCE_FILE = fileURLToPath(new URL('../../scenarios/reference.ts', import.meta.url));
+
+/** Goals from issue 3. */
+const GOAL_IOS_PER_WALL_S = 250_000;
+const GOAL_FLEET_RATIO = 1.5;
+const GOAL_BYTES_PER_CONNECTION = 64 * 1024;
+
+const NS_PER_MS = 1e6;
+const FLEET_HOSTS = 64;
+const FLEET_TARGETS = 4;
+const FLEET_QUEUES = 8;
+/** Entries per NVMe queue, as in the reference. */
+const FLEET_QUEUE_SIZE = 32;
+/**
+ * Outstanding I/Os per queue in the measured fleet: 2, so that each target serves 16 hosts x 8
+ * queues x 2 = 256 outstanding reads, the reference's load, and the comparison isolates the cost of
+ * the fleet's structure (512 connections, a switch hop). The reference's own depth (32 per queue)
+ * oversubscribes each target 16x (16,384 reads outstanding, ~6 ms latency); it is reported too.
+ */
+const FLEET_QUEUE_DEPTH = 2;
+const FLEET_HEAVY_QUEUE_DEPTH = 32;
+/** Link latency to the switch: two hops give the reference's 8 us one way. */
+const FLEET_HOP_LATENCY_US = 4;
+/** Every host starts its workload here, after all of them have connected. */
+const FLEET_START_NS = 10 * NS_PER_MS;
+/** Steady-state windows [start, end) in simulated time, after connect and ramp-up. */
+const FLEET_WINDOW_NS: readonly [number, number] = [20 * NS_PER_MS, 50 * NS_PER_MS];
+const REFERENCE_WINDOW_NS: readonly [number, number] = [20 * NS_PER_MS, 200 * NS_PER_MS];
+/** Progress granularity for the windows. */
+const PROGRESS_NS = NS_PER_MS;
+
+/** The fleet: 64 hosts, 4 targets, every node on one switch; host i uses target i % 4. */
+export function fleetScenario(
+  options: { readonly withWorkload?: boolean; readonly hosts?: number; readonly queueDepth?: number } = {},
+): Scenario {
+  const withWorkload = options.withWorkload ?? true;
+  const hostCount = options.hosts ?? FLEET_HOSTS;
+  const depth = options.queueDepth ?? FLEET_QUEUE_DEPTH;
+  const nodes: ScenarioNode[] = [];
+  const targets: ScenarioTarget[] = [];
+  const hosts: ScenarioHost[] = [];
+  for (let t = 0; t < FLEET_TARGETS; t++) {
+    const name = `target${t}`;
+    nodes.push({ name, cores: 8, cpuProfile: 'tcp', nic: { bandwidthBps: 25e9 } });
+    targets.push({
+      node: name,
+      subsystems: [{ nqn: `nqn.2024-01.io.nvmf-sim:fleet-${t}`, namespaces: [{ backend: 'ssd:64GiB' }] }],
+    });
+  }
+  for (let h = 0; h < hostCount; h++) {
+    const name = `host${h}`;
+    nodes.push({ name, cores: 8, cpuProfile: 'tcp', nic: { bandwidthBps: 25e9 } });
+    hosts.push({
+      node: name,
+      connect: { target: `target${h % FLEET_TARGETS}`, nrIoQueues: FLEET_QUEUES, queueSize: FLEET_QUEUE_SIZE },
+      ...(withWorkload
+        ? { workload: { rw: 'randread', bs: '4k', iodepth: FLEET_QUEUES * depth, startAt: `${FLEET_START_NS}ns` } }
+        : {}),
+    });
+  }
+  return {
+    name: 'fleet',
+    description: `${hostCount} hosts x ${FLEET_QUEUES} queues x QD${depth}, ${FLEET_TARGETS} targets, one switch, 4 KiB random reads on the ssd model`,
+    seed: 42,
+    durationNs: FLEET_WINDOW_NS[1],
+    nodes,
+    switch: { linkOptions: { latencyUs: FLEET_HOP_LATENCY_US } },
+    targets,
+    hosts,
+  };
+}
+
+interface WindowCost {
+  readonly ios: number;
+  readonly wallNs: number;
+  readonly events: number;
+}
+
+/**
+ * Runs a scenario and measures wall time and simulated I/Os between two simulated times (from
+ * progress reports, which the runner makes between slices, never inside an event).
+ */
+async function measureWindow(scenario: ResolvedScenario, window: readonly [number, number]): Promise<WindowCost & { readonly fingerprint: string; readonly ok: boolean }> {
+  let start: { wallMs: number; ios: number } | undefined;
+  let end: { wallMs: number; ios: number } | undefined;
+  const onProgress = (progress: RunProgress): void => {
+    if (progress.phase !== 'run') return;
+    if (start === undefined && progress.simNs >= window[0]) start = { wallMs: performance.now(), ios: progress.ios };
+    if (end === undefined && progress.simNs >= window[1]) end = { wallMs: performance.now(), ios: progress.ios };
+  };
+  const result = await runScenario(scenario, { onProgress, progressIntervalNs: PROGRESS_NS });
+  if (start === undefined || end === undefined || end.ios <= start.ios) {
+    throw new Error(`${scenario.name}: no I/O in the measured window [${window[0]}, ${window[1]}) ns`);
+  }
+  return {
+    ios: end.ios - start.ios,
+    wallNs: (end.wallMs - start.wallMs) * 1e6,
+    // Events are only counted per run; scale to the window by I/Os (steady state).
+    events: (result.events / Math.max(1, result.ios)) * (end.ios - start.ios),
+    fingerprint: result.fingerprint,
+    ok: result.ok,
+  };
+}
+
+/** Reference scenario for its full simulated second: simulated I/Os and events per wall second. */
+export async function simReferenceBench(): Promise<object> {
+  const scenario = await loadScenario(REFERENCE_FILE);
+  const startMs = performance.now();
+  const result = await runScenario(scenario, { wallClockMs: () => performance.now() });
+  const wallS = (performance.now() - startMs) / 1000;
+  const iosPerWallS = result.ios / wallS;
+  return {
+    simReference: {
+      simSeconds: result.simSeconds,
+      wallSeconds: Number(wallS.toFixed(3)),
+      ios: result.ios,
+      events: result.events,
+      eventsPerIo: Number((result.events / Math.max(1, result.ios)).toFixed(2)),
+      simIosPerWallSecond: Math.round(iosPerWallS),
+      eventsPerWallSecond: Math.round(result.events / wallS),
+      fingerprint: result.fingerprint,
+      ok: result.ok,
+      goal: { simIosPerWallSecond: GOAL_IOS_PER_WALL_S, met: iosPerWallS >= GOAL_IOS_PER_WALL_S },
+    },
+  };
+}
+
+/** The fleet's steady-state wall cost per simulated I/O, against the reference's in this process. */
+export async function simFleetBench(): Promise<object> {
+  const reference = await measureWindow(await loadScenario(REFERENCE_FILE, { durationNs: REFERENCE_WINDOW_NS[1] }), REFERENCE_WINDOW_NS);
+  const fleet = await measureWindow(resolveScenario(fleetScenario(), 'sim/bench fleet'), FLEET_WINDOW_NS);
+  const heavy = await measureWindow(
+    resolveScenario(fleetScenario({ queueDepth: FLEET_HEAVY_QUEUE_DEPTH }), 'sim/bench fleet (heavy)'),
+    FLEET_WINDOW_NS,
+  );
+  const referenceNsPerIo = reference.wallNs / reference.ios;
+  const fleetNsPerIo = fleet.wallNs / fleet.ios;
+  const heavyNsPerIo = heavy.wallNs / heavy.ios;
+  const ratio = fleetNsPerIo / referenceNsPerIo;
+  return {
+    simFleet: {
+      hosts: FLEET_HOSTS,
+      targets: FLEET_TARGETS,
+      queuesPerHost: FLEET_QUEUES,
+      queueDepth: FLEET_QUEUE_DEPTH,
+      windowMs: [FLEET_WINDOW_NS[0] / NS_PER_MS, FLEET_WINDOW_NS[1] / NS_PER_MS],
+      ios: fleet.ios,
+      wallNsPerIo: Math.round(fleetNsPerIo),
+      eventsPerIo: Number((fleet.events / fleet.ios).toFixed(2)),
+      referenceWallNsPerIo: Math.round(referenceNsPerIo),
+      referenceEventsPerIo: Number((reference.events / reference.ios).toFixed(2)),
+      ratio: Number(ratio.toFixed(3)),
+      heavy: {
+        queueDepth: FLEET_HEAVY_QUEUE_DEPTH,
+        ios: heavy.ios,
+        wallNsPerIo: Math.round(heavyNsPerIo),
+        eventsPerIo: Number((heavy.events / heavy.ios).toFixed(2)),
+        ratio: Number((heavyNsPerIo / referenceNsPerIo).toFixed(3)),
+      },
+      ok: fleet.ok && heavy.ok && reference.ok,
+      goal: { ratio: GOAL_FLEET_RATIO, met: ratio <= GOAL_FLEET_RATIO },
+    },
+  };
+}
+
+/** global.gc when node runs with --expose-gc; otherwise V8's gc, exposed for this process. */
+function gcFunction(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+interface HeapSample {
+  readonly heapUsed: number;
+  readonly arrayBuffers: number;
+}
+
+/** Runs a scenario for its duration and samples the heap (after full GCs) once it is idle. */
+async function heapWhenIdle(scenario: ResolvedScenario, atNs: number, gc: () => void): Promise<HeapSample> {
+  let sample: HeapSample | undefined;
+  const onProgress = (progress: RunProgress): void => {
+    if (sample !== undefined || progress.simNs < atNs) return;
+    // The run is between slices: everything it built is alive and reachable.
+    gc();
+    gc();
+    const usage = process.memoryUsage();
+    sample = { heapUsed: usage.heapUsed, arrayBuffers: usage.arrayBuffers };
+  };
+  const result = await runScenario(scenario, { onProgress, progressIntervalNs: PROGRESS_NS });
+  if (sample === undefined) throw new Error(`${scenario.name}: never reached ${atNs} ns`);
+  if (!result.ok) throw new Error(`${scenario.name}: run failed: ${result.failure ?? ''}`);
+  return sample;
+}
+
+/**
+ * Memory per connection: the fleet's nodes with every host connected (admin + 8 I/O queues each)
+ * and idle, against the same nodes with one host on one I/O queue (2 connections). Host
+ * controllers count towards their connections. Also the marginal cost of an I/O queue, from the
+ * same fleet with 1 I/O queue per host instead of 8.
+ */
+export async function simMemoryBench(): Promise<object> {
+  const gc = gcFunction();
+  const idleNs = 30 * NS_PER_MS;
+  const sampleNs = 25 * NS_PER_MS;
+  const build = (hosts: number, queues: number): ResolvedScenario => {
+    const base = fleetScenario({ withWorkload: false });
+    const connected = base.hosts.slice(0, hosts).map((host) => ({ ...host, connect: { ...host.connect, nrIoQueues: queues } }));
+    return resolveScenario({ ...base, durationNs: idleNs, hosts: connected }, 'sim/bench memory');
+  };
+  // Warm up code and caches once, so that the first measured run does not carry compiled code.
+  await heapWhenIdle(build(FLEET_HOSTS, 1), sampleNs, gc);
+  const base = await heapWhenIdle(build(1, 1), sampleNs, gc);
+  const full = await heapWhenIdle(build(FLEET_HOSTS, FLEET_QUEUES), sampleNs, gc);
+  const single = await heapWhenIdle(build(FLEET_HOSTS, 1), sampleNs, gc);
+  const connections = FLEET_HOSTS * (FLEET_QUEUES + 1);
+  const added = connections - 2;
+  const perConnection = (full.heapUsed - base.heapUsed) / added;
+  const perConnectionWithBuffers = (full.heapUsed + full.arrayBuffers - base.heapUsed - base.arrayBuffers) / added;
+  const perIoQueue = (full.heapUsed - single.heapUsed) / (FLEET_HOSTS * (FLEET_QUEUES - 1));
+  return {
+    simMemory: {
+      connections,
+      bytesPerConnection: Math.round(perConnection),
+      bytesPerConnectionWithBuffers: Math.round(perConnectionWithBuffers),
+      bytesPerExtraIoQueue: Math.round(perIoQueue),
+      heapUsedIdleBytes: full.heapUsed,
+      heapUsedOneConnectionBytes: base.heapUsed,
+      goal: { bytesPerConnection: GOAL_BYTES_PER_CONNECTION, met: perConnection <= GOAL_BYTES_PER_CONNECTION },
+    },
+  };
+}
