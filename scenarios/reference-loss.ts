@@ -4,30 +4,14 @@
 // I/O timeout (30 s), so no error recovery starts: TCP retransmits with exponential backoff and I/O
 // resumes after the heal. The liveness invariant checks that it does.
 import { defineScenario } from '../sim/scenario/types.js';
+import reference from './reference.js';
 
 export default defineScenario({
+  ...reference,
   name: 'reference-loss',
   description: 'reference.ts with 0.5% loss and a 1 s partition at 1 s',
-  seed: 42,
   duration: '3s',
-  nodes: [
-    { name: 'host', cores: 8, cpuProfile: 'tcp', nic: { bandwidthBps: 25e9 } },
-    { name: 'target', cores: 8, cpuProfile: 'tcp', nic: { bandwidthBps: 25e9 } },
-  ],
   links: [{ a: 'host', b: 'target', options: { latencyUs: 8, lossRate: 0.005 } }],
-  targets: [
-    {
-      node: 'target',
-      subsystems: [{ nqn: 'nqn.2024-01.io.nvmf-sim:reference', namespaces: [{ backend: 'ssd:64GiB' }] }],
-    },
-  ],
-  hosts: [
-    {
-      node: 'host',
-      connect: { target: 'target', nrIoQueues: 8, queueSize: 32 },
-      workload: { rw: 'randread', bs: '4k', iodepth: 256 },
-    },
-  ],
   faults: [
     { at: '1s', action: 'partition', between: ['host', 'target'] },
     { at: '2s', action: 'heal', between: ['host', 'target'] },

@@ -2,38 +2,10 @@
 // parallel cores, utilisation and queue-delay accounting, profile arithmetic, and the queue-to-core
 // map. Time is a tiny hand-advanced fake clock (a sorted timer list), so every time is exact.
 import test from 'ava';
-import type { Clock, Timer } from '../sim/core/env.js';
+import { FakeClock } from './helpers/fake-clock.js';
 import { UnitError } from '../sim/core/units.js';
 import { FREE_PROFILE, profileByName, RDMA_PROFILE, TCP_PROFILE, workCostNs } from '../sim/cpu/profiles.js';
 import { queueToCore, SimCpu } from '../sim/cpu/sim-cpu.js';
-
-/** Timers fire in time order, ties in the order they were set. */
-class FakeClock implements Clock {
-  now = 0;
-  #seq = 0;
-  #timers: { at: number; seq: number; id: number; fn: () => void }[] = [];
-  nowNs(): number {
-    return this.now;
-  }
-  setTimer(delayNs: number, fn: () => void): Timer {
-    const entry = { at: this.now + delayNs, seq: this.#seq++, id: this.#seq, fn };
-    this.#timers.push(entry);
-    this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-    return { id: entry.id };
-  }
-  clearTimer(timer: Timer): void {
-    this.#timers = this.#timers.filter((entry) => entry.id !== timer.id);
-  }
-  /** Runs timers due up to `untilNs` (all of them by default), then sets the time. */
-  run(untilNs = Infinity): void {
-    for (let next = this.#timers[0]; next !== undefined && next.at <= untilNs; next = this.#timers[0]) {
-      this.#timers.shift();
-      this.now = next.at;
-      next.fn();
-    }
-    if (untilNs !== Infinity) this.now = untilNs;
-  }
-}
 
 function setup(cores: number): { clock: FakeClock; cpu: SimCpu; log: [string, number][] } {
   const clock = new FakeClock();

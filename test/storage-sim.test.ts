@@ -2,7 +2,8 @@
 // and fault injection around any backend. Time is a tiny hand-advanced fake clock (a sorted timer
 // list), so completion times are exact.
 import test from 'ava';
-import type { Clock, Random, Timer } from '../sim/core/env.js';
+import type { Clock, Random } from '../sim/core/env.js';
+import { FakeClock } from './helpers/fake-clock.js';
 import { SeededRngSource } from '../sim/core/rng.js';
 import type { BackendStatus, BlockBackend } from '../sim/storage/backend.js';
 import {
@@ -15,37 +16,6 @@ import { FaultyBackend } from '../sim/storage/faulty-backend.js';
 import { sampleLatencyNs } from '../sim/storage/latency.js';
 import { RamBackend } from '../sim/storage/ram-backend.js';
 import { SsdBackend, type SsdBackendOptions } from '../sim/storage/ssd-backend.js';
-
-/** Timers fire in time order, ties in the order they were set. */
-class FakeClock implements Clock {
-  now = 0;
-  #seq = 0;
-  #timers: { at: number; seq: number; id: number; fn: () => void }[] = [];
-  nowNs(): number {
-    return this.now;
-  }
-  setTimer(delayNs: number, fn: () => void): Timer {
-    const entry = { at: this.now + delayNs, seq: this.#seq++, id: this.#seq, fn };
-    this.#timers.push(entry);
-    this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-    return { id: entry.id };
-  }
-  clearTimer(timer: Timer): void {
-    this.#timers = this.#timers.filter((entry) => entry.id !== timer.id);
-  }
-  get pending(): number {
-    return this.#timers.length;
-  }
-  /** Runs timers due up to `untilNs` (all of them by default), then sets the time. */
-  run(untilNs = Infinity): void {
-    for (let next = this.#timers[0]; next !== undefined && next.at <= untilNs; next = this.#timers[0]) {
-      this.#timers.shift();
-      this.now = next.at;
-      next.fn();
-    }
-    if (untilNs !== Infinity) this.now = untilNs;
-  }
-}
 
 const US = 1000;
 const KIB4 = 4096;
