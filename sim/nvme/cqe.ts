@@ -4,7 +4,7 @@
 // command identifier u16 @12, and the status field u16 @14 whose bit 0 is the phase tag and bits
 // 15:1 the 15-bit status (status.ts). Fabrics transports do not use the phase tag: Linux sets it 0
 // and the host drops it (host/tcp.c nvme_tcp_process_nvme_cqe, `le16_to_cpu(cqe->status) >> 1`).
-import { requireLength, requireUint, viewOf } from './strings.js';
+import { isU32, readU16LE, readU32LE, requireLength, requireUint, writeU16LE, writeU32LE } from './strings.js';
 
 export const CQE_BYTES = 16;
 
@@ -26,6 +26,28 @@ export type CqeInit = Partial<Cqe> & { readonly cid: number };
 
 export function encodeCqeInto(buf: Uint8Array, offset: number, cqe: CqeInit): void {
   requireLength(buf, CQE_BYTES, 'encodeCqeInto', offset);
+  const dw0 = cqe.dw0 ?? 0;
+  const dw1 = cqe.dw1 ?? 0;
+  const sqhd = cqe.sqhd ?? 0;
+  const sqid = cqe.sqid ?? 0;
+  const cid = cqe.cid;
+  const status = cqe.status ?? 0;
+  // Hot path (every completion): all fields in range, checked at once and written byte by byte.
+  // Anything else takes the checked path, which throws the precise error.
+  if (!isU32(dw0) || !isU32(dw1) || (sqhd & 0xffff) !== sqhd || (sqid & 0xffff) !== sqid || (cid & 0xffff) !== cid || (status & 0x7fff) !== status) {
+    encodeCqeChecked(buf, offset, cqe);
+    return;
+  }
+  writeU32LE(buf, offset, dw0);
+  writeU32LE(buf, offset + 4, dw1);
+  writeU16LE(buf, offset + 8, sqhd);
+  writeU16LE(buf, offset + 10, sqid);
+  writeU16LE(buf, offset + 12, cid);
+  writeU16LE(buf, offset + 14, status << 1);
+}
+
+/** encodeCqeInto with every field checked and written in order (errors). */
+function encodeCqeChecked(buf: Uint8Array, offset: number, cqe: CqeInit): void {
   const view = new DataView(buf.buffer, buf.byteOffset + offset, CQE_BYTES);
   view.setUint32(0, requireUint(cqe.dw0 ?? 0, 32, 'cqe.dw0'), true);
   view.setUint32(4, requireUint(cqe.dw1 ?? 0, 32, 'cqe.dw1'), true);
@@ -44,14 +66,13 @@ export function encodeCqe(cqe: CqeInit): Uint8Array {
 /** Decodes the first 16 bytes of `bytes` (typically the CQE view of a CapsuleResp PDU). */
 export function decodeCqe(bytes: Uint8Array): Cqe {
   requireLength(bytes, CQE_BYTES, 'decodeCqe');
-  const view = viewOf(bytes);
   return {
-    dw0: view.getUint32(0, true),
-    dw1: view.getUint32(4, true),
-    sqhd: view.getUint16(8, true),
-    sqid: view.getUint16(10, true),
-    cid: view.getUint16(12, true),
-    status: view.getUint16(14, true) >>> 1,
+    dw0: readU32LE(bytes, 0),
+    dw1: readU32LE(bytes, 4),
+    sqhd: readU16LE(bytes, 8),
+    sqid: readU16LE(bytes, 10),
+    cid: readU16LE(bytes, 12),
+    status: readU16LE(bytes, 14) >>> 1,
   };
 }
 

@@ -5,7 +5,7 @@
 // Layout (little-endian): opcode@0, flags@1, cid u16@2, nsid u32@4, cdw2@8, cdw3@12, mptr u64@16,
 // SGL1@24 {address u64@24, length u32@32, reserved 3 B, identifier@39}, cdw10..cdw15@40..60.
 import { AdminOpcode, FABRICS_OPCODE, IDENTIFY_DATA_LENGTH, IoOpcode, SGL_IN_CAPSULE, SGL_TRANSPORT } from './constants.js';
-import { requireLength, requireUint, viewOf } from './strings.js';
+import { isU32, readU16LE, readU32LE, requireLength, requireUint, viewOf, writeU16LE, writeU32LE } from './strings.js';
 
 /** Size of a submission queue entry. */
 export const SQE_BYTES = 64;
@@ -78,25 +78,32 @@ export type SqeInit = Partial<Sqe> & { readonly opcode: number; readonly cid: nu
 /** Decodes the first 64 bytes of `bytes` (typically the SQE view of a CapsuleCmd PDU). */
 export function decodeSqe(bytes: Uint8Array): Sqe {
   requireLength(bytes, SQE_BYTES, 'decodeSqe');
-  const view = viewOf(bytes);
   return {
-    opcode: view.getUint8(0),
-    flags: view.getUint8(1),
-    cid: view.getUint16(2, true),
-    nsid: view.getUint32(4, true),
-    cdw2: view.getUint32(8, true),
-    cdw3: view.getUint32(12, true),
-    mptr: view.getBigUint64(16, true),
-    sglAddress: view.getBigUint64(24, true),
-    sglLength: view.getUint32(32, true),
-    sglType: view.getUint8(39),
-    cdw10: view.getUint32(40, true),
-    cdw11: view.getUint32(44, true),
-    cdw12: view.getUint32(48, true),
-    cdw13: view.getUint32(52, true),
-    cdw14: view.getUint32(56, true),
-    cdw15: view.getUint32(60, true),
+    opcode: bytes[0] ?? 0,
+    flags: bytes[1] ?? 0,
+    cid: readU16LE(bytes, 2),
+    nsid: readU32LE(bytes, 4),
+    cdw2: readU32LE(bytes, 8),
+    cdw3: readU32LE(bytes, 12),
+    mptr: readU64Bigint(bytes, 16),
+    sglAddress: readU64Bigint(bytes, 24),
+    sglLength: readU32LE(bytes, 32),
+    sglType: bytes[39] ?? 0,
+    cdw10: readU32LE(bytes, 40),
+    cdw11: readU32LE(bytes, 44),
+    cdw12: readU32LE(bytes, 48),
+    cdw13: readU32LE(bytes, 52),
+    cdw14: readU32LE(bytes, 56),
+    cdw15: readU32LE(bytes, 60),
   };
+}
+
+/** A u64 as a bigint; zero (MPTR and the SGL address of every TCP I/O command) without a BigInt conversion. */
+function readU64Bigint(bytes: Uint8Array, offset: number): bigint {
+  const low = readU32LE(bytes, offset);
+  const high = readU32LE(bytes, offset + 4);
+  if (low === 0 && high === 0) return 0n;
+  return (BigInt(high) << 32n) | BigInt(low);
 }
 
 /**
@@ -105,6 +112,66 @@ export function decodeSqe(bytes: Uint8Array): Sqe {
  */
 export function encodeSqeInto(buf: Uint8Array, offset: number, sqe: SqeInit): void {
   requireLength(buf, SQE_BYTES, 'encodeSqeInto', offset);
+  const opcode = sqe.opcode;
+  const flags = sqe.flags ?? SqeFlag.SGL_METABUF;
+  const cid = sqe.cid;
+  const nsid = sqe.nsid ?? 0;
+  const cdw2 = sqe.cdw2 ?? 0;
+  const cdw3 = sqe.cdw3 ?? 0;
+  const sglLength = sqe.sglLength ?? 0;
+  const sglType = sqe.sglType ?? SGL_TRANSPORT;
+  const cdw10 = sqe.cdw10 ?? 0;
+  const cdw11 = sqe.cdw11 ?? 0;
+  const cdw12 = sqe.cdw12 ?? 0;
+  const cdw13 = sqe.cdw13 ?? 0;
+  const cdw14 = sqe.cdw14 ?? 0;
+  const cdw15 = sqe.cdw15 ?? 0;
+  // Hot path (every I/O command): all fields in range and no 64-bit pointers, checked at once and
+  // written byte by byte. Anything else takes the checked path, which throws the precise error.
+  if (
+    (sqe.mptr ?? 0n) !== 0n ||
+    (sqe.sglAddress ?? 0n) !== 0n ||
+    (opcode & 0xff) !== opcode ||
+    (flags & 0xff) !== flags ||
+    (cid & 0xffff) !== cid ||
+    (sglType & 0xff) !== sglType ||
+    !isU32(nsid) ||
+    !isU32(cdw2) ||
+    !isU32(cdw3) ||
+    !isU32(sglLength) ||
+    !isU32(cdw10) ||
+    !isU32(cdw11) ||
+    !isU32(cdw12) ||
+    !isU32(cdw13) ||
+    !isU32(cdw14) ||
+    !isU32(cdw15)
+  ) {
+    encodeSqeChecked(buf, offset, sqe);
+    return;
+  }
+  buf[offset] = opcode;
+  buf[offset + 1] = flags;
+  writeU16LE(buf, offset + 2, cid);
+  writeU32LE(buf, offset + 4, nsid);
+  writeU32LE(buf, offset + 8, cdw2);
+  writeU32LE(buf, offset + 12, cdw3);
+  // MPTR and the SGL address (both zero here), then the SGL length and 3 reserved bytes.
+  buf.fill(0, offset + 16, offset + 32);
+  writeU32LE(buf, offset + 32, sglLength);
+  buf[offset + 36] = 0;
+  buf[offset + 37] = 0;
+  buf[offset + 38] = 0;
+  buf[offset + 39] = sglType;
+  writeU32LE(buf, offset + 40, cdw10);
+  writeU32LE(buf, offset + 44, cdw11);
+  writeU32LE(buf, offset + 48, cdw12);
+  writeU32LE(buf, offset + 52, cdw13);
+  writeU32LE(buf, offset + 56, cdw14);
+  writeU32LE(buf, offset + 60, cdw15);
+}
+
+/** encodeSqeInto with every field checked and written in order (64-bit pointers, and errors). */
+function encodeSqeChecked(buf: Uint8Array, offset: number, sqe: SqeInit): void {
   const view = new DataView(buf.buffer, buf.byteOffset + offset, SQE_BYTES);
   view.setUint8(0, requireUint(sqe.opcode, 8, 'sqe.opcode'));
   view.setUint8(1, requireUint(sqe.flags ?? SqeFlag.SGL_METABUF, 8, 'sqe.flags'));
@@ -200,14 +267,25 @@ export interface ReadWriteInit {
 }
 
 function buildReadWrite(opcode: number, init: ReadWriteInit): Uint8Array {
-  return encodeSqe({
+  // The per-I/O builder: the fields of slbaDwords and dataSgl inline (no intermediate objects),
+  // checked in the same order.
+  const slba = init.slba;
+  if (!Number.isSafeInteger(slba) || slba < 0) throw new RangeError(`slba: ${slba} is not a non-negative safe integer`);
+  const cdw12 = (nlbDword(init.nlb) | (init.fua === true ? RwFlag.FUA : 0)) >>> 0;
+  const out = new Uint8Array(SQE_BYTES);
+  encodeSqeInto(out, 0, {
     opcode,
     cid: init.cid,
     nsid: init.nsid,
-    ...slbaDwords(init.slba),
-    cdw12: (nlbDword(init.nlb) | (init.fua === true ? RwFlag.FUA : 0)) >>> 0,
-    ...dataSgl(init.inCapsule, init.length),
+    cdw10: slba % 2 ** 32,
+    cdw11: Math.floor(slba / 2 ** 32),
+    cdw12,
+    // ICDOFF is 0, so the in-capsule offset address is 0 (see dataSgl).
+    sglType: init.inCapsule ? SGL_IN_CAPSULE : SGL_TRANSPORT,
+    sglAddress: 0n,
+    sglLength: init.length,
   });
+  return out;
 }
 
 export function buildRead(init: ReadWriteInit): Uint8Array {

@@ -19,6 +19,38 @@ export function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/**
+ * Little-endian accessors over a Uint8Array, for the per-I/O codecs (SQE, CQE): they cost no DataView
+ * allocation. Callers check the length first; bytes past the end read as 0 and writes there are lost.
+ */
+export function readU16LE(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset] ?? 0) | ((bytes[offset + 1] ?? 0) << 8);
+}
+
+export function readU32LE(bytes: Uint8Array, offset: number): number {
+  // The top byte is multiplied, not shifted, so the result stays an unsigned 32-bit number.
+  return ((bytes[offset] ?? 0) | ((bytes[offset + 1] ?? 0) << 8) | ((bytes[offset + 2] ?? 0) << 16)) + (bytes[offset + 3] ?? 0) * 0x1000000;
+}
+
+/** Writes the low 16 bits of `value` (Uint8Array stores keep the low 8 bits of each byte). */
+export function writeU16LE(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value;
+  bytes[offset + 1] = value >>> 8;
+}
+
+/** Writes the low 32 bits of `value`. */
+export function writeU32LE(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value;
+  bytes[offset + 1] = value >>> 8;
+  bytes[offset + 2] = value >>> 16;
+  bytes[offset + 3] = value >>> 24;
+}
+
+/** True when `value` is an integer in 0..2^32-1 (the cheap form of requireUint(value, 32)). */
+export function isU32(value: number): boolean {
+  return value >>> 0 === value;
+}
+
 /** Reads a u64 as a number, throwing if it does not fit in a safe integer. */
 export function readU64Number(view: DataView, offset: number, what: string): number {
   const value = view.getBigUint64(offset, true);

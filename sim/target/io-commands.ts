@@ -9,7 +9,7 @@ import type { Sqe } from '../nvme/sqe.js';
 import { Status, STATUS_DNR } from '../nvme/status.js';
 import type { BlockBackend } from '../storage/backend.js';
 import { ErrorLocation } from './command.js';
-import type { Completion, Parsed, TargetCommand } from './command.js';
+import type { CommandPlan, Completion, Parsed, TargetCommand } from './command.js';
 import type { Controller } from './controller.js';
 import { parseFabricsIoCommand } from './fabrics-commands.js';
 import type { LiveNamespace } from './model.js';
@@ -79,49 +79,92 @@ function lbaRange(backend: BlockBackend, sqe: Sqe): ByteRange | Completion {
 }
 
 function parseReadWrite(queue: TcpQueue, ns: LiveNamespace, backend: BlockBackend, sqe: Sqe): Parsed {
-  const range = lbaRange(backend, sqe);
-  if ('status' in range) return range;
+  // lbaRange and readWriteFields inline (same checks, same order), without their result objects:
+  // this runs for every I/O.
+  const slba = sqe.cdw11 * 2 ** 32 + sqe.cdw10;
+  // An SLBA beyond 2^53 is beyond any namespace.
+  if (!Number.isSafeInteger(slba)) return { status: Status.LBA_RANGE | STATUS_DNR, errorLocation: ErrorLocation.CDW10 };
+  const nlb = (sqe.cdw12 & 0xffff) + 1;
+  const blocks = Math.floor(backend.sizeBytes / backend.blockSize);
+  if (slba + nlb > blocks) {
+    return { status: Status.LBA_RANGE | STATUS_DNR, errorLocation: ErrorLocation.CDW10, errorLba: slba };
+  }
+  const length = nlb * backend.blockSize;
   // Beyond MDTS: Invalid Field in Command (Base 2.0: "the command is aborted with a status of Invalid Field").
-  if (range.length > queue.ctx.options.maxTransferBytes) {
+  if (length > queue.ctx.options.maxTransferBytes) {
     return { status: Status.INVALID_FIELD | STATUS_DNR, errorLocation: ErrorLocation.CDW12 };
   }
-  if (sqe.opcode === IoOpcode.READ) {
-    return {
-      length: range.length,
-      ns,
-      execute: (command) => {
-        backend.read(range.offset, range.length, (status, data) => {
-          if (status !== 0 || data === undefined) {
-            finish(command, status === 0 ? Status.INTERNAL : status, range.slba);
-            return;
-          }
-          ns.io.reads++;
-          ns.io.bytesRead += range.length;
-          queue.ctx.stats.bytesRead += range.length;
-          command.returnData(data);
-        });
-      },
-    };
+  const offset = slba * backend.blockSize;
+  return sqe.opcode === IoOpcode.READ
+    ? new ReadPlan(queue, ns, backend, slba, offset, length)
+    : new WritePlan(queue, ns, backend, slba, offset, length);
+}
+
+/** A parsed Read: one object per command, its execute a method rather than a fresh closure. */
+class ReadPlan implements CommandPlan {
+  readonly #queue: TcpQueue;
+  readonly ns: LiveNamespace;
+  readonly #backend: BlockBackend;
+  readonly #slba: number;
+  readonly #offset: number;
+  readonly length: number;
+
+  constructor(queue: TcpQueue, ns: LiveNamespace, backend: BlockBackend, slba: number, offset: number, length: number) {
+    this.#queue = queue;
+    this.ns = ns;
+    this.#backend = backend;
+    this.#slba = slba;
+    this.#offset = offset;
+    this.length = length;
   }
-  return {
-    length: range.length,
-    ns,
-    execute: (command) => {
-      const data = command.data;
-      if (data === undefined || data.length !== range.length) {
-        command.fail(Status.SGL_INVALID_DATA | STATUS_DNR, ErrorLocation.DPTR);
+
+  execute(command: TargetCommand): void {
+    this.#backend.read(this.#offset, this.length, (status, data) => {
+      if (status !== 0 || data === undefined) {
+        finish(command, status === 0 ? Status.INTERNAL : status, this.#slba);
         return;
       }
-      backend.write(range.offset, data, (status) => {
-        if (status === 0) {
-          ns.io.writes++;
-          ns.io.bytesWritten += range.length;
-          queue.ctx.stats.bytesWritten += range.length;
-        }
-        finish(command, status, range.slba);
-      });
-    },
-  };
+      this.ns.io.reads++;
+      this.ns.io.bytesRead += this.length;
+      this.#queue.ctx.stats.bytesRead += this.length;
+      command.returnData(data);
+    });
+  }
+}
+
+/** A parsed Write (see ReadPlan). */
+class WritePlan implements CommandPlan {
+  readonly #queue: TcpQueue;
+  readonly ns: LiveNamespace;
+  readonly #backend: BlockBackend;
+  readonly #slba: number;
+  readonly #offset: number;
+  readonly length: number;
+
+  constructor(queue: TcpQueue, ns: LiveNamespace, backend: BlockBackend, slba: number, offset: number, length: number) {
+    this.#queue = queue;
+    this.ns = ns;
+    this.#backend = backend;
+    this.#slba = slba;
+    this.#offset = offset;
+    this.length = length;
+  }
+
+  execute(command: TargetCommand): void {
+    const data = command.data;
+    if (data === undefined || data.length !== this.length) {
+      command.fail(Status.SGL_INVALID_DATA | STATUS_DNR, ErrorLocation.DPTR);
+      return;
+    }
+    this.#backend.write(this.#offset, data, (status) => {
+      if (status === 0) {
+        this.ns.io.writes++;
+        this.ns.io.bytesWritten += this.length;
+        this.#queue.ctx.stats.bytesWritten += this.length;
+      }
+      finish(command, status, this.#slba);
+    });
+  }
 }
 
 /** DSM: deallocate when AD is set (nvmet_bdev_execute_dsm); IDR/IDW hints alone succeed. */

@@ -51,6 +51,13 @@ import { parseConnectCommand } from './fabrics-commands.js';
 import { parseIoCommand } from './io-commands.js';
 import type { LivePort } from './model.js';
 
+/** Constant CPU costs, shared so the hot path allocates no Work per PDU or command (cpu.run only reads them). */
+const EXECUTE_WORK: Work = { commands: 1 };
+const SEND_WORK: Work = { pdus: 1, copyBytes: 0, crcBytes: 0 };
+const SEND_WORK_HDGST: Work = { pdus: 1, copyBytes: 0, crcBytes: DATA_HEADER_LENGTH };
+const CAPSULE_RECEIVE_WORK: Work = { pdus: 1, copyBytes: 0, crcBytes: 0 };
+const CAPSULE_RECEIVE_WORK_HDGST: Work = { pdus: 1, copyBytes: 0, crcBytes: CAPSULE_CMD_HEADER_LENGTH };
+
 /** TTAG of the single command slot a queue has before Connect (Linux nvmet_tcp_cmd_tag: USHRT_MAX). */
 const PRE_CONNECT_TTAG = 0xffff;
 /** Byte offsets of H2CData header fields, used as FEI (nvme_tcp_data_pdu). */
@@ -175,12 +182,25 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     if (this.#failing || this.#state === 'closed') return;
     this.ctx.stats.pdusReceived++;
     if (pdu.type === PduType.ICReq) this.#applyIcFraming(pdu);
-    this.ctx.env.cpu.run(this.core, this.#receiveWork(pdu), () => this.#guard(() => this.#handlePdu(pdu, dataDigestOk)));
+    this.ctx.env.cpu.run(this.core, this.#receiveWork(pdu), () => this.#handlePduGuarded(pdu, dataDigestOk));
+  }
+
+  /** Handles a PDU; an exception (a bug, never the peer's fault) closes only this connection. */
+  #handlePduGuarded(pdu: Pdu, dataDigestOk: boolean): void {
+    try {
+      this.#handlePdu(pdu, dataDigestOk);
+    } catch (error) {
+      this.#internalError(error);
+    }
   }
 
   /** What receiving a PDU costs: one PDU, its payload copy and the digests over it. */
   #receiveWork(pdu: Pdu): Work {
     const data = pdu.type === PduType.CapsuleCmd || pdu.type === PduType.H2CData ? pdu.data.length : 0;
+    // A CapsuleCmd without data (every read) costs the same every time: one object per digest setting.
+    if (data === 0 && pdu.type === PduType.CapsuleCmd) {
+      return this.#pduOptions.headerDigest ? CAPSULE_RECEIVE_WORK_HDGST : CAPSULE_RECEIVE_WORK;
+    }
     let crcBytes = 0;
     if (this.#pduOptions.headerDigest && (pdu.type === PduType.CapsuleCmd || pdu.type === PduType.H2CData)) {
       crcBytes += pdu.type === PduType.CapsuleCmd ? CAPSULE_CMD_HEADER_LENGTH : DATA_HEADER_LENGTH;
@@ -398,7 +418,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
 
   #execute(command: TargetCommand): void {
     command.state = 'executing';
-    this.ctx.env.cpu.run(this.core, { commands: 1 }, () => {
+    this.ctx.env.cpu.run(this.core, EXECUTE_WORK, () => {
       if (command.state !== 'executing' || this.#state === 'closed') return;
       const plan = command.plan;
       try {
@@ -503,7 +523,10 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     let crcBytes = 0;
     if (options.headerDigest && pdu.type !== PduType.ICResp && pdu.type !== PduType.C2HTermReq) crcBytes += DATA_HEADER_LENGTH;
     if (options.dataDigest) crcBytes += data;
-    this.ctx.env.cpu.run(this.core, { pdus: 1, copyBytes: data, crcBytes }, () => this.#write(encodePdu(pdu, options)));
+    // PDUs without data (CapsuleResp, R2T) cost the same every time: reuse one Work per digest setting.
+    // Without data crcBytes is 0 or the header digest's DATA_HEADER_LENGTH.
+    const work: Work = data !== 0 ? { pdus: 1, copyBytes: data, crcBytes } : crcBytes === 0 ? SEND_WORK : SEND_WORK_HDGST;
+    this.ctx.env.cpu.run(this.core, work, () => this.#write(encodePdu(pdu, options)));
   }
 
   /** Writes chunks in order; after write() says the buffer is full, holds them until drain. */
@@ -565,15 +588,6 @@ export class TcpQueue implements CommandSink, ControllerQueue {
       return encodePdu(pdu, pdu.type === PduType.ICReq ? NO_DIGEST_PDU_OPTIONS : this.#pduOptions)[0] ?? new Uint8Array(0);
     } catch {
       return new Uint8Array(0);
-    }
-  }
-
-  /** Runs a handler; an exception (a bug, never the peer's fault) closes only this connection. */
-  #guard(run: () => void): void {
-    try {
-      run();
-    } catch (error) {
-      this.#internalError(error);
     }
   }
 
