@@ -22,17 +22,17 @@ export const BENCHMARKS: readonly Benchmark[] = [
   {
     name: 'simReference',
     description: 'simulated I/Os and events per wall second on scenarios/reference.ts',
-    run: async () => ({ simReference: await simReferenceBench() }),
+    run: async () => ({ ...(await simReferenceBench()) }),
   },
   {
     name: 'simFleet',
     description: '64 hosts x 8 queues against 4 targets through one switch, per-I/O cost vs reference',
-    run: async () => ({ simFleet: await simFleetBench() }),
+    run: async () => ({ ...(await simFleetBench()) }),
   },
   {
     name: 'simMemory',
     description: 'memory per simulated connection',
-    run: async () => ({ simMemory: await simMemoryBench() }),
+    run: async () => ({ ...(await simMemoryBench()) }),
   },
 ];
 
