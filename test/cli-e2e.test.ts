@@ -1,29 +1,11 @@
 // nvmf-sim end to end: `target` as a child process on an ephemeral loopback port, then `discover`,
 // `list` and `io --verify` against it as further child processes; SIGTERM stops the target cleanly.
 import test from 'ava';
+import { BIN, nvmfSim, type Run } from './helpers/cli-run.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../sim/cli/nvmf-sim.mjs', import.meta.url));
 const NQN = 'nqn.2014-08.org.nvmexpress:nvmf-sim:e2e';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function nvmfSim(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Starts `nvmf-sim target` and resolves with its port once it prints its listening line. */
 function startTarget(args: readonly string[]): Promise<{ child: ChildProcess; port: number; exit: Promise<Run> }> {

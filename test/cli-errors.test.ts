@@ -1,32 +1,13 @@
 // nvmf-sim CLI: every user mistake prints exactly one line `nvmf-sim: ...` naming the flag or field
 // and exits 2; help and version work. Runs the real bin as a child process.
 import test from 'ava';
-import { spawn } from 'node:child_process';
+import { nvmfSim } from './helpers/cli-run.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 
-const BIN = fileURLToPath(new URL('../sim/cli/nvmf-sim.mjs', import.meta.url));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function nvmfSim(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const usageError = test.macro(async (t, args: readonly string[], pattern: RegExp) => {
   const run = await nvmfSim(args);
