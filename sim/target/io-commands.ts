@@ -100,69 +100,58 @@ function parseReadWrite(queue: TcpQueue, ns: LiveNamespace, backend: BlockBacken
     : new WritePlan(queue, ns, backend, slba, offset, length);
 }
 
-/** A parsed Read: one object per command, its execute a method rather than a fresh closure. */
-class ReadPlan implements CommandPlan {
-  readonly #queue: TcpQueue;
+/** The byte range a parsed Read or Write covers: one object per command, execute a method rather than a fresh closure. */
+abstract class RangePlan implements CommandPlan {
+  readonly queue: TcpQueue;
   readonly ns: LiveNamespace;
-  readonly #backend: BlockBackend;
-  readonly #slba: number;
-  readonly #offset: number;
+  readonly backend: BlockBackend;
+  readonly slba: number;
+  readonly offset: number;
   readonly length: number;
 
   constructor(queue: TcpQueue, ns: LiveNamespace, backend: BlockBackend, slba: number, offset: number, length: number) {
-    this.#queue = queue;
+    this.queue = queue;
     this.ns = ns;
-    this.#backend = backend;
-    this.#slba = slba;
-    this.#offset = offset;
+    this.backend = backend;
+    this.slba = slba;
+    this.offset = offset;
     this.length = length;
   }
 
+  abstract execute(command: TargetCommand): void;
+}
+
+/** A parsed Read. */
+class ReadPlan extends RangePlan {
   execute(command: TargetCommand): void {
-    this.#backend.read(this.#offset, this.length, (status, data) => {
+    this.backend.read(this.offset, this.length, (status, data) => {
       if (status !== 0 || data === undefined) {
-        finish(command, status === 0 ? Status.INTERNAL : status, this.#slba);
+        finish(command, status === 0 ? Status.INTERNAL : status, this.slba);
         return;
       }
       this.ns.io.reads++;
       this.ns.io.bytesRead += this.length;
-      this.#queue.ctx.stats.bytesRead += this.length;
+      this.queue.ctx.stats.bytesRead += this.length;
       command.returnData(data);
     });
   }
 }
 
-/** A parsed Write (see ReadPlan). */
-class WritePlan implements CommandPlan {
-  readonly #queue: TcpQueue;
-  readonly ns: LiveNamespace;
-  readonly #backend: BlockBackend;
-  readonly #slba: number;
-  readonly #offset: number;
-  readonly length: number;
-
-  constructor(queue: TcpQueue, ns: LiveNamespace, backend: BlockBackend, slba: number, offset: number, length: number) {
-    this.#queue = queue;
-    this.ns = ns;
-    this.#backend = backend;
-    this.#slba = slba;
-    this.#offset = offset;
-    this.length = length;
-  }
-
+/** A parsed Write. */
+class WritePlan extends RangePlan {
   execute(command: TargetCommand): void {
     const data = command.data;
     if (data === undefined || data.length !== this.length) {
       command.fail(Status.SGL_INVALID_DATA | STATUS_DNR, ErrorLocation.DPTR);
       return;
     }
-    this.#backend.write(this.#offset, data, (status) => {
+    this.backend.write(this.offset, data, (status) => {
       if (status === 0) {
         this.ns.io.writes++;
         this.ns.io.bytesWritten += this.length;
-        this.#queue.ctx.stats.bytesWritten += this.length;
+        this.queue.ctx.stats.bytesWritten += this.length;
       }
-      finish(command, status, this.#slba);
+      finish(command, status, this.slba);
     });
   }
 }
