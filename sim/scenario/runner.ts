@@ -73,7 +73,7 @@ export interface RunOptions {
   readonly tracePath?: string;
   /** Or send trace records to this sink (tests). */
   readonly trace?: TraceSink;
-  /** Wall-clock milliseconds (e.g. performance.now); only used to report wallSeconds. */
+  /** Wall-clock milliseconds supplied by the CLI (allow-real-time: only reported as wallSeconds, never read by the model). */
   readonly wallClockMs?: () => number;
   /** Log level of the targets' and hosts' loggers. Default 'silent'. */
   readonly logLevel?: LogLevel;

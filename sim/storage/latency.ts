@@ -1,5 +1,5 @@
 // Latency distributions for simulated devices, in microseconds as datasheets quote them, sampled
-// into integer nanoseconds from a seeded Random (never Math.random), so a run repeats exactly.
+// into integer nanoseconds from a seeded Random (never an unseeded source), so a run repeats exactly.
 import type { Random } from '../core/env.js';
 import { NS_PER_US } from '../core/env.js';
 
