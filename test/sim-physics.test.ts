@@ -116,8 +116,11 @@ test('sim: at QD1 CPU cost adds the busy time on the critical path', async (t) =
   const free = await run(setup);
   const tcp = await run({ ...setup, cpuProfile: 'tcp' });
   // At QD1 the cores work only for the one I/O in flight, so the latency the profile adds is the
-  // busy time per I/O, except what overlaps: the host copies the C2HData PDU while the target is
-  // still building the CapsuleResp (connection setup adds a little busy time no I/O waits for).
+  // busy time per I/O: host send item, target receive pass (command executed inline), target send
+  // item (C2HData and CapsuleResp together), host receive pass (completion inline), one after the
+  // other. Little can overlap now that a read's response is one item: at most a host pass over the
+  // C2HData when the CapsuleResp reaches it in a later chunk, which the allowance of one data PDU
+  // covers (connection setup adds a little busy time no I/O waits for).
   const busyUs = tcp.cpu.reduce((sum, node) => sum + node.utilisation.reduce((a, b) => a + b, 0), 0) * 100_000;
   const perIoUs = busyUs / tcp.ios;
   const overlapMaxUs = (TCP_PROFILE.nsPerPdu + 4096 * TCP_PROFILE.nsPerCopyByte) / 1000;

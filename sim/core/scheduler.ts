@@ -362,6 +362,14 @@ export class Scheduler {
 
   /** Runs the next event. Returns false when none is pending. */
   step(): boolean {
+    return this.#stepDue(Infinity);
+  }
+
+  /**
+   * Runs the next event if it is due at or before limitNs; returns false (running nothing)
+   * otherwise. Cancelled entries met on the way are dropped, so callers need no separate peek.
+   */
+  #stepDue(limitNs: number): boolean {
     const near = this.#near;
     const far = this.#far;
     for (;;) {
@@ -387,25 +395,29 @@ export class Scheduler {
         source = IN_FIFO;
         time = this.now;
       }
+      if (source < 0) return false;
       let slot: number;
       if (source === IN_FIFO) {
-        slot = this.#fifoShift();
+        slot = this.#fifoSlot[this.#fifoHead] as number;
         if (this.#slotFn[slot] === null) {
+          this.#fifoShift();
           this.#cancelledInFifo--;
           this.#releaseSlot(slot, false);
           continue;
         }
-      } else if (source >= 0) {
+        if (time > limitNs) return false;
+        this.#fifoShift();
+      } else {
         const heap = source === IN_NEAR ? near : far;
         slot = heap.slots[0] as number;
-        heap.popTop();
         if (this.#slotFn[slot] === null) {
+          heap.popTop();
           heap.cancelled--;
           this.#releaseSlot(slot, false);
           continue;
         }
-      } else {
-        return false;
+        if (time > limitNs) return false;
+        heap.popTop();
       }
       const fn = this.#slotFn[slot] as EventFn<unknown>;
       const arg = this.#slotArg[slot];
@@ -424,10 +436,8 @@ export class Scheduler {
    */
   runWhileUnchanged(tNs: number, watch: { readonly count: number }): boolean {
     while (!this.#stopRequested) {
-      this.#dropCancelled();
-      if (this.#nextNs() > tNs) return false;
       const mark = watch.count;
-      this.step();
+      if (!this.#stepDue(tNs)) return false;
       if (watch.count !== mark) return true;
     }
     return false;
@@ -435,9 +445,7 @@ export class Scheduler {
 
   /** Runs the next event if it is due at or before tNs. Returns false (running nothing) otherwise. */
   stepIfDue(tNs: number): boolean {
-    this.#dropCancelled();
-    if (this.#nextNs() > tNs) return false;
-    return this.step();
+    return this.#stepDue(tNs);
   }
 
   /**
@@ -448,12 +456,10 @@ export class Scheduler {
     const start = this.eventCount;
     this.#stopRequested = false;
     while (!this.#stopRequested) {
-      this.#dropCancelled();
-      if (this.#nextNs() > tNs) {
+      if (!this.#stepDue(tNs)) {
         if (tNs > this.now && tNs !== Infinity) this.now = tNs;
         break;
       }
-      this.step();
     }
     return this.eventCount - start;
   }
@@ -597,7 +603,8 @@ export class Scheduler {
     this.#slotFn[slot] = null;
     this.#slotArg[slot] = undefined;
     if (bumpGeneration) {
-      this.#slotGeneration[slot] = ((this.#slotGeneration[slot] as number) + 1) % GENERATION_LIMIT;
+      const next = (this.#slotGeneration[slot] as number) + 1;
+      this.#slotGeneration[slot] = next === GENERATION_LIMIT ? 0 : next;
     }
     this.#freeSlots[this.#freeCount++] = slot;
   }

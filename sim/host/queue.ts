@@ -5,11 +5,19 @@
 // transport errors and timeouts are reported to its owner (controller.ts), which runs error recovery.
 //
 // The per-command path is synchronous callbacks (no promises) and allocation-light: command slots
-// are preallocated per tag. CPU work is charged through env.cpu.run where a kernel would spend it:
-// protocol state (validation, copying C2HData into the read buffer, freeing the tag) is updated
-// when the PDU is decoded, and the visible effects (sending PDUs, completing a command) run inside
-// cpu.run so that a simulated busy core delays them.
-import type { Address, ByteStream, NodeEnv, Timer, Work } from '../core/env.js';
+// are preallocated per tag (queue-slot.ts). CPU work is charged through env.cpu.run in passes, the
+// way Linux nvme_tcp_io_work spends it: nvme_tcp_try_recv consumes everything the socket holds
+// (read_sock -> nvme_tcp_recv_skb handles every PDU in it) and completes requests inline
+// (nvme_tcp_process_nvme_cqe -> nvme_complete_rq). Here one received chunk is one work item whose
+// cost is the sum of its PDUs' receive costs plus one command completion per command it completes.
+// Protocol state (validation, copying C2HData into the read buffer, freeing the tag) is updated when
+// a PDU is decoded; the visible effects (completion callbacks, H2CData sends, going live) run in the
+// chunk's item (queue-pass.ts), so a simulated busy core delays them. A command is sent by one item
+// of its own, except that commands submitted while a receive item runs (completion callbacks that
+// submit more I/O) are sent together by one item after it. The Linux host's 1 ms io_work time
+// budget is not modelled: a chunk is handled in one item however many PDUs it holds.
+import type { Address, ByteStream, NodeEnv, Timer } from '../core/env.js';
+import { BatchFifo, WorkTally } from '../core/work-batch.js';
 import { SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/constants.js';
 import { PduDecoder } from '../nvme/pdu-decoder.js';
 import { encodePdu } from '../nvme/pdu-encoder.js';
@@ -27,109 +35,29 @@ import {
 import type { C2HDataPdu, CapsuleRespPdu, ICRespPdu, Pdu, PduError, PduOptions, R2TPdu, TermReqPdu } from '../nvme/pdu-types.js';
 import { SqeFlag, SqeOffset } from '../nvme/sqe.js';
 import { Status } from '../nvme/status.js';
+import { checkICResp, HPDA, MAXR2T } from './ic-exchange.js';
+import { PassAction, PassEffectPool } from './queue-pass.js';
+import type { PassEffect } from './queue-pass.js';
+import { CID_TAG_MASK, MAX_QUEUE_DEPTH, Slot, transferLength, writeSgl } from './queue-slot.js';
+import { CommandTimeouts } from './queue-timeouts.js';
+import type { HostQueueConfig, QueueCommand, QueueEvents, QueueStats } from './queue-types.js';
+import { StreamSender } from './stream-sender.js';
 import { TransportError } from './transport-error.js';
 
-/** Completion of a queued command: the 15-bit NVMe status and CQE dwords 0 and 1. */
-export type CommandCallback = (status: number, dw0: number, dw1: number) => void;
+export { checkICResp } from './ic-exchange.js';
+export { MAX_QUEUE_DEPTH } from './queue-slot.js';
+export type { CommandCallback, HostQueueConfig, QueueCommand, QueueEvents, QueueStats } from './queue-types.js';
 
-/**
- * A command to send. The queue writes the command identifier and the SGL descriptor into `sqe`
- * (host/tcp.c nvme_tcp_setup_cmd_pdu), so one object can be resubmitted after a reconnect.
- */
-export interface QueueCommand {
-  /** The 64-byte SQE; the queue owns bytes 1-3 (flags, CID) and the SGL (24-39) while queued. */
-  readonly sqe: Uint8Array;
-  /** Host-to-controller data (a write), or null. */
-  readonly dataOut: Uint8Array | null;
-  /** Buffer the controller's data is placed in (a read), or null. Its length is the transfer length. */
-  readonly dataIn: Uint8Array | null;
-  /** Timeout in nanoseconds; 0 for none (Asynchronous Event Requests never time out). */
-  readonly timeoutNs: number;
-  readonly callback: CommandCallback;
-}
-
-export interface QueueEvents {
-  /** The connection is dead (protocol error, C2HTermReq, close). Called at most once, after open. */
-  fatal(queue: HostQueue, reason: string): void;
-  /** A command outlived its timeout; reported once per command. The owner decides what to do. */
-  timeout(queue: HostQueue, opcode: number, cid: number): void;
-}
-
-export interface HostQueueConfig {
-  /** 0 for the admin queue, 1..n for I/O queues. */
-  readonly qid: number;
-  /** Commands in flight at most (the tag count); more wait in submission order. */
-  readonly depth: number;
-  /** Core the queue's CPU work is charged to. */
-  readonly core: number;
-  readonly headerDigest: boolean;
-  readonly dataDigest: boolean;
-  /** Largest write sent in the capsule (admin: 8 KiB; I/O: IOCCSZ*16 - 64). */
-  readonly inCapsuleBytes: number;
-  /** Largest data transfer of one command; bounds the PDUs accepted. */
-  readonly maxTransferBytes: number;
-  /** TCP connect plus ICResp wait. */
-  readonly connectTimeoutNs: number;
-  /** Log prefix, e.g. "nvme-host nqn...: ". */
-  readonly logPrefix: string;
-}
-
-export interface QueueStats {
-  /** Commands handed to the connection. */
-  submitted: number;
-  /** Commands completed by the controller (any status). */
-  completed: number;
-  /** Completions with a non-zero status. */
-  errors: number;
-  /** Commands holding a tag now. */
-  inFlight: number;
-}
-
-/** host/tcp.c: the host supports one outstanding R2T per command (ICReq MAXR2T is 0's based). */
-const MAXR2T = 0;
-/** host/tcp.c nvme_tcp_init_connection: the host asks for no PDU data alignment. */
-const HPDA = 0;
-/** host/tcp.c: CPDA other than 0 is unsupported ("unsupported cpda returned"). */
-const SUPPORTED_CPDA = 0;
 /** A gracefully closed connection is reset if the peer has not closed it within this time. */
 const LINGER_NS = 1_000_000_000;
-/** The upper 4 bits of a CID count tag reuse, as Linux nvme_cid() does, to catch stale completions. */
-const CID_GENERATION_SHIFT = 12;
-const CID_TAG_MASK = (1 << CID_GENERATION_SHIFT) - 1;
-const CID_GENERATION_MASK = 0xf;
-/** Largest queue depth the CID layout allows. */
-export const MAX_QUEUE_DEPTH = 1 << CID_GENERATION_SHIFT;
 
 const EMPTY = new Uint8Array(0);
-const NOOP = (): void => {};
 const ACCEPT_BEFORE_ICRESP = [PduType.ICResp, PduType.C2HTermReq] as const;
 /** host/tcp.c nvme_tcp_recv_pdu_supported: the only PDU types a host accepts after ICResp. */
 const ACCEPT_LIVE = [PduType.C2HTermReq, PduType.CapsuleResp, PduType.C2HData, PduType.R2T] as const;
 
 /** failed: the connection died; slots are kept until the owner collects them with close(). */
 type QueueState = 'connecting' | 'live' | 'failed' | 'closed';
-
-/** Per-tag command state; preallocated so the hot path allocates nothing for it. */
-class Slot {
-  readonly tag: number;
-  generation = 0;
-  cid = 0;
-  command: QueueCommand | null = null;
-  /** Write sent by R2T/H2CData (not in the capsule). */
-  transportWrite = false;
-  /** Bytes of the write handed to H2CData PDUs (host/tcp.c req->data_sent). */
-  dataSent = 0;
-  /** Bytes of the read placed from C2HData. */
-  received = 0;
-  /** A status found before the completion (data digest error), which then wins over the CQE's. */
-  pendingStatus = 0;
-  deadlineNs = Infinity;
-  /** The capsule or H2CData PDUs are queued for the CPU but not yet written (an R2T now is a bug). */
-  sending = false;
-  constructor(tag: number) {
-    this.tag = tag;
-  }
-}
 
 export class HostQueue {
   readonly qid: number;
@@ -145,16 +73,22 @@ export class HostQueue {
   #waiting: (QueueCommand | undefined)[] = [];
   #waitingHead = 0;
   #state: QueueState = 'connecting';
-  #stream: ByteStream | null = null;
+  readonly #sender = new StreamSender();
   readonly #decoder: PduDecoder;
   #pduOptions: PduOptions;
   #maxh2cdata = MIN_MAXH2CDATA;
-  /** Chunks held back while the stream is above its high-water mark. */
-  #sendQueue: Uint8Array[] = [];
-  #sendHead = 0;
-  #blocked = false;
-  #timeoutTimer: Timer | null = null;
-  #timeoutAtNs = Infinity;
+  /** Effects of receive items charged and not yet run, and the open item's cost. */
+  readonly #rx = new BatchFifo<PassEffect>();
+  readonly #rxWork = new WorkTally();
+  /** Capsules of send items charged and not yet written, and the open item's cost. */
+  readonly #tx = new BatchFifo<PassEffect>();
+  readonly #txWork = new WorkTally();
+  readonly #effects = new PassEffectPool();
+  /** A receive item is running: capsules submitted now wait for the one send item after it. */
+  #inReceivePass = false;
+  readonly #runReceivePass = (): void => this.#receivePass();
+  readonly #runSendItem = (): void => this.#sendItem();
+  readonly #timeouts: CommandTimeouts;
   #openTimer: Timer | null = null;
   #lingerTimer: Timer | null = null;
   #opening: { resolve: () => void; reject: (error: Error) => void } | null = null;
@@ -179,6 +113,12 @@ export class HostQueue {
       this.#freeTags[tag] = config.depth - 1 - tag;
     }
     this.#freeCount = config.depth;
+    this.#timeouts = new CommandTimeouts(
+      env.clock,
+      this.#slots,
+      () => this.#state === 'live',
+      (slot) => this.#events.timeout(this, slot.command?.sqe[SqeOffset.OPCODE] ?? 0, slot.cid),
+    );
     this.#pduOptions = { headerDigest: false, dataDigest: false, dataAlignment: 0 };
     this.#decoder = new PduDecoder({ acceptTypes: ACCEPT_BEFORE_ICRESP, maxPduLength: TERM_MAX_PDU_LENGTH });
   }
@@ -252,10 +192,9 @@ export class HostQueue {
     }
     this.#waiting = [];
     this.#waitingHead = 0;
-    this.#sendQueue = [];
-    this.#sendHead = 0;
+    this.#sender.clear();
     this.#closeStream(graceful);
-    this.#stream = null;
+    this.#sender.stream = null;
     return unfinished;
   }
 
@@ -287,12 +226,16 @@ export class HostQueue {
   }
 
   #attach(stream: ByteStream): void {
-    this.#stream = stream;
+    this.#sender.stream = stream;
     stream.setHandlers({
       data: (chunk) => {
-        if (this.#state === 'live' || this.#state === 'connecting') this.#decoder.push(chunk, this.#onPdu, this.#onDecodeError);
+        if (this.#state !== 'live' && this.#state !== 'connecting') return;
+        this.#decoder.push(chunk, this.#onPdu, this.#onDecodeError);
+        this.#chargeReceivePass();
       },
-      drain: () => this.#flush(),
+      drain: () => {
+        if (this.#state === 'live' || this.#state === 'connecting') this.#sender.drain();
+      },
       error: (error) => this.#env.log.debug(`${this.#config.logPrefix}queue ${this.qid}: socket error: ${error.message}`),
       close: () => {
         if (this.#lingerTimer !== null) {
@@ -308,7 +251,7 @@ export class HostQueue {
     const config = this.#config;
     this.#env.cpu.run(config.core, { pdus: 1 }, () => {
       if (this.#state !== 'connecting') return;
-      this.#writeChunks(
+      this.#sender.write(
         encodePdu(
           { type: PduType.ICReq, pfv: PFV_1_0, hpda: HPDA, headerDigest: config.headerDigest, dataDigest: config.dataDigest, maxr2t: MAXR2T },
           this.#pduOptions,
@@ -332,17 +275,21 @@ export class HostQueue {
       acceptTypes: ACCEPT_LIVE,
       maxPduLength: Math.max(TERM_MAX_PDU_LENGTH, DATA_HEADER_LENGTH + 2 * DIGEST_LENGTH + config.maxTransferBytes),
     };
-    this.#env.cpu.run(config.core, { pdus: 1 }, () => {
-      if (this.#state !== 'connecting') return;
-      this.#state = 'live';
-      if (this.#openTimer !== null) {
-        this.#env.clock.clearTimer(this.#openTimer);
-        this.#openTimer = null;
-      }
-      const opening = this.#opening;
-      this.#opening = null;
-      opening?.resolve();
-    });
+    this.#rxWork.add(1, 0, 0, 0);
+    this.#rx.add(this.#effects.take(PassAction.GO_LIVE));
+  }
+
+  /** The ICResp's item ran: the queue is live and open() resolves. */
+  #goLive(): void {
+    if (this.#state !== 'connecting') return;
+    this.#state = 'live';
+    if (this.#openTimer !== null) {
+      this.#env.clock.clearTimer(this.#openTimer);
+      this.#openTimer = null;
+    }
+    const opening = this.#opening;
+    this.#opening = null;
+    opening?.resolve();
   }
 
   #failOpen(error: TransportError): void {
@@ -373,14 +320,7 @@ export class HostQueue {
   /** Binds a command to a tag, fills in CID and SGL, and sends it from the queue's core. */
   #start(slot: Slot, command: QueueCommand): void {
     const config = this.#config;
-    slot.generation = (slot.generation + 1) & CID_GENERATION_MASK;
-    const cid = (slot.generation << CID_GENERATION_SHIFT) | slot.tag;
-    slot.cid = cid;
-    slot.command = command;
-    slot.dataSent = 0;
-    slot.received = 0;
-    slot.pendingStatus = 0;
-    slot.sending = true;
+    const cid = slot.bind(command);
     const dataOut = command.dataOut;
     const length = transferLength(command);
     // host/tcp.c nvme_tcp_has_inline_data: writes up to the in-capsule size travel in the capsule
@@ -393,23 +333,46 @@ export class HostQueue {
     sqe[SqeOffset.CID] = cid & 0xff;
     sqe[SqeOffset.CID + 1] = cid >>> 8;
     writeSgl(sqe, inCapsule ? SGL_IN_CAPSULE : SGL_TRANSPORT, length);
-    if (command.timeoutNs > 0) this.#armTimeout(slot, command.timeoutNs);
+    if (command.timeoutNs > 0) this.#timeouts.arm(slot, command.timeoutNs);
     this.#submitted++;
-    const capsuleData = inCapsule ? dataOut : EMPTY;
-    const work: Work = {
-      pdus: 1,
-      commands: 1,
-      crcBytes: (config.headerDigest ? CAPSULE_CMD_HEADER_LENGTH : 0) + (config.dataDigest ? capsuleData.length : 0),
-    };
-    this.#env.cpu.run(config.core, work, () => {
-      if (slot.cid !== cid || slot.command !== command || this.#state !== 'live') return;
-      slot.sending = false;
-      this.#writeChunks(encodePdu({ type: PduType.CapsuleCmd, sqe, data: capsuleData }, this.#pduOptions));
-    });
+    const capsuleBytes = inCapsule ? length : 0;
+    const effect = this.#effects.take(PassAction.SEND_CAPSULE);
+    effect.slot = slot;
+    effect.command = command;
+    effect.cid = cid;
+    this.#tx.add(effect);
+    // Submitting and (later) completing a command each cost one `commands` (profiles.ts).
+    this.#txWork.add(1, 0, (config.headerDigest ? CAPSULE_CMD_HEADER_LENGTH : 0) + (config.dataDigest ? capsuleBytes : 0), 1);
+    if (!this.#inReceivePass) this.#chargeSend();
   }
 
-  /** Frees the slot, starts a waiting command, and completes `command` from the queue's core. */
-  #complete(slot: Slot, status: number, dw0: number, dw1: number, work: Work): void {
+  /** Charges the open send item: the capsules submitted since the last one. */
+  #chargeSend(): void {
+    if (this.#tx.openSize === 0) return;
+    this.#tx.seal();
+    this.#env.cpu.run(this.#config.core, this.#txWork, this.#runSendItem);
+    this.#txWork.clear();
+  }
+
+  /** The send item's work: write each capsule whose command still holds its tag on a live queue. */
+  #sendItem(): void {
+    const tx = this.#tx;
+    tx.begin();
+    for (let effect = tx.next(); effect !== undefined; effect = tx.next()) {
+      const { slot, command, cid } = effect;
+      this.#effects.give(effect);
+      if (slot === null || command === null || !slot.holds(command, cid) || this.#state !== 'live') continue;
+      slot.sending = false;
+      const data = slot.transportWrite || command.dataOut === null ? EMPTY : command.dataOut;
+      this.#sender.write(encodePdu({ type: PduType.CapsuleCmd, sqe: command.sqe, data }, this.#pduOptions));
+    }
+  }
+
+  /**
+   * Frees the slot and starts a waiting command now; `command`'s callback runs in the receive item
+   * (its cost is the caller's to add).
+   */
+  #complete(slot: Slot, status: number, dw0: number, dw1: number): void {
     const command = slot.command;
     if (command === null) return;
     this.#releaseSlot(slot);
@@ -424,11 +387,60 @@ export class HostQueue {
       }
       if (next !== undefined) this.#start(this.#takeSlot(), next);
     }
-    // A method call, so that command classes can implement callback on their prototype.
-    this.#env.cpu.run(this.#config.core, work, () => command.callback(status, dw0, dw1));
+    const effect = this.#effects.take(PassAction.COMPLETE);
+    effect.command = command;
+    effect.status = status;
+    effect.dw0 = dw0;
+    effect.dw1 = dw1;
+    this.#rx.add(effect);
   }
 
   // ---- Receive ----
+
+  /** After a chunk is decoded: charge its PDUs as one item, unless it completed none. */
+  #chargeReceivePass(): void {
+    if (this.#rx.openSize === 0 && this.#rxWork.empty) return;
+    this.#rx.seal();
+    this.#env.cpu.run(this.#config.core, this.#rxWork, this.#runReceivePass);
+    this.#rxWork.clear();
+  }
+
+  /** A chunk's item: its effects in PDU order, then one send item for what they submitted. */
+  #receivePass(): void {
+    const rx = this.#rx;
+    rx.begin();
+    this.#inReceivePass = true;
+    try {
+      for (let effect = rx.next(); effect !== undefined; effect = rx.next()) this.#runEffect(effect);
+    } finally {
+      this.#inReceivePass = false;
+      this.#chargeSend();
+    }
+  }
+
+  #runEffect(effect: PassEffect): void {
+    const { action, slot, command } = effect;
+    switch (action) {
+      case PassAction.COMPLETE: {
+        const { status, dw0, dw1 } = effect;
+        this.#effects.give(effect);
+        // A method call, so that command classes can implement callback on their prototype. It runs
+        // even if the queue failed since: the command left its slot at decode time, so close() does
+        // not hand it back.
+        command?.callback(status, dw0, dw1);
+        return;
+      }
+      case PassAction.SEND_H2C: {
+        const { cid, offset, length, ttag } = effect;
+        this.#effects.give(effect);
+        if (slot !== null && command !== null) this.#sendH2CData(slot, command, cid, offset, length, ttag);
+        return;
+      }
+      default:
+        this.#effects.give(effect);
+        if (action === PassAction.GO_LIVE) this.#goLive();
+    }
+  }
 
   readonly #onPdu = (pdu: Pdu, dataDigestOk: boolean): void => {
     if (this.#state === 'closed' || this.#state === 'failed') return;
@@ -489,8 +501,8 @@ export class HostQueue {
     const cqeStatus = readU16(cqe, 14) >>> 1;
     // A data digest error already recorded for this command wins over the CQE's success.
     const status = slot.pendingStatus !== 0 ? slot.pendingStatus : cqeStatus;
-    const work: Work = { pdus: 1, commands: 1, crcBytes: this.#pduOptions.headerDigest ? CAPSULE_RESP_HEADER_LENGTH : 0 };
-    this.#complete(slot, status, readU32(cqe, 0), readU32(cqe, 4), work);
+    this.#rxWork.add(1, 0, this.#pduOptions.headerDigest ? CAPSULE_RESP_HEADER_LENGTH : 0, 1);
+    this.#complete(slot, status, readU32(cqe, 0), readU32(cqe, 4));
   }
 
   /** host/tcp.c nvme_tcp_handle_c2h_data / nvme_tcp_recv_data / nvme_tcp_recv_ddgst. */
@@ -522,13 +534,9 @@ export class HostQueue {
       this.#env.log.error(`${this.#config.logPrefix}queue ${this.qid}: data digest error on tag 0x${slot.tag.toString(16)}`);
     }
     const options = this.#pduOptions;
-    const work: Work = {
-      pdus: 1,
-      copyBytes: length,
-      crcBytes: (options.headerDigest ? DATA_HEADER_LENGTH : 0) + (options.dataDigest ? length : 0),
-    };
+    const crcBytes = (options.headerDigest ? DATA_HEADER_LENGTH : 0) + (options.dataDigest ? length : 0);
     if (!pdu.success) {
-      this.#env.cpu.run(this.#config.core, work, NOOP);
+      this.#rxWork.add(1, length, crcBytes, 0);
       return;
     }
     // SUCCESS (only legal with LAST_PDU; the decoder rejects it otherwise) completes the command
@@ -537,7 +545,8 @@ export class HostQueue {
       this.#fatal(`queue ${this.qid}: tag 0x${slot.tag.toString(16)} SUCCESS after ${slot.received} of ${buffer.length} bytes`, false);
       return;
     }
-    this.#complete(slot, slot.pendingStatus, 0, 0, { ...work, commands: 1 });
+    this.#rxWork.add(1, length, crcBytes, 1);
+    this.#complete(slot, slot.pendingStatus, 0, 0);
   }
 
   /** host/tcp.c nvme_tcp_handle_r2t, then nvme_tcp_setup_h2c_data_pdu for each H2CData PDU. */
@@ -573,99 +582,43 @@ export class HostQueue {
     }
     slot.dataSent += pdu.r2tl;
     slot.sending = true;
-    const cid = slot.cid;
-    const { r2to, r2tl, ttag } = pdu;
-    const maxh2cdata = this.#maxh2cdata;
-    const pdus = Math.ceil(r2tl / maxh2cdata);
+    // The R2T received plus the H2CData PDUs it asks for, sent from the same item (in Linux the
+    // request is queued for io_work's send pass by nvme_tcp_queue_request).
+    const pdus = Math.ceil(pdu.r2tl / this.#maxh2cdata);
     const options = this.#pduOptions;
-    const work: Work = {
-      pdus: pdus + 1,
-      crcBytes: (options.headerDigest ? DATA_HEADER_LENGTH * (pdus + 1) : 0) + (options.dataDigest ? r2tl : 0),
-    };
-    this.#env.cpu.run(this.#config.core, work, () => {
-      if (slot.cid !== cid || slot.command !== command || this.#state !== 'live') return;
-      slot.sending = false;
-      // H2CData PDUs are cut at MAXH2CDATA; LAST_PDU marks the final one of this R2T.
-      for (let sent = 0; sent < r2tl; ) {
-        const size = Math.min(r2tl - sent, maxh2cdata);
-        const offset = r2to + sent;
-        sent += size;
-        this.#writeChunks(
-          encodePdu(
-            { type: PduType.H2CData, last: sent === r2tl, cccid: cid, ttag, datao: offset, data: dataOut.subarray(offset, offset + size) },
-            this.#pduOptions,
-          ),
-        );
-      }
-    });
+    this.#rxWork.add(pdus + 1, 0, (options.headerDigest ? DATA_HEADER_LENGTH * (pdus + 1) : 0) + (options.dataDigest ? pdu.r2tl : 0), 0);
+    const effect = this.#effects.take(PassAction.SEND_H2C);
+    effect.slot = slot;
+    effect.command = command;
+    effect.cid = slot.cid;
+    effect.offset = pdu.r2to;
+    effect.length = pdu.r2tl;
+    effect.ttag = pdu.ttag;
+    this.#rx.add(effect);
   }
 
-  // ---- Timeouts (blk-mq style: one timer per queue, armed for the earliest deadline) ----
-
-  #armTimeout(slot: Slot, timeoutNs: number): void {
-    const deadline = this.#env.clock.nowNs() + timeoutNs;
-    slot.deadlineNs = deadline;
-    if (deadline >= this.#timeoutAtNs) return;
-    if (this.#timeoutTimer !== null) this.#env.clock.clearTimer(this.#timeoutTimer);
-    this.#timeoutAtNs = deadline;
-    this.#timeoutTimer = this.#env.clock.setTimer(timeoutNs, this.#onTimeoutTimer);
-  }
-
-  readonly #onTimeoutTimer = (): void => {
-    this.#timeoutTimer = null;
-    this.#timeoutAtNs = Infinity;
-    const now = this.#env.clock.nowNs();
-    let next = Infinity;
-    for (const slot of this.#slots) {
-      if (this.#state !== 'live') return;
-      const command = slot.command;
-      if (command === null || slot.deadlineNs === Infinity) continue;
-      if (slot.deadlineNs <= now) {
-        slot.deadlineNs = Infinity;
-        this.#events.timeout(this, command.sqe[SqeOffset.OPCODE] ?? 0, slot.cid);
-      } else if (slot.deadlineNs < next) {
-        next = slot.deadlineNs;
-      }
-    }
-    if (next !== Infinity && this.#state === 'live' && next < this.#timeoutAtNs) {
-      this.#timeoutAtNs = next;
-      this.#timeoutTimer = this.#env.clock.setTimer(next - now, this.#onTimeoutTimer);
-    }
-  };
-
-  // ---- Send path with backpressure ----
-
-  #writeChunks(chunks: readonly Uint8Array[]): void {
-    const stream = this.#stream;
-    if (stream === null) return;
-    for (const chunk of chunks) {
-      if (this.#blocked) this.#sendQueue.push(chunk);
-      else if (!stream.write(chunk)) this.#blocked = true;
-    }
-  }
-
-  #flush(): void {
-    const stream = this.#stream;
-    if (stream === null || (this.#state !== 'live' && this.#state !== 'connecting')) return;
-    this.#blocked = false;
-    const queue = this.#sendQueue;
-    while (this.#sendHead < queue.length) {
-      const chunk = queue[this.#sendHead];
-      queue[this.#sendHead++] = EMPTY;
-      if (chunk !== undefined && !stream.write(chunk)) {
-        this.#blocked = true;
-        break;
-      }
-    }
-    if (this.#sendHead === queue.length) {
-      this.#sendQueue = [];
-      this.#sendHead = 0;
+  /** H2CData PDUs cut at MAXH2CDATA; LAST_PDU marks the final one of this R2T. */
+  #sendH2CData(slot: Slot, command: QueueCommand, cid: number, r2to: number, r2tl: number, ttag: number): void {
+    const dataOut = command.dataOut;
+    if (dataOut === null || !slot.holds(command, cid) || this.#state !== 'live') return;
+    slot.sending = false;
+    const maxh2cdata = this.#maxh2cdata;
+    for (let sent = 0; sent < r2tl; ) {
+      const size = Math.min(r2tl - sent, maxh2cdata);
+      const offset = r2to + sent;
+      sent += size;
+      this.#sender.write(
+        encodePdu(
+          { type: PduType.H2CData, last: sent === r2tl, cccid: cid, ttag, datao: offset, data: dataOut.subarray(offset, offset + size) },
+          this.#pduOptions,
+        ),
+      );
     }
   }
 
   #sendTermReq(error: PduError): void {
-    if (this.#stream === null || this.#state === 'closed' || this.#state === 'failed') return;
-    this.#writeChunks(encodePdu({ type: PduType.H2CTermReq, fes: error.fes, fei: error.fei, errorData: error.header }, this.#pduOptions));
+    if (this.#sender.stream === null || this.#state === 'closed' || this.#state === 'failed') return;
+    this.#sender.write(encodePdu({ type: PduType.H2CTermReq, fes: error.fes, fei: error.fei, errorData: error.header }, this.#pduOptions));
   }
 
   // ---- Failure and teardown ----
@@ -682,19 +635,19 @@ export class HostQueue {
     this.#state = 'failed';
     this.#clearTimers();
     this.#closeStream(graceful);
-    this.#stream = null;
+    this.#sender.stream = null;
     this.#events.fatal(this, reason);
   }
 
   #closeStream(graceful: boolean): void {
-    const stream = this.#stream;
+    const stream = this.#sender.stream;
     if (stream === null) return;
     if (!graceful) {
       stream.destroy();
       return;
     }
     // FIN after what is queued (a TermReq, or nothing); reset later if the peer never closes.
-    this.#flushForClose(stream);
+    this.#sender.flushForClose();
     stream.end();
     if (this.#lingerTimer === null) {
       this.#lingerTimer = this.#env.clock.setTimer(LINGER_NS, () => {
@@ -704,61 +657,11 @@ export class HostQueue {
     }
   }
 
-  /** Writes held-back chunks regardless of backpressure before a FIN (they would be lost otherwise). */
-  #flushForClose(stream: ByteStream): void {
-    for (let index = this.#sendHead; index < this.#sendQueue.length; index++) {
-      const chunk = this.#sendQueue[index];
-      if (chunk !== undefined) stream.write(chunk);
-    }
-    this.#sendQueue = [];
-    this.#sendHead = 0;
-  }
-
   #clearTimers(): void {
-    const clock = this.#env.clock;
-    if (this.#timeoutTimer !== null) clock.clearTimer(this.#timeoutTimer);
-    if (this.#openTimer !== null) clock.clearTimer(this.#openTimer);
-    this.#timeoutTimer = null;
+    this.#timeouts.clear();
+    if (this.#openTimer !== null) this.#env.clock.clearTimer(this.#openTimer);
     this.#openTimer = null;
-    this.#timeoutAtNs = Infinity;
   }
-}
-
-/** The ICResp checks of host/tcp.c nvme_tcp_init_connection; null when acceptable. */
-export function checkICResp(pdu: ICRespPdu, headerDigest: boolean, dataDigest: boolean): string | null {
-  // pfv and plen are checked by the decoder (UNSUPPORTED_PARAMETER / INVALID_HEADER_FIELD).
-  if (pdu.pfv !== PFV_1_0) return `bad pfv returned ${pdu.pfv}`;
-  // The controller must echo exactly the digests the host asked for.
-  if (pdu.dataDigest !== dataDigest) {
-    return `data digest mismatch host: ${enabled(dataDigest)} ctrl: ${enabled(pdu.dataDigest)}`;
-  }
-  if (pdu.headerDigest !== headerDigest) {
-    return `header digest mismatch host: ${enabled(headerDigest)} ctrl: ${enabled(pdu.headerDigest)}`;
-  }
-  if (pdu.cpda !== SUPPORTED_CPDA) return `unsupported cpda returned ${pdu.cpda}`;
-  // NVME_TCP_MIN_MAXH2CDATA and dword granularity.
-  if (pdu.maxh2cdata % 4 !== 0 || pdu.maxh2cdata < MIN_MAXH2CDATA) return `invalid maxh2cdata returned ${pdu.maxh2cdata}`;
-  return null;
-}
-
-function enabled(on: boolean): string {
-  return on ? 'enabled' : 'disabled';
-}
-
-function transferLength(command: QueueCommand): number {
-  if (command.dataOut !== null) return command.dataOut.length;
-  if (command.dataIn !== null) return command.dataIn.length;
-  return 0;
-}
-
-/** SGL1: address 0 (ICDOFF or transport), length, reserved, identifier (host/tcp.c nvme_tcp_set_sg_*). */
-function writeSgl(sqe: Uint8Array, type: number, length: number): void {
-  sqe.fill(0, SqeOffset.SGL_ADDRESS, SqeOffset.SGL_TYPE);
-  sqe[SqeOffset.SGL_LENGTH] = length & 0xff;
-  sqe[SqeOffset.SGL_LENGTH + 1] = (length >>> 8) & 0xff;
-  sqe[SqeOffset.SGL_LENGTH + 2] = (length >>> 16) & 0xff;
-  sqe[SqeOffset.SGL_LENGTH + 3] = (length >>> 24) & 0xff;
-  sqe[SqeOffset.SGL_TYPE] = type;
 }
 
 function readU16(bytes: Uint8Array, offset: number): number {

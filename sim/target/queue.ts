@@ -5,11 +5,19 @@
 // with SQ head pointers, and turns every fatal transport error into a C2HTermReq followed by closing
 // the connection. Commands themselves are parsed and executed by fabrics-/admin-/io-commands.ts.
 //
-// Hot path: synchronous callbacks only. Each received PDU, each sent PDU and each executed command
-// is charged to this connection's CPU core through env.cpu.run (in the simulator that is where time
-// passes). Data moves as views: a write whose data arrived in one PDU hands that PDU's view to the
-// backend; only data spread over several H2CData PDUs is copied, into one buffer of the command's
-// own length (bounded by MDTS).
+// Hot path: synchronous callbacks only. CPU work is charged to this connection's core through
+// env.cpu.run (in the simulator that is where time passes) in passes, as Linux nvmet_tcp_io_work does
+// it (drivers/nvme/target/tcp.c): the PDUs decoded from one received chunk are one work item whose
+// cost is the sum of their receive costs plus one command execution for each command they start, and
+// the item handles them in order and executes those commands inline (nvmet_tcp_done_recv_pdu calls
+// req->execute directly). A command's response PDUs (C2HData and CapsuleResp, or an R2T) are one send
+// item; responses produced while a receive pass runs (a backend that completes at once) go out in one
+// send item after it, as io_work's send pass would send them. The budgets are simplified: a receive
+// pass handles at most NVMET_TCP_IO_WORK_BUDGET PDUs (a bigger chunk is charged as several passes)
+// and a send item carries at most NVMET_TCP_SEND_BUDGET commands' responses; Linux's alternation of
+// 8 receives and 8 sends inside one io_work run is not modelled. Data moves as views: a write whose
+// data arrived in one PDU hands that PDU's view to the backend; only data spread over several H2CData
+// PDUs is copied, into one buffer of the command's own length (bounded by MDTS).
 //
 // Deliberate differences from Linux nvmet (each noted where it happens):
 // - fatal errors send a C2HTermReq (FES, FEI, offending header) before closing, as SPDK does; Linux
@@ -20,7 +28,8 @@
 // - H2CData checks follow FreeBSD nvmf_tcp_handle_h2c_data (bad TTAG or CCCID: invalid header field;
 //   past the command's data: data out of range; out of order or a wrong LAST flag: PDU sequence error);
 // - a command's length, namespace and LBA range are checked before its R2T is sent, not after the data.
-import type { Address, ByteStream, Timer, Work } from '../core/env.js';
+import type { Address, ByteStream, Timer } from '../core/env.js';
+import { BatchFifo, WorkTally } from '../core/work-batch.js';
 import { FABRICS_OPCODE, SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/constants.js';
 import { encodeCqe } from '../nvme/cqe.js';
 import { PduDecoder } from '../nvme/pdu-decoder.js';
@@ -38,7 +47,7 @@ import {
   TERM_MAX_PDU_LENGTH,
 } from '../nvme/pdu-types.js';
 import type { CapsuleCmdPdu, DecoderLimits, FesCode, H2CDataPdu, ICReqPdu, Pdu, PduError, PduOptions, TermReqPdu } from '../nvme/pdu-types.js';
-import { decodeSqe, SqeFlag } from '../nvme/sqe.js';
+import { decodeSqe, SqeFlag, SqeOffset } from '../nvme/sqe.js';
 import type { Sqe } from '../nvme/sqe.js';
 import { Status, STATUS_DNR, STATUS_MORE } from '../nvme/status.js';
 import { parseAdminCommand } from './admin-commands.js';
@@ -51,12 +60,13 @@ import { parseConnectCommand } from './fabrics-commands.js';
 import { parseIoCommand } from './io-commands.js';
 import type { LivePort } from './model.js';
 
-/** Constant CPU costs, shared so the hot path allocates no Work per PDU or command (cpu.run only reads them). */
-const EXECUTE_WORK: Work = { commands: 1 };
-const SEND_WORK: Work = { pdus: 1, copyBytes: 0, crcBytes: 0 };
-const SEND_WORK_HDGST: Work = { pdus: 1, copyBytes: 0, crcBytes: DATA_HEADER_LENGTH };
-const CAPSULE_RECEIVE_WORK: Work = { pdus: 1, copyBytes: 0, crcBytes: 0 };
-const CAPSULE_RECEIVE_WORK_HDGST: Work = { pdus: 1, copyBytes: 0, crcBytes: CAPSULE_CMD_HEADER_LENGTH };
+/**
+ * nvmet-tcp NVMET_TCP_IO_WORK_BUDGET: operations one nvmet_tcp_io_work run performs before it
+ * requeues itself behind other work on its CPU. Here: PDUs per receive pass.
+ */
+const IO_WORK_BUDGET = 64;
+/** nvmet-tcp NVMET_TCP_SEND_BUDGET: commands nvmet_tcp_try_send sends per pass. Here: responses per send item. */
+const SEND_BUDGET = 8;
 
 /** TTAG of the single command slot a queue has before Connect (Linux nvmet_tcp_cmd_tag: USHRT_MAX). */
 const PRE_CONNECT_TTAG = 0xffff;
@@ -107,8 +117,20 @@ export class TcpQueue implements CommandSink, ControllerQueue {
   #free: number[];
   #sendBlocked = false;
   readonly #pending: Uint8Array[] = [];
+  /** PDUs of receive passes charged and not yet handled (flag: data digest OK), and the open pass's cost. */
+  readonly #rx = new BatchFifo<Pdu>();
+  readonly #rxWork = new WorkTally();
+  /** PDUs of send items charged and not yet written (flag: with the connection's digests), and the open item's cost. */
+  readonly #tx = new BatchFifo<Pdu>();
+  readonly #txWork = new WorkTally();
+  /** A receive pass is running: responses wait for the send item after it. */
+  #inReceivePass = false;
+  /** Commands whose responses are in the open send item. */
+  #txCommands = 0;
   readonly #onClosed: (queue: TcpQueue) => void;
   readonly #onPdu = (pdu: Pdu, dataDigestOk: boolean): void => this.#receivePdu(pdu, dataDigestOk);
+  readonly #runReceivePass = (): void => this.#receivePass();
+  readonly #runSendItem = (): void => this.#sendItem();
   readonly #onDecodeError = (error: PduError): void => this.#fatal(error.fes, error.fei, error.header, error.message);
 
   constructor(init: QueueInit) {
@@ -169,6 +191,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
 
   // ---- Receive path ----
 
+  /** One chunk from the socket: decode every complete PDU, then charge them as one pass (nvmet_tcp_try_recv). */
   #receive(chunk: Uint8Array): void {
     if (this.#state === 'closed' || this.#failing) return;
     try {
@@ -176,13 +199,39 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     } catch (error) {
       this.#internalError(error);
     }
+    // A chunk that completed no PDU costs nothing yet: its bytes are charged with the PDU they end in.
+    this.#chargeReceivePass();
   }
 
+  /** Decode time: the PDU joins the open pass and adds its receive cost (and its command's execution). */
   #receivePdu(pdu: Pdu, dataDigestOk: boolean): void {
     if (this.#failing || this.#state === 'closed') return;
     this.ctx.stats.pdusReceived++;
     if (pdu.type === PduType.ICReq) this.#applyIcFraming(pdu);
-    this.ctx.env.cpu.run(this.core, this.#receiveWork(pdu), () => this.#handlePduGuarded(pdu, dataDigestOk));
+    this.#rx.add(pdu, dataDigestOk);
+    this.#addReceiveWork(pdu);
+    if (this.#rx.openSize >= IO_WORK_BUDGET) this.#chargeReceivePass();
+  }
+
+  /** Charges the open pass to the core as one item (a chunk that completed no PDU charges nothing). */
+  #chargeReceivePass(): void {
+    if (this.#rx.openSize === 0) return;
+    this.#rx.seal();
+    this.ctx.env.cpu.run(this.core, this.#rxWork, this.#runReceivePass);
+    this.#rxWork.clear();
+  }
+
+  /** The pass's work item: handle its PDUs in order, then send what they produced in one item. */
+  #receivePass(): void {
+    const rx = this.#rx;
+    rx.begin();
+    this.#inReceivePass = true;
+    try {
+      for (let pdu = rx.next(); pdu !== undefined; pdu = rx.next()) this.#handlePduGuarded(pdu, rx.flag);
+    } finally {
+      this.#inReceivePass = false;
+      this.#chargeSend();
+    }
   }
 
   /** Handles a PDU; an exception (a bug, never the peer's fault) closes only this connection. */
@@ -194,19 +243,29 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     }
   }
 
-  /** What receiving a PDU costs: one PDU, its payload copy and the digests over it. */
-  #receiveWork(pdu: Pdu): Work {
-    const data = pdu.type === PduType.CapsuleCmd || pdu.type === PduType.H2CData ? pdu.data.length : 0;
-    // A CapsuleCmd without data (every read) costs the same every time: one object per digest setting.
-    if (data === 0 && pdu.type === PduType.CapsuleCmd) {
-      return this.#pduOptions.headerDigest ? CAPSULE_RECEIVE_WORK_HDGST : CAPSULE_RECEIVE_WORK;
+  /**
+   * What receiving a PDU costs: one PDU, its payload copy and the digests over it, plus executing the
+   * command it lets run: a CapsuleCmd unless it is a write whose data comes by R2T, and the H2CData
+   * that carries a command's last data (nvmet_tcp_done_recv_pdu, nvmet_tcp_try_recv_data). Decided
+   * from the PDU alone, so a command refused before it runs (or failed by a data digest error) is
+   * still charged an execution; those are rare error paths.
+   */
+  #addReceiveWork(pdu: Pdu): void {
+    let data = 0;
+    let header = 0;
+    let commands = 0;
+    if (pdu.type === PduType.CapsuleCmd) {
+      data = pdu.data.length;
+      header = CAPSULE_CMD_HEADER_LENGTH;
+      if (data > 0 || !awaitsTransportData(pdu.sqe)) commands = 1;
+    } else if (pdu.type === PduType.H2CData) {
+      data = pdu.data.length;
+      header = DATA_HEADER_LENGTH;
+      if (pdu.last) commands = 1;
     }
-    let crcBytes = 0;
-    if (this.#pduOptions.headerDigest && (pdu.type === PduType.CapsuleCmd || pdu.type === PduType.H2CData)) {
-      crcBytes += pdu.type === PduType.CapsuleCmd ? CAPSULE_CMD_HEADER_LENGTH : DATA_HEADER_LENGTH;
-    }
-    if (this.#pduOptions.dataDigest) crcBytes += data;
-    return { pdus: 1, copyBytes: data, crcBytes };
+    const options = this.#pduOptions;
+    const crcBytes = (options.headerDigest ? header : 0) + (options.dataDigest ? data : 0);
+    this.#rxWork.add(1, data, crcBytes, commands);
   }
 
   /**
@@ -269,7 +328,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
         maxh2cdata: this.ctx.options.maxH2CData,
       },
       // ICResp never carries digests.
-      NO_DIGEST_PDU_OPTIONS,
+      false,
     );
   }
 
@@ -416,24 +475,26 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     return this.#slots[ttag];
   }
 
+  /** Runs the command inline, inside the receive pass that charged its execution (req->execute). */
   #execute(command: TargetCommand): void {
     command.state = 'executing';
-    this.ctx.env.cpu.run(this.core, EXECUTE_WORK, () => {
-      if (command.state !== 'executing' || this.#state === 'closed') return;
-      const plan = command.plan;
-      try {
-        if (plan === undefined) throw new Error('command has no plan');
-        plan.execute(command);
-      } catch (error) {
-        this.ctx.log.error(`nvmet: queue ${this.id}: opcode 0x${command.sqe.opcode.toString(16)} failed: ${describe(error)}`);
-        if (command.state === 'executing') command.complete({ status: Status.INTERNAL | STATUS_DNR });
-      }
-    });
+    if (this.#state === 'closed') return;
+    const plan = command.plan;
+    try {
+      if (plan === undefined) throw new Error('command has no plan');
+      plan.execute(command);
+    } catch (error) {
+      this.ctx.log.error(`nvmet: queue ${this.id}: opcode 0x${command.sqe.opcode.toString(16)} failed: ${describe(error)}`);
+      if (command.state === 'executing') command.complete({ status: Status.INTERNAL | STATUS_DNR });
+    }
   }
 
   // ---- Completion path ----
 
-  /** Sends the command's data and/or CapsuleResp and frees its slot (nvmet_req_complete + queue_response). */
+  /**
+   * Sends the command's data and/or CapsuleResp, charged as one send item, and frees its slot
+   * (nvmet_req_complete + nvmet_tcp_queue_response).
+   */
   complete(command: TargetCommand, completion: Completion): void {
     if (command.state === 'done' || command.state === 'free' || this.#state === 'closed') return;
     command.state = 'done';
@@ -479,8 +540,9 @@ export class TcpQueue implements CommandSink, ControllerQueue {
         cid: command.sqe.cid,
         status,
       });
-      this.#sendPdu({ type: PduType.CapsuleResp, cqe });
+      this.#queuePdu({ type: PduType.CapsuleResp, cqe }, true);
     }
+    this.#responseQueued();
     this.#release(command);
   }
 
@@ -490,14 +552,17 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     for (let offset = 0; offset < data.length; offset += step) {
       const end = Math.min(data.length, offset + step);
       const last = end === data.length;
-      this.#sendPdu({
-        type: PduType.C2HData,
-        cccid: command.sqe.cid,
-        datao: offset,
-        data: data.subarray(offset, end),
-        last,
-        success: success && last,
-      });
+      this.#queuePdu(
+        {
+          type: PduType.C2HData,
+          cccid: command.sqe.cid,
+          datao: offset,
+          data: data.subarray(offset, end),
+          last,
+          success: success && last,
+        },
+        true,
+      );
     }
   }
 
@@ -517,16 +582,44 @@ export class TcpQueue implements CommandSink, ControllerQueue {
 
   // ---- Send path ----
 
-  #sendPdu(pdu: Pdu, options: PduOptions = this.#pduOptions): void {
+  /** Sends one PDU as one command's response (an R2T, an ICResp). */
+  #sendPdu(pdu: Pdu, withDigests = true): void {
+    this.#queuePdu(pdu, withDigests);
+    this.#responseQueued();
+  }
+
+  /** Adds a PDU to the open send item: one PDU, its payload copy and its digests. */
+  #queuePdu(pdu: Pdu, withDigests: boolean): void {
     this.ctx.stats.pdusSent++;
     const data = pdu.type === PduType.C2HData ? pdu.data.length : 0;
-    let crcBytes = 0;
-    if (options.headerDigest && pdu.type !== PduType.ICResp && pdu.type !== PduType.C2HTermReq) crcBytes += DATA_HEADER_LENGTH;
-    if (options.dataDigest) crcBytes += data;
-    // PDUs without data (CapsuleResp, R2T) cost the same every time: reuse one Work per digest setting.
-    // Without data crcBytes is 0 or the header digest's DATA_HEADER_LENGTH.
-    const work: Work = data !== 0 ? { pdus: 1, copyBytes: data, crcBytes } : crcBytes === 0 ? SEND_WORK : SEND_WORK_HDGST;
-    this.ctx.env.cpu.run(this.core, work, () => this.#write(encodePdu(pdu, options)));
+    const options = withDigests ? this.#pduOptions : NO_DIGEST_PDU_OPTIONS;
+    const crcBytes = (options.headerDigest ? DATA_HEADER_LENGTH : 0) + (options.dataDigest ? data : 0);
+    this.#tx.add(pdu, withDigests);
+    this.#txWork.add(1, data, crcBytes, 0);
+  }
+
+  /** One command's response is queued: charge it now, or with the rest of the receive pass's responses. */
+  #responseQueued(): void {
+    this.#txCommands++;
+    if (!this.#inReceivePass || this.#txCommands >= SEND_BUDGET) this.#chargeSend();
+  }
+
+  /** Charges the open send item (nvmet_tcp_try_send) to the core. */
+  #chargeSend(): void {
+    this.#txCommands = 0;
+    if (this.#tx.openSize === 0) return;
+    this.#tx.seal();
+    this.ctx.env.cpu.run(this.core, this.#txWork, this.#runSendItem);
+    this.#txWork.clear();
+  }
+
+  /** The send item's work: encode and write its PDUs in order. */
+  #sendItem(): void {
+    const tx = this.#tx;
+    tx.begin();
+    for (let pdu = tx.next(); pdu !== undefined; pdu = tx.next()) {
+      this.#write(encodePdu(pdu, tx.flag ? this.#pduOptions : NO_DIGEST_PDU_OPTIONS));
+    }
   }
 
   /** Writes chunks in order; after write() says the buffer is full, holds them until drain. */
@@ -572,6 +665,8 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     this.ctx.log.warn(`nvmet_tcp: queue ${this.id}: ${message}: sending C2HTermReq (${fesName(fes)}, fei ${fei})`);
     const term: TermReqPdu = { type: PduType.C2HTermReq, fes, fei, errorData: header.subarray(0, TERM_MAX_ERROR_DATA) };
     this.ctx.stats.pdusSent++;
+    // Responses already queued go first, as they would have been written before the error.
+    this.#chargeSend();
     this.ctx.env.cpu.run(this.core, { pdus: 1 }, () => {
       // TermReqs never carry digests.
       this.#write(encodePdu(term, NO_DIGEST_PDU_OPTIONS));
@@ -601,7 +696,10 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     const wasFailing = this.#failing;
     this.#teardown(reason);
     // A failing queue ends its stream right after its C2HTermReq is written.
-    if (!wasFailing) this.ctx.env.cpu.run(this.core, {}, () => this.#endStream());
+    if (!wasFailing) {
+      this.#chargeSend();
+      this.ctx.env.cpu.run(this.core, {}, () => this.#endStream());
+    }
   }
 
   /** Resets the connection at once (RST), unless it is already closing with a FIN. */
@@ -663,6 +761,18 @@ export class TcpQueue implements CommandSink, ControllerQueue {
 export function isWriteCommand(sqe: Sqe): boolean {
   const code = sqe.opcode === FABRICS_OPCODE ? sqe.nsid & 0xff : sqe.opcode;
   return (code & 1) === 1;
+}
+
+/**
+ * A CapsuleCmd whose data the target must ask for with R2T: a write (nvme_is_write) whose SGL
+ * describes data and whose capsule carries none. Read from the raw SQE at decode time.
+ */
+function awaitsTransportData(sqe: Uint8Array): boolean {
+  const opcode = sqe[SqeOffset.OPCODE] ?? 0;
+  const code = opcode === FABRICS_OPCODE ? (sqe[SqeOffset.FCTYPE] ?? 0) : opcode;
+  if ((code & 1) === 0) return false;
+  const o = SqeOffset.SGL_LENGTH;
+  return ((sqe[o] ?? 0) | (sqe[o + 1] ?? 0) | (sqe[o + 2] ?? 0) | (sqe[o + 3] ?? 0)) !== 0;
 }
 
 /** Controller-to-host data of exactly the SGL length (pads with zeroes or trims). */
