@@ -19,11 +19,11 @@ export interface LinkDirectionOptions {
   readonly paretoShape?: number;
   /** Rate cap in bits per second for this direction; 0 = no cap beyond the NICs. Default 0. */
   readonly bandwidthBps?: number;
-  /** Independent (Bernoulli) loss probability per packet, 0..1. Default 0. */
+  /** Independent (Bernoulli) loss probability per wire frame, 0..1 (a TSO super-segment is judged frame by frame). Default 0. */
   readonly lossRate?: number;
-  /** Gilbert-Elliott: per-packet probability of moving good -> bad. 0 disables the model. */
+  /** Gilbert-Elliott: per-frame probability of moving good -> bad. 0 disables the model. */
   readonly geGoodToBadRate?: number;
-  /** Gilbert-Elliott: per-packet probability of moving bad -> good. Default 0. */
+  /** Gilbert-Elliott: per-frame probability of moving bad -> good. Default 0. */
   readonly geBadToGoodRate?: number;
   /** Gilbert-Elliott: loss probability in the bad state. Default 0. */
   readonly geLossRateBad?: number;
@@ -35,7 +35,7 @@ export interface LinkDirectionOptions {
   readonly reorderRate?: number;
   /** Extra delay in microseconds for reordered packets. Default 0 (then reorderRate does nothing). */
   readonly reorderExtraDelayUs?: number;
-  /** Probability that a packet is corrupted in a way the TCP checksum catches: it acts as loss. */
+  /** Probability that a frame is corrupted in a way the TCP checksum catches: it acts as loss. */
   readonly corruptRate?: number;
   /**
    * Probability that one payload byte is flipped in a way TCP does not catch (a checksum

@@ -8,6 +8,14 @@
 // also checked on arrival: a packet that was queued for the link or on the wire when a partition,
 // a link-down or its sender's crash began is lost, even if the cut has healed by the time it
 // would arrive. Jitter never reorders (arrivals stay FIFO unless reorderRate holds one back).
+//
+// TSO super-segments (packet.frames > 1): the drop filter, loss (Bernoulli and Gilbert-Elliott),
+// checksum corruption and silent corruption strike each frame, with one draw per frame from the
+// same streams, exactly as if the frames travelled as separate packets. When some frames are
+// lost or fail the checksum, the others arrive as pieces of the super-segment (frames before the
+// gap, frames after it), each when its own last frame would have arrived, so the receiver sees
+// the hole and SACKs it as it would with separate frames. Simplification: the delay (jitter),
+// reordering and duplication are decided once per super-segment and apply to all its pieces.
 import type { Random } from '../core/env.js';
 import type { EventLane } from '../core/scheduler.js';
 import { GilbertElliott, type GilbertElliottParams, sampleDelay } from '../core/distributions.js';
@@ -37,10 +45,13 @@ export interface LinkEndpoint extends PacketSink {
   link: Link | null;
 }
 
-/** Per-direction counters. */
+/** Per-direction counters. Packets are what was handed over (a super-segment counts once). */
 export interface LinkDirectionStats {
   packets: number;
+  /** Ethernet frames handed over. */
+  frames: number;
   wireBytes: number;
+  /** Frames dropped (loss, filter, cut). */
   dropped: number;
   duplicated: number;
   reordered: number;
@@ -49,6 +60,13 @@ export interface LinkDirectionStats {
 }
 
 type Feature = 'loss' | 'ge' | 'corrupt' | 'silent' | 'delay' | 'reorder' | 'duplicate';
+
+/** Why the link itself drops a packet or frame. */
+type DropFate = 'link-down' | 'partition' | 'filter' | 'loss' | 'burst-loss';
+/** What happens to one frame: kept, kept but failing the checksum, or dropped. */
+const KEEP = 'keep';
+const CORRUPT = 'corrupt';
+type Fate = typeof KEEP | typeof CORRUPT | 'filter' | 'loss' | 'burst-loss';
 
 export class LinkDirection implements InFlightCheck {
   readonly name: string;
@@ -62,11 +80,13 @@ export class LinkDirection implements InFlightCheck {
   cutCount = 0;
   /**
    * A targeted fault for tests and scenarios (TigerBeetle's drop_packet_fn): return true to drop
-   * this packet. Checked after down/partition, before random faults; draws no randomness.
+   * this packet. Checked after down/partition, before random faults; draws no randomness. It is
+   * asked once per frame: a super-segment's frames are shown to it as one-frame pieces.
    */
   dropIf: ((packet: Packet) => boolean) | null = null;
   readonly stats: LinkDirectionStats = {
     packets: 0,
+    frames: 0,
     wireBytes: 0,
     dropped: 0,
     duplicated: 0,
@@ -77,8 +97,8 @@ export class LinkDirection implements InFlightCheck {
   readonly gilbertElliott = new GilbertElliott();
   #geParams: GilbertElliottParams = { goodToBad: 0, badToGood: 0, lossGood: 0, lossBad: 0 };
   #lastArrivalNs = 0;
-  /** Set by #arrivalNs when reordering held the packet back (it may be overtaken). */
-  #heldBack = false;
+  /** The packet whose payload silent corruption already copied during this carry(). */
+  #copied: Packet | null = null;
   /**
    * Arrivals are FIFO (jitter never reorders), so they go through one scheduler lane: a busy
    * link has hundreds of packets in flight, and only the next one to arrive sits in the heap.
@@ -130,85 +150,184 @@ export class LinkDirection implements InFlightCheck {
   }
 
   dropCut(packet: Packet): void {
-    this.stats.dropped++;
+    this.stats.dropped += packet.frames;
     this.context.drop(packet, this.down ? 'link-down' : 'partition', this.name);
   }
 
-  #drop(packet: Packet, reason: 'link-down' | 'partition' | 'filter' | 'loss' | 'burst-loss'): void {
-    this.stats.dropped++;
+  #drop(packet: Packet, reason: DropFate): void {
+    this.stats.dropped += packet.frames;
     this.context.drop(packet, reason, this.name);
   }
 
   /** Takes a packet whose last bit leaves the sender at txDoneNs and schedules its arrival. */
   carry(packet: Packet, txDoneNs: number): void {
     const o = this.options;
+    this.#copied = null;
     this.stats.packets++;
+    this.stats.frames += packet.frames;
     this.stats.wireBytes += packet.wireBytes;
     if (this.down) return this.#drop(packet, 'link-down');
     if (o.partitioned) return this.#drop(packet, 'partition');
-    if (this.dropIf !== null && this.dropIf(packet)) return this.#drop(packet, 'filter');
-    if (o.lossRate > 0 && this.#rng('loss').next() < o.lossRate) return this.#drop(packet, 'loss');
-    if (o.geGoodToBadRate > 0 && this.gilbertElliott.step(this.#rng('ge'), this.#geParams)) {
-      return this.#drop(packet, 'burst-loss');
+    if (packet.frames > 1) {
+      if (
+        this.dropIf !== null ||
+        o.lossRate > 0 ||
+        o.geGoodToBadRate > 0 ||
+        o.corruptRate > 0 ||
+        o.silentCorruptRate > 0
+      ) {
+        this.#carryFrames(packet, txDoneNs);
+        return;
+      }
+    } else {
+      const fate = this.#frameFate(packet, packet, 0);
+      if (fate === CORRUPT) packet.corrupt = true;
+      else if (fate !== KEEP) return this.#drop(packet, fate);
     }
+    const delayNs = this.#delayNs();
+    const heldBack = this.#holdBack();
+    const duplicate = this.#duplicate();
+    this.#schedule(packet, this.#arrivalNs(txDoneNs, delayNs, heldBack), heldBack, duplicate);
+  }
+
+  /**
+   * The random fate of frame `index` of `packet` (`frame` is that frame as a packet, for the
+   * filter). Draws, per stream, exactly what a separate packet would. May flip a payload byte.
+   */
+  #frameFate(packet: Packet, frame: Packet, index: number): Fate {
+    const o = this.options;
+    if (this.dropIf !== null && this.dropIf(frame)) return 'filter';
+    if (o.lossRate > 0 && this.#rng('loss').next() < o.lossRate) return 'loss';
+    if (o.geGoodToBadRate > 0 && this.gilbertElliott.step(this.#rng('ge'), this.#geParams)) return 'burst-loss';
+    let fate: Fate = KEEP;
     if (o.corruptRate > 0 && this.#rng('corrupt').next() < o.corruptRate) {
-      packet.corrupt = true;
+      fate = CORRUPT;
       this.stats.corrupted++;
       this.context.stats.corrupted++;
     }
     if (o.silentCorruptRate > 0 && packet.payload !== null && packet.payload.length > 0) {
-      this.#maybeFlipByte(packet, o.silentCorruptRate);
+      this.#maybeFlipByte(packet, index, o.silentCorruptRate);
     }
-    const arrivalNs = this.#arrivalNs(txDoneNs);
+    return fate;
+  }
+
+  /** A super-segment with per-frame faults enabled: decide each frame, deliver the survivors. */
+  #carryFrames(packet: Packet, txDoneNs: number): void {
+    const frames = packet.frames;
+    let fates: Fate[] | null = null;
+    for (let i = 0; i < frames; i++) {
+      const frame = this.dropIf === null ? packet : packet.piece(i, i + 1);
+      const fate = this.#frameFate(packet, frame, i);
+      if (fate !== KEEP) {
+        if (fates === null) fates = new Array<Fate>(frames).fill(KEEP);
+        fates[i] = fate;
+      }
+    }
+    const delayNs = this.#delayNs();
+    const heldBack = this.#holdBack();
+    const duplicate = this.#duplicate();
+    if (fates === null) {
+      this.#schedule(packet, this.#arrivalNs(txDoneNs, delayNs, heldBack), heldBack, duplicate);
+      return;
+    }
+    // Runs of frames with the same fate become pieces; each kept piece arrives when its last
+    // frame would have (frames leave packet.hopNsPerByte apart).
+    const now = this.context.scheduler.now;
+    let after = packet.wireBytes;
+    let first = 0;
+    while (first < frames) {
+      const fate = fates[first] as Fate;
+      let end = first + 1;
+      while (end < frames && fates[end] === fate) end++;
+      const piece = packet.piece(first, end);
+      after -= piece.wireBytes;
+      if (fate === KEEP || fate === CORRUPT) {
+        // A frame that fails the checksum travels on and is dropped by the receiving NIC.
+        if (fate === CORRUPT) piece.corrupt = true;
+        const doneNs = txDoneNs - after * packet.hopNsPerByte;
+        this.#schedule(piece, this.#arrivalNs(doneNs > now ? doneNs : now, delayNs, heldBack), heldBack, duplicate);
+      } else {
+        this.#drop(piece, fate);
+      }
+      first = end;
+    }
+  }
+
+  /** Sends a packet (and its duplicate, if any) to arrive at arrivalNs. */
+  #schedule(packet: Packet, arrivalNs: number, heldBack: boolean, duplicate: boolean): void {
     const scheduler = this.context.scheduler;
     packet.hop = this.receiver;
     packet.via = this;
     packet.cutStamp = this.cutCount;
-    const heldBack = this.#heldBack;
     if (heldBack) scheduler.schedule(arrivalNs, deliverPacket, packet);
     else scheduler.scheduleInLane(this.#lane, arrivalNs, deliverPacket, packet);
-    if (o.duplicateRate > 0 && this.#rng('duplicate').next() < o.duplicateRate) {
-      const copy = packet.clone();
-      copy.hop = this.receiver;
-      copy.via = this;
-      copy.cutStamp = this.cutCount;
-      if (heldBack) scheduler.schedule(arrivalNs, deliverPacket, copy);
-      else scheduler.scheduleInLane(this.#lane, arrivalNs, deliverPacket, copy);
-      this.stats.duplicated++;
-      this.context.stats.duplicated++;
-    }
+    if (!duplicate) return;
+    const copy = packet.clone();
+    copy.hop = this.receiver;
+    copy.via = this;
+    copy.cutStamp = this.cutCount;
+    if (heldBack) scheduler.schedule(arrivalNs, deliverPacket, copy);
+    else scheduler.scheduleInLane(this.#lane, arrivalNs, deliverPacket, copy);
   }
 
-  #arrivalNs(txDoneNs: number): number {
+  /** The propagation delay for one packet, in ns (drawn when there is jitter). */
+  #delayNs(): number {
     const o = this.options;
-    this.#heldBack = false;
     let delayUs = o.latencyUs;
     if (o.latencyDistribution !== 'constant' && o.jitterUs > 0) {
       delayUs = sampleDelay(this.#rng('delay'), o.latencyDistribution, o.latencyUs, o.jitterUs, o.paretoShape);
     }
-    let arrival = txDoneNs + delayUs * NS_PER_US;
+    return delayUs * NS_PER_US;
+  }
+
+  /** Whether reordering holds this packet back (later packets may overtake it). */
+  #holdBack(): boolean {
+    const o = this.options;
     if (o.reorderRate > 0 && this.#rng('reorder').next() < o.reorderRate && o.reorderExtraDelayUs > 0) {
-      // Held back: later packets may overtake it. It does not move the FIFO floor.
       this.stats.reordered++;
       this.context.stats.reordered++;
-      this.#heldBack = true;
-      return Math.ceil(arrival + o.reorderExtraDelayUs * NS_PER_US);
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether this packet is delivered twice. */
+  #duplicate(): boolean {
+    const o = this.options;
+    if (o.duplicateRate > 0 && this.#rng('duplicate').next() < o.duplicateRate) {
+      this.stats.duplicated++;
+      this.context.stats.duplicated++;
+      return true;
+    }
+    return false;
+  }
+
+  #arrivalNs(txDoneNs: number, delayNs: number, heldBack: boolean): number {
+    let arrival = txDoneNs + delayNs;
+    if (heldBack) {
+      // Held back: later packets may overtake it. It does not move the FIFO floor.
+      return Math.ceil(arrival + this.options.reorderExtraDelayUs * NS_PER_US);
     }
     if (arrival < this.#lastArrivalNs) arrival = this.#lastArrivalNs;
     this.#lastArrivalNs = arrival;
     return Math.ceil(arrival);
   }
 
-  #maybeFlipByte(packet: Packet, rate: number): void {
+  /** Silent corruption of frame `index`: maybe flips one bit of one of its payload bytes. */
+  #maybeFlipByte(packet: Packet, index: number, rate: number): void {
     const rng = this.#rng('silent');
     if (rng.next() >= rate) return;
     const payload = packet.payload as Uint8Array;
-    // Copy first: the payload is a view of the sender's buffer, which must stay intact for
-    // retransmission (the corruption happened on this wire, not in the sender's memory).
-    const copy = payload.slice();
-    const index = rng.int(copy.length);
-    copy[index] = (copy[index] as number) ^ (1 << rng.int(8));
+    const gso = packet.gsoSize;
+    const from = index * gso;
+    const frameBytes = gso === 0 ? payload.length : Math.min(gso, payload.length - from);
+    // Copy first (once per packet): the payload is a view of the sender's buffer, which must stay
+    // intact for retransmission (the corruption happened on this wire, not in the sender's memory).
+    const copy = this.#copied === packet ? payload : payload.slice();
+    const at = from + rng.int(frameBytes);
+    copy[at] = (copy[at] as number) ^ (1 << rng.int(8));
     packet.payload = copy;
+    this.#copied = packet;
     this.stats.silentlyCorrupted++;
     this.context.stats.silentlyCorrupted++;
   }

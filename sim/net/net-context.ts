@@ -7,7 +7,7 @@ import type { Scheduler } from '../core/scheduler.js';
 import type { TraceSink } from '../core/trace.js';
 import type { Packet } from './packet.js';
 
-/** Why a packet never arrived. */
+/** Why a packet (or some frames of a super-segment) never arrived. */
 export type DropReason =
   | 'loss'
   | 'burst-loss'
@@ -33,13 +33,19 @@ export const DROP_REASONS: readonly DropReason[] = [
   'no-route',
 ];
 
-/** Network-wide packet counters. */
+/**
+ * Network-wide counters. Packets are what the TCP stacks handle (a TSO super-segment is one);
+ * frames are what the wire carries (a super-segment is packet.frames of them). Drops and fault
+ * counts are in frames, because faults strike frames.
+ */
 export class NetStats {
-  /** Packets handed to a node's TCP stack. */
+  /** Packets handed to a node's TCP stack (GRO: a super-segment counts once). */
   delivered = 0;
+  /** Ethernet frames in the delivered packets. */
+  deliveredFrames = 0;
   /** Bytes on the wire (framing included) of delivered packets. */
   deliveredWireBytes = 0;
-  /** Drops by reason. */
+  /** Dropped frames by reason. */
   readonly dropped: Record<DropReason, number> = {
     loss: 0,
     'burst-loss': 0,
@@ -52,14 +58,16 @@ export class NetStats {
     'node-partition': 0,
     'no-route': 0,
   };
+  /** Packets delivered twice (a duplicated super-segment counts once). */
   duplicated = 0;
+  /** Packets held back so that later ones overtake them. */
   reordered = 0;
-  /** Packets marked corrupt (dropped by the receiver's checksum; also counted in dropped). */
+  /** Frames marked corrupt (dropped by the receiver's checksum; also counted in dropped). */
   corrupted = 0;
-  /** Packets whose payload had a byte flipped that TCP does not detect. */
+  /** Frames whose payload had a byte flipped that TCP does not detect. */
   silentlyCorrupted = 0;
 
-  /** Total drops over all reasons. */
+  /** Total dropped frames over all reasons. */
   get droppedTotal(): number {
     let total = 0;
     for (const reason of DROP_REASONS) total += this.dropped[reason];
@@ -99,9 +107,9 @@ export class NetContext {
     this.fingerprintAllBytes = fingerprintAllBytes;
   }
 
-  /** Counts, fingerprints and traces a dropped packet. */
+  /** Counts (in frames), fingerprints and traces a dropped packet. */
   drop(packet: Packet, reason: DropReason, where: string): void {
-    this.stats.dropped[reason]++;
+    this.stats.dropped[reason] += packet.frames;
     const fp = this.fingerprint;
     fp.mix32(FP_DROP);
     fp.mix32(DROP_REASONS.indexOf(reason));
@@ -117,6 +125,7 @@ export class NetContext {
         dst: `${packet.dst.ip}:${packet.dstPort}`,
         seq: packet.seq,
         len: packet.payloadBytes,
+        frames: packet.frames,
         flags: packet.flags,
       });
     }

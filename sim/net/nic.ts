@@ -1,7 +1,9 @@
 // A network interface card on a node: an IP address, a line rate per direction, an MTU, and an
 // egress queue. The host's own queue is unbounded: Linux's TCP small queues and qdisc
 // backpressure keep a host from dropping its own packets, and our TCP never has more than its
-// congestion window outstanding, which bounds the queue.
+// congestion window outstanding, which bounds the queue. The NIC does the segmentation offload:
+// a TSO super-segment from the stack is serialised as its frames back to back (transmitter.ts),
+// and on receive the stack gets what GRO would hand it, the super-segment as one packet.
 import type { Link, LinkEndpoint } from './link.js';
 import type { NetContext } from './net-context.js';
 import type { Packet } from './packet.js';

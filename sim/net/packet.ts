@@ -1,6 +1,13 @@
 // A packet on the simulated wire: one TCP segment with its addressing, as an object. Payloads are
 // views (subarray) of the sender's buffers, so a segment costs no copy; a packet is never
 // mutated after it is sent except by the link's fault injection, which copies before it flips.
+//
+// A packet may be a TSO/GSO super-segment (Linux: one skb with gso_size = MSS and
+// tcp_skb_pcount() > 1): `frames` MSS-sized Ethernet frames, the last one possibly shorter, that
+// travel and are received (GRO) as one object. Everything that happens to frames on a real wire
+// is accounted per frame: wireBytes is the sum of the frames' wire sizes, so serialisation takes
+// exactly as long as the frames back to back, and links split a super-segment with piece() when
+// they lose or corrupt one of its frames.
 import type { Nic } from './nic.js';
 
 /**
@@ -31,6 +38,22 @@ export function wireBytesFor(payloadBytes: number): number {
   return (ipBytes > ETHERNET_MIN_PAYLOAD_BYTES ? ipBytes : ETHERNET_MIN_PAYLOAD_BYTES) + ETHERNET_OVERHEAD_BYTES;
 }
 
+/** Frames a payload needs when cut into gsoSize pieces (Linux tcp_skb_pcount); at least one. */
+export function framesFor(payloadBytes: number, gsoSize: number): number {
+  return gsoSize > 0 && payloadBytes > gsoSize ? Math.ceil(payloadBytes / gsoSize) : 1;
+}
+
+/**
+ * Wire bytes of a payload cut into gsoSize frames, each with its own headers and framing: what
+ * the NIC's segmentation offload puts on the wire for one super-segment.
+ */
+export function superSegmentWireBytes(payloadBytes: number, gsoSize: number): number {
+  if (gsoSize <= 0 || payloadBytes <= gsoSize) return wireBytesFor(payloadBytes);
+  const full = Math.floor(payloadBytes / gsoSize);
+  const rest = payloadBytes - full * gsoSize;
+  return full * wireBytesFor(gsoSize) + (rest > 0 ? wireBytesFor(rest) : 0);
+}
+
 /** A link direction as seen by a packet in flight: did a cut happen since the packet entered? */
 export interface InFlightCheck {
   readonly cutCount: number;
@@ -59,8 +82,18 @@ export class Packet {
   readonly mssBytes: number;
   /** TCP payload, or null for a bare control segment. */
   payload: Uint8Array | null;
-  /** Size on the wire, including TCP/IP headers and Ethernet framing. */
+  /** Size on the wire, including TCP/IP headers and Ethernet framing, summed over the frames. */
   readonly wireBytes: number;
+  /** Payload bytes per frame (the MSS) when this is a super-segment; 0 for a single frame. */
+  readonly gsoSize: number;
+  /** Ethernet frames this packet stands for (Linux tcp_skb_pcount / gso_segs); 1 unless TSO. */
+  readonly frames: number;
+  /**
+   * Spacing of the frames as they left the previous hop, in ns per wire byte (0 = all at once,
+   * as handed over by the TCP stack). A switch uses it to start forwarding the first frames
+   * before the last one arrived, as a store-and-forward switch does per frame.
+   */
+  hopNsPerByte = 0;
   /** SACK permitted option (RFC 2018), on SYN and SYN-ACK. */
   sackPermitted = false;
   /** SACK blocks as flat [start, end, ...] pairs, or null. Options are not counted in wireBytes. */
@@ -84,6 +117,7 @@ export class Packet {
     windowBytes: number,
     mssBytes: number,
     payload: Uint8Array | null,
+    gsoSize = 0,
   ) {
     this.src = src;
     this.dst = dst;
@@ -95,12 +129,67 @@ export class Packet {
     this.windowBytes = windowBytes;
     this.mssBytes = mssBytes;
     this.payload = payload;
-    this.wireBytes = wireBytesFor(payload === null ? 0 : payload.length);
+    const length = payload === null ? 0 : payload.length;
+    if (gsoSize > 0 && length > gsoSize) {
+      this.gsoSize = gsoSize;
+      this.frames = Math.ceil(length / gsoSize);
+      this.wireBytes = superSegmentWireBytes(length, gsoSize);
+    } else {
+      this.gsoSize = 0;
+      this.frames = 1;
+      this.wireBytes = wireBytesFor(length);
+    }
   }
 
   /** Payload length in bytes. */
   get payloadBytes(): number {
     return this.payload === null ? 0 : this.payload.length;
+  }
+
+  /** Wire bytes of frames [first, end) of this packet. */
+  frameWireBytes(first: number, end: number): number {
+    if (this.frames === 1) return first === 0 && end >= 1 ? this.wireBytes : 0;
+    const gso = this.gsoSize;
+    const length = this.payloadBytes;
+    let bytes = 0;
+    for (let i = first; i < end; i++) {
+      const offset = i * gso;
+      bytes += wireBytesFor(length - offset < gso ? length - offset : gso);
+    }
+    return bytes;
+  }
+
+  /**
+   * Frames [first, end) as a packet of their own: what is left of a super-segment when a link
+   * or a switch loses other frames of it. Sequence number and payload are those frames'; FIN and
+   * PSH stay only on the piece that ends where the super-segment ended. Options (SACK blocks,
+   * window) are the same in every frame, as a NIC's segmentation copies the TCP header.
+   */
+  piece(first: number, end: number): Packet {
+    if (first === 0 && end >= this.frames) return this;
+    const gso = this.gsoSize;
+    const payload = this.payload as Uint8Array;
+    const from = first * gso;
+    const to = end * gso < payload.length ? end * gso : payload.length;
+    const last = to === payload.length;
+    const flags = last ? this.flags : this.flags & ~(TCP_FIN | TCP_PSH);
+    const piece = new Packet(
+      this.src,
+      this.dst,
+      this.srcPort,
+      this.dstPort,
+      this.seq + from,
+      this.ack,
+      flags,
+      this.windowBytes,
+      this.mssBytes,
+      payload.subarray(from, to),
+      gso,
+    );
+    piece.corrupt = this.corrupt;
+    piece.sackBlocks = this.sackBlocks;
+    piece.hopNsPerByte = this.hopNsPerByte;
+    return piece;
   }
 
   /** A copy for duplication: shares the payload view (nobody mutates it in place). */
@@ -116,10 +205,12 @@ export class Packet {
       this.windowBytes,
       this.mssBytes,
       this.payload,
+      this.gsoSize,
     );
     copy.corrupt = this.corrupt;
     copy.sackPermitted = this.sackPermitted;
     copy.sackBlocks = this.sackBlocks;
+    copy.hopNsPerByte = this.hopNsPerByte;
     return copy;
   }
 }

@@ -227,6 +227,7 @@ export class SimNode {
       return;
     }
     context.stats.delivered++;
+    context.stats.deliveredFrames += packet.frames;
     context.stats.deliveredWireBytes += packet.wireBytes;
     const fp = context.fingerprint;
     fp.mix32(FP_DELIVER);

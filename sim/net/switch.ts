@@ -1,6 +1,8 @@
 // A store-and-forward Ethernet switch: ports with per-port output queues and finite buffers.
 // Packets that find the egress buffer full are dropped (tail drop), which is what makes incast
-// hurt: many senders bursting into one port overflow it. Forwarding tables are static, computed
+// hurt: many senders bursting into one port overflow it. A TSO super-segment is switched frame
+// by frame (transmitter.ts): each frame may leave once it has arrived, and each frame that finds
+// the buffer full is dropped on its own, the rest going on as pieces. Forwarding tables are static, computed
 // from the topology by shortest path (SimNetwork.#computeRoutes), like a learned L2 network with
 // no spanning-tree changes.
 import type { Link, LinkEndpoint } from './link.js';

@@ -3,6 +3,9 @@
 // initial window, then +1 segment per window of ACKs (tcp_slow_start, tcp_cong_avoid_ai), and
 // only while the window is actually used (tcp_is_cwnd_limited). Recovery: NewReno (RFC 6582)
 // without SACK, RFC 6675-style with SACK; an RTO enters the Loss state (tcp_enter_loss).
+// Everything counted in packets is counted in MSS frames, as Linux counts tcp_skb_pcount: a TSO
+// super-segment of n frames takes n of the window, a cumulative ACK covering it grows cwnd by n,
+// and the duplicate-ACK threshold and Reno's sacked estimate are in frames too.
 // Simplification: on entering recovery cwnd drops straight to ssthresh (Linux uses PRR to get
 // there gradually); CUBIC is not modelled (Reno growth on a LAN differs little from it).
 import type { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
@@ -21,7 +24,7 @@ export class CongestionControl {
   /** snd_nxt when recovery or loss began (Linux high_seq, RFC 6582 "recover"). */
   highSeq = 0;
   dupAcks = 0;
-  /** Without SACK, each duplicate ACK counts as one segment that left the network. */
+  /** Without SACK, each duplicate ACK counts as one frame that left the network. */
   renoSacked = 0;
   /** Set when sending stopped because the window was full. */
   cwndLimited = false;
@@ -35,15 +38,15 @@ export class CongestionControl {
     this.sack = sack;
   }
 
-  /** Linux tcp_packets_in_flight(). */
+  /** Linux tcp_packets_in_flight(), in frames. */
   inFlight(rtx: RetransmitQueue): number {
     const sacked = this.sack ? rtx.sackedOut : this.renoSacked;
     return rtx.packetsOut - (sacked + rtx.lostOut) + rtx.retransOut;
   }
 
   /**
-   * snd_una advanced by ackedPackets segments. Returns a segment NewReno must retransmit at once
-   * (the next hole after a partial ACK), if any.
+   * snd_una advanced by ackedPackets frames. Returns a segment NewReno must retransmit at once
+   * (the next hole after a partial ACK, one MSS), if any.
    */
   onNewAck(ack: number, ackedPackets: number, priorInFlight: number, rtx: RetransmitQueue): SentSegment | undefined {
     this.dupAcks = 0;

@@ -1,22 +1,36 @@
 // One simulated TCP connection, seen by the application as a ByteStream (env.ts). It models what
 // decides NVMe/TCP's behaviour under faults and load, in the way Linux does it:
 // - 3-way handshake with SYN retransmission (1 s initial RTO, tcp_syn_retries) and RST refusal;
-// - MSS segmentation (MTU - 40, the smaller of the two ends), cumulative ACKs, delayed ACKs
-//   (every second full segment, else 40 ms; quick-ack for the first 16 segments; immediate ACK
-//   for out-of-order data, holes filled and FIN);
+// - MSS segmentation (MTU - 40, the smaller of the two ends) with TSO/GSO: one output pass sends
+//   the data as super-segments of up to 44 MSS frames (tcp-tso.ts: sk_gso_max_size, autosize),
+//   each bounded by half the congestion window (tcp_cwnd_test) and by the peer's window; the
+//   NIC puts them on the wire as separate frames (packet.ts), and faults strike frames (link.ts);
+// - GRO on receive: a super-segment (or what is left of it) is processed once and handed to the
+//   application as one chunk; cumulative ACKs, delayed ACKs (immediately once more than one full
+//   frame is unacknowledged, so every multi-frame super-segment is ACKed at once, else 40 ms;
+//   quick-ack for the first 16 packets; immediate ACK for out-of-order data, holes filled, FIN);
 // - RTO per RFC 6298 with Linux's 200 ms floor, exponential backoff to 120 s, and failure with
 //   ETIMEDOUT after tcp_retries2 (modelled time, tcp_model_timeout);
 // - SACK (RFC 2018, on by default like net.ipv4.tcp_sack) with FACK loss marking and a
 //   RACK-style check for lost retransmissions; without SACK, NewReno (RFC 6582). Fast recovery
 //   starts after 3 duplicate ACKs or when the scoreboard marks a loss (tcp-congestion.ts);
 // - slow start from 10 segments and Reno congestion avoidance, growing only when cwnd-limited;
+// - every packet count in frames, as Linux counts tcp_skb_pcount: cwnd, packets_out, sacked_out,
+//   lost_out, retrans_out, cwnd growth per acknowledged frame; partial ACKs trim a super-segment,
+//   SACK blocks and FACK cut it at MSS boundaries, and retransmissions send only the frames still
+//   unacknowledged and unSACKed, as many as the window allows (tcp-rtx-queue.ts). An RTO resends
+//   one MSS of the head (tcp_retransmit_timer -> tcp_retransmit_skb(sk, head, 1)), then ACKs clock
+//   out the rest;
 // - receive-window backpressure from a 6 MiB receive buffer that the application drains
 //   instantly unless it is paused or has not installed handlers; zero-window probes;
 // - a send buffer with a high-water mark (write() returns false; drain() at half of it);
 // - FIN, RST and TIME_WAIT; a peer crash is seen as RST (after restart) or ETIMEDOUT.
 // Simplifications, each also noted where it applies: no timestamps, no D-SACK, no TLP, no full
 // RACK, no PRR (cwnd drops to ssthresh at once), no Nagle (NVMe/TCP sets TCP_NODELAY),
-// unbounded sequence numbers, writes in one event coalesced into full segments (autocorking).
+// unbounded sequence numbers, writes in one event coalesced into full segments (autocorking), no
+// TSO deferral (tcp_tso_should_defer), super-segments never merged again once cut (no
+// tcp_shift_skb_data / retrans collapse), and GRO merges exactly what one super-segment carried
+// (a real NIC may also merge back-to-back small packets of one flow within a NAPI poll).
 import type { Address, ByteStream, StreamHandlers } from '../core/env.js';
 import type { ExecutionGate } from '../core/sim-clock.js';
 import { LazyTimer } from './lazy-timer.js';
@@ -30,6 +44,7 @@ import { RtoEstimator } from './tcp-rto.js';
 import { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
 import { RangeSet } from './tcp-sack.js';
 import { SendBuffer } from './tcp-send-buffer.js';
+import { TSO_AUTOSIZE_FULL_BELOW_NS, autosizeFrames, sizeGoalFrames } from './tcp-tso.js';
 import { type ResolvedTcpOptions, modelTimeoutNs } from './tcp-options.js';
 import type { TcpStack } from './tcp-stack.js';
 
@@ -46,7 +61,10 @@ export type TcpState =
   | 'LAST_ACK'
   | 'CLOSED';
 
-/** Counters per connection, updated live. */
+/**
+ * Counters per connection, updated live. Segments are counted in MSS frames, like Linux's
+ * segs_out / segs_in / total_retrans (a super-segment of n frames counts n).
+ */
 export interface TcpStats {
   segmentsSent: number;
   segmentsReceived: number;
@@ -56,7 +74,7 @@ export interface TcpStats {
   bytesAcked: number;
   /** Bytes handed to the application's data handler. */
   bytesDelivered: number;
-  /** Segments retransmitted for any reason. */
+  /** Frames retransmitted for any reason. */
   retransmits: number;
   /** Fast retransmits (entries into recovery after duplicate ACKs). */
   fastRetransmits: number;
@@ -64,14 +82,14 @@ export interface TcpStats {
   rtoCount: number;
   /** Duplicate ACKs received. */
   dupAcks: number;
-  /** Data segments that arrived beyond rcv_nxt. */
+  /** Data packets (a super-segment or a piece of one counts once) that arrived beyond rcv_nxt. */
   outOfOrderSegments: number;
   /** Zero-window probes sent. */
   zeroWindowProbes: number;
 }
 
 const noHandlers: StreamHandlers = { data() {}, drain() {}, close() {}, error() {} };
-/** Bound on segments sent by one output pass: a safety limit, far above any real window. */
+/** Bound on (super-)segments sent by one output pass: a safety limit, far above any real window. */
 const OUTPUT_BUDGET = 1 << 20;
 /** Outcome of a connect attempt, settled once. */
 export interface ConnectWaiter {
@@ -117,8 +135,12 @@ export class TcpConnection implements ByteStream {
   #sndWl1 = 0;
   #sndWl2 = 0;
   #peerWindow = 0;
+  /** The largest window the peer has advertised (Linux max_window; bounds the TSO size goal). */
+  #maxPeerWindow = 0;
+  /** tcp_xmit_size_goal in frames, for the current MSS and #maxPeerWindow. */
+  #sizeGoalFrames = 1;
   readonly #sendBuffer: SendBuffer;
-  readonly #rtx = new RetransmitQueue();
+  readonly #rtx: RetransmitQueue;
   #finQueued = false;
   #finSeq = 0;
   #finSent = false;
@@ -134,9 +156,8 @@ export class TcpConnection implements ByteStream {
   /** RACK: the latest send time of a segment delivered by the ACK being processed. */
   #deliveredSentAtNs = 0;
   /** What #ackedSegment found during the cumulative ACK being processed. */
-  #ackedPackets = 0;
   #rttSegment: SentSegment | null = null;
-  readonly #onAcked = (segment: SentSegment): void => this.#ackedSegment(segment);
+  readonly #onAcked = (segment: SentSegment, fully: boolean): void => this.#ackedSegment(segment, fully);
 
   // Timers.
   readonly #rto: RtoEstimator;
@@ -204,6 +225,7 @@ export class TcpConnection implements ByteStream {
     this.#options = stack.options;
     this.#gate = stack.gate;
     this.#mss = nic.mtuBytes - TCP_IP_HEADER_BYTES;
+    this.#rtx = new RetransmitQueue(this.#mss);
     this.#iss = iss;
     this.sndUna = iss;
     this.sndNxt = iss;
@@ -249,7 +271,7 @@ export class TcpConnection implements ByteStream {
   get receiveQueuedBytes(): number {
     return this.#appQueuedBytes;
   }
-  /** Segments sent and not yet acknowledged. */
+  /** Frames sent and not yet acknowledged (Linux packets_out). */
   get packetsOut(): number {
     return this.#rtx.packetsOut;
   }
@@ -324,15 +346,18 @@ export class TcpConnection implements ByteStream {
 
   #takePeerSynOptions(syn: Packet): void {
     if (syn.mssBytes > 0 && syn.mssBytes < this.#mss) this.#mss = syn.mssBytes;
+    this.#rtx.mss = this.#mss;
     this.#sackEnabled = this.#options.sack && syn.sackPermitted;
     this.#cc.sack = this.#sackEnabled;
     this.#peerWindow = syn.windowBytes;
+    this.#maxPeerWindow = syn.windowBytes;
+    this.#sizeGoalFrames = sizeGoalFrames(this.#mss, syn.windowBytes);
     this.#sndWl1 = syn.seq;
     this.#sndWl2 = syn.ack;
   }
 
   #sendSyn(withAck: boolean): void {
-    const segment = new SentSegment(this.#iss, 0, true, false, this.#now());
+    const segment = new SentSegment(this.#iss, 0, true, false, this.#now(), this.#mss);
     this.#rtx.push(segment);
     this.sndNxt = this.#iss + 1;
     this.#transmitSyn(withAck);
@@ -349,7 +374,7 @@ export class TcpConnection implements ByteStream {
   /** Processes one segment addressed to this connection. */
   receive(packet: Packet): void {
     if (this.#dead) return;
-    this.stats.segmentsReceived++;
+    this.stats.segmentsReceived += packet.frames;
     switch (this.state) {
       case 'SYN_SENT':
         this.#receiveInSynSent(packet);
@@ -492,6 +517,10 @@ export class TcpConnection implements ByteStream {
     // RFC 9293 SND.WL1/WL2: only a newer segment may update the send window.
     if (packet.seq > this.#sndWl1 || (packet.seq === this.#sndWl1 && ack >= this.#sndWl2)) {
       this.#peerWindow = packet.windowBytes;
+      if (packet.windowBytes > this.#maxPeerWindow) {
+        this.#maxPeerWindow = packet.windowBytes;
+        this.#sizeGoalFrames = sizeGoalFrames(this.#mss, packet.windowBytes);
+      }
       this.#sndWl1 = packet.seq;
       this.#sndWl2 = ack;
     }
@@ -504,7 +533,7 @@ export class TcpConnection implements ByteStream {
     if (this.#sackEnabled) this.#takeSack(packet.sackBlocks);
     if (advanced) {
       const retransmitNow = cc.onNewAck(ack, ackedPackets, priorInFlight, rtx);
-      if (retransmitNow !== undefined) this.#retransmit(retransmitNow);
+      if (retransmitNow !== undefined) this.#retransmit(retransmitNow, 1);
       this.#afterCumulativeAck();
     } else if (
       ack === this.sndUna &&
@@ -524,12 +553,10 @@ export class TcpConnection implements ByteStream {
     return true;
   }
 
-  /** Removes what `ack` covers from the queue and buffer; returns the number of segments. */
+  /** Removes what `ack` covers from the queue and buffer; returns the number of frames. */
   #takeCumulativeAck(ack: number): number {
-    this.#ackedPackets = 0;
     this.#rttSegment = null;
-    this.#rtx.acknowledge(ack, this.#onAcked);
-    const ackedPackets = this.#ackedPackets;
+    const ackedPackets = this.#rtx.acknowledge(ack, this.#onAcked);
     // (The cast undoes TypeScript's narrowing to null: #ackedSegment set it during acknowledge.)
     const rttSegment = this.#rttSegment as SentSegment | null;
     this.#rttSegment = null;
@@ -577,11 +604,13 @@ export class TcpConnection implements ByteStream {
     if (scoreboard.count > 0) rtx.markLostBelow(scoreboard.highestEnd - this.#cc.dupThreshold * this.#mss);
   }
 
-  /** Per segment a cumulative ACK removes (pre-bound: an ACK allocates no closure). */
-  #ackedSegment(segment: SentSegment): void {
-    this.#ackedPackets++;
+  /**
+   * Per segment a cumulative ACK removes or trims (pre-bound: an ACK allocates no closure). A
+   * trimmed super-segment gives an RTT sample too (Linux tcp_clean_rtx_queue).
+   */
+  #ackedSegment(segment: SentSegment, fully: boolean): void {
     if (!segment.everRetransmitted) this.#rttSegment = segment;
-    if (segment.fin) this.#finAcked = true;
+    if (fully && segment.fin) this.#finAcked = true;
     this.#noteDelivered(segment);
   }
 
@@ -599,7 +628,8 @@ export class TcpConnection implements ByteStream {
     this.#trace('fast-retransmit');
     if (!this.#sackEnabled || this.#rtx.lostOut === 0) this.#rtx.markHeadLost();
     const lost = this.#rtx.nextLost();
-    if (lost !== undefined) this.#retransmit(lost);
+    // Linux PRR lets at least one frame out on entering recovery (tcp_cwnd_reduction).
+    if (lost !== undefined) this.#retransmit(lost, Math.max(1, this.#cc.cwnd - this.#cc.inFlight(this.#rtx)));
   }
 
   #receiveData(packet: Packet): void {
@@ -660,7 +690,10 @@ export class TcpConnection implements ByteStream {
     this.rcvNxt += data.length;
   }
 
-  /** Linux __tcp_ack_snd_check: ACK now after more than one full segment, else delay. */
+  /**
+   * Linux __tcp_ack_snd_check: ACK now once more than one full-sized frame is unacknowledged (so
+   * at once for a multi-frame GRO packet), else delay.
+   */
   #scheduleAck(): void {
     if (this.#ackNow) return;
     if (this.#quickAcks > 0) {
@@ -731,27 +764,55 @@ export class TcpConnection implements ByteStream {
     );
   }
 
-  /** Sends retransmissions, then new data, as far as cwnd and the peer's window allow. */
+  /**
+   * Sends retransmissions, then new data, as far as cwnd and the peer's window allow, as
+   * super-segments (Linux tcp_xmit_retransmit_queue, then tcp_write_xmit).
+   */
   #output(): void {
     if (this.#dead || !this.#canSend()) return;
+    const cc = this.#cc;
+    const rtx = this.#rtx;
+    const maxFrames = this.#tsoMaxFrames();
     let budget = OUTPUT_BUDGET;
     while (budget-- > 0) {
-      if (this.#cc.inFlight(this.#rtx) >= this.#cc.cwnd) {
-        this.#cc.cwndLimited = true;
+      const cwnd = cc.cwnd;
+      const inFlight = cc.inFlight(rtx);
+      if (inFlight >= cwnd) {
+        cc.cwndLimited = true;
         break;
       }
-      const lost = this.#rtx.nextLost();
+      const room = cwnd - inFlight;
+      const lost = rtx.nextLost();
       if (lost !== undefined) {
-        this.#retransmit(lost);
+        // tcp_xmit_retransmit_queue: segs = cwnd - in_flight, at most tcp_tso_segs.
+        this.#retransmit(lost, room < maxFrames ? room : maxFrames);
         continue;
       }
-      if (!this.#sendNewSegment()) break;
+      // tcp_cwnd_test: at most half the window per super-segment, so two are in flight.
+      const half = cwnd >> 1 > 1 ? cwnd >> 1 : 1;
+      let quota = half < room ? half : room;
+      if (maxFrames < quota) quota = maxFrames;
+      if (!this.#sendNewSegment(quota)) break;
     }
-    if (this.#rtx.packetsOut > 0 && !this.#rtoTimer.armed) this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    if (rtx.packetsOut > 0 && !this.#rtoTimer.armed) this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
   }
 
-  /** Sends one new segment (data and/or FIN). Returns false if nothing could be sent. */
-  #sendNewSegment(): boolean {
+  /** Most frames per super-segment right now (tcp-tso.ts: tcp_xmit_size_goal, tcp_tso_autosize). */
+  #tsoMaxFrames(): number {
+    const goal = this.#sizeGoalFrames;
+    const rto = this.#rto;
+    // A close peer (the usual case here) always gets the full size goal: skip the arithmetic.
+    if (rto.minRttNs < TSO_AUTOSIZE_FULL_BELOW_NS) return goal;
+    const cc = this.#cc;
+    const auto = autosizeFrames(this.#mss, cc.cwnd, cc.ssthresh, this.#rtx.packetsOut, rto.srttNs, rto.minRttNs);
+    return auto < goal ? auto : goal;
+  }
+
+  /**
+   * Sends one new (super-)segment of at most maxFrames frames (data and/or FIN). Returns false
+   * if nothing could be sent.
+   */
+  #sendNewSegment(maxFrames: number): boolean {
     const unsent = this.#sendBuffer.endSeq - this.sndNxt;
     if (unsent > 0) {
       const room = this.sndUna + this.#peerWindow - this.sndNxt;
@@ -759,13 +820,13 @@ export class TcpConnection implements ByteStream {
         if (this.#rtx.packetsOut === 0 && !this.#persistTimer.armed) this.#armPersist();
         return false;
       }
-      const length = Math.min(this.#mss, unsent, room);
+      const length = Math.min(maxFrames * this.#mss, unsent, room);
       const fin = this.#finQueued && this.sndNxt + length === this.#finSeq;
-      this.#sendFresh(new SentSegment(this.sndNxt, length, false, fin, this.#now()));
+      this.#sendFresh(new SentSegment(this.sndNxt, length, false, fin, this.#now(), this.#mss));
       return true;
     }
     if (this.#finQueued && !this.#finSent && this.sndNxt === this.#finSeq) {
-      this.#sendFresh(new SentSegment(this.sndNxt, 0, false, true, this.#now()));
+      this.#sendFresh(new SentSegment(this.sndNxt, 0, false, true, this.#now(), this.#mss));
       return true;
     }
     return false;
@@ -782,9 +843,15 @@ export class TcpConnection implements ByteStream {
     this.#transmitSegment(segment);
   }
 
-  #retransmit(segment: SentSegment): void {
+  /**
+   * Retransmits a segment, or its first maxFrames frames when it is larger: Linux
+   * __tcp_retransmit_skb cuts the skb to segs * MSS (tcp_fragment) and sends that part only. The
+   * segment holds only unacknowledged, unSACKed data: ACKs trimmed it, SACKs cut it.
+   */
+  #retransmit(segment: SentSegment, maxFrames: number): void {
+    if (segment.frames > maxFrames) this.#rtx.split(segment, maxFrames * this.#mss);
     this.#rtx.noteRetransmitted(segment, this.#now());
-    this.stats.retransmits++;
+    this.stats.retransmits += segment.frames;
     if (segment.syn) this.#transmitSyn(this.state === 'SYN_RECEIVED');
     else this.#transmitSegment(segment);
   }
@@ -795,7 +862,7 @@ export class TcpConnection implements ByteStream {
     if (segment.fin) flags |= TCP_FIN;
     if (segment.seq + segment.len === this.#sendBuffer.endSeq && segment.len > 0) flags |= TCP_PSH;
     this.stats.payloadBytesSent += segment.len;
-    this.#emit(segment.seq, flags, payload, 0);
+    this.#emit(segment.seq, flags, payload, 0, this.#mss);
   }
 
   /** Sends a bare ACK if one is owed. */
@@ -807,8 +874,11 @@ export class TcpConnection implements ByteStream {
     this.#emit(this.sndNxt, TCP_ACK, null, 0);
   }
 
-  /** Builds and sends one packet; any segment with ACK settles the ACK we owe. */
-  #emit(seq: number, flags: number, payload: Uint8Array | null, mssBytes: number): void {
+  /**
+   * Builds and sends one packet (a super-segment when the payload exceeds gsoSize); any segment
+   * with ACK settles the ACK we owe.
+   */
+  #emit(seq: number, flags: number, payload: Uint8Array | null, mssBytes: number, gsoSize = 0): void {
     const window = this.#receiveWindow();
     const packet = new Packet(
       this.nic,
@@ -821,6 +891,7 @@ export class TcpConnection implements ByteStream {
       window,
       mssBytes,
       payload,
+      gsoSize,
     );
     if ((flags & TCP_SYN) !== 0) packet.sackPermitted = this.#options.sack;
     if ((flags & TCP_ACK) !== 0) {
@@ -830,7 +901,7 @@ export class TcpConnection implements ByteStream {
       this.#lastAdvertisedWindow = window;
       this.#delackTimer.clear();
     }
-    this.stats.segmentsSent++;
+    this.stats.segmentsSent += packet.frames;
     this.stack.transmit(packet);
   }
 
@@ -882,8 +953,9 @@ export class TcpConnection implements ByteStream {
     this.#fingerprintEvent(2);
     this.#trace('rto');
     this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
+    // Linux tcp_retransmit_timer -> tcp_retransmit_skb(sk, head, 1): one MSS of the head.
     const head = this.#rtx.nextLost();
-    if (head !== undefined) this.#retransmit(head);
+    if (head !== undefined) this.#retransmit(head, 1);
     this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
   }
 
@@ -898,7 +970,7 @@ export class TcpConnection implements ByteStream {
     this.#synRetransmits++;
     this.stats.rtoCount++;
     const syn = this.#rtx.first() as SentSegment;
-    this.#retransmit(syn);
+    this.#retransmit(syn, 1);
     this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
     this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
   }

@@ -1,5 +1,6 @@
 // The out-of-order queue: segments that arrived beyond rcv_nxt wait here, sorted by sequence
-// number, until the hole before them is filled. Overlaps (duplicates, retransmissions with
+// number, until the hole before them is filled. A segment is what GRO handed over: a whole TSO
+// super-segment or the piece of one that followed a lost frame, held as one entry. Overlaps (duplicates, retransmissions with
 // different boundaries) are trimmed when segments are taken out, not when they go in. The held
 // ranges are also kept merged, to build SACK blocks (RFC 2018): the block holding the most
 // recently received segment first, then the others from the lowest up.

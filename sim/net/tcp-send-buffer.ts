@@ -1,7 +1,9 @@
 // The send buffer: bytes the application wrote and the peer has not yet acknowledged, kept as the
-// caller's own chunks (ByteStream.write lets the stream keep a reference). A segment is a view
-// into one chunk when it fits inside it, and a single copy when it spans chunks, so bulk data is
-// never copied and small PDUs are copied once. Sequence numbers are unbounded (no wraparound).
+// caller's own chunks (ByteStream.write lets the stream keep a reference). A segment (a TSO
+// super-segment of up to 64 KiB included) is a view into one chunk when it fits inside it, and a
+// single copy when it spans chunks: the receiver gets it as one contiguous chunk, as GRO hands
+// the application one skb, so an NVMe/TCP response written as header, data and CapsuleResp is
+// copied once. Sequence numbers are unbounded (no wraparound).
 // The copies come from the byte slab (sim/core/byte-slab.ts): a segment's payload lives until it
 // is acknowledged and delivered, so they are short-lived.
 import { allocBytes } from '../core/byte-slab.js';

@@ -3,9 +3,19 @@
 // departure time is known the moment it is queued: start = max(now, busyUntil), done = start +
 // wireBytes * 8 / rate. So queueing costs no event, and the backlog in bytes at any instant is
 // (busyUntil - now) * rate / 8. A rate change applies to packets queued after it.
+//
+// TSO super-segments (packet.frames > 1) are queued frame by frame where it matters, i.e. when
+// the queue has a byte limit (a switch port) or the frames arrived spread out from a previous
+// hop: frame i arrived at now - (wire bytes of the frames after it) * packet.hopNsPerByte, may
+// start leaving as soon as it arrived (store-and-forward per frame, as a real switch does), and
+// is tail-dropped on its own if the buffer it finds is full. The frames that survive go on as
+// pieces of the super-segment. Simplification: the whole super-segment is queued in the event of
+// its last frame, so a packet from another port that arrived while its first frames were coming
+// in is queued ahead of them (FIFO order between ports is per packet, not per frame).
+// A host NIC (no byte limit, frames handed over at once) serialises the frames back to back.
 import type { LinkDirection } from './link.js';
 import type { NetContext } from './net-context.js';
-import type { Packet } from './packet.js';
+import { type Packet, wireBytesFor } from './packet.js';
 
 const NS_PER_S = 1e9;
 const BITS_PER_BYTE = 8;
@@ -22,7 +32,10 @@ export class Transmitter {
   link: LinkDirection | null = null;
   /** Time the last queued bit leaves, in fractional ns (kept fractional so rounding never drifts). */
   busyUntilNs = 0;
+  /** Packets handed to the link (a super-segment, or each piece of one, counts once). */
   packetsSent = 0;
+  /** Ethernet frames handed to the link. */
+  framesSent = 0;
   wireBytesSent = 0;
   /** Peak backlog in bytes seen at enqueue time. */
   peakBacklogBytes = 0;
@@ -52,7 +65,7 @@ export class Transmitter {
     return ((this.busyUntilNs - now) * rate) / (NS_PER_S * BITS_PER_BYTE);
   }
 
-  /** Queues a packet; drops it if the buffer would overflow or nothing is connected. */
+  /** Queues a packet; drops it (or some of its frames) if the buffer would overflow. */
   send(packet: Packet): void {
     const link = this.link;
     if (link === null) {
@@ -61,6 +74,10 @@ export class Transmitter {
     }
     const now = this.context.scheduler.now;
     const rate = this.effectiveRateBps();
+    if (packet.frames > 1 && rate !== Infinity && (this.bufferBytes !== Infinity || packet.hopNsPerByte > 0)) {
+      this.#sendFrames(packet, link, now, rate);
+      return;
+    }
     const start = this.busyUntilNs > now ? this.busyUntilNs : now;
     if (this.bufferBytes !== Infinity && rate !== Infinity) {
       const backlog = ((start - now) * rate) / (NS_PER_S * BITS_PER_BYTE);
@@ -72,8 +89,72 @@ export class Transmitter {
     }
     const done = rate === Infinity ? start : start + (packet.wireBytes * BITS_PER_BYTE * NS_PER_S) / rate;
     this.busyUntilNs = done;
+    this.#hand(packet, link, done, rate === Infinity ? 0 : (BITS_PER_BYTE * NS_PER_S) / rate);
+  }
+
+  /** Per-frame queueing of a super-segment (see the top of the file). */
+  #sendFrames(packet: Packet, link: LinkDirection, now: number, rate: number): void {
+    const nsPerByte = (BITS_PER_BYTE * NS_PER_S) / rate;
+    const bytesPerNs = rate / (NS_PER_S * BITS_PER_BYTE);
+    const arrivalNsPerByte = packet.hopNsPerByte;
+    const frames = packet.frames;
+    const fullWire = wireBytesFor(packet.gsoSize);
+    const lastWire = packet.wireBytes - (frames - 1) * fullWire;
+    const limit = this.bufferBytes;
+    let after = packet.wireBytes;
+    let busy = this.busyUntilNs;
+    // The current run of frames with the same fate: [runStart, i), kept or dropped.
+    let runStart = 0;
+    let runKept = true;
+    for (let i = 0; i < frames; i++) {
+      const wire = i === frames - 1 ? lastWire : fullWire;
+      after -= wire;
+      const arrival = now - after * arrivalNsPerByte;
+      const start = busy > arrival ? busy : arrival;
+      let kept = true;
+      if (limit !== Infinity) {
+        const backlog = (start - arrival) * bytesPerNs;
+        if (backlog + wire > limit) kept = false;
+        else if (backlog > this.peakBacklogBytes) this.peakBacklogBytes = backlog;
+      }
+      if (kept !== runKept) {
+        this.#endRun(packet, link, runStart, i, runKept, busy, now, nsPerByte);
+        runStart = i;
+        runKept = kept;
+      }
+      if (kept) busy = start + (wire * BITS_PER_BYTE * NS_PER_S) / rate;
+    }
+    this.#endRun(packet, link, runStart, frames, runKept, busy, now, nsPerByte);
+    this.busyUntilNs = busy;
+  }
+
+  #endRun(
+    packet: Packet,
+    link: LinkDirection,
+    first: number,
+    end: number,
+    kept: boolean,
+    doneNs: number,
+    now: number,
+    nsPerByte: number,
+  ): void {
+    if (end <= first) return;
+    const piece = packet.piece(first, end);
+    if (!kept) {
+      // A drop-tail buffer drops the frames that find it full (the others go on).
+      this.context.drop(piece, 'queue-full', this.label);
+      return;
+    }
+    // A run that ended before the last frame arrived may have left "in the past": it goes now.
+    this.#hand(piece, link, doneNs > now ? doneNs : now, nsPerByte);
+  }
+
+  #hand(packet: Packet, link: LinkDirection, doneNs: number, nsPerByte: number): void {
     this.packetsSent++;
+    this.framesSent += packet.frames;
     this.wireBytesSent += packet.wireBytes;
-    link.carry(packet, done);
+    // Frames leave no closer together than they arrived, nor than this port serialises them.
+    if (nsPerByte > packet.hopNsPerByte) packet.hopNsPerByte = nsPerByte;
+    link.carry(packet, doneNs);
   }
 }

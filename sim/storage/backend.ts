@@ -17,7 +17,10 @@ export interface BlockBackend {
   readonly sizeBytes: number;
   /** LBA data size in bytes (512 or 4096). */
   readonly blockSize: number;
-  /** Reads `length` bytes at `offset` (both multiples of blockSize). */
+  /**
+   * Reads `length` bytes at `offset` (both multiples of blockSize). The data is read-only for the
+   * caller: it may be shared (zeroes of unwritten blocks), so copy it before changing it.
+   */
   read(offset: number, length: number, callback: BackendReadCallback): void;
   /** Writes `data` at `offset`. The backend may keep a reference to `data` until it calls back. */
   write(offset: number, data: Uint8Array, callback: BackendCallback): void;

@@ -1,9 +1,9 @@
 // The null device: the target's equivalent of Linux null_blk. Nothing is stored, reads return
 // zeroes, and every command completes at once (the callback runs before the method returns), so a
 // null namespace measures the transport and the target alone.
-import { allocZeroedBytes } from '../core/byte-slab.js';
 import type { BackendCallback, BackendReadCallback, BlockBackend } from './backend.js';
 import { assertGeometry, checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
+import { sharedZeroes } from './zero-bytes.js';
 
 export class NullBackend implements BlockBackend {
   readonly kind = 'null';
@@ -18,9 +18,8 @@ export class NullBackend implements BlockBackend {
 
   read(offset: number, length: number, callback: BackendReadCallback): void {
     const status = checkRange(offset, length, this.sizeBytes, this.blockSize);
-    // A fresh zeroed buffer: the caller may keep or modify it. It comes from the byte slab
-    // (sim/core/byte-slab.ts), several times cheaper than a buffer of its own.
-    callback(status, status === STATUS_SUCCESS ? allocZeroedBytes(length) : undefined);
+    // Read-only shared zeroes (backend.ts): a null device has nothing else to return.
+    callback(status, status === STATUS_SUCCESS ? sharedZeroes(length) : undefined);
   }
 
   write(offset: number, data: Uint8Array, callback: BackendCallback): void {

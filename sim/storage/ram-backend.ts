@@ -6,6 +6,7 @@
 import type { BackendCallback, BackendReadCallback, BackendStatus, BlockBackend } from './backend.js';
 import { allocBytes } from '../core/byte-slab.js';
 import { assertGeometry, checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
+import { sharedZeroes } from './zero-bytes.js';
 
 /** Default allocation unit: large enough that bookkeeping is negligible, small enough to stay sparse. */
 export const RAM_CHUNK_BYTES_DEFAULT = 1024 * 1024;
@@ -71,11 +72,13 @@ export class RamBackend implements BlockBackend {
   }
 
   /**
-   * Returns a fresh copy of `length` bytes at `offset`, which the caller owns (it may keep or
-   * modify it). The caller checks the range first. The buffer comes from the byte slab
-   * (sim/core/byte-slab.ts), which makes a 4 KiB read several times cheaper than its own buffer.
+   * Returns `length` bytes at `offset`, read-only for the caller (backend.ts): a copy of written
+   * data, or shared zeroes when no block in the range was ever written. The caller checks the range
+   * first. A copy comes from the byte slab (sim/core/byte-slab.ts), several times cheaper than a
+   * buffer of its own.
    */
   readNow(offset: number, length: number): Uint8Array {
+    if (this.#unwritten(offset, length)) return sharedZeroes(length);
     const out = allocBytes(length);
     let done = 0;
     while (done < length) {
@@ -90,6 +93,14 @@ export class RamBackend implements BlockBackend {
       done += count;
     }
     return out;
+  }
+
+  /** True when no chunk overlapping [offset, offset + length) is allocated. */
+  #unwritten(offset: number, length: number): boolean {
+    const first = Math.floor(offset / this.chunkBytes);
+    const last = Math.floor((offset + length - 1) / this.chunkBytes);
+    for (let index = first; index <= last; index++) if (this.#chunks.has(index)) return false;
+    return true;
   }
 
   /** Copies `data` in at `offset` (the caller's buffer is not kept). Returns the range status. */
