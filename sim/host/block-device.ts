@@ -3,7 +3,7 @@
 // NVMe Read/Write/Flush/Write Zeroes/Dataset Management commands out, split where the controller's
 // limits require it (max_hw_sectors = min(1 MiB, MDTS), 65536 blocks per command, 256 DSM ranges).
 // submit() is the callback hot path; read/write/... are promise wrappers for the edges.
-import { allocZeroedBytes } from '../core/byte-slab.js';
+import { allocBytes } from '../core/byte-slab.js';
 import { DSM_MAX_RANGES, buildDsm, buildFlush, buildRead, buildWrite, buildWriteZeroes, encodeDsmRanges } from '../nvme/sqe.js';
 import type { DsmRange } from '../nvme/sqe.js';
 import { NvmeStatusError } from '../nvme/status.js';
@@ -163,12 +163,18 @@ export class NamespaceBlockDevice implements BlockDevice {
       source = op.data;
     }
     this.#checkRange(op.kind, op.offset, op.length);
-    // Zeroed, not just allocated: a failed or short read hands back whatever the controller did not
-    // fill, which must read as zeros (as a fresh array would), never as another buffer's old bytes.
-    const buffer = isRead ? allocZeroedBytes(op.length) : null;
+    // Not zeroed here: the queue zeroes what a completed command's data did not cover, and a failed
+    // read reads as zeroes, so no byte of an older buffer (of this or another simulation) leaks out.
+    const buffer = isRead ? allocBytes(op.length) : null;
     const chunk = this.#chunkBytes();
     const build = isRead ? buildRead : buildWrite;
-    const finish = isRead ? (status: number) => callback(status, buffer ?? undefined) : (status: number) => callback(status);
+    const finish =
+      buffer !== null
+        ? (status: number) => {
+            if (status !== 0) buffer.fill(0);
+            callback(status, buffer);
+          }
+        : (status: number) => callback(status);
     const parts = Math.ceil(op.length / chunk);
     const join = parts === 1 ? null : new SplitJoin(parts, finish);
     for (let done = 0; done < op.length; done += chunk) {

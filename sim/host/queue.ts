@@ -375,6 +375,9 @@ export class HostQueue {
   #complete(slot: Slot, status: number, dw0: number, dw1: number): void {
     const command = slot.command;
     if (command === null) return;
+    // Read buffers come unzeroed (block-device.ts): what the target did not send reads as zeroes.
+    const dataIn = command.dataIn;
+    if (dataIn !== null && slot.received < dataIn.length) dataIn.fill(0, slot.received);
     this.#releaseSlot(slot);
     this.#completed++;
     if (status !== 0) this.#errors++;
