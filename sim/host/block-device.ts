@@ -4,7 +4,8 @@
 // limits require it (max_hw_sectors = min(1 MiB, MDTS), 65536 blocks per command, 256 DSM ranges).
 // submit() is the callback hot path; read/write/... are promise wrappers for the edges.
 import { allocBytes } from '../core/byte-slab.js';
-import { DSM_MAX_RANGES, buildDsm, buildFlush, buildRead, buildWrite, buildWriteZeroes, encodeDsmRanges } from '../nvme/sqe.js';
+import { IoOpcode } from '../nvme/constants.js';
+import { DSM_MAX_RANGES, buildDsm, buildFlush, buildWriteZeroes, encodeDsmRanges, encodeReadWriteSqe } from '../nvme/sqe.js';
 import type { DsmRange } from '../nvme/sqe.js';
 import { NvmeStatusError } from '../nvme/status.js';
 import { IoRequest } from './io-request.js';
@@ -64,6 +65,29 @@ class SplitJoin {
   part(status: number): void {
     if (status !== 0 && this.#status === 0) this.#status = status;
     if (--this.#remaining === 0) this.#finish(this.#status);
+  }
+}
+
+/**
+ * A read or write that fits in one command: completes the caller's callback itself (a read's
+ * buffer reads as zeroes on failure), so submit() allocates no closure per I/O.
+ */
+class SingleIoRequest extends IoRequest {
+  readonly #callback: IoCallback;
+
+  constructor(sqe: Uint8Array, dataOut: Uint8Array | null, dataIn: Uint8Array | null, timeoutNs: number, hint: number, callback: IoCallback) {
+    super(sqe, dataOut, dataIn, timeoutNs, hint, null);
+    this.#callback = callback;
+  }
+
+  override done(status: number): void {
+    const buffer = this.dataIn;
+    if (buffer === null) {
+      this.#callback(status);
+      return;
+    }
+    if (status !== 0) buffer.fill(0);
+    this.#callback(status, buffer);
   }
 }
 
@@ -167,7 +191,14 @@ export class NamespaceBlockDevice implements BlockDevice {
     // read reads as zeroes, so no byte of an older buffer (of this or another simulation) leaks out.
     const buffer = isRead ? allocBytes(op.length) : null;
     const chunk = this.#chunkBytes();
-    const build = isRead ? buildRead : buildWrite;
+    const opcode = isRead ? IoOpcode.READ : IoOpcode.WRITE;
+    const blockSize = this.blockSize;
+    if (op.length <= chunk) {
+      // One command (the common case): no finish closure, no join.
+      const sqe = encodeReadWriteSqe(opcode, 0, this.nsid, op.offset / blockSize, op.length / blockSize, false, false, op.length);
+      this.#submitter.submitIo(new SingleIoRequest(sqe, source, buffer, this.#submitter.ioTimeoutNs, hint, callback));
+      return;
+    }
     const finish =
       buffer !== null
         ? (status: number) => {
@@ -176,13 +207,13 @@ export class NamespaceBlockDevice implements BlockDevice {
           }
         : (status: number) => callback(status);
     const parts = Math.ceil(op.length / chunk);
-    const join = parts === 1 ? null : new SplitJoin(parts, finish);
+    const join = new SplitJoin(parts, finish);
     for (let done = 0; done < op.length; done += chunk) {
       const length = Math.min(chunk, op.length - done);
-      const sqe = build({ cid: 0, nsid: this.nsid, slba: (op.offset + done) / this.blockSize, nlb: length / this.blockSize, inCapsule: false, length });
-      const dataIn = buffer === null ? null : parts === 1 ? buffer : buffer.subarray(done, done + length);
-      const dataOut = source === null ? null : parts === 1 ? source : source.subarray(done, done + length);
-      this.#send(sqe, dataOut, dataIn, hint, join === null ? finish : (status) => join.part(status));
+      const sqe = encodeReadWriteSqe(opcode, 0, this.nsid, (op.offset + done) / blockSize, length / blockSize, false, false, length);
+      const dataIn = buffer === null ? null : buffer.subarray(done, done + length);
+      const dataOut = source === null ? null : source.subarray(done, done + length);
+      this.#send(sqe, dataOut, dataIn, hint, (status) => join.part(status));
     }
   }
 

@@ -44,7 +44,7 @@ export class SendBuffer {
     this.#endSeq += chunk.length;
   }
 
-  /** The bytes [seq, seq + length): a view if they lie in one chunk, else one copy. */
+  /** The bytes [seq, seq + length): the chunk itself or a view if they lie in one chunk, else one copy. */
   slice(seq: number, length: number): Uint8Array {
     if (seq < this.#unaSeq || seq + length > this.#endSeq || length <= 0) {
       throw new RangeError(`send buffer slice [${seq}, ${seq + length}) outside [${this.#unaSeq}, ${this.#endSeq})`);
@@ -52,7 +52,10 @@ export class SendBuffer {
     let index = this.#find(seq);
     const first = this.#chunks[index] as Uint8Array;
     const offset = seq - (this.#starts[index] as number);
-    if (offset + length <= first.length) return first.subarray(offset, offset + length);
+    if (offset + length <= first.length) {
+      // A whole chunk (a command capsule written in one piece) needs no view of its own.
+      return offset === 0 && length === first.length ? first : first.subarray(offset, offset + length);
+    }
     const copy = allocBytes(length);
     let copied = 0;
     let from = offset;

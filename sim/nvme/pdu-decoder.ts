@@ -42,7 +42,7 @@ import {
   TERM_HEADER_LENGTH,
   TERM_MAX_PDU_LENGTH,
 } from './pdu-types.js';
-import type { DecoderLimits, FesCode, Pdu, PduError, PduOptions, PduTypeCode } from './pdu-types.js';
+import type { DecoderLimits, FesCode, Pdu, PduError, PduOptions } from './pdu-types.js';
 
 /** Byte offsets of common-header fields, used as FEI (NVMe/TCP 1.0 common header; nvme_tcp_hdr). */
 const FEI_TYPE = 0;
@@ -81,6 +81,9 @@ export class PduDecoder {
   #dataDigestLength = 0;
   #dataStart = 0;
   #dataEnd = 0;
+  /** limits.acceptTypes as a bit per type, for the limits object it was computed from. */
+  #acceptMask = 0;
+  #acceptMaskOf: DecoderLimits | null = null;
 
   constructor(limits: DecoderLimits, options?: PduOptions) {
     this.limits = limits;
@@ -211,7 +214,7 @@ export class PduDecoder {
     if (fixedHlen === 0) return commonHeaderError(buffer, start, Fes.INVALID_HEADER_FIELD, FEI_TYPE, `unknown PDU type 0x${hex(type)}`);
     // A defined type this side never receives (Linux target nvmet_tcp_pdu_valid accepts only ICReq,
     // CapsuleCmd, H2CData; host nvme_tcp_recv_pdu_supported only C2HTermReq, C2HData, R2T, CapsuleResp).
-    if (!this.limits.acceptTypes.includes(type as PduTypeCode)) {
+    if (((this.#acceptedTypes() >>> type) & 1) === 0) {
       return commonHeaderError(buffer, start, Fes.PDU_SEQUENCE_ERROR, FEI_RESERVED, `unexpected ${pduTypeName(type)} PDU`);
     }
     // hlen is fixed per type (Linux nvmet_tcp_pdu_valid vs nvme_tcp_pdu_sizes[]; host nvme_tcp_recv_pdu
@@ -288,6 +291,18 @@ export class PduDecoder {
     }
     this.#record(type, flags, hlen, plen, headerDigestLength, dataDigestLength);
     return null;
+  }
+
+  /** The accepted types as a bit mask (recomputed when `limits` is replaced: no per-PDU array scan). */
+  #acceptedTypes(): number {
+    const limits = this.limits;
+    if (limits !== this.#acceptMaskOf) {
+      let mask = 0;
+      for (const accepted of limits.acceptTypes) mask |= 1 << accepted;
+      this.#acceptMask = mask;
+      this.#acceptMaskOf = limits;
+    }
+    return this.#acceptMask;
   }
 
   /** Length checks for ICReq, ICResp and TermReqs, which have no digests. */
@@ -397,7 +412,8 @@ export class PduDecoder {
         pdu = {
           type: PduType.CapsuleCmd,
           sqe: buffer.subarray(start + COMMON_HEADER_LENGTH, start + this.#hlen),
-          data: buffer.subarray(start + this.#dataStart, start + this.#dataEnd),
+          // Most commands carry no in-capsule data: one shared empty array, not a view per PDU.
+          data: this.#dataEnd > this.#dataStart ? buffer.subarray(start + this.#dataStart, start + this.#dataEnd) : NO_DATA,
         };
         break;
       case PduType.CapsuleResp:
@@ -442,6 +458,9 @@ export class PduDecoder {
     onPdu(pdu, dataDigestOk);
   }
 }
+
+/** The data of a PDU that carries none (zero-length, so nobody can change it). */
+const NO_DATA = new Uint8Array(0);
 
 /** A PduError found in the common header; its error data is those 8 bytes. */
 function commonHeaderError(buffer: Uint8Array, start: number, fes: FesCode, fei: number, message: string): PduError {

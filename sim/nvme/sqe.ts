@@ -267,24 +267,45 @@ export interface ReadWriteInit {
 }
 
 function buildReadWrite(opcode: number, init: ReadWriteInit): Uint8Array {
-  // The per-I/O builder: the fields of slbaDwords and dataSgl inline (no intermediate objects),
-  // checked in the same order.
-  const slba = init.slba;
+  return encodeReadWriteSqe(opcode, init.cid, init.nsid, init.slba, init.nlb, init.fua === true, init.inCapsule, init.length);
+}
+
+/**
+ * The per-I/O Read/Write builder with positional arguments (no init object): the fields of
+ * slbaDwords and dataSgl inline, checked in the same order as buildRead/buildWrite. The SQE is
+ * fresh (zeroed), so only the non-zero fields are written; anything out of range takes
+ * encodeSqeInto's checked path, which throws the precise error.
+ */
+export function encodeReadWriteSqe(
+  opcode: number,
+  cid: number,
+  nsid: number,
+  slba: number,
+  nlb: number,
+  fua: boolean,
+  inCapsule: boolean,
+  length: number,
+): Uint8Array {
   if (!Number.isSafeInteger(slba) || slba < 0) throw new RangeError(`slba: ${slba} is not a non-negative safe integer`);
-  const cdw12 = (nlbDword(init.nlb) | (init.fua === true ? RwFlag.FUA : 0)) >>> 0;
+  const cdw12 = (nlbDword(nlb) | (fua ? RwFlag.FUA : 0)) >>> 0;
   const out = new Uint8Array(SQE_BYTES);
-  encodeSqeInto(out, 0, {
-    opcode,
-    cid: init.cid,
-    nsid: init.nsid,
-    cdw10: slba % 2 ** 32,
-    cdw11: Math.floor(slba / 2 ** 32),
-    cdw12,
-    // ICDOFF is 0, so the in-capsule offset address is 0 (see dataSgl).
-    sglType: init.inCapsule ? SGL_IN_CAPSULE : SGL_TRANSPORT,
-    sglAddress: 0n,
-    sglLength: init.length,
-  });
+  // ICDOFF is 0, so the in-capsule offset address is 0 (see dataSgl).
+  const sglType = inCapsule ? SGL_IN_CAPSULE : SGL_TRANSPORT;
+  const cdw10 = slba % 2 ** 32;
+  const cdw11 = Math.floor(slba / 2 ** 32);
+  if ((opcode & 0xff) !== opcode || (cid & 0xffff) !== cid || !isU32(nsid) || !isU32(length)) {
+    encodeSqeInto(out, 0, { opcode, cid, nsid, cdw10, cdw11, cdw12, sglType, sglAddress: 0n, sglLength: length });
+    return out;
+  }
+  out[0] = opcode;
+  out[1] = SqeFlag.SGL_METABUF;
+  writeU16LE(out, 2, cid);
+  writeU32LE(out, 4, nsid);
+  writeU32LE(out, 32, length);
+  out[39] = sglType;
+  writeU32LE(out, 40, cdw10);
+  writeU32LE(out, 44, cdw11);
+  writeU32LE(out, 48, cdw12);
   return out;
 }
 
