@@ -225,7 +225,7 @@ test(
   (s) => {
     s.faults = [{ at: '1ms', action: 'crash', node: 't', multiplier: 2 }];
   },
-  'scenarios/x.ts: faults[0].multiplier: unknown field (expected one of: action, at, atNs, node)',
+  'scenarios/x.ts: faults[0].multiplier: unknown field (expected one of: action, at, atNs, when, delay, node)',
 );
 test(
   'scenario: slow device multiplier below 1',

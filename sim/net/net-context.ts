@@ -6,6 +6,7 @@ import type { Fingerprint } from '../core/fingerprint.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { TraceSink } from '../core/trace.js';
 import type { Packet } from './packet.js';
+import type { TcpStats } from './tcp-connection.js';
 
 /** Why a packet (or some frames of a super-segment) never arrived. */
 export type DropReason =
@@ -75,6 +76,55 @@ export class NetStats {
   }
 }
 
+/** The per-connection counters that the totals keep. */
+type TcpFoldedStats = Pick<
+  TcpStats,
+  'segmentsSent' | 'segmentsReceived' | 'retransmits' | 'fastRetransmits' | 'rtoCount' | 'dupAcks' | 'outOfOrderSegments' | 'zeroWindowProbes'
+>;
+
+/**
+ * TCP counters of one node over all its incarnations (or of the whole network). A connection
+ * counts live in its own TcpStats; its stack folds them in here when it closes or its node
+ * crashes (tcp-stack.ts), so the hot path pays nothing. The open/reset/timeout counts are
+ * bumped once per connection event.
+ */
+export class TcpCounters {
+  segmentsSent = 0;
+  segmentsReceived = 0;
+  retransmits = 0;
+  fastRetransmits = 0;
+  rtoCount = 0;
+  dupAcks = 0;
+  outOfOrderSegments = 0;
+  zeroWindowProbes = 0;
+  /** Connections that reached ESTABLISHED. */
+  connectionsOpened = 0;
+  /** Connections ended by a RST from the peer (a refused connect included). */
+  connectionsReset = 0;
+  /** Connections that failed with ETIMEDOUT. */
+  timeouts = 0;
+
+  /** Adds one connection's counters. */
+  addConnection(stats: TcpFoldedStats): void {
+    this.segmentsSent += stats.segmentsSent;
+    this.segmentsReceived += stats.segmentsReceived;
+    this.retransmits += stats.retransmits;
+    this.fastRetransmits += stats.fastRetransmits;
+    this.rtoCount += stats.rtoCount;
+    this.dupAcks += stats.dupAcks;
+    this.outOfOrderSegments += stats.outOfOrderSegments;
+    this.zeroWindowProbes += stats.zeroWindowProbes;
+  }
+
+  /** Adds another set of counters (a node's into a total). */
+  add(other: TcpCounters): void {
+    this.addConnection(other);
+    this.connectionsOpened += other.connectionsOpened;
+    this.connectionsReset += other.connectionsReset;
+    this.timeouts += other.timeouts;
+  }
+}
+
 /** Fingerprint tags: one per kind of mixed record. */
 export const FP_DELIVER = 1;
 export const FP_DROP = 2;
@@ -90,6 +140,8 @@ export class NetContext {
   trace: TraceSink | null;
   /** Mix every delivered application byte into the fingerprint (slower) instead of samples. */
   fingerprintAllBytes: boolean;
+  /** TCP counters of closed connections and connection events, per node name. */
+  readonly #tcpByNode = new Map<string, TcpCounters>();
   /** Brings switch forwarding tables up to date with the topology (set by SimNetwork). */
   ensureRoutes: () => void = () => undefined;
 
@@ -105,6 +157,16 @@ export class NetContext {
     this.fingerprint = fingerprint;
     this.trace = trace;
     this.fingerprintAllBytes = fingerprintAllBytes;
+  }
+
+  /** The node's TCP counters, shared by all its incarnations' stacks. */
+  tcpCounters(node: string): TcpCounters {
+    let counters = this.#tcpByNode.get(node);
+    if (counters === undefined) {
+      counters = new TcpCounters();
+      this.#tcpByNode.set(node, counters);
+    }
+    return counters;
   }
 
   /** Counts (in frames), fingerprints and traces a dropped packet. */

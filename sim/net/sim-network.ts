@@ -12,7 +12,7 @@ import type { RngSource } from '../core/env.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { TraceSink } from '../core/trace.js';
 import { Link, type LinkEndpoint, type LinkOptions } from './link.js';
-import { NetContext, type NetStats } from './net-context.js';
+import { NetContext, type NetStats, TcpCounters } from './net-context.js';
 import type { Nic } from './nic.js';
 import { type NodeOptions, SimNode } from './sim-node.js';
 import { Switch, type SwitchOptions, SwitchPort } from './switch.js';
@@ -52,6 +52,21 @@ export class SimNetwork {
 
   get stats(): NetStats {
     return this.context.stats;
+  }
+
+  /**
+   * TCP counters so far, per node (in the order nodes were added) and in total: every connection
+   * each node ever had, closed, crashed or still open.
+   */
+  tcpCounters(): { readonly total: TcpCounters; readonly perNode: ReadonlyMap<string, TcpCounters> } {
+    const total = new TcpCounters();
+    const perNode = new Map<string, TcpCounters>();
+    for (const [name, node] of this.nodes) {
+      const counters = node.stack.countersNow();
+      perNode.set(name, counters);
+      total.add(counters);
+    }
+    return { total, perNode };
   }
 
   // ---------------------------------------------------------------- building

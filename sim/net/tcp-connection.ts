@@ -398,7 +398,10 @@ export class TcpConnection implements ByteStream {
       return;
     }
     if ((flags & TCP_RST) !== 0) {
-      if (ackOk) this.#fail('ECONNREFUSED');
+      if (ackOk) {
+        this.stack.counters.connectionsReset++;
+        this.#fail('ECONNREFUSED');
+      }
       return;
     }
     if ((flags & TCP_SYN) === 0 || !ackOk) return; // Simultaneous open is not modelled.
@@ -407,6 +410,7 @@ export class TcpConnection implements ByteStream {
     this.#takePeerSynOptions(packet);
     this.#acknowledgeHandshake();
     this.state = 'ESTABLISHED';
+    this.stack.counters.connectionsOpened++;
     this.#sendAck();
     this.#trace('established');
     const waiter = this.#connectWaiter;
@@ -434,6 +438,7 @@ export class TcpConnection implements ByteStream {
     }
     this.#acknowledgeHandshake();
     this.state = 'ESTABLISHED';
+    this.stack.counters.connectionsOpened++;
     this.#trace('established');
     const onEstablished = this.#onEstablished;
     this.#onEstablished = null;
@@ -482,6 +487,7 @@ export class TcpConnection implements ByteStream {
     const window = Math.max(this.#receiveWindow(), 1);
     if (packet.seq < this.rcvNxt || packet.seq >= this.rcvNxt + window) return;
     this.#trace('reset-received');
+    this.stack.counters.connectionsReset++;
     if (this.#endCalled && this.#finReceived) {
       // Both sides had finished (LAST_ACK, CLOSING, TIME_WAIT): nobody is waiting for data.
       this.#teardown();
@@ -1110,6 +1116,7 @@ export class TcpConnection implements ByteStream {
   #fail(code: NetErrorCode): void {
     const error = netError(code, this.#connectWaiter !== null ? 'connect' : 'read', this.remote.host, this.remote.port);
     this.#trace(`error-${code}`);
+    if (code === 'ETIMEDOUT') this.stack.counters.timeouts++;
     this.#teardown();
     const waiter = this.#connectWaiter;
     if (waiter !== null) {

@@ -5,7 +5,7 @@
 // their retransmission timeout if the node stays down.
 import type { Address, ByteStream, Listener } from '../core/env.js';
 import type { ExecutionGate } from '../core/sim-clock.js';
-import type { NetContext } from './net-context.js';
+import { type NetContext, TcpCounters } from './net-context.js';
 import { netError } from './net-errors.js';
 import type { Nic } from './nic.js';
 import { Packet, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './packet.js';
@@ -63,18 +63,29 @@ export class TcpStack {
   #isnCounter = 0;
   /** RSTs sent for segments that matched no connection. */
   resetsSent = 0;
+  /** The node's TCP counters (all incarnations): closed connections are folded in here. */
+  readonly counters: TcpCounters;
 
   constructor(node: SimNode, context: NetContext, options: ResolvedTcpOptions, gate: ExecutionGate, incarnation: number) {
     this.node = node;
     this.context = context;
     this.options = options;
     this.gate = gate;
+    this.counters = context.tcpCounters(node.name);
     this.#tables = node.nics.map(() => new Map<number, TcpConnection>());
     // Linux picks ephemeral ports pseudo-randomly; a restarted node thus rarely reuses the
     // 4-tuple of a connection its peer still holds.
     const rng = context.rng.stream(`tcp/${node.name}/${incarnation}/ports`);
     this.#nextEphemeral = EPHEMERAL_PORT_MIN + rng.int(EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1);
     this.#isnCounter = rng.int(ISN_RANGE);
+  }
+
+  /** Counters of the node so far: closed connections plus this stack's live ones. */
+  countersNow(): TcpCounters {
+    const now = new TcpCounters();
+    now.add(this.counters);
+    for (const connection of this.connections()) now.addConnection(connection.stats);
+    return now;
   }
 
   /** All live connections, in creation order per NIC. */
@@ -212,8 +223,12 @@ export class TcpStack {
     this.#usePort(connection.localPort);
   }
 
-  /** Called by a connection when it leaves the table (closed, reset, timed out). */
+  /**
+   * Called once by a connection when it leaves the table (closed, reset, timed out): its counters
+   * are final, so they join the node's.
+   */
   remove(connection: TcpConnection): void {
+    this.counters.addConnection(connection.stats);
     const table = this.#tables[connection.nic.index] as Map<number, TcpConnection>;
     if (table.get(connection.key) !== connection) return;
     table.delete(connection.key);
@@ -256,7 +271,10 @@ export class TcpStack {
 
   /** The node crashed: every connection and listener vanishes silently. */
   crash(): void {
-    for (const connection of this.connections()) connection.kill();
+    for (const connection of this.connections()) {
+      this.counters.addConnection(connection.stats);
+      connection.kill();
+    }
     for (const table of this.#tables) table.clear();
     for (const listener of this.#listeners) listener.open = false;
     this.#listeners.length = 0;
