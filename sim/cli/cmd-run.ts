@@ -6,7 +6,7 @@
 // class and exits 127 (crash), 128 (liveness) or 129 (correctness), as TigerBeetle's VOPR does.
 import { parseDurationNs } from '../core/units.js';
 import { loadScenario } from '../scenario/load.js';
-import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult } from '../scenario/result.js';
+import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult, type TcpResult } from '../scenario/result.js';
 import type { RunProgress } from '../scenario/runner.js';
 import { runScenario } from '../scenario/runner.js';
 import { ScenarioError } from '../scenario/scenario-error.js';
@@ -77,16 +77,34 @@ function percent(value: number): string {
   return `${(value * 100).toFixed(1)}%`;
 }
 
+/** One line of TCP counters (frames, as Linux counts segs_out and total_retrans). */
+export function formatTcp(tcp: TcpResult): string {
+  return (
+    `tcp: ${number(tcp.segmentsSent)} frames sent, ${number(tcp.retransmits)} retransmitted ` +
+    `(${number(tcp.fastRetransmits)} fast recoveries, ${number(tcp.rtoCount)} RTOs), ${number(tcp.dupAcks)} dup ACKs, ` +
+    `${number(tcp.outOfOrderSegments)} out of order, ${number(tcp.zeroWindowProbes)} zero-window probes; ` +
+    `connections ${number(tcp.connectionsOpened)} opened, ${number(tcp.connectionsReset)} reset, ${number(tcp.timeouts)} timed out`
+  );
+}
+
 /** The readable summary. */
 export function formatSummary(result: ScenarioResult, repeat: string): string {
   const lines: string[] = [];
   const speed = result.wallSeconds > 0 ? result.simSeconds / result.wallSeconds : 0;
   lines.push(`scenario ${result.scenario} (${result.source}), seed ${result.seed}`);
-  lines.push(
-    `simulated ${result.simSeconds.toFixed(3)} s in ${result.wallSeconds.toFixed(2)} s of wall time ` +
-      `(${speed.toFixed(3)}x real time), ${number(result.events)} events` +
-      (result.wallSeconds > 0 ? `, ${number(result.ios / result.wallSeconds)} simulated I/Os per wall second` : ''),
-  );
+  if (result.timeBase === 'real') {
+    // A run with a real Linux peer: time is the wall clock, so there is no speed-up to report.
+    lines.push(`real time: ran ${result.simSeconds.toFixed(3)} s against real Linux peers (not deterministic)`);
+    for (const peer of result.realPeers ?? []) {
+      lines.push(`peer ${peer.node}: ${peer.runtime}, Linux ${peer.kernel}, booted in ${peer.bootSeconds.toFixed(1)} s`);
+    }
+  } else {
+    lines.push(
+      `simulated ${result.simSeconds.toFixed(3)} s in ${result.wallSeconds.toFixed(2)} s of wall time ` +
+        `(${speed.toFixed(3)}x real time), ${number(result.events)} events` +
+        (result.wallSeconds > 0 ? `, ${number(result.ios / result.wallSeconds)} simulated I/Os per wall second` : ''),
+    );
+  }
   lines.push(
     `I/O: ${number(result.ios)} completed, ${number(result.iops)} IOPS, ` +
       `${number(result.bytes / result.durationSeconds / 1e6, 1)} MB/s, ${number(result.errors)} failed` +
@@ -108,9 +126,12 @@ export function formatSummary(result: ScenarioResult, repeat: string): string {
   }
   const drops = Object.entries(result.net.droppedByReason).map(([reason, count]) => `${reason} ${number(count)}`);
   lines.push(`network: ${number(result.net.delivered)} packets delivered, ${number(result.net.dropped)} dropped${drops.length > 0 ? ` (${drops.join(', ')})` : ''}`);
+  lines.push(formatTcp(result.net.tcp));
   if (result.faultsApplied.length > 0) {
     lines.push('faults:');
-    for (const fault of result.faultsApplied) lines.push(`  ${(fault.atNs / 1e9).toFixed(6)} s  ${fault.action}: ${fault.detail}`);
+    for (const fault of result.faultsApplied) {
+      lines.push(`  ${(fault.atNs / 1e9).toFixed(6)} s  ${fault.action}: ${fault.detail}${fault.trigger === undefined ? '' : ` (when ${fault.trigger})`}`);
+    }
   }
   lines.push('invariants:');
   for (const invariant of result.invariants) {

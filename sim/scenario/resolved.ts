@@ -4,7 +4,7 @@ import type { LinkDirectionOptions } from '../net/link-options.js';
 import type { LinkOptions } from '../net/link.js';
 import type { BackendSpec } from '../storage/backend-spec.js';
 import type { JobSpec } from '../workload/job.js';
-import type { CpuProfileName, InvariantName, ScenarioFault } from './types.js';
+import type { CpuProfileName, InvariantName, NodeRuntimeName, ScenarioFault } from './types.js';
 
 export interface ResolvedNode {
   readonly name: string;
@@ -14,6 +14,8 @@ export interface ResolvedNode {
   readonly ip: string;
   readonly bandwidthBps: number | undefined;
   readonly mtuBytes: number | undefined;
+  /** 'sim', or a real Linux peer (real-run.ts runs scenarios that have one). */
+  readonly runtime: NodeRuntimeName;
 }
 
 export interface ResolvedLink {

@@ -85,20 +85,77 @@ export interface NetResult {
   readonly reordered: number;
   readonly corrupted: number;
   readonly silentlyCorrupted: number;
+  /** TCP counters summed over every connection of every node, closed ones included. */
+  readonly tcp: TcpResult;
+  /** The same per node (over all its incarnations), in the scenario's node order. */
+  readonly tcpPerNode: readonly NodeTcpResult[];
+}
+
+/**
+ * TCP counters (sim/net/net-context.ts TcpCounters). Segments are counted in MSS frames, as Linux
+ * counts segs_out / segs_in / total_retrans, so a TSO super-segment of n frames counts n.
+ */
+export interface TcpResult {
+  readonly segmentsSent: number;
+  readonly segmentsReceived: number;
+  /** Frames retransmitted for any reason (fast recovery, RTO, SYN retries). */
+  readonly retransmits: number;
+  /** Entries into fast recovery. */
+  readonly fastRetransmits: number;
+  /** Retransmission timeouts (SYN timeouts included). */
+  readonly rtoCount: number;
+  readonly dupAcks: number;
+  /** Data packets that arrived beyond rcv_nxt. */
+  readonly outOfOrderSegments: number;
+  readonly zeroWindowProbes: number;
+  /** Connections that reached ESTABLISHED (each end counts its own). */
+  readonly connectionsOpened: number;
+  /** Connections ended by a RST from the peer (refused connects included). */
+  readonly connectionsReset: number;
+  /** Connections that failed with ETIMEDOUT (retransmissions, SYNs or zero-window probes unanswered). */
+  readonly timeouts: number;
+}
+
+export interface NodeTcpResult extends TcpResult {
+  readonly node: string;
+}
+
+/** One real Linux peer of a real-time run. */
+export interface RealPeerResult {
+  readonly node: string;
+  readonly runtime: string;
+  /** Guest kernel release and QEMU accelerator. */
+  readonly kernel: string;
+  readonly accel: string;
+  readonly bootSeconds: number;
+  /** Every tc command the run sent to the guest, in order. */
+  readonly tcCommands: readonly string[];
+  /** `tc -s qdisc show dev eth0` in the guest at the end of the run (netem counters included). */
+  readonly qdiscAtEnd: string;
 }
 
 export interface FaultRecord {
+  /** When the fault was applied (for a conditional fault: when it fired, delay included). */
   readonly atNs: number;
   readonly action: string;
   readonly detail: string;
+  /** Conditional faults only: the condition that fired it, e.g. '10000 I/Os completed on h1, +500ms'. */
+  readonly trigger?: string;
 }
 
 export interface ScenarioResult {
   readonly scenario: string;
   readonly source: string;
   readonly seed: string;
-  /** Hash of every packet delivery, drop, node event and I/O completion, in order. */
+  /**
+   * Hash of every packet delivery, drop, node event and I/O completion, in order. A real-time run
+   * (timeBase 'real') makes no such claim: it reports 'not deterministic (real time)'.
+   */
   readonly fingerprint: string;
+  /** 'virtual' for simulated runs; 'real' when a real peer took part (wall-clock time, not repeatable). */
+  readonly timeBase: 'virtual' | 'real';
+  /** Real peers of a real-time run (their runtime, boot time, and the guest's final qdisc). */
+  readonly realPeers?: readonly RealPeerResult[];
   /** Simulated seconds, including the drain after the workloads stopped. */
   readonly simSeconds: number;
   /** The scenario's duration in seconds (the window iops is measured over). */

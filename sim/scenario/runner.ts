@@ -4,8 +4,10 @@
 // (connectController), constructed on the node's NodeEnv exactly as they would be on real sockets.
 // The fio-like engine drives each host's BlockDevice through submit(), behind a TrackedDevice that
 // accounts for every I/O. Faults are verbs on the world, scheduled as events at their simulated
-// times. After the duration, workloads stop issuing and the run drains, then the invariants are
-// judged. Wall-clock time is never read here: the caller passes a clock in for wallSeconds.
+// times, or armed on conditions (fault-conditions.ts) that I/O completions, controller state
+// changes and applied faults fire in virtual time. After the duration, workloads stop issuing
+// and the run drains, then the invariants are judged. Wall-clock time is never read here: the
+// caller passes a clock in for wallSeconds.
 //
 // Time moves through World.runUntilAsync in fixed 1 ms slices, so that promise continuations (the
 // host's connect and reconnect, the target's start) run at the virtual time that resolved them.
@@ -21,7 +23,7 @@ import { SimCpu } from '../cpu/sim-cpu.js';
 import type { BlockDevice } from '../host/block-device.js';
 import { connectController, type HostController } from '../host/controller.js';
 import type { ConnectOptions } from '../host/options.js';
-import { DROP_REASONS } from '../net/net-context.js';
+import { DROP_REASONS, type TcpCounters } from '../net/net-context.js';
 import { LatencyHistogram } from '../report/latency.js';
 import { openBackend, type BackendSpec } from '../storage/backend-spec.js';
 import { FaultyBackend } from '../storage/faulty-backend.js';
@@ -37,6 +39,7 @@ import {
   applySetLink,
   applySlowDevice,
 } from './faults.js';
+import { FaultConditions, type ArmedFault } from './fault-conditions.js';
 import { evaluateInvariants, ResumeTracker } from './invariants.js';
 import type { ResolvedFault, ResolvedHost, ResolvedNode, ResolvedScenario, ResolvedTarget } from './resolved.js';
 import {
@@ -49,7 +52,9 @@ import {
   type NetResult,
   type QueueCount,
   type ScenarioResult,
+  type TcpResult,
 } from './result.js';
+import { hasRealNode, runRealScenario } from './real-run.js';
 import { targetConfig } from './target-config.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
 import type { DeviceSelector } from './types.js';
@@ -123,6 +128,8 @@ interface HostRuntime {
 
 /** Runs a validated scenario to the end of its duration and drain. */
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions = {}): Promise<ScenarioResult> {
+  // A real Linux peer takes part: the run happens in real time on real sockets (real-run.ts).
+  if (hasRealNode(scenario)) return runRealScenario(scenario, options);
   const wallStart = options.wallClockMs?.() ?? 0;
   let stream: WriteStream | undefined;
   let sink: TraceSink | null = options.trace ?? null;
@@ -154,6 +161,7 @@ class ScenarioRun {
   readonly #hosts: HostRuntime[];
   readonly #resume: ResumeTracker;
   readonly #faults: FaultRecord[] = [];
+  readonly #conditions = new FaultConditions((armed) => this.#conditionHeld(armed));
   #crash: string | undefined;
   #cpuAtEnd: CpuResult[] = [];
 
@@ -299,7 +307,10 @@ class ScenarioRun {
       host.connectError = undefined;
       controller.onStateChange((state, previous) => {
         this.#record({ tNs: this.#world.nowNs, kind: 'host-state', host: name, state, previous });
+        this.#conditions.hostState(host.resolved.index, state);
       });
+      // The first connect happened before anyone listened: it counts as reaching 'live'.
+      this.#conditions.hostState(host.resolved.index, controller.state);
       const device = await controller.namespace(host.resolved.connect.nsid);
       if (host.incarnation !== incarnation) return;
       this.#scheduleWorkload(host, controller, device, env);
@@ -321,9 +332,11 @@ class ScenarioRun {
       const runtimeNs = this.#scenario.durationNs - now;
       if (runtimeNs <= 0) return;
       const index = host.resolved.index;
-      const tracked = new TrackedDevice(device, clock, host.stats, this.#world.fingerprint, index, () =>
-        this.#resume.succeeded(index, this.#world.nowNs),
-      );
+      const conditions = this.#conditions;
+      const tracked = new TrackedDevice(device, clock, host.stats, this.#world.fingerprint, index, () => {
+        this.#resume.succeeded(index, this.#world.nowNs);
+        conditions.ioSucceeded(index);
+      });
       // Validation already ran these checks against the namespace's geometry.
       // Spread over the queues the controller granted (Set Features may give fewer than asked).
       const queues = controller.ioQueueCount > 0 ? controller.ioQueueCount : workload.job.queues;
@@ -358,11 +371,28 @@ class ScenarioRun {
   // ---- Faults ----
 
   #scheduleFault(fault: ResolvedFault): void {
+    if (fault.fault.when !== undefined) {
+      this.#conditions.arm(fault, (name) => this.#hosts.findIndex((host) => host.resolved.name === name));
+      return;
+    }
     const clock = this.#world.clock;
     clock.setTimer(fault.atNs - clock.nowNs(), () => this.#applyFault(fault));
   }
 
-  #applyFault(resolved: ResolvedFault): void {
+  /**
+   * A fault's condition just held (inside the event that made it hold): apply the fault `delay`
+   * later as an event of its own, so a crash never runs inside the I/O completion that triggered
+   * it. Past the duration it is not applied, as a fault timed after the end is dropped.
+   */
+  #conditionHeld(armed: ArmedFault): void {
+    const clock = this.#world.clock;
+    const fireAtNs = clock.nowNs() + armed.delayNs;
+    this.#record({ tNs: clock.nowNs(), kind: 'fault-condition', index: armed.fault.index, condition: armed.description, fireAtNs });
+    if (fireAtNs > this.#scenario.durationNs) return;
+    clock.setTimer(armed.delayNs, () => this.#applyFault(armed.fault, armed.description));
+  }
+
+  #applyFault(resolved: ResolvedFault, trigger?: string): void {
     const fault = resolved.fault;
     const network = this.#world.network;
     let detail: string;
@@ -405,11 +435,12 @@ class ScenarioRun {
         break;
     }
     const now = this.#world.nowNs;
-    this.#faults.push({ atNs: now, action: fault.action, detail });
+    this.#faults.push({ atNs: now, action: fault.action, detail, ...(trigger === undefined ? {} : { trigger }) });
     const fp = this.#world.fingerprint;
     fp.mixString(fault.action);
     fp.mixNumber(now);
-    this.#record({ tNs: now, kind: 'fault', action: fault.action, detail });
+    this.#record({ tNs: now, kind: 'fault', action: fault.action, detail, ...(trigger === undefined ? {} : { trigger }) });
+    this.#conditions.faultApplied(resolved.index);
   }
 
   /** Opens liveness checks for every host whose workload is running, plus `extra` hosts. */
@@ -600,6 +631,7 @@ class ScenarioRun {
       source: scenario.source,
       seed: scenario.seed,
       fingerprint: world.fingerprint.hex(),
+      timeBase: 'virtual',
       simSeconds: world.nowNs / NS_PER_S,
       durationSeconds: durationS,
       wallSeconds: 0,
@@ -627,6 +659,7 @@ class ScenarioRun {
     const stats = this.#world.network.stats;
     const droppedByReason: Record<string, number> = {};
     for (const reason of DROP_REASONS) if (stats.dropped[reason] > 0) droppedByReason[reason] = stats.dropped[reason];
+    const tcp = this.#world.network.tcpCounters();
     return {
       delivered: stats.delivered,
       dropped: stats.droppedTotal,
@@ -635,8 +668,26 @@ class ScenarioRun {
       reordered: stats.reordered,
       corrupted: stats.corrupted,
       silentlyCorrupted: stats.silentlyCorrupted,
+      tcp: tcpResult(tcp.total),
+      tcpPerNode: [...tcp.perNode].map(([node, counters]) => ({ node, ...tcpResult(counters) })),
     };
   }
+}
+
+function tcpResult(counters: TcpCounters): TcpResult {
+  return {
+    segmentsSent: counters.segmentsSent,
+    segmentsReceived: counters.segmentsReceived,
+    retransmits: counters.retransmits,
+    fastRetransmits: counters.fastRetransmits,
+    rtoCount: counters.rtoCount,
+    dupAcks: counters.dupAcks,
+    outOfOrderSegments: counters.outOfOrderSegments,
+    zeroWindowProbes: counters.zeroWindowProbes,
+    connectionsOpened: counters.connectionsOpened,
+    connectionsReset: counters.connectionsReset,
+    timeouts: counters.timeouts,
+  };
 }
 
 function latencyUs(histogram: LatencyHistogram): LatencyUs {

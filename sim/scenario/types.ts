@@ -38,7 +38,18 @@ export interface ScenarioNode {
   readonly cpuProfile?: CpuProfileName;
   /** The node's single NIC. */
   readonly nic?: ScenarioNic;
+  /**
+   * Where the node runs: 'sim' (default) in the simulator, or 'qemu', a real Linux nvmet-tcp
+   * target in a QEMU VM (targets only; the run then happens in real time, see real-run.ts).
+   */
+  readonly runtime?: NodeRuntimeName;
 }
+
+/**
+ * Node runtimes: simulated, or a real Linux peer in the QEMU VM ('qemu') or in the same VM run
+ * inside a Docker container ('docker', sim/interop/docker-vm.ts).
+ */
+export type NodeRuntimeName = 'sim' | 'qemu' | 'docker';
 
 /** A wire between two nodes (or a node and the switch). Options are sim/net link options. */
 export interface ScenarioLink {
@@ -145,13 +156,37 @@ export interface ScenarioHost {
   readonly workload?: ScenarioWorkload;
 }
 
-// ---- Faults: verbs on the world, at simulated times. ----
+// ---- Faults: verbs on the world, at simulated times or on conditions. ----
+
+/** Host controller states a `hostState` condition can wait for (the trace's host-state records). */
+export type HostStateName = 'connecting' | 'live' | 'resetting' | 'deleting' | 'deleted';
+
+export const HOST_STATE_NAMES: readonly HostStateName[] = ['connecting', 'live', 'resetting', 'deleting', 'deleted'];
+
+/**
+ * What a fault waits for instead of a time. It is checked in virtual time, as the run's own
+ * events happen (an I/O completes, a controller changes state, a fault is applied), and fires once,
+ * at the first moment it holds, plus the fault's `delay`. A fault whose moment falls after the
+ * duration is not applied, like one whose `at` is after it.
+ * - iosCompleted: that many successful I/Os over all hosts, or of `host` (a host name).
+ * - hostState: the host's controller reaches that state. Its first connect counts as reaching
+ *   'live'; 'resetting' and 'connecting' follow an error (keep-alive, I/O timeout, lost connection).
+ * - afterFault: the fault at that position in the `faults` list (0-based) was applied.
+ */
+export type FaultCondition =
+  | { readonly iosCompleted: number; readonly host?: string }
+  | { readonly hostState: HostStateName; readonly host: string }
+  | { readonly afterFault: number };
 
 interface FaultBase {
-  /** When, in ns since the start. Give at or atNs. */
+  /** When, in ns since the start. Give exactly one of at, atNs or when. */
   readonly atNs?: number;
   /** When, as '1s', '250ms', ... */
   readonly at?: string;
+  /** Instead of a time: a condition (fires once). */
+  readonly when?: FaultCondition;
+  /** With `when` only: how long after the condition holds, e.g. '500ms'. Default 0. */
+  readonly delay?: DurationSpec;
 }
 
 /** Which traffic a network fault touches: one link (by its ends), or everything to and from a node. */

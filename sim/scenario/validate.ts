@@ -9,6 +9,7 @@ import type { LinkOptions } from '../net/link.js';
 import { parseBackendSpec } from '../storage/backend-spec.js';
 import { JobError, RW_MODES, resolveJob, type JobFieldNames, type JobSpec } from '../workload/job.js';
 import { Checker, join, show, type Fields } from './checker.js';
+import { checkRealScenario, checkRuntime } from './real-validate.js';
 import { checkTargetConfig } from './target-config.js';
 import type {
   ResolvedConnect,
@@ -24,7 +25,7 @@ import type {
   ResolvedTarget,
   ResolvedWorkload,
 } from './resolved.js';
-import { FAULT_ACTIONS, INVARIANT_NAMES, type FaultAction, type ScenarioFault } from './types.js';
+import { FAULT_ACTIONS, HOST_STATE_NAMES, INVARIANT_NAMES, type FaultAction, type FaultCondition, type ScenarioFault } from './types.js';
 
 /** Values given on the command line, which win over the file's. */
 export interface ScenarioOverrides {
@@ -62,7 +63,7 @@ const SCENARIO_FIELDS = [
   'faults',
   'invariants',
 ];
-const NODE_FIELDS = ['name', 'cores', 'cpuProfile', 'nic'];
+const NODE_FIELDS = ['name', 'cores', 'cpuProfile', 'nic', 'runtime'];
 const NIC_FIELDS = ['bandwidthBps', 'mtuBytes', 'ip'];
 const LINK_FIELDS = ['a', 'b', 'options'];
 const SWITCH_FIELDS = ['name', 'portBufferBytes', 'portSpeedBps', 'forwardingLatencyNs', 'linkOptions'];
@@ -86,7 +87,9 @@ const CONNECT_FIELDS = [
 const WORKLOAD_FIELDS = ['rw', 'bs', 'bsrange', 'iodepth', 'rwmixread', 'offset', 'size', 'verify', 'stopOnError', 'startAt'];
 const LINK_DIRECTION_FIELDS = Object.keys(LINK_OPTION_DEFAULTS);
 const LINK_OPTION_FIELDS = [...LINK_DIRECTION_FIELDS, 'aToB', 'bToA'];
-const FAULT_TIME_FIELDS = ['action', 'at', 'atNs'];
+const FAULT_TIME_FIELDS = ['action', 'at', 'atNs', 'when', 'delay'];
+const CONDITION_FIELDS = ['iosCompleted', 'hostState', 'afterFault', 'host'];
+const CONDITION_KINDS = ['iosCompleted', 'hostState', 'afterFault'] as const;
 const FAULT_FIELDS: Readonly<Record<FaultAction, readonly string[]>> = {
   partition: ['between', 'node', 'from'],
   heal: ['between', 'node', 'from'],
@@ -144,12 +147,18 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
     .map((host, index) => resolveHost(check, host, index, world, targets, fileDurationNs));
   unique(check, hosts.map((host) => host.name), (i) => `hosts[${i}].name`, 'host name');
 
-  const faults = (top.faults === undefined ? [] : check.array(top.faults, 'faults')).map((fault, index) =>
-    resolveFault(check, fault, index, world, targets, fileDurationNs),
-  );
-  // Stable by time: equal times keep their order in the file.
-  const ordered = [...faults].filter((fault) => fault.atNs <= durationNs).sort((x, y) => x.atNs - y.atNs || x.index - y.index);
+  const faultList = top.faults === undefined ? [] : check.array(top.faults, 'faults');
+  const faults = faultList.map((fault, index) => resolveFault(check, fault, index, world, targets, hosts, faultList.length, fileDurationNs));
+  checkFaultChains(check, faults);
+  // Stable by time: equal times keep their order in the file. Conditional faults (atNs =
+  // CONDITIONAL_AT_NS) sort last; whether they fire in time is decided as the run goes.
+  const ordered = [...faults]
+    .filter((fault) => fault.atNs <= durationNs || fault.atNs === CONDITIONAL_AT_NS)
+    .sort((x, y) => compareTimes(x.atNs, y.atNs) || x.index - y.index);
   const invariants = resolveInvariants(check, top.invariants, hosts, ordered);
+  // Scenarios with a real Linux peer: only what the real runtime can do (real-validate.ts).
+  const explicitLinks = top.links === undefined ? 0 : check.array(top.links, 'links').length;
+  checkRealScenario(check, { nodes, links, explicitLinks, switch: sw, targets, hosts, faults: ordered });
   const drainNs =
     top.drain === undefined
       ? 2 * Math.max(...hosts.map((host) => host.connect.ioTimeoutS)) * NS_PER_S
@@ -220,6 +229,7 @@ function resolveNode(check: Checker, value: unknown, index: number): ResolvedNod
     bandwidthBps:
       nic.bandwidthBps === undefined ? undefined : check.number(nic.bandwidthBps, join(nicPath, 'bandwidthBps'), { min: 0, exclusiveMin: true }),
     mtuBytes: nic.mtuBytes === undefined ? undefined : check.integer(nic.mtuBytes, join(nicPath, 'mtuBytes'), 576, 9216),
+    runtime: checkRuntime(check, fields.runtime, join(path, 'runtime')),
   };
 }
 
@@ -497,6 +507,8 @@ function resolveFault(
   index: number,
   world: WorldNames,
   targets: readonly ResolvedTarget[],
+  hosts: readonly ResolvedHost[],
+  faultCount: number,
   durationNs: number,
 ): ResolvedFault {
   const path = `faults[${index}]`;
@@ -504,11 +516,25 @@ function resolveFault(
   const action = check.oneOf((value as Fields).action, join(path, 'action'), FAULT_ACTIONS);
   const fields = check.object(value, path, [...FAULT_TIME_FIELDS, ...FAULT_FIELDS[action]]);
   if (fields.at !== undefined && fields.atNs !== undefined) check.fail(join(path, 'at'), 'give at or atNs, not both');
+  if (fields.when !== undefined && (fields.at !== undefined || fields.atNs !== undefined)) {
+    check.fail(join(path, 'when'), `give ${fields.at !== undefined ? 'at' : 'atNs'} or when, not both`);
+  }
+  if (fields.delay !== undefined && fields.when === undefined) check.fail(join(path, 'delay'), 'needs when (with at, add the delay to the time)');
   let atNs: number;
-  if (fields.atNs !== undefined) atNs = check.integer(fields.atNs, join(path, 'atNs'), 0, Number.MAX_SAFE_INTEGER);
-  else if (fields.at !== undefined) atNs = check.duration(fields.at, join(path, 'at'));
-  else check.fail(join(path, 'at'), "is required (e.g. at: '1s')");
-  if (atNs > durationNs) check.fail(join(path, fields.atNs !== undefined ? 'atNs' : 'at'), 'is after the end of the run');
+  let timing: Fields = {};
+  if (fields.when !== undefined) {
+    atNs = CONDITIONAL_AT_NS;
+    const when = resolveCondition(check, fields.when, join(path, 'when'), index, hosts, faultCount);
+    const delay = fields.delay === undefined ? 0 : check.duration(fields.delay, join(path, 'delay'));
+    if (delay > durationNs) check.fail(join(path, 'delay'), 'is longer than the run');
+    // The runner reads the condition from the fault, normalised: delay in ns.
+    timing = { when, delay };
+  } else {
+    if (fields.atNs !== undefined) atNs = check.integer(fields.atNs, join(path, 'atNs'), 0, Number.MAX_SAFE_INTEGER);
+    else if (fields.at !== undefined) atNs = check.duration(fields.at, join(path, 'at'));
+    else check.fail(join(path, 'at'), "is required (e.g. at: '1s'), or give when (e.g. when: { iosCompleted: 1000 })");
+    if (atNs > durationNs) check.fail(join(path, fields.atNs !== undefined ? 'atNs' : 'at'), 'is after the end of the run');
+  }
 
   switch (action) {
     case 'partition':
@@ -540,7 +566,73 @@ function resolveFault(
       if (action === 'failDevice') check.integer(fields.status, join(path, 'status'), 1, 0x7fff, 0x0006);
       break;
   }
-  return { index, atNs, fault: fields as unknown as ScenarioFault };
+  return { index, atNs, fault: { ...fields, ...timing } as unknown as ScenarioFault };
+}
+
+/** ResolvedFault.atNs of a fault triggered by `when`: no fixed time (runner.ts arms its condition). */
+export const CONDITIONAL_AT_NS = Number.POSITIVE_INFINITY;
+
+function compareTimes(x: number, y: number): number {
+  if (x === y) return 0;
+  return x < y ? -1 : 1;
+}
+
+/** A fault's `when`: exactly one condition kind, with the names and positions it refers to checked. */
+function resolveCondition(
+  check: Checker,
+  value: unknown,
+  path: string,
+  index: number,
+  hosts: readonly ResolvedHost[],
+  faultCount: number,
+): FaultCondition {
+  const fields = check.object(value, path, CONDITION_FIELDS);
+  const kinds = CONDITION_KINDS.filter((kind) => fields[kind] !== undefined);
+  if (kinds.length !== 1) {
+    const given = kinds.length === 0 ? 'none' : kinds.join(' and ');
+    check.fail(path, `must give exactly one of iosCompleted, hostState or afterFault, not ${given}`);
+  }
+  const hostPath = join(path, 'host');
+  const hostName = (): string => {
+    const name = check.string(fields.host, hostPath);
+    if (!hosts.some((host) => host.name === name)) check.fail(hostPath, `no host named '${name}' (hosts: ${hosts.map((h) => h.name).join(', ')})`);
+    return name;
+  };
+  switch (kinds[0]) {
+    case 'iosCompleted': {
+      const count = check.integer(fields.iosCompleted, join(path, 'iosCompleted'), 1, Number.MAX_SAFE_INTEGER);
+      return fields.host === undefined ? { iosCompleted: count } : { iosCompleted: count, host: hostName() };
+    }
+    case 'hostState': {
+      const state = check.oneOf(fields.hostState, join(path, 'hostState'), HOST_STATE_NAMES);
+      if (fields.host === undefined) check.fail(hostPath, 'is required with hostState');
+      return { hostState: state, host: hostName() };
+    }
+    default: {
+      if (fields.host !== undefined) check.fail(hostPath, 'only goes with iosCompleted or hostState');
+      const other = check.integer(fields.afterFault, join(path, 'afterFault'), 0, Math.max(0, faultCount - 1));
+      if (other === index) check.fail(join(path, 'afterFault'), 'must name another fault, not itself');
+      return { afterFault: other };
+    }
+  }
+}
+
+/** Chains of afterFault must end at a fault with a time or another condition: no cycles. */
+function checkFaultChains(check: Checker, faults: readonly ResolvedFault[]): void {
+  const after = (fault: ResolvedFault): number | undefined => {
+    const when = fault.fault.when;
+    return when !== undefined && 'afterFault' in when ? when.afterFault : undefined;
+  };
+  for (const start of faults) {
+    const seen = [start.index];
+    for (let next = after(start); next !== undefined; next = after(faults[next] as ResolvedFault)) {
+      if (next === start.index) {
+        check.fail(`faults[${start.index}].when.afterFault`, `forms a cycle (${[...seen, next].map((i) => `faults[${i}]`).join(' -> ')})`);
+      }
+      if (seen.includes(next)) break; // A cycle further down the chain: reported from its own start.
+      seen.push(next);
+    }
+  }
 }
 
 function checkSelector(check: Checker, fields: Fields, path: string, world: WorldNames, required: boolean): void {

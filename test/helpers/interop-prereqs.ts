@@ -4,6 +4,7 @@
 // - elsewhere they are registered as skipped, and a message says how to install what is missing.
 import test from 'ava';
 import { findExecutable, vmImageStatus } from '../../sim/interop/vm-image.js';
+import { DOCKER_INSTALL_HINT, dockerRuntimeStatus } from '../../sim/interop/docker-image.js';
 
 export interface InteropPrereqs {
   ok: boolean;
@@ -33,3 +34,35 @@ if (!prereqs.ok && !inCi) {
 
 /** `test` when the interop prerequisites are present (or in CI), otherwise `test.skip`. */
 export const interopTest = prereqs.ok || inCi ? test : test.skip;
+
+// --- The Docker runtime (sim/interop/docker-vm.ts), same policy: fail in CI, skip with a hint elsewhere.
+// It needs a running Docker engine and the nvmf-sim/linux-vm image (images/docker/build-image.sh,
+// which builds its base from Debian packages with debootstrap). Checked lazily: running the docker
+// CLI costs time that the files importing only interopTest should not pay.
+let dockerPrereqsCache: InteropPrereqs | undefined;
+
+export function dockerInteropPrereqs(): InteropPrereqs {
+  if (dockerPrereqsCache === undefined) {
+    const status = dockerRuntimeStatus();
+    dockerPrereqsCache = { ok: status.ready, missing: status.missing };
+  }
+  return dockerPrereqsCache;
+}
+
+/** Throws naming what the Docker runtime lacks and how to get it (for CI, where nothing is skipped). */
+export function assertDockerInteropPrereqs(): void {
+  const status = dockerInteropPrereqs();
+  if (!status.ok) throw new Error(`Docker interop prerequisites missing: ${status.missing.join(', ')}; ${DOCKER_INSTALL_HINT}`);
+}
+
+/**
+ * True when the Docker runtime tests should be registered (everything present, or in CI where a
+ * missing piece must fail); false prints what is missing and how to get it. Use as
+ * `enabled ? test.serial : test.serial.skip` (one VM at a time on a 2-core machine).
+ */
+export function dockerInteropEnabled(): boolean {
+  const status = dockerInteropPrereqs();
+  if (status.ok || inCi) return true;
+  console.warn(`[interop] skipping Docker runtime tests; missing: ${status.missing.join(', ')}; ${DOCKER_INSTALL_HINT}`);
+  return false;
+}
