@@ -13,8 +13,9 @@ import { readDockerVmImage, DOCKER_VM_IMAGE, RUNTIME_LABEL } from './docker-imag
 import { dockerQemuArgs } from './docker-qemu-args.js';
 import { freeLoopbackPort } from './free-port.js';
 import type { Accel, PortForward } from './qemu-args.js';
-import { VmExecError, type ExecOptions, type ExecResult, type QemuVm, type VmOptions } from './qemu-vm.js';
-import { ChannelParser, encodeKill, encodeRun, PING_LINE, type ChannelResult } from './vm-channel.js';
+import { GuestJobs, type ExecOptions, type ExecResult } from './guest-jobs.js';
+import type { QemuVm, VmOptions } from './qemu-vm.js';
+import { ChannelParser, PING_LINE } from './vm-channel.js';
 import type { VmImage } from './vm-image.js';
 
 /** QemuVm's public members (the #private ones make the class nominal, so it cannot be implemented). */
@@ -32,7 +33,7 @@ export interface DockerVmOptions extends Omit<VmOptions, 'buildDir' | 'accel'> {
   docker?: Dockerode;
 }
 
-const DEFAULTS = { memoryMiB: 512, cpus: 2, bootTimeoutMs: 180_000, watchdogSec: 60, execTimeoutMs: 60_000 };
+const DEFAULTS = { memoryMiB: 512, cpus: 2, bootTimeoutMs: 180_000, watchdogSec: 60 };
 const CONSOLE_LINES_KEPT = 400;
 const POWEROFF_WAIT_MS = 15_000;
 const CONNECT_RETRY_MS = 100;
@@ -78,13 +79,6 @@ function isGone(error: unknown): boolean {
   return status === 404 || status === 409 || status === 304;
 }
 
-interface Pending {
-  command: string;
-  resolve: (result: ExecResult) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class DockerVm implements QemuVmSurface {
   readonly image: VmImage;
   readonly accel: Accel;
@@ -97,13 +91,16 @@ export class DockerVm implements QemuVmSurface {
 
   readonly #container: Dockerode.Container;
   readonly #log: (line: string) => void;
-  readonly #pending = new Map<number, Pending>();
+  readonly #jobs = new GuestJobs({
+    write: (line) => this.#write(line),
+    endedBecause: () => this.#exitDescription,
+    consoleTail: (lines) => this.consoleTail(lines),
+  });
   readonly #console: string[] = [];
   readonly #exited: Promise<void>;
   #exitDescription: string | undefined;
   #socket: Socket | undefined;
   #attach: Readable | undefined;
-  #nextId = 1;
   #ping: NodeJS.Timeout | undefined;
   #onReady: (() => void) | undefined;
   #removed = false;
@@ -212,32 +209,12 @@ export class DockerVm implements QemuVmSurface {
 
   /** Runs `command` with sh in the guest; rejects only on timeout or when the VM ends first. */
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    if (this.#exitDescription !== undefined) {
-      return Promise.reject(new VmExecError(`cannot run '${command}': the VM ended (${this.#exitDescription})`, command));
-    }
-    const id = this.#nextId++;
-    const timeoutMs = options.timeoutMs ?? DEFAULTS.execTimeoutMs;
-    return new Promise<ExecResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        this.#write(encodeKill(id));
-        reject(new VmExecError(`'${command}' did not finish within ${timeoutMs} ms (killed in the guest)`, command));
-      }, timeoutMs);
-      this.#pending.set(id, { command, resolve, reject, timer });
-      this.#write(encodeRun(id, command));
-    });
+    return this.#jobs.exec(command, options);
   }
 
-  async execOk(command: string, options: ExecOptions = {}): Promise<string> {
-    const result = await this.exec(command, options);
-    if (result.exitCode !== 0) {
-      throw new VmExecError(
-        `'${command}' exited with ${result.exitCode}\n--- stdout ---\n${result.stdout}--- stderr ---\n${result.stderr}`,
-        command,
-        result,
-      );
-    }
-    return result.stdout;
+  /** Like exec, but rejects with stdout and stderr when the status is not 0; resolves with stdout. */
+  execOk(command: string, options: ExecOptions = {}): Promise<string> {
+    return this.#jobs.execOk(command, options);
   }
 
   async dmesg(): Promise<string> {
@@ -257,7 +234,7 @@ export class DockerVm implements QemuVmSurface {
     this.#stopPing();
     if (this.#exitDescription === undefined) {
       // poweroff -f ends QEMU, and with it the container; the job's reply never comes.
-      this.#write(encodeRun(this.#nextId++, 'sync; poweroff -f'));
+      this.#jobs.fire('sync; poweroff -f');
       if (!(await this.#exitedWithin(POWEROFF_WAIT_MS))) {
         this.#log('docker-vm: guest did not power off in time; killing the container');
       }
@@ -332,12 +309,12 @@ export class DockerVm implements QemuVmSurface {
     socket.setNoDelay(true);
     const parser = new ChannelParser({
       ready: () => this.#onReady?.(),
-      result: (result) => this.#settle(result),
+      result: (result) => this.#jobs.settle(result),
       noise: (line) => this.#log(`docker-vm: channel noise: ${line}`),
     });
     socket.on('data', (chunk: Buffer) => parser.push(chunk));
     socket.on('error', () => {});
-    socket.on('close', () => this.#failAll('the command channel closed'));
+    socket.on('close', () => this.#jobs.failAll('the command channel closed'));
   }
 
   async #awaitReady(timeoutMs: number): Promise<void> {
@@ -361,7 +338,7 @@ export class DockerVm implements QemuVmSurface {
     this.#exitDescription = description;
     this.#log(`docker-vm: container ended (${description})`);
     this.#stopPing();
-    this.#failAll(`the VM ended (${description})`);
+    this.#jobs.failAll(`the VM ended (${description})`);
   }
 
   async #exitedWithin(ms: number): Promise<boolean> {
@@ -376,22 +353,6 @@ export class DockerVm implements QemuVmSurface {
 
   #write(line: string): void {
     if (this.#exitDescription === undefined && this.#socket?.writable === true) this.#socket.write(line);
-  }
-
-  #settle(result: ChannelResult): void {
-    const pending = this.#pending.get(result.id);
-    if (pending === undefined) return;
-    this.#pending.delete(result.id);
-    clearTimeout(pending.timer);
-    pending.resolve({ exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr });
-  }
-
-  #failAll(reason: string): void {
-    for (const [id, pending] of this.#pending) {
-      clearTimeout(pending.timer);
-      this.#pending.delete(id);
-      pending.reject(new VmExecError(`'${pending.command}' failed: ${reason}\n--- console tail ---\n${this.consoleTail(20)}`, pending.command));
-    }
   }
 
   #consoleLine(line: string): void {

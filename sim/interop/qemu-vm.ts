@@ -7,7 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 import { envAccelRequest, KVM_PROBE_TIMEOUT_MS, planAccel, recordKvmVerdict, type AccelRequest } from './accel.js';
 import { CONSOLE_FD, qemuArgs, type Accel, type PortForward } from './qemu-args.js';
 import { freeLoopbackPort } from './free-port.js';
-import { ChannelParser, encodeKill, encodeRun, PING_LINE, type ChannelResult } from './vm-channel.js';
+import { GuestJobs, type ExecOptions, type ExecResult } from './guest-jobs.js';
+import { ChannelParser, PING_LINE } from './vm-channel.js';
 import { QEMU_BINARY, readVmImage, type VmImage } from './vm-image.js';
 
 export type { PortForward } from './qemu-args.js';
@@ -31,30 +32,9 @@ export interface VmOptions {
   watchdogSec?: number;
 }
 
-export interface ExecOptions {
-  /** Default 60 s. On timeout the job's process group is killed in the guest. */
-  timeoutMs?: number;
-}
+export { type ExecOptions, type ExecResult, VmExecError } from './guest-jobs.js';
 
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** A command exited non-zero (execOk) or did not finish in time (exec). */
-export class VmExecError extends Error {
-  readonly command: string;
-  readonly result: ExecResult | undefined;
-  constructor(message: string, command: string, result?: ExecResult) {
-    super(message);
-    this.name = 'VmExecError';
-    this.command = command;
-    this.result = result;
-  }
-}
-
-const DEFAULTS = { memoryMiB: 512, cpus: 2, bootTimeoutMs: 180_000, watchdogSec: 60, execTimeoutMs: 60_000 };
+const DEFAULTS = { memoryMiB: 512, cpus: 2, bootTimeoutMs: 180_000, watchdogSec: 60 };
 const CONSOLE_LINES_KEPT = 400;
 const POWEROFF_WAIT_MS = 15_000;
 const TERM_WAIT_MS = 3_000;
@@ -94,13 +74,6 @@ function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
-interface Pending {
-  command: string;
-  resolve: (result: ExecResult) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class QemuVm {
   readonly image: VmImage;
   readonly accel: Accel;
@@ -111,11 +84,14 @@ export class QemuVm {
   readonly #child: ChildProcess;
   readonly #stdin: Writable;
   readonly #log: (line: string) => void;
-  readonly #pending = new Map<number, Pending>();
+  readonly #jobs = new GuestJobs({
+    write: (line) => this.#write(line),
+    endedBecause: () => this.#exitDescription,
+    consoleTail: (lines) => this.consoleTail(lines),
+  });
   readonly #console: string[] = [];
   readonly #exited: Promise<void>;
   #exitDescription: string | undefined;
-  #nextId = 1;
   #ping: NodeJS.Timeout | undefined;
   #onReady: (() => void) | undefined;
   #onKvmFailure: (() => void) | undefined;
@@ -150,13 +126,13 @@ export class QemuVm {
         this.#exitDescription = signal === null ? `exit code ${String(code)}` : `signal ${signal}`;
         this.#log(`qemu-vm: QEMU ended (${this.#exitDescription})`);
         this.#stopPing();
-        this.#failAll(`the VM ended (${this.#exitDescription})`);
+        this.#jobs.failAll(`the VM ended (${this.#exitDescription})`);
         resolve();
       });
       this.#child.once('error', (error) => {
         this.#exitDescription = `spawn failed: ${error.message}`;
         liveProcesses.delete(this.#child);
-        this.#failAll(this.#exitDescription);
+        this.#jobs.failAll(this.#exitDescription);
         resolve();
       });
     });
@@ -164,7 +140,7 @@ export class QemuVm {
     stdin.on('error', () => {});
     const parser = new ChannelParser({
       ready: () => this.#onReady?.(),
-      result: (result) => this.#settle(result),
+      result: (result) => this.#jobs.settle(result),
       noise: (line) => this.#log(`qemu-vm: channel noise: ${line}`),
     });
     stdout.on('data', (chunk: Buffer) => parser.push(chunk));
@@ -259,33 +235,12 @@ export class QemuVm {
    * (VmExecError) only if it outlives timeoutMs or the VM ends first.
    */
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    if (this.#exitDescription !== undefined) {
-      return Promise.reject(new VmExecError(`cannot run '${command}': the VM ended (${this.#exitDescription})`, command));
-    }
-    const id = this.#nextId++;
-    const timeoutMs = options.timeoutMs ?? DEFAULTS.execTimeoutMs;
-    return new Promise<ExecResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        this.#write(encodeKill(id));
-        reject(new VmExecError(`'${command}' did not finish within ${timeoutMs} ms (killed in the guest)`, command));
-      }, timeoutMs);
-      this.#pending.set(id, { command, resolve, reject, timer });
-      this.#write(encodeRun(id, command));
-    });
+    return this.#jobs.exec(command, options);
   }
 
   /** Like exec, but rejects with stdout and stderr when the status is not 0; resolves with stdout. */
-  async execOk(command: string, options: ExecOptions = {}): Promise<string> {
-    const result = await this.exec(command, options);
-    if (result.exitCode !== 0) {
-      throw new VmExecError(
-        `'${command}' exited with ${result.exitCode}\n--- stdout ---\n${result.stdout}--- stderr ---\n${result.stderr}`,
-        command,
-        result,
-      );
-    }
-    return result.stdout;
+  execOk(command: string, options: ExecOptions = {}): Promise<string> {
+    return this.#jobs.execOk(command, options);
   }
 
   /** The guest kernel log. */
@@ -307,7 +262,7 @@ export class QemuVm {
     this.#stopPing();
     if (this.#exitDescription !== undefined) return;
     // poweroff -f ends QEMU (ACPI S5), so the job's own reply never comes; do not wait for it.
-    this.#write(encodeRun(this.#nextId++, 'sync; poweroff -f'));
+    this.#jobs.fire('sync; poweroff -f');
     if (await this.#exitedWithin(POWEROFF_WAIT_MS)) return;
     this.#log('qemu-vm: guest did not power off in time; terminating QEMU');
     await this.#kill();
@@ -333,22 +288,6 @@ export class QemuVm {
 
   #write(line: string): void {
     if (this.#exitDescription === undefined && this.#stdin.writable) this.#stdin.write(line);
-  }
-
-  #settle(result: ChannelResult): void {
-    const pending = this.#pending.get(result.id);
-    if (pending === undefined) return; // Timed out earlier, or the stop() poweroff job.
-    this.#pending.delete(result.id);
-    clearTimeout(pending.timer);
-    pending.resolve({ exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr });
-  }
-
-  #failAll(reason: string): void {
-    for (const [id, pending] of this.#pending) {
-      clearTimeout(pending.timer);
-      this.#pending.delete(id);
-      pending.reject(new VmExecError(`'${pending.command}' failed: ${reason}\n--- console tail ---\n${this.consoleTail(20)}`, pending.command));
-    }
   }
 
   #consoleLine(line: string): void {

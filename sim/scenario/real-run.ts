@@ -44,12 +44,12 @@ import {
   type FaultRecord,
   type HostResult,
   type InvariantResult,
-  type LatencyUs,
   type QueueCount,
   type RealPeerResult,
   type ScenarioResult,
 } from './result.js';
 import type { RunOptions } from './runner.js';
+import { hostResult, latencyUs, round } from './host-result.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
 import type { LinkDirectionOptions } from '../net/link-options.js';
 
@@ -482,31 +482,7 @@ class RealRun {
     const durationS = scenario.durationNs / NS_PER_S;
     const all = new LatencyHistogram();
     const perQueue: QueueCount[] = [];
-    const perHost: HostResult[] = this.#hosts.map((host) => {
-      const stats = host.stats;
-      const activeNs = stats.firstSubmitNs < 0 ? 0 : stats.lastCompletionNs - stats.firstSubmitNs;
-      all.add(stats.latency);
-      stats.perQueue.forEach((ios, queue) => perQueue.push({ host: host.resolved.name, qid: queue + 1, ios }));
-      return {
-        host: host.resolved.name,
-        node: host.resolved.node,
-        target: host.resolved.connect.target,
-        nqn: host.resolved.connect.nqn,
-        state: host.controller?.state ?? (host.connectError !== undefined ? 'never connected' : 'connecting'),
-        ios: stats.succeeded,
-        errors: stats.failed,
-        iops: round(stats.succeeded / durationS, 3),
-        bytes: stats.bytes,
-        activeSeconds: activeNs / NS_PER_S,
-        bytesPerSecond: activeNs > 0 ? round((stats.bytes * NS_PER_S) / activeNs, 3) : 0,
-        latencyUs: latencyUs(stats.latency),
-        reconnects: host.controller?.stats.reconnects ?? 0,
-        lostInCrash: stats.lostInCrash,
-        outstanding: stats.outstanding,
-        verify: { blocksChecked: host.verifyChecked, mismatches: host.verifyMismatches },
-        ...(host.connectError === undefined ? {} : { error: host.connectError }),
-      };
-    });
+    const perHost: HostResult[] = this.#hosts.map((host) => hostResult(host, false, durationS, all, perQueue));
     const invariants: InvariantResult[] = [
       {
         name: 'no-crash',
@@ -630,21 +606,7 @@ function stripUndefined(options: LinkDirectionOptions): NetemOptions {
   return result as NetemOptions;
 }
 
-function latencyUs(histogram: LatencyHistogram): LatencyUs {
-  const summary = histogram.summary([]);
-  return {
-    p50: histogram.valueAt(50) / 1000,
-    p99: histogram.valueAt(99) / 1000,
-    p999: histogram.valueAt(99.9) / 1000,
-    max: summary.max / 1000,
-    mean: round(summary.mean / 1000, 3),
-  };
-}
 
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';

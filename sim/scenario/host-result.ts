@@ -1,0 +1,64 @@
+// What a run reports per host, built the same way for simulated runs (runner.ts) and runs against
+// real Linux peers (real-run.ts): the host's I/O counters, latency and controller state, folded into
+// the run's overall latency histogram and per-queue counts as it goes.
+import { NS_PER_S } from '../core/env.js';
+import type { HostController } from '../host/controller.js';
+import type { LatencyHistogram } from '../report/latency.js';
+import type { ResolvedHost } from './resolved.js';
+import type { HostResult, LatencyUs, QueueCount } from './result.js';
+import type { HostIoStats } from './tracked-device.js';
+
+/** The parts of a runner's host record the report reads. */
+export interface HostRunView {
+  readonly resolved: ResolvedHost;
+  readonly stats: HostIoStats;
+  readonly controller: HostController | null;
+  readonly verifyChecked: number;
+  readonly verifyMismatches: number;
+  readonly connectError: string | undefined;
+}
+
+/** One host's result; adds its latencies to `all` and its queue counts to `perQueue`. */
+export function hostResult(host: HostRunView, crashed: boolean, durationS: number, all: LatencyHistogram, perQueue: QueueCount[]): HostResult {
+  const stats = host.stats;
+  const activeNs = stats.firstSubmitNs < 0 ? 0 : stats.lastCompletionNs - stats.firstSubmitNs;
+  all.add(stats.latency);
+  stats.perQueue.forEach((ios, queue) => perQueue.push({ host: host.resolved.name, qid: queue + 1, ios }));
+  const state = crashed ? 'crashed' : (host.controller?.state ?? (host.connectError !== undefined ? 'never connected' : 'connecting'));
+  return {
+    host: host.resolved.name,
+    node: host.resolved.node,
+    target: host.resolved.connect.target,
+    nqn: host.resolved.connect.nqn,
+    state,
+    ios: stats.succeeded,
+    errors: stats.failed,
+    iops: round(stats.succeeded / durationS, 3),
+    bytes: stats.bytes,
+    activeSeconds: activeNs / NS_PER_S,
+    bytesPerSecond: activeNs > 0 ? round((stats.bytes * NS_PER_S) / activeNs, 3) : 0,
+    latencyUs: latencyUs(stats.latency),
+    reconnects: host.controller?.stats.reconnects ?? 0,
+    lostInCrash: stats.lostInCrash,
+    outstanding: stats.outstanding,
+    verify: { blocksChecked: host.verifyChecked, mismatches: host.verifyMismatches },
+    ...(host.connectError === undefined ? {} : { error: host.connectError }),
+  };
+}
+
+/** A histogram's fio-style summary in microseconds. */
+export function latencyUs(histogram: LatencyHistogram): LatencyUs {
+  const summary = histogram.summary([]);
+  return {
+    p50: histogram.valueAt(50) / 1000,
+    p99: histogram.valueAt(99) / 1000,
+    p999: histogram.valueAt(99.9) / 1000,
+    max: summary.max / 1000,
+    mean: round(summary.mean / 1000, 3),
+  };
+}
+
+export function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
