@@ -125,7 +125,14 @@ export class RetransmitQueue {
     }
     if (this.#lostHint < this.#head) this.#lostHint = this.#head;
     if (this.#fackHint < this.#head) this.#fackHint = this.#head;
-    if (this.#head >= COMPACT_THRESHOLD && this.#head * 2 >= segments.length) {
+    if (this.#head === segments.length) {
+      // Everything sent is acknowledged (the common case at low queue depth): start over with an
+      // empty array, so an idle connection keeps no stale slots (a fleet has hundreds of them).
+      segments.length = 0;
+      this.#lostHint = 0;
+      this.#fackHint = 0;
+      this.#head = 0;
+    } else if (this.#head >= COMPACT_THRESHOLD && this.#head * 2 >= segments.length) {
       this.#segments = segments.slice(this.#head);
       this.#lostHint -= this.#head;
       this.#fackHint -= this.#head;

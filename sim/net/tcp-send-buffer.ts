@@ -81,7 +81,13 @@ export class SendBuffer {
       this.#chunks[this.#head] = EMPTY;
       this.#head++;
     }
-    if (this.#head >= COMPACT_THRESHOLD && this.#head * 2 >= this.#chunks.length) {
+    if (this.#head === this.#chunks.length) {
+      // Everything written is acknowledged: start over empty, so the arrays stay small.
+      this.#chunks.length = 0;
+      this.#starts.length = 0;
+      this.#head = 0;
+      this.#cursor = 0;
+    } else if (this.#head >= COMPACT_THRESHOLD && this.#head * 2 >= this.#chunks.length) {
       this.#chunks = this.#chunks.slice(this.#head);
       this.#starts = this.#starts.slice(this.#head);
       this.#cursor = Math.max(0, this.#cursor - this.#head);
