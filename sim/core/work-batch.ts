@@ -8,9 +8,10 @@
 //
 // Allocation-free on the hot path: WorkTally is one mutable Work per connection (Cpu.run reads a
 // Work synchronously, when the item is submitted, so reusing the object is safe), and BatchFifo keeps
-// the entries of passes that are charged but not yet run in ring buffers. Passes of one connection
+// the entries of passes that are charged but not yet run in FIFOs (fifo.ts). Passes of one connection
 // run on one core in submission order, so the n-th item to run takes the n-th sealed batch.
 import type { Work } from './env.js';
+import { Fifo } from './fifo.js';
 
 /** A Work being summed up for one pass; cleared after it is charged. */
 export class WorkTally implements Work {
@@ -38,40 +39,6 @@ export class WorkTally implements Work {
   }
 }
 
-const INITIAL_RING = 16;
-
-/** A FIFO in a power-of-two ring (grows by doubling, never shrinks). */
-class Ring<T> {
-  #slots: (T | undefined)[] = new Array<T | undefined>(INITIAL_RING).fill(undefined);
-  #head = 0;
-  length = 0;
-
-  push(value: T): void {
-    if (this.length === this.#slots.length) this.#grow();
-    this.#slots[(this.#head + this.length) & (this.#slots.length - 1)] = value;
-    this.length++;
-  }
-
-  /** The oldest value (the caller checks length first). */
-  shift(): T | undefined {
-    if (this.length === 0) return undefined;
-    const value = this.#slots[this.#head];
-    // Drop the reference so a handled PDU's bytes can be collected.
-    this.#slots[this.#head] = undefined;
-    this.#head = (this.#head + 1) & (this.#slots.length - 1);
-    this.length--;
-    return value;
-  }
-
-  #grow(): void {
-    const size = this.#slots.length;
-    const slots = new Array<T | undefined>(size * 2).fill(undefined);
-    for (let index = 0; index < this.length; index++) slots[index] = this.#slots[(this.#head + index) & (size - 1)];
-    this.#slots = slots;
-    this.#head = 0;
-  }
-}
-
 /**
  * Entries of passes in FIFO order. The producer add()s entries to the open batch and seal()s it
  * when it charges the pass; the consumer, in the pass's item, calls begin() and then next() until
@@ -80,9 +47,9 @@ class Ring<T> {
  * (work items of one core never nest; a Cpu that runs work at once is called outside the loop).
  */
 export class BatchFifo<T> {
-  readonly #entries = new Ring<T>();
-  readonly #flags = new Ring<boolean>();
-  readonly #sizes = new Ring<number>();
+  readonly #entries = new Fifo<T>();
+  readonly #flags = new Fifo<boolean>();
+  readonly #sizes = new Fifo<number>();
   #open = 0;
   #left = 0;
   /** The flag of the entry next() returned last. */

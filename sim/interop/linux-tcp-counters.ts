@@ -1,22 +1,11 @@
 // A Linux guest's TCP counters, from /proc/net/snmp (the Tcp: MIB, RFC 4022) and /proc/net/netstat
 // (TcpExt: Linux's own), in the vocabulary of the simulator's TcpCounters (sim/net/net-context.ts).
 // Both files are pairs of lines: a header line of names and a line of values, per group.
+import type { TcpResult } from '../scenario/result.js';
 import type { GuestShell } from './linux-port.js';
 
-/** The counters the scenario report carries (the simulator's TcpResult fields). */
-export interface LinuxTcpCounters {
-  readonly segmentsSent: number;
-  readonly segmentsReceived: number;
-  readonly retransmits: number;
-  readonly fastRetransmits: number;
-  readonly rtoCount: number;
-  readonly dupAcks: number;
-  readonly outOfOrderSegments: number;
-  readonly zeroWindowProbes: number;
-  readonly connectionsOpened: number;
-  readonly connectionsReset: number;
-  readonly timeouts: number;
-}
+/** The counters the scenario report carries, with the simulator's names (scenario/result.ts). */
+export type LinuxTcpCounters = TcpResult;
 
 export const READ_TCP_COUNTERS_COMMAND = 'cat /proc/net/snmp /proc/net/netstat';
 

@@ -17,12 +17,11 @@
 //   reboot under TCG takes tens of seconds and would move the forwarded port. The namespaces keep
 //   their data across the restart, as simulated devices do.
 // Nothing here is repeatable: the report says timeBase 'real' and claims no fingerprint.
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { NS_PER_MS, NS_PER_S, type Logger, type NodeEnv } from '../core/env.js';
 import { Fingerprint } from '../core/fingerprint.js';
 import { RealClock, RealCpu, type LogLevel } from '../core/real-env.js';
 import { SeededRngSource } from '../core/rng.js';
-import { JsonlTraceSink, type TraceRecord, type TraceSink } from '../core/trace.js';
+import type { TraceRecord, TraceSink } from '../core/trace.js';
 import { connectController, type HostController } from '../host/controller.js';
 import { bringNvmetPortUp, takeNvmetPortDown, type NvmetPort } from '../interop/linux-port.js';
 import { configureLinuxTarget } from '../interop/linux-target.js';
@@ -106,31 +105,11 @@ interface RealHost {
   connectError: string | undefined;
 }
 
-/** Runs a validated scenario that has a real-runtime node; always stops the VMs it started. */
-export async function runRealScenario(scenario: ResolvedScenario, options: RunOptions = {}): Promise<ScenarioResult> {
-  const wallStart = options.wallClockMs?.() ?? 0;
-  let stream: WriteStream | undefined;
-  let sink: TraceSink | null = options.trace ?? null;
-  if (options.tracePath !== undefined) {
-    const opened = createWriteStream(options.tracePath);
-    stream = opened;
-    sink = new JsonlTraceSink((line) => void opened.write(line));
-  }
-  const run = new RealRun(scenario, sink, options);
-  try {
-    const result = await run.run();
-    const wallEnd = options.wallClockMs?.() ?? 0;
-    return { ...result, wallSeconds: (wallEnd - wallStart) / 1000 };
-  } finally {
-    await run.close();
-    if (stream !== undefined) {
-      const closing = stream;
-      await new Promise<void>((resolve) => closing.end(resolve));
-    }
-  }
-}
-
-class RealRun {
+/**
+ * A scenario run with a real-runtime node (runner.ts runScenario picks it): run() once, then
+ * close(), which always stops the VMs it started.
+ */
+export class RealRun {
   readonly #scenario: ResolvedScenario;
   readonly #options: RunOptions;
   readonly #trace: TraceSink | null;
@@ -605,8 +584,6 @@ function stripUndefined(options: LinkDirectionOptions): NetemOptions {
   for (const [key, value] of Object.entries(options)) if (value !== undefined) result[key] = value;
   return result as NetemOptions;
 }
-
-
 
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';

@@ -53,7 +53,7 @@ import {
   type ScenarioResult,
   type TcpResult,
 } from './result.js';
-import { hasRealNode, runRealScenario } from './real-run.js';
+import { hasRealNode, RealRun } from './real-run.js';
 import { targetConfig } from './target-config.js';
 import { hostResult, latencyUs, round } from './host-result.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
@@ -128,8 +128,6 @@ interface HostRuntime {
 
 /** Runs a validated scenario to the end of its duration and drain. */
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions = {}): Promise<ScenarioResult> {
-  // A real Linux peer takes part: the run happens in real time on real sockets (real-run.ts).
-  if (hasRealNode(scenario)) return runRealScenario(scenario, options);
   const wallStart = options.wallClockMs?.() ?? 0;
   let stream: WriteStream | undefined;
   let sink: TraceSink | null = options.trace ?? null;
@@ -138,12 +136,15 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     stream = opened;
     sink = new JsonlTraceSink((line) => void opened.write(line));
   }
+  // A real Linux peer takes part: the run happens in real time on real sockets (real-run.ts).
+  let run: RealRun | ScenarioRun | undefined;
   try {
-    const run = new ScenarioRun(scenario, sink, options);
+    run = hasRealNode(scenario) ? new RealRun(scenario, sink, options) : new ScenarioRun(scenario, sink, options);
     const result = await run.run();
     const wallEnd = options.wallClockMs?.() ?? 0;
     return { ...result, wallSeconds: (wallEnd - wallStart) / 1000 };
   } finally {
+    await run?.close();
     if (stream !== undefined) {
       const closing = stream;
       await new Promise<void>((resolve) => closing.end(resolve));
@@ -190,6 +191,11 @@ class ScenarioRun {
       connectError: undefined,
     }));
     this.#resume = new ResumeTracker(scenario.hosts.length);
+  }
+
+  /** Nothing outlives a simulated run (the world is dropped with it); here for the shared driver. */
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   async run(): Promise<ScenarioResult> {
@@ -664,8 +670,6 @@ function tcpResult(counters: TcpCounters): TcpResult {
     timeouts: counters.timeouts,
   };
 }
-
-
 
 function message(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');

@@ -19,7 +19,7 @@ import { NS_PER_S, NS_PER_US } from '../core/env.js';
 import { SimClock } from '../core/sim-clock.js';
 import type { BackendCallback, BackendReadCallback, BlockBackend } from './backend.js';
 import { checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../core/fifo.js';
 import { sampleLatencyNs } from './latency.js';
 import { RamBackend } from './ram-backend.js';
 import { SSD_DEFAULTS, type SsdOptions } from './ssd-options.js';
