@@ -87,6 +87,26 @@ test('host e2e: a read past the namespace fails with LBA out of range', async (t
   t.is(controller.state, 'live');
 });
 
+test('host e2e: a read into the caller\'s buffer fills that buffer and hands it back', async (t) => {
+  const port = await startTarget(t);
+  const env = hostEnv(t);
+  const controller = await connectController(env, { traddr: '127.0.0.1', trsvcid: port, nqn: NQN, nrIoQueues: 1 });
+  t.teardown(() => controller.disconnect());
+  const device = await controller.namespace(1);
+  const written = new Uint8Array(8192).map((_, index) => (index * 7 + 3) & 0xff);
+  await device.write(4096, written);
+  const buffer = new Uint8Array(8192).fill(0xee);
+  const data = await new Promise<Uint8Array | undefined>((resolve, reject) => {
+    device.submit({ kind: 'read', offset: 4096, length: 8192, buffer }, (status, read) => (status === 0 ? resolve(read) : reject(new Error(`status ${status}`))));
+  });
+  t.is(data, buffer, 'the data is the caller\'s buffer, not a copy');
+  t.deepEqual(buffer, written);
+  t.throws(() => device.submit({ kind: 'read', offset: 0, length: 4096, buffer: new Uint8Array(512) }, () => {}), {
+    instanceOf: RangeError,
+    message: 'read: length 4096 != buffer length 512',
+  });
+});
+
 test('host e2e: discover lists the subsystem on the port', async (t) => {
   const port = await startTarget(t);
   const env = hostEnv(t);

@@ -10,6 +10,7 @@ import { formatFioText } from '../sim/workload/fio-text.js';
 import { JobError, resolveJob, type JobSpec } from '../sim/workload/job.js';
 import { MemoryDevice } from '../sim/workload/memory-device.js';
 import { runWorkload, WorkloadRun } from '../sim/workload/engine.js';
+import type { WorkloadIo, WorkloadIoCallback } from '../sim/workload/device.js';
 import type { WorkloadProgress, WorkloadResult } from '../sim/workload/stats.js';
 
 /** Virtual time: timers fire only when run() advances the clock to them, in (time, id) order. */
@@ -271,6 +272,42 @@ test('workload: percentiles follow the latency distribution', (t) => {
     t.true(Math.abs((p['99.000000'] ?? 0) - 990_000) <= 1000);
     t.true(Math.abs((result?.read.clat.max ?? 0) - 1_000_000) <= 1000);
   });
+});
+
+test('workload: reads land in one buffer per slot, reused for the whole run', (t) => {
+  const { clock, env, device } = setup('buffers');
+  const buffers = new Set<Uint8Array>();
+  const recording = {
+    blockSize: device.blockSize,
+    sizeBytes: device.sizeBytes,
+    submit(io: WorkloadIo, callback: WorkloadIoCallback): void {
+      if (io.buffer !== undefined) {
+        t.is(io.buffer.length, io.length);
+        buffers.add(io.buffer);
+      }
+      device.submit(io, callback);
+    },
+  };
+  const job = resolveJob({ rw: 'randread', bs: 4096, iodepth: 4, ioSizeBytes: 400 * 4096 }, recording);
+  let result: WorkloadResult | undefined;
+  new WorkloadRun(env, recording, job).start((r) => {
+    result = r;
+  });
+  clock.run();
+  t.is(result?.read.ios, 400);
+  t.is(buffers.size, 4, 'one buffer per outstanding-I/O slot');
+});
+
+test('workload: without its latency histogram a job still counts every I/O', (t) => {
+  const { clock, env, device } = setup('no-histogram');
+  const job = resolveJob({ rw: 'randread', bs: 4096, iodepth: 2, ioSizeBytes: 50 * 4096 }, device);
+  let result: WorkloadResult | undefined;
+  new WorkloadRun(env, device, job, { latencyHistogram: false }).start((r) => {
+    result = r;
+  });
+  clock.run();
+  t.is(result?.read.ios, 50);
+  t.is(result?.read.clat.N, 0);
 });
 
 test('workload: bad jobs are rejected naming the option', (t) => {

@@ -1,7 +1,9 @@
 // The simulator's speed and size benchmarks (issue 3):
 // - simReferenceBench: scenarios/reference.ts (1 host, 1 target, 8 queues x QD32, 4 KiB random
 //   reads on the ssd model) for its full simulated second; simulated I/Os and scheduler events per
-//   wall second. Goal: >= 250,000 simulated I/Os per wall second.
+//   wall second. Goal: >= 250,000 simulated I/Os per wall second. Measured with it, in the same
+//   process, the code floor (code-floor.ts): the same workload on the same target and host code
+//   with no network, TCP, CPU or SSD model, which bounds what any simulation of it can reach.
 // - simFleetBench: 64 hosts x 8 queues against 4 targets through one switch, built in code; wall
 //   nanoseconds per simulated I/O in steady state, and the ratio to the reference scenario measured
 //   the same way in the same process. Goal: ratio <= 1.5 (a fleet costs per I/O about what one pair
@@ -12,6 +14,7 @@
 // Each takes well under a minute of wall time. Wall-clock reads are allowed here (sim/bench is
 // outside the determinism rules); the simulations themselves never see them.
 import { fileURLToPath } from 'node:url';
+import { codeFloor } from './code-floor.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { loadScenario } from '../scenario/load.js';
@@ -29,6 +32,9 @@ const GOAL_FLEET_RATIO = 1.5;
 const GOAL_BYTES_PER_CONNECTION = 64 * 1024;
 
 const NS_PER_MS = 1e6;
+/** Code floor windows in simulated ms (its I/Os are ~2 us of simulated time apart per slot). */
+const CODE_FLOOR_WARMUP_MS = 5;
+const CODE_FLOOR_MEASURE_MS = 10;
 const FLEET_HOSTS = 64;
 const FLEET_TARGETS = 4;
 const FLEET_QUEUES = 8;
@@ -132,6 +138,9 @@ export async function simReferenceBench(): Promise<object> {
   const result = await runScenario(scenario, { wallClockMs: () => performance.now() });
   const wallS = (performance.now() - startMs) / 1000;
   const iosPerWallS = result.ios / wallS;
+  const floor = await codeFloor({ warmupMs: CODE_FLOOR_WARMUP_MS, measureMs: CODE_FLOOR_MEASURE_MS, wallClockMs: () => performance.now() });
+  const referenceNsPerIo = 1e9 / iosPerWallS;
+  const floorNsPerIo = 1e9 / floor.simIosPerWallSecond;
   return {
     simReference: {
       simSeconds: result.simSeconds,
@@ -143,7 +152,22 @@ export async function simReferenceBench(): Promise<object> {
       eventsPerWallSecond: Math.round(result.events / wallS),
       fingerprint: result.fingerprint,
       ok: result.ok,
-      goal: { simIosPerWallSecond: GOAL_IOS_PER_WALL_S, met: iosPerWallS >= GOAL_IOS_PER_WALL_S },
+      // The same workload with every model taken away (code-floor.ts): target and host code alone.
+      codeFloor: {
+        simIosPerWallSecond: Math.round(floor.simIosPerWallSecond),
+        wallNsPerIo: Math.round(floorNsPerIo),
+        eventsPerIo: Number((floor.events / floor.ios).toFixed(2)),
+      },
+      // Wall time per I/O spent in the models (network, TCP, CPU, SSD) and their extra events.
+      modelsWallNsPerIo: Math.round(referenceNsPerIo - floorNsPerIo),
+      ratioToCodeFloor: Number((iosPerWallS / floor.simIosPerWallSecond).toFixed(3)),
+      goal: {
+        simIosPerWallSecond: GOAL_IOS_PER_WALL_S,
+        met: iosPerWallS >= GOAL_IOS_PER_WALL_S,
+        // The goal as a share of the code floor: what is left for the models is 1 minus this.
+        ratioToCodeFloor: Number((GOAL_IOS_PER_WALL_S / floor.simIosPerWallSecond).toFixed(3)),
+        modelsWallNsPerIoAllowed: Math.round(1e9 / GOAL_IOS_PER_WALL_S - floorNsPerIo),
+      },
     },
   };
 }

@@ -26,6 +26,11 @@ export interface IoOp {
   readonly length: number;
   /** The bytes to write (write only). */
   readonly data?: Uint8Array;
+  /**
+   * Read only: where the data goes, exactly `length` bytes, like pread's buffer. The device owns it
+   * until it calls back, and hands it back as the data. Without one, each read gets a new buffer.
+   */
+  readonly buffer?: Uint8Array;
   /** Deallocate only: the ranges to deallocate instead of [offset, offset + length). */
   readonly ranges?: readonly ByteRange[];
   /** Explicit I/O queue index (modulo the queue count); else the controller spreads round-robin. */
@@ -189,7 +194,8 @@ export class NamespaceBlockDevice implements BlockDevice {
     this.#checkRange(op.kind, op.offset, op.length);
     // Not zeroed here: the queue zeroes what a completed command's data did not cover, and a failed
     // read reads as zeroes, so no byte of an older buffer (of this or another simulation) leaks out.
-    const buffer = isRead ? allocBytes(op.length) : null;
+    const buffer = isRead ? (op.buffer ?? allocBytes(op.length)) : null;
+    if (buffer !== null && buffer.length !== op.length) throw new RangeError(`read: length ${op.length} != buffer length ${buffer.length}`);
     const chunk = this.#chunkBytes();
     const opcode = isRead ? IoOpcode.READ : IoOpcode.WRITE;
     const blockSize = this.blockSize;

@@ -347,7 +347,7 @@ class ScenarioRun {
       // Spread over the queues the controller granted (Set Features may give fewer than asked).
       const queues = controller.ioQueueCount > 0 ? controller.ioQueueCount : workload.job.queues;
       const job = resolveJob({ ...workload.job, ...(queues === undefined ? {} : { queues }), runtimeNs, streamPrefix: `workload/${incarnation}` }, device);
-      const run = new WorkloadRun({ clock, rng: env.rng }, tracked, job);
+      const run = new WorkloadRun({ clock, rng: env.rng }, tracked, job, { latencyHistogram: false });
       host.device = tracked;
       host.run = run;
       host.running = true;
@@ -377,12 +377,17 @@ class ScenarioRun {
   // ---- Faults ----
 
   #scheduleFault(fault: ResolvedFault): void {
-    if (fault.fault.when !== undefined) {
-      this.#conditions.arm(fault, (name) => this.#hosts.findIndex((host) => host.resolved.name === name));
-      return;
+    const trigger = fault.trigger;
+    switch (trigger.kind) {
+      case 'at': {
+        const clock = this.#world.clock;
+        clock.setTimer(trigger.atNs - clock.nowNs(), () => this.#applyFault(fault));
+        break;
+      }
+      case 'when':
+        this.#conditions.arm(fault, trigger, (name) => this.#hosts.findIndex((host) => host.resolved.name === name));
+        break;
     }
-    const clock = this.#world.clock;
-    clock.setTimer(fault.atNs - clock.nowNs(), () => this.#applyFault(fault));
   }
 
   /**

@@ -11,6 +11,12 @@ export interface WorkloadIo {
   readonly length: number;
   /** Payload of a write (exactly `length` bytes); the device may keep it until it calls back. */
   readonly data?: Uint8Array;
+  /**
+   * Read only: a buffer of exactly `length` bytes the device may read into (BlockDevice's IoOp.buffer).
+   * The caller leaves it alone until the callback. Reusing one per slot, as fio reuses an io_u's
+   * buffer, keeps a long run's memory traffic to the bytes in flight.
+   */
+  readonly buffer?: Uint8Array;
   readonly queue?: number;
 }
 

@@ -25,6 +25,11 @@ export interface WorkloadEnv {
 export interface WorkloadOptions {
   /** Called every job.progressIntervalNs of clock time while the job runs. */
   readonly onProgress?: (progress: WorkloadProgress) => void;
+  /**
+   * Record completion latencies in the result's clat histograms. Default true. The scenario runner
+   * turns it off: its TrackedDevice records every I/O's latency already, across reconnects.
+   */
+  readonly latencyHistogram?: boolean;
 }
 
 /** Redraws of a random offset that collides with an in-flight I/O before the slot waits. */
@@ -42,7 +47,7 @@ interface Slot {
   startNs: number;
   /** An I/O drawn but waiting for its units to be free (verification keeps I/Os exclusive). */
   pending: boolean;
-  /** Verify-mode write pattern buffer (maxBs bytes), allocated on first use. */
+  /** The slot's data buffer (maxBs bytes): read destination, and verify-mode write pattern. */
   buffer: Uint8Array | undefined;
   readonly callback: (status: number, data?: Uint8Array) => void;
 }
@@ -61,7 +66,7 @@ export class WorkloadRun {
   readonly #totalUnits: number;
   readonly #map: WrittenMap | undefined;
   readonly #checker: PatternChecker | undefined;
-  readonly #stats = [new DirectionStats(), new DirectionStats()];
+  readonly #stats: readonly [DirectionStats, DirectionStats];
   readonly #queueIos: number[];
   readonly #queueBytes: number[];
   readonly #queueErrors: number[];
@@ -89,6 +94,8 @@ export class WorkloadRun {
   #result: WorkloadResult | undefined;
 
   constructor(env: WorkloadEnv, device: WorkloadDevice, job: ResolvedJob, options: WorkloadOptions = {}) {
+    const latency = options.latencyHistogram ?? true;
+    this.#stats = [new DirectionStats(latency), new DirectionStats(latency)];
     this.job = job;
     this.#clock = env.clock;
     this.#device = device;
@@ -263,10 +270,14 @@ export class WorkloadRun {
         );
       }
     }
-    const io: WorkloadIo =
-      data === undefined
-        ? { kind: 'read', offset, length, queue: slot.queue }
-        : { kind: 'write', offset, length, data, queue: slot.queue };
+    let io: WorkloadIo;
+    if (data === undefined) {
+      slot.buffer ??= new Uint8Array(job.maxBs);
+      const buffer = length === slot.buffer.length ? slot.buffer : slot.buffer.subarray(0, length);
+      io = { kind: 'read', offset, length, buffer, queue: slot.queue };
+    } else {
+      io = { kind: 'write', offset, length, data, queue: slot.queue };
+    }
     const now = this.#clock.nowNs();
     slot.startNs = now;
     this.#stats[slot.kind]?.issued(now);

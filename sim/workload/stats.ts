@@ -8,12 +8,18 @@ export type Direction = 'read' | 'write';
 /** Counters for one direction (fio's "read" / "write" groups). */
 export class DirectionStats {
   readonly clat = new LatencyHistogram();
+  /** False when the caller keeps its own latency statistics: clat stays empty. */
+  readonly #recordLatency: boolean;
   ioBytes = 0;
   ios = 0;
   errors = 0;
   /** Clock time of the first issue and the last completion in this direction (-1: none yet). */
   firstIssueNs = -1;
   lastCompletionNs = -1;
+
+  constructor(recordLatency = true) {
+    this.#recordLatency = recordLatency;
+  }
 
   issued(nowNs: number): void {
     if (this.firstIssueNs < 0) this.firstIssueNs = nowNs;
@@ -22,7 +28,7 @@ export class DirectionStats {
   completed(bytes: number, latencyNs: number, nowNs: number): void {
     this.ioBytes += bytes;
     this.ios++;
-    this.clat.record(latencyNs);
+    if (this.#recordLatency) this.clat.record(latencyNs);
     this.lastCompletionNs = nowNs;
   }
 
