@@ -268,22 +268,59 @@ test(
   "faults[0].delay: malformed duration 'soon' (expected e.g. 5s, 200ms, 8us)",
 );
 
-test('scenario: conditional faults resolve after the timed ones and keep their condition', (t) => {
+test('scenario: conditional faults resolve after the timed ones, their trigger apart from the verb', (t) => {
   const resolved = resolveScenario(
     oneHost([
+      { when: { afterFault: 2 }, action: 'heal' },
       { when: { iosCompleted: 5 }, delay: '1ms', action: 'partition', between: ['h', 't'] },
+      { at: '3ms', action: 'partition', between: ['h', 't'] },
+      { atNs: MS, action: 'setLink', between: ['h', 't'], options: { latencyUs: 9 } },
       { at: '3ms', action: 'heal', between: ['h', 't'] },
     ]),
     SOURCE,
   );
   t.deepEqual(
-    resolved.faults.map((fault) => [fault.index, fault.atNs]),
+    resolved.faults.map((fault) => [fault.index, fault.trigger]),
     [
-      [1, 3 * MS],
-      [0, Number.POSITIVE_INFINITY],
+      [3, { kind: 'at', atNs: MS }],
+      [2, { kind: 'at', atNs: 3 * MS }],
+      [4, { kind: 'at', atNs: 3 * MS }],
+      [0, { kind: 'when', condition: { afterFault: 2 }, delayNs: 0 }],
+      [1, { kind: 'when', condition: { iosCompleted: 5 }, delayNs: MS }],
     ],
   );
-  t.like(resolved.faults[1]?.fault, { when: { iosCompleted: 5 }, delay: MS });
+  // The verb keeps its own fields only: when it fires is the trigger's alone.
+  t.deepEqual(resolved.faults[4]?.fault, { action: 'partition', between: ['h', 't'] });
+  t.deepEqual(resolved.faults[1]?.fault, { action: 'partition', between: ['h', 't'] });
+});
+
+test('scenario: a shorter --duration drops the timed faults after it and keeps the conditional ones', (t) => {
+  const resolved = resolveScenario(
+    oneHost([
+      { at: '15ms', action: 'partition', between: ['h', 't'] },
+      { when: { afterFault: 0 }, action: 'heal' },
+      { at: '5ms', action: 'setLink', between: ['h', 't'], options: { latencyUs: 9 } },
+    ]),
+    SOURCE,
+    { durationNs: 10 * MS },
+  );
+  t.deepEqual(
+    resolved.faults.map((fault) => [fault.index, fault.trigger.kind]),
+    [
+      [2, 'at'],
+      [1, 'when'],
+    ],
+  );
+});
+
+test('scenario: a real-time run refuses conditional faults', (t) => {
+  const real = oneHost([{ when: { iosCompleted: 5 }, action: 'crash', node: 't' }], (s) => {
+    s.nodes = [{ name: 'h' }, { name: 't', runtime: 'qemu' }];
+    s.links = [{ a: 'h', b: 't' }];
+    s.targets = [{ node: 't', subsystems: [{ nqn: NQN, namespaces: [{ backend: 'null:64MiB' }] }] }];
+  });
+  const error = t.throws(() => resolveScenario(real, SOURCE), { instanceOf: ScenarioError });
+  t.is(error?.message, `${SOURCE}: faults[0].when: conditional faults are simulated only for now; give at in a real-time run`);
 });
 
 test('scenario: run exits with a usage error naming a bad condition field', async (t) => {

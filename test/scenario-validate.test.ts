@@ -315,10 +315,10 @@ test('scenario: the shipped scenarios load', async (t) => {
   const loss = await loadScenario('scenarios/reference-loss.ts');
   t.is(loss.durationNs, 3e9);
   t.deepEqual(
-    loss.faults.map((fault) => [fault.atNs, fault.fault.action]),
+    loss.faults.map((fault) => [fault.trigger, fault.fault.action]),
     [
-      [1e9, 'partition'],
-      [2e9, 'heal'],
+      [{ kind: 'at', atNs: 1e9 }, 'partition'],
+      [{ kind: 'at', atNs: 2e9 }, 'heal'],
     ],
   );
   t.true(loss.invariants.some((inv) => inv.check === 'io-resumes'));

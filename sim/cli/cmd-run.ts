@@ -2,7 +2,8 @@
 // one JSON object (fingerprint, seed, simSeconds, wallSeconds, events, ios, iops, latencyUs, errors,
 // perQueue, ... and `repeat`); otherwise a readable summary, with a progress bar on stderr while it
 // runs. Every run prints the one command that repeats it. A scenario that does not exist, does not
-// compile or has a bad field is a usage error (one line, exit 2); a failed invariant prints its
+// compile or has a bad field, or whose real-runtime node lacks its prerequisite (VM image, QEMU,
+// Docker engine or image), is a usage error (one line, exit 2); a failed invariant prints its
 // class and exits 127 (crash), 128 (liveness) or 129 (correctness), as TigerBeetle's VOPR does.
 import { parseDurationNs } from '../core/units.js';
 import { loadScenario } from '../scenario/load.js';
@@ -198,6 +199,11 @@ export const runCommand: Command = {
       });
       // Node reports unhandled rejections after the microtask queue drains: let one turn pass.
       await new Promise<void>((resolve) => setImmediate(resolve));
+    } catch (error) {
+      // A real-runtime node whose prerequisite is missing (sim/scenario/real-prerequisites.ts): the
+      // user's environment, reported like a bad field, before anything booted.
+      if (error instanceof ScenarioError) throw new UsageError(error.message);
+      throw error;
     } finally {
       process.off('unhandledRejection', onRejection);
       bar?.finish();

@@ -1,11 +1,11 @@
-// The `when` triggers of a scenario's fault timeline (types.ts FaultCondition). A conditional fault
-// is armed at the start of the run and watched through hooks the runner already has: each
+// The `when` triggers of a scenario's fault timeline (resolved.ts ConditionTrigger). A conditional
+// fault is armed at the start of the run and watched through hooks the runner already has: each
 // successful I/O completion, each host controller state change, and each fault applied. So a
 // condition is judged inside the simulated event that makes it hold, at that event's virtual time,
 // never by polling: the same seed gives the same firing times. Each condition fires once; the
 // runner then applies the fault `delay` later (runner.ts #conditionHeld).
 import { NS_PER_MS, NS_PER_S, NS_PER_US } from '../core/env.js';
-import type { ResolvedFault } from './resolved.js';
+import type { ConditionTrigger, ResolvedFault } from './resolved.js';
 import type { HostStateName } from './types.js';
 
 /** A conditional fault whose condition held: what to apply, how much later, and why. */
@@ -43,12 +43,9 @@ export class FaultConditions {
     this.#onHeld = onHeld;
   }
 
-  /** Arms a fault that has `when`; `hostIndex` maps a host name (validated) to its index. */
-  arm(fault: ResolvedFault, hostIndex: (name: string) => number): void {
-    const when = fault.fault.when;
-    if (when === undefined) return;
-    // Validation normalised delay to ns.
-    const delayNs = typeof fault.fault.delay === 'number' ? fault.fault.delay : 0;
+  /** Arms `fault`, fired by `trigger` (its own); `hostIndex` maps a host name (validated) to its index. */
+  arm(fault: ResolvedFault, trigger: ConditionTrigger, hostIndex: (name: string) => number): void {
+    const { condition: when, delayNs } = trigger;
     const suffix = delayNs > 0 ? `, +${formatNs(delayNs)}` : '';
     if ('iosCompleted' in when) {
       const host = when.host === undefined ? -1 : hostIndex(when.host);

@@ -17,6 +17,8 @@
 //   reboot under TCG takes tens of seconds and would move the forwarded port. The namespaces keep
 //   their data across the restart, as simulated devices do.
 // Nothing here is repeatable: the report says timeBase 'real' and claims no fingerprint.
+// Before any of it, real-prerequisites.ts checks that every real node can boot (image built, QEMU
+// installed, Docker engine up): a missing one is a ScenarioError (exit 2 in the CLI), not a crash.
 import { NS_PER_MS, NS_PER_S, type Logger, type NodeEnv } from '../core/env.js';
 import { Fingerprint } from '../core/fingerprint.js';
 import { RealClock, RealCpu, type LogLevel } from '../core/real-env.js';
@@ -169,6 +171,10 @@ export class RealRun {
     }
   }
 
+  /**
+   * Runs the scenario. A missing prerequisite (VM image, QEMU, Docker engine or image) rejects with
+   * a ScenarioError before anything boots: the user's environment is not a crash of the run.
+   */
   async run(): Promise<ScenarioResult> {
     const scenario = this.#scenario;
     this.#record({ tNs: 0, kind: 'scenario', name: scenario.name, seed: scenario.seed, durationNs: scenario.durationNs, timeBase: 'real' });
@@ -178,7 +184,8 @@ export class RealRun {
       const originNs = this.#clock.nowNs();
       const at = (ns: number): number => originNs + ns;
       for (const fault of scenario.faults) {
-        this.#clock.setTimer(Math.max(0, at(fault.atNs) - this.#clock.nowNs()), () => {
+        if (fault.trigger.kind !== 'at') continue; // Validation refuses `when` in a real-time run.
+        this.#clock.setTimer(Math.max(0, at(fault.trigger.atNs) - this.#clock.nowNs()), () => {
           this.#faultChain = this.#faultChain.then(() => this.#applyFault(fault, originNs));
         });
       }
@@ -390,7 +397,7 @@ export class RealRun {
     }
     const now = this.#clock.nowNs() - originNs;
     this.#faults.push({ atNs: now, action: fault.action, detail });
-    this.#record({ tNs: now, kind: 'fault', action: fault.action, detail, scheduledNs: resolved.atNs });
+    this.#record({ tNs: now, kind: 'fault', action: fault.action, detail, ...(resolved.trigger.kind === 'at' ? { scheduledNs: resolved.trigger.atNs } : {}) });
   }
 
   #healed(fault: ResolvedFault, originNs: number): void {

@@ -151,7 +151,6 @@ interface FaultFields {
   readonly from?: string;
   readonly target?: string;
   readonly options?: LinkDirectionOptions;
-  readonly when?: unknown;
 }
 
 function checkFaults(check: Checker, parts: RealScenarioParts, real: ReadonlySet<string>): void {
@@ -166,7 +165,7 @@ function checkFaults(check: Checker, parts: RealScenarioParts, real: ReadonlySet
   for (const resolved of parts.faults) {
     const path = `faults[${resolved.index}]`;
     const fault = resolved.fault as FaultFields;
-    if (fault.when !== undefined) check.fail(join(path, 'when'), 'conditional faults are simulated only for now; give at in a real-time run');
+    if (resolved.trigger.kind === 'when') check.fail(join(path, 'when'), 'conditional faults are simulated only for now; give at in a real-time run');
     switch (fault.action) {
       case 'partition':
       case 'heal':

@@ -4,7 +4,7 @@ import type { LinkDirectionOptions } from '../net/link-options.js';
 import type { LinkOptions } from '../net/link.js';
 import type { BackendSpec } from '../storage/backend-spec.js';
 import type { JobSpec } from '../workload/job.js';
-import type { CpuProfileName, InvariantName, NodeRuntimeName, ScenarioFault } from './types.js';
+import type { CpuProfileName, FaultCondition, InvariantName, NodeRuntimeName, ScenarioFault } from './types.js';
 
 export interface ResolvedNode {
   readonly name: string;
@@ -79,11 +79,39 @@ export interface ResolvedHost {
   readonly workload: ResolvedWorkload | undefined;
 }
 
-/** A fault with its time resolved; `index` is its position in the scenario's list. */
+/** A fault fired at a fixed time: ns since the start, at most the run's duration. */
+export interface TimedTrigger {
+  readonly kind: 'at';
+  readonly atNs: number;
+}
+
+/**
+ * A fault fired `delayNs` after its condition first holds (fault-conditions.ts). It has no time
+ * until then: whether it fires inside the run is decided as the run goes.
+ */
+export interface ConditionTrigger {
+  readonly kind: 'when';
+  readonly condition: FaultCondition;
+  readonly delayNs: number;
+}
+
+/** What fires a fault: `at`/`atNs`, or `when` plus `delay`, as validated. */
+export type FaultTrigger = TimedTrigger | ConditionTrigger;
+
+/** The fields of a fault that say when it fires; resolved into its FaultTrigger. */
+export type FaultTimingField = 'at' | 'atNs' | 'when' | 'delay';
+
+/** Omit over each member of a union (a plain Omit would merge the members). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A fault's action and that action's fields, without its timing (that is the trigger). */
+export type FaultVerb = OmitEach<ScenarioFault, FaultTimingField>;
+
+/** A fault with its trigger resolved; `index` is its position in the scenario's list. */
 export interface ResolvedFault {
   readonly index: number;
-  readonly atNs: number;
-  readonly fault: ScenarioFault;
+  readonly trigger: FaultTrigger;
+  readonly fault: FaultVerb;
 }
 
 export interface ResolvedInvariant {
@@ -105,7 +133,10 @@ export interface ResolvedScenario {
   readonly switch: ResolvedSwitch | undefined;
   readonly targets: readonly ResolvedTarget[];
   readonly hosts: readonly ResolvedHost[];
-  /** Sorted by time; equal times keep their order in the file. */
+  /**
+   * Timed faults (those inside the duration) sorted by time, then every conditional one; equal
+   * times, and the conditional faults, keep their order in the file.
+   */
   readonly faults: readonly ResolvedFault[];
   readonly invariants: readonly ResolvedInvariant[];
 }

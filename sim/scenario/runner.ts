@@ -54,6 +54,7 @@ import {
   type TcpResult,
 } from './result.js';
 import { hasRealNode, RealRun } from './real-run.js';
+import { checkRealPrerequisites } from './real-prerequisites.js';
 import { targetConfig } from './target-config.js';
 import { hostResult, latencyUs, round } from './host-result.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
@@ -129,6 +130,9 @@ interface HostRuntime {
 /** Runs a validated scenario to the end of its duration and drain. */
 export async function runScenario(scenario: ResolvedScenario, options: RunOptions = {}): Promise<ScenarioResult> {
   const wallStart = options.wallClockMs?.() ?? 0;
+  // A missing VM image, QEMU or Docker engine is a usage error, found before a trace file exists.
+  const real = hasRealNode(scenario);
+  if (real) await checkRealPrerequisites(scenario);
   let stream: WriteStream | undefined;
   let sink: TraceSink | null = options.trace ?? null;
   if (options.tracePath !== undefined) {
@@ -139,7 +143,7 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   // A real Linux peer takes part: the run happens in real time on real sockets (real-run.ts).
   let run: RealRun | ScenarioRun | undefined;
   try {
-    run = hasRealNode(scenario) ? new RealRun(scenario, sink, options) : new ScenarioRun(scenario, sink, options);
+    run = real ? new RealRun(scenario, sink, options) : new ScenarioRun(scenario, sink, options);
     const result = await run.run();
     const wallEnd = options.wallClockMs?.() ?? 0;
     return { ...result, wallSeconds: (wallEnd - wallStart) / 1000 };
@@ -403,7 +407,8 @@ class ScenarioRun {
     clock.setTimer(armed.delayNs, () => this.#applyFault(armed.fault, armed.description));
   }
 
-  #applyFault(resolved: ResolvedFault, trigger?: string): void {
+  /** Applies a fault now; `condition` describes what fired a conditional one (FaultRecord.trigger). */
+  #applyFault(resolved: ResolvedFault, condition?: string): void {
     const fault = resolved.fault;
     const network = this.#world.network;
     let detail: string;
@@ -446,11 +451,11 @@ class ScenarioRun {
         break;
     }
     const now = this.#world.nowNs;
-    this.#faults.push({ atNs: now, action: fault.action, detail, ...(trigger === undefined ? {} : { trigger }) });
+    this.#faults.push({ atNs: now, action: fault.action, detail, ...(condition === undefined ? {} : { trigger: condition }) });
     const fp = this.#world.fingerprint;
     fp.mixString(fault.action);
     fp.mixNumber(now);
-    this.#record({ tNs: now, kind: 'fault', action: fault.action, detail, ...(trigger === undefined ? {} : { trigger }) });
+    this.#record({ tNs: now, kind: 'fault', action: fault.action, detail, ...(condition === undefined ? {} : { trigger: condition }) });
     this.#conditions.faultApplied(resolved.index);
   }
 

@@ -12,6 +12,9 @@ import { Checker, join, show, type Fields } from './checker.js';
 import { checkRealScenario, checkRuntime } from './real-validate.js';
 import { checkTargetConfig } from './target-config.js';
 import type {
+  FaultTimingField,
+  FaultTrigger,
+  FaultVerb,
   ResolvedConnect,
   ResolvedFault,
   ResolvedHost,
@@ -25,7 +28,7 @@ import type {
   ResolvedTarget,
   ResolvedWorkload,
 } from './resolved.js';
-import { FAULT_ACTIONS, HOST_STATE_NAMES, INVARIANT_NAMES, type FaultAction, type FaultCondition, type ScenarioFault } from './types.js';
+import { FAULT_ACTIONS, HOST_STATE_NAMES, INVARIANT_NAMES, type FaultAction, type FaultCondition } from './types.js';
 
 /** Values given on the command line, which win over the file's. */
 export interface ScenarioOverrides {
@@ -87,7 +90,8 @@ const CONNECT_FIELDS = [
 const WORKLOAD_FIELDS = ['rw', 'bs', 'bsrange', 'iodepth', 'rwmixread', 'offset', 'size', 'verify', 'stopOnError', 'startAt'];
 const LINK_DIRECTION_FIELDS = Object.keys(LINK_OPTION_DEFAULTS);
 const LINK_OPTION_FIELDS = [...LINK_DIRECTION_FIELDS, 'aToB', 'bToA'];
-const FAULT_TIME_FIELDS = ['action', 'at', 'atNs', 'when', 'delay'];
+const FAULT_TIMING_FIELDS: readonly FaultTimingField[] = ['at', 'atNs', 'when', 'delay'];
+const FAULT_TIME_FIELDS = ['action', ...FAULT_TIMING_FIELDS];
 const CONDITION_FIELDS = ['iosCompleted', 'hostState', 'afterFault', 'host'];
 const CONDITION_KINDS = ['iosCompleted', 'hostState', 'afterFault'] as const;
 const FAULT_FIELDS: Readonly<Record<FaultAction, readonly string[]>> = {
@@ -150,11 +154,9 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
   const faultList = top.faults === undefined ? [] : check.array(top.faults, 'faults');
   const faults = faultList.map((fault, index) => resolveFault(check, fault, index, world, targets, hosts, faultList.length, fileDurationNs));
   checkFaultChains(check, faults);
-  // Stable by time: equal times keep their order in the file. Conditional faults (atNs =
-  // CONDITIONAL_AT_NS) sort last; whether they fire in time is decided as the run goes.
-  const ordered = [...faults]
-    .filter((fault) => fault.atNs <= durationNs || fault.atNs === CONDITIONAL_AT_NS)
-    .sort((x, y) => compareTimes(x.atNs, y.atNs) || x.index - y.index);
+  // A timed fault after a shorter --duration is dropped; a conditional one is kept, as whether it
+  // fires in time is decided as the run goes.
+  const ordered = faults.filter((fault) => fault.trigger.kind === 'when' || fault.trigger.atNs <= durationNs).sort(compareFaults);
   const invariants = resolveInvariants(check, top.invariants, hosts, ordered);
   // Scenarios with a real Linux peer: only what the real runtime can do (real-validate.ts).
   const explicitLinks = top.links === undefined ? 0 : check.array(top.links, 'links').length;
@@ -520,21 +522,7 @@ function resolveFault(
     check.fail(join(path, 'when'), `give ${fields.at !== undefined ? 'at' : 'atNs'} or when, not both`);
   }
   if (fields.delay !== undefined && fields.when === undefined) check.fail(join(path, 'delay'), 'needs when (with at, add the delay to the time)');
-  let atNs: number;
-  let timing: Fields = {};
-  if (fields.when !== undefined) {
-    atNs = CONDITIONAL_AT_NS;
-    const when = resolveCondition(check, fields.when, join(path, 'when'), index, hosts, faultCount);
-    const delay = fields.delay === undefined ? 0 : check.duration(fields.delay, join(path, 'delay'));
-    if (delay > durationNs) check.fail(join(path, 'delay'), 'is longer than the run');
-    // The runner reads the condition from the fault, normalised: delay in ns.
-    timing = { when, delay };
-  } else {
-    if (fields.atNs !== undefined) atNs = check.integer(fields.atNs, join(path, 'atNs'), 0, Number.MAX_SAFE_INTEGER);
-    else if (fields.at !== undefined) atNs = check.duration(fields.at, join(path, 'at'));
-    else check.fail(join(path, 'at'), "is required (e.g. at: '1s'), or give when (e.g. when: { iosCompleted: 1000 })");
-    if (atNs > durationNs) check.fail(join(path, fields.atNs !== undefined ? 'atNs' : 'at'), 'is after the end of the run');
-  }
+  const trigger = resolveTrigger(check, fields, path, index, hosts, faultCount, durationNs);
 
   switch (action) {
     case 'partition':
@@ -566,15 +554,41 @@ function resolveFault(
       if (action === 'failDevice') check.integer(fields.status, join(path, 'status'), 1, 0x7fff, 0x0006);
       break;
   }
-  return { index, atNs, fault: { ...fields, ...timing } as unknown as ScenarioFault };
+  // The verb keeps only its own fields: when it fires is the trigger's alone.
+  const verb = Object.fromEntries(Object.entries(fields).filter(([key]) => !(FAULT_TIMING_FIELDS as readonly string[]).includes(key)));
+  return { index, trigger, fault: verb as unknown as FaultVerb };
 }
 
-/** ResolvedFault.atNs of a fault triggered by `when`: no fixed time (runner.ts arms its condition). */
-export const CONDITIONAL_AT_NS = Number.POSITIVE_INFINITY;
+/** A fault's at or atNs (within the file's duration), or its when and delay (normalised to ns). */
+function resolveTrigger(
+  check: Checker,
+  fields: Fields,
+  path: string,
+  index: number,
+  hosts: readonly ResolvedHost[],
+  faultCount: number,
+  durationNs: number,
+): FaultTrigger {
+  if (fields.when !== undefined) {
+    const condition = resolveCondition(check, fields.when, join(path, 'when'), index, hosts, faultCount);
+    const delayNs = fields.delay === undefined ? 0 : check.duration(fields.delay, join(path, 'delay'));
+    if (delayNs > durationNs) check.fail(join(path, 'delay'), 'is longer than the run');
+    return { kind: 'when', condition, delayNs };
+  }
+  let atNs: number;
+  if (fields.atNs !== undefined) atNs = check.integer(fields.atNs, join(path, 'atNs'), 0, Number.MAX_SAFE_INTEGER);
+  else if (fields.at !== undefined) atNs = check.duration(fields.at, join(path, 'at'));
+  else check.fail(join(path, 'at'), "is required (e.g. at: '1s'), or give when (e.g. when: { iosCompleted: 1000 })");
+  if (atNs > durationNs) check.fail(join(path, fields.atNs !== undefined ? 'atNs' : 'at'), 'is after the end of the run');
+  return { kind: 'at', atNs };
+}
 
-function compareTimes(x: number, y: number): number {
-  if (x === y) return 0;
-  return x < y ? -1 : 1;
+/** Timed faults by time, then conditional ones; ties keep their order in the file. */
+function compareFaults(x: ResolvedFault, y: ResolvedFault): number {
+  const [a, b] = [x.trigger, y.trigger];
+  if (a.kind === 'at' && b.kind === 'at' && a.atNs !== b.atNs) return a.atNs < b.atNs ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind === 'at' ? -1 : 1;
+  return x.index - y.index;
 }
 
 /** A fault's `when`: exactly one condition kind, with the names and positions it refers to checked. */
@@ -619,10 +633,8 @@ function resolveCondition(
 
 /** Chains of afterFault must end at a fault with a time or another condition: no cycles. */
 function checkFaultChains(check: Checker, faults: readonly ResolvedFault[]): void {
-  const after = (fault: ResolvedFault): number | undefined => {
-    const when = fault.fault.when;
-    return when !== undefined && 'afterFault' in when ? when.afterFault : undefined;
-  };
+  const after = ({ trigger }: ResolvedFault): number | undefined =>
+    trigger.kind === 'when' && 'afterFault' in trigger.condition ? trigger.condition.afterFault : undefined;
   for (const start of faults) {
     const seen = [start.index];
     for (let next = after(start); next !== undefined; next = after(faults[next] as ResolvedFault)) {
