@@ -11,7 +11,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import Dockerode from 'dockerode';
 import { readDockerVmImage, DOCKER_VM_IMAGE, RUNTIME_LABEL } from './docker-image.js';
 import { dockerQemuArgs } from './docker-qemu-args.js';
-import { freeLoopbackPort } from './free-port.js';
+import { forwardedHostPort, freeLoopbackPort, pickForwardPorts } from './free-port.js';
 import type { Accel, PortForward } from './qemu-args.js';
 import { GuestJobs, type ExecOptions, type ExecResult } from './guest-jobs.js';
 import type { QemuVm, VmOptions } from './qemu-vm.js';
@@ -132,10 +132,7 @@ export class DockerVm implements QemuVmSurface {
     // Ports are picked here (QEMU cannot report what it bound); another process may take one
     // before QEMU binds it, and QEMU then exits at once: retry with new ports.
     for (let attempt = 1; ; attempt++) {
-      const forwards: PortForward[] = [];
-      for (const f of requested) {
-        forwards.push({ hostPort: f.hostPort === 0 ? await freeLoopbackPort() : f.hostPort, guestPort: f.guestPort });
-      }
+      const forwards = await pickForwardPorts(requested);
       const channelPort = await freeLoopbackPort();
       try {
         return await DockerVm.#bootWith(docker, imageName, image, accel, forwards, channelPort, options);
@@ -202,9 +199,7 @@ export class DockerVm implements QemuVmSurface {
   }
 
   hostPort(guestPort: number): number {
-    const forward = this.forwards.find((f) => f.guestPort === guestPort);
-    if (forward === undefined) throw new Error(`no host port forwards to guest port ${guestPort}`);
-    return forward.hostPort;
+    return forwardedHostPort(this.forwards, guestPort);
   }
 
   /** Runs `command` with sh in the guest; rejects only on timeout or when the VM ends first. */

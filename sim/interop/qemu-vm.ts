@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { envAccelRequest, KVM_PROBE_TIMEOUT_MS, planAccel, recordKvmVerdict, type AccelRequest } from './accel.js';
 import { CONSOLE_FD, qemuArgs, type Accel, type PortForward } from './qemu-args.js';
-import { freeLoopbackPort } from './free-port.js';
+import { forwardedHostPort, pickForwardPorts } from './free-port.js';
 import { GuestJobs, type ExecOptions, type ExecResult } from './guest-jobs.js';
 import { ChannelParser, PING_LINE } from './vm-channel.js';
 import { QEMU_BINARY, readVmImage, type VmImage } from './vm-image.js';
@@ -173,10 +173,7 @@ export class QemuVm {
     const requested = options.forwards ?? [];
     const picks = requested.some((f) => f.hostPort === 0);
     for (let attempt = 1; ; attempt++) {
-      const forwards: PortForward[] = [];
-      for (const f of requested) {
-        forwards.push({ hostPort: f.hostPort === 0 ? await freeLoopbackPort() : f.hostPort, guestPort: f.guestPort });
-      }
+      const forwards = await pickForwardPorts(requested);
       try {
         return await QemuVm.#bootWith(image, accel, { ...options, forwards });
       } catch (error) {
@@ -225,9 +222,7 @@ export class QemuVm {
 
   /** The host port forwarded to `guestPort` (throws if there is none). */
   hostPort(guestPort: number): number {
-    const forward = this.forwards.find((f) => f.guestPort === guestPort);
-    if (forward === undefined) throw new Error(`no host port forwards to guest port ${guestPort}`);
-    return forward.hostPort;
+    return forwardedHostPort(this.forwards, guestPort);
   }
 
   /**

@@ -50,6 +50,7 @@ import {
   type ScenarioResult,
 } from './result.js';
 import type { RunOptions } from './runner.js';
+import { hostConnectOptions } from './connect-options.js';
 import { hostResult, latencyUs, round } from './host-result.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
 import type { LinkDirectionOptions } from '../net/link-options.js';
@@ -286,19 +287,7 @@ export class RealRun {
     const target = this.#scenario.targets.find((t) => t.name === connect.target) as ResolvedTarget;
     const vm = this.#peers.get(target.node)?.vm as QemuVm;
     try {
-      const controller = await connectController(host.env, {
-        traddr: '127.0.0.1',
-        trsvcid: vm.hostPort(target.port),
-        nqn: connect.nqn,
-        nrIoQueues: connect.nrIoQueues,
-        queueSize: connect.queueSize,
-        hdrDigest: connect.hdrDigest,
-        dataDigest: connect.dataDigest,
-        keepAliveTmoS: connect.keepAliveTmoS,
-        reconnectDelayS: connect.reconnectDelayS,
-        ctrlLossTmoS: connect.ctrlLossTmoS,
-        ioTimeoutS: connect.ioTimeoutS,
-      });
+      const controller = await connectController(host.env, hostConnectOptions(connect, '127.0.0.1', vm.hostPort(target.port)));
       host.controller = controller;
       controller.onStateChange((state, previous) => {
         this.#record({ tNs: this.#clock.nowNs() - originNs, kind: 'host-state', host: resolved.name, state, previous });

@@ -55,6 +55,7 @@ import {
 } from './result.js';
 import { hasRealNode, RealRun } from './real-run.js';
 import { checkRealPrerequisites } from './real-prerequisites.js';
+import { hostConnectOptions } from './connect-options.js';
 import { targetConfig } from './target-config.js';
 import { hostResult, latencyUs, round } from './host-result.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
@@ -290,19 +291,7 @@ class ScenarioRun {
   #connectOptions(host: ResolvedHost): ConnectOptions {
     const connect = host.connect;
     const target = this.#targets.find((t) => t.resolved.name === connect.target) as TargetRuntime;
-    return {
-      traddr: this.#node(target.resolved.node).resolved.ip,
-      trsvcid: target.resolved.port,
-      nqn: connect.nqn,
-      nrIoQueues: connect.nrIoQueues,
-      queueSize: connect.queueSize,
-      hdrDigest: connect.hdrDigest,
-      dataDigest: connect.dataDigest,
-      keepAliveTmoS: connect.keepAliveTmoS,
-      reconnectDelayS: connect.reconnectDelayS,
-      ctrlLossTmoS: connect.ctrlLossTmoS,
-      ioTimeoutS: connect.ioTimeoutS,
-    };
+    return hostConnectOptions(connect, this.#node(target.resolved.node).resolved.ip, target.resolved.port);
   }
 
   /** Connects (like `nvme connect`), opens the namespace and starts the workload. */
