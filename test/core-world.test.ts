@@ -3,8 +3,8 @@
 // promise continuations run at the virtual time that resolved them, and node environments get
 // namespaced randomness and time-stamped logs.
 import test from 'ava';
-import { RealCpu } from '../sim/core/real-env.js';
-import { World } from '../sim/core/world.js';
+import { RealCpu } from '../sim/core/index.js';
+import { World } from '../sim/world/sim-world.js';
 import { PORT, Recorder, pattern } from './net-fixtures.js';
 
 /** A lossy, reordering, duplicating two-node world with an echo server and a writing client. */

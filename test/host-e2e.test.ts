@@ -3,7 +3,7 @@
 // and on, and discover. Both ends run in this process on 127.0.0.1 with an ephemeral port.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { realEnv } from '../sim/core/real-env.js';
+import { realEnv } from '../sim/world/index.js';
 import { connectController } from '../sim/host/controller.js';
 import { discover } from '../sim/host/discovery.js';
 import { NvmeTarget } from '../sim/target/index.js';

@@ -15,7 +15,7 @@ import anyTest from 'ava';
 import type { ExecutionContext } from 'ava';
 import Dockerode from 'dockerode';
 import { parse as parseYaml } from 'yaml';
-import { realEnv } from '../sim/core/real-env.js';
+import { realEnv } from '../sim/world/index.js';
 import { connectController } from '../sim/host/controller.js';
 import { discover } from '../sim/host/discovery.js';
 import { DOCKER_VM_IMAGE, RUNTIME_LABEL } from '../sim/interop/docker-image.js';

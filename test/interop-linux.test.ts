@@ -9,7 +9,7 @@
 // vCPUs because the Linux host caps I/O queues at the number of online CPUs.
 import anyTest from 'ava';
 import type { TestFn } from 'ava';
-import { realEnv } from '../sim/core/real-env.js';
+import { realEnv } from '../sim/world/index.js';
 import { connectController } from '../sim/host/controller.js';
 import { discover } from '../sim/host/discovery.js';
 import {

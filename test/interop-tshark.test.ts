@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realEnv } from '../sim/core/real-env.js';
+import { realEnv } from '../sim/world/index.js';
 import { connectController } from '../sim/host/controller.js';
 import { discover } from '../sim/host/discovery.js';
 import { NvmeTarget } from '../sim/target/index.js';

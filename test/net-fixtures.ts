@@ -1,8 +1,8 @@
 // Shared fixtures for the simulator network and TCP tests: small worlds, a stream recorder, a
 // bulk writer that honours backpressure, and a deterministic byte pattern. Not a test file.
 import type { ByteStream, NodeEnv } from '../sim/core/env.js';
-import { RealCpu } from '../sim/core/real-env.js';
-import { World } from '../sim/core/world.js';
+import { RealCpu } from '../sim/core/index.js';
+import { World } from '../sim/world/sim-world.js';
 import type { Link, LinkOptions } from '../sim/net/link.js';
 import type { TcpOptions } from '../sim/net/tcp-options.js';
 import { TcpConnection } from '../sim/net/tcp-connection.js';

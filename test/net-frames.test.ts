@@ -4,8 +4,8 @@
 // super-segment frame by frame, adding one frame's serialisation, not the whole burst's.
 import test from 'ava';
 import { NS_PER_MS, NS_PER_S } from '../sim/core/env.js';
-import { RealCpu } from '../sim/core/real-env.js';
-import { World } from '../sim/core/world.js';
+import { RealCpu } from '../sim/core/index.js';
+import { World } from '../sim/world/sim-world.js';
 import type { Nic } from '../sim/net/nic.js';
 import { Packet, TCP_ACK, TCP_FIN, TCP_PSH, wireBytesFor } from '../sim/net/packet.js';
 import { CLIENT_IP, PORT, Recorder, SERVER_IP, connectPair, driveWriter, firstDifference, pairWorld, pattern } from './net-fixtures.js';

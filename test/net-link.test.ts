@@ -2,8 +2,8 @@
 // + 40 B TCP/IP + 38 B Ethernet framing (64 B minimum frame), then the propagation delay; a
 // switch stores and forwards, so it adds a second serialisation. Times are virtual nanoseconds.
 import test from 'ava';
-import { RealCpu } from '../sim/core/real-env.js';
-import { World } from '../sim/core/world.js';
+import { RealCpu } from '../sim/core/index.js';
+import { World } from '../sim/world/sim-world.js';
 import { wireBytesFor } from '../sim/net/packet.js';
 import { CLIENT_IP, PORT, Recorder, SERVER_IP, connectPair, pairWorld } from './net-fixtures.js';
 

@@ -4,8 +4,8 @@
 import test from 'ava';
 import type { ByteStream } from '../sim/core/env.js';
 import { NS_PER_MS, NS_PER_S } from '../sim/core/env.js';
-import { RealCpu } from '../sim/core/real-env.js';
-import { World } from '../sim/core/world.js';
+import { RealCpu } from '../sim/core/index.js';
+import { World } from '../sim/world/sim-world.js';
 import { BulkWriter, PORT, Recorder, firstDifference, pattern } from './net-fixtures.js';
 
 const MiB = 1024 * 1024;

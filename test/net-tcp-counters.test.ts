@@ -4,7 +4,7 @@
 // QD1 shows up as retransmissions and timeouts, a clean run shows none.
 import test from 'ava';
 import { formatSummary, formatTcp } from '../sim/cli/cmd-run.js';
-import { RealCpu } from '../sim/core/real-env.js';
+import { RealCpu } from '../sim/core/index.js';
 import type { TcpCounters } from '../sim/net/net-context.js';
 import type { ScenarioResult, TcpResult } from '../sim/scenario/result.js';
 import { runScenario } from '../sim/scenario/runner.js';

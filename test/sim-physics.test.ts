@@ -7,7 +7,7 @@
 // Runs are tens to hundreds of simulated ms, with few events, so the suite stays fast.
 import test from 'ava';
 import { MemoryTraceSink, type TraceRecord, type TraceSink } from '../sim/core/trace.js';
-import type { World } from '../sim/core/world.js';
+import type { World } from '../sim/world/sim-world.js';
 import { TCP_PROFILE } from '../sim/cpu/profiles.js';
 import { ETHERNET_MIN_PAYLOAD_BYTES, ETHERNET_OVERHEAD_BYTES } from '../sim/net/packet.js';
 import type { ScenarioResult } from '../sim/scenario/result.js';

@@ -3,8 +3,8 @@
 // and listeners that close. Virtual time only.
 import test from 'ava';
 import { NS_PER_MS, NS_PER_S } from '../sim/core/env.js';
-import { RealCpu } from '../sim/core/real-env.js';
-import { World } from '../sim/core/world.js';
+import { RealCpu } from '../sim/core/index.js';
+import { World } from '../sim/world/sim-world.js';
 import { PORT, Recorder, SERVER_IP, connectPair, pairWorld, pattern } from './net-fixtures.js';
 
 function codeOf(error: unknown): string | undefined {

@@ -5,14 +5,14 @@
 // What remains is the code under test (PDU encode and decode, queues, commands, completions), the
 // workload engine with its statistics, and the scheduler. A simulated run of the reference cannot
 // cost less per I/O than this, so its inverse bounds simulated I/Os per wall second from above.
-import type { Cpu, NodeEnv, Work } from '../core/env.js';
-import { SimClock } from '../core/sim-clock.js';
-import { World } from '../core/world.js';
-import { connectController } from '../host/controller.js';
-import { HostIoStats, TrackedDevice } from '../scenario/tracked-device.js';
-import { NvmeTarget } from '../target/target.js';
-import { WorkloadRun } from '../workload/engine.js';
-import { resolveJob } from '../workload/job.js';
+import type { Cpu, NodeEnv, Work } from '../core/index.js';
+import { SimClock } from '../core/index.js';
+import { World } from '../world/index.js';
+import { connectController } from '../host/index.js';
+import { HostIoStats, TrackedDevice } from '../scenario/index.js';
+import { NvmeTarget } from '../target/index.js';
+import { WorkloadRun } from '../workload/index.js';
+import { resolveJob } from '../workload/index.js';
 import { PipeNetwork } from './pipe-network.js';
 
 const NQN = 'nqn.2024-01.io.nvmf-sim:code-floor';

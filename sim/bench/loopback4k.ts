@@ -2,12 +2,12 @@
 // backend, 4 I/O queues, 32 outstanding per queue, 4 KiB random reads), compared with the raw
 // Node loopback exchange of the same bytes (raw-exchange.ts), also both ends in this process, so
 // the ratio measures what the NVMe/TCP stack costs on top of the sockets. Goal: ratio >= 0.25.
-import { connectController } from '../host/controller.js';
-import { cliEnv, startTarget } from '../cli/stack.js';
-import { WorkloadRun } from '../workload/engine.js';
-import { resolveJob } from '../workload/job.js';
-import type { WorkloadResult } from '../workload/stats.js';
-import type { Benchmark } from './main.js';
+import { connectController } from '../host/index.js';
+import { cliEnv, startTarget } from '../cli/index.js';
+import { WorkloadRun } from '../workload/index.js';
+import { resolveJob } from '../workload/index.js';
+import type { WorkloadResult } from '../workload/index.js';
+import type { Benchmark } from './benchmark.js';
 import { rawExchange } from './raw-exchange.js';
 
 const QUEUES = 4;

@@ -1,20 +1,9 @@
 // `npm run bench`: named benchmarks, each returning a fragment of one JSON object printed on stdout.
 // `npm run bench -- --only NAME` runs one; `--seconds S` changes the measured time of those that
 // take one. Progress notes go to stderr so stdout stays machine-readable.
+import type { Benchmark, BenchOptions } from './benchmark.js';
 import { loopback4k } from './loopback4k.js';
 import { simFleetBench, simMemoryBench, simReferenceBench } from './sim-bench.js';
-
-export interface BenchOptions {
-  /** Measured seconds for time-based benchmarks. */
-  readonly seconds: number;
-  readonly note: (message: string) => void;
-}
-
-export interface Benchmark {
-  readonly name: string;
-  readonly description: string;
-  run(options: BenchOptions): Promise<Record<string, unknown>>;
-}
 
 /** Add new benchmarks here; each returns a fragment merged into the printed object. */
 export const BENCHMARKS: readonly Benchmark[] = [

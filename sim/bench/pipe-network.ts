@@ -3,8 +3,8 @@
 // loss, no windows: what is left of a simulated run is the NVMe/TCP target and host code itself,
 // the workload and the scheduler. The writes of one delay period arrive as one contiguous chunk
 // (one copy), as the TCP model's send buffer and GRO hand the receiver one chunk per segment.
-import type { Address, ByteStream, Listener, Network, StreamHandlers } from '../core/env.js';
-import type { Scheduler } from '../core/scheduler.js';
+import type { Address, ByteStream, Listener, Network, StreamHandlers } from '../core/index.js';
+import type { Scheduler } from '../core/index.js';
 
 const noHandlers: StreamHandlers = { data() {}, drain() {}, close() {}, error() {} };
 

@@ -17,12 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { codeFloor } from './code-floor.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { loadScenario } from '../scenario/load.js';
-import type { ResolvedScenario } from '../scenario/resolved.js';
-import type { RunProgress } from '../scenario/runner.js';
-import { runScenario } from '../scenario/runner.js';
-import type { Scenario, ScenarioHost, ScenarioNode, ScenarioTarget } from '../scenario/types.js';
-import { resolveScenario } from '../scenario/validate.js';
+import { loadScenario } from '../scenario/index.js';
+import type { ResolvedScenario } from '../scenario/index.js';
+import type { RunProgress } from '../scenario/index.js';
+import { runScenario } from '../scenario/index.js';
+import type { Scenario, ScenarioHost, ScenarioNode, ScenarioTarget } from '../scenario/index.js';
+import { resolveScenario } from '../scenario/index.js';
 
 const REFERENCE_FILE = fileURLToPath(new URL('../../scenarios/reference.ts', import.meta.url));
 

@@ -1,11 +1,11 @@
 // `nvmf-sim io`: connect, run one fio-like job on a namespace, print fio's summary or JSON, and
 // disconnect. Exit status 1 when any I/O failed or a verified block did not match.
-import { parseDurationNs, parseSize, UnitError } from '../core/units.js';
-import { fioOutput } from '../workload/fio-json.js';
-import { formatFioText, shortNumber } from '../workload/fio-text.js';
-import { RW_MODES, resolveJob, type JobFieldNames, type JobSpec, type ResolvedJob, type RwMode } from '../workload/job.js';
-import { WorkloadRun } from '../workload/engine.js';
-import type { WorkloadProgress, WorkloadResult } from '../workload/stats.js';
+import { parseDurationNs, parseSize, UnitError } from '../core/index.js';
+import { fioOutput } from '../workload/index.js';
+import { formatFioText, shortNumber } from '../workload/index.js';
+import { RW_MODES, resolveJob, type JobFieldNames, type JobSpec, type ResolvedJob, type RwMode } from '../workload/index.js';
+import { WorkloadRun } from '../workload/index.js';
+import type { WorkloadProgress, WorkloadResult } from '../workload/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { EXIT_FAILURE, type CliIo, type Command } from './command.js';
 import { CONNECT_FLAGS, connectOptions, OUTPUT_FLAGS, wantsJson } from './connect-flags.js';

@@ -5,12 +5,12 @@
 // compile or has a bad field, or whose real-runtime node lacks its prerequisite (VM image, QEMU,
 // Docker engine or image), is a usage error (one line, exit 2); a failed invariant prints its
 // class and exits 127 (crash), 128 (liveness) or 129 (correctness), as TigerBeetle's VOPR does.
-import { parseDurationNs } from '../core/units.js';
-import { loadScenario } from '../scenario/load.js';
-import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult, type TcpResult } from '../scenario/result.js';
-import type { RunProgress } from '../scenario/runner.js';
-import { runScenario } from '../scenario/runner.js';
-import { ScenarioError } from '../scenario/scenario-error.js';
+import { parseDurationNs } from '../core/index.js';
+import { loadScenario } from '../scenario/index.js';
+import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult, type TcpResult } from '../scenario/index.js';
+import type { RunProgress } from '../scenario/index.js';
+import { runScenario } from '../scenario/index.js';
+import { ScenarioError } from '../scenario/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { CliIo, Command } from './command.js';
 

@@ -2,11 +2,11 @@
 // it on real sockets until SIGINT/SIGTERM, then shut down cleanly. One line per listening port
 // goes to stdout (with the real port when --listen asked for port 0), so scripts can wait for it.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseSize } from '../core/units.js';
-import { parseBackendSpec } from '../storage/backend-spec.js';
-import type { NamespaceConfig, PortConfig, SubsystemConfig, TargetConfig } from '../target/config.js';
-import { DISCOVERY_NQN } from '../nvme/constants.js';
-import { parseNvmetcliConfig } from '../target/nvmetcli.js';
+import { parseSize } from '../core/index.js';
+import { parseBackendSpec } from '../storage/index.js';
+import type { NamespaceConfig, PortConfig, SubsystemConfig, TargetConfig } from '../target/index.js';
+import { DISCOVERY_NQN } from '../nvme/index.js';
+import { parseNvmetcliConfig } from '../target/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { Command } from './command.js';
 import { cliEnv, entriesToConfig, startTarget } from './stack.js';

@@ -2,7 +2,7 @@
 // -t transport, -a traddr, -s trsvcid, -q hostnqn, -I hostid, -i nr-io-queues, -Q queue-size,
 // -k keep-alive-tmo, -c reconnect-delay, -l ctrl-loss-tmo, -g hdr-digest, -G data-digest) and
 // their conversion into the host's ConnectOptions.
-import type { ConnectOptions } from '../host/options.js';
+import type { ConnectOptions } from '../host/index.js';
 import { ArgReader, UsageError, type OptionSpec } from './args.js';
 
 export const TRANSPORT_FLAG: OptionSpec = { long: 'transport', short: 't', kind: 'value', valueName: 'tcp', help: 'transport type (only tcp)' };

@@ -2,10 +2,10 @@
 // into exactly one line `nvmf-sim: <message>` on stderr with exit status 2 (never a stack trace).
 // Runtime failures (an I/O error, a verify mismatch) are the command's to report, with status 1.
 import { readFileSync } from 'node:fs';
-import { UnitError } from '../core/units.js';
-import { ConnectOptionsError } from '../host/options.js';
-import { ConfigError } from '../target/config-error.js';
-import { JobError } from '../workload/job.js';
+import { UnitError } from '../core/index.js';
+import { ConnectOptionsError } from '../host/index.js';
+import { ConfigError } from '../target/index.js';
+import { JobError } from '../workload/index.js';
 import { UsageError } from './args.js';
 import { EXIT_FAILURE, EXIT_USAGE, type CliIo } from './command.js';
 import { COMMANDS, findCommand } from './commands.js';

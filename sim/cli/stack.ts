@@ -1,17 +1,18 @@
 // The CLI's one meeting point with the target and host: a real environment, starting a target,
 // connecting a controller, fetching a discovery log. Commands use only these small shapes, so a
 // change in the host or target API is absorbed here.
-import type { TargetConfig, TargetEntries } from '../target/config.js';
-import { realEnv, type LogLevel } from '../core/real-env.js';
-import { connectController, type HostController } from '../host/controller.js';
-import { discover } from '../host/discovery.js';
-import type { ConnectOptions } from '../host/options.js';
-import { TransportError } from '../host/transport-error.js';
-import { DISCOVERY_PORT, IO_PORT } from '../nvme/pdu-types.js';
-import { NvmeStatusError } from '../nvme/status.js';
-import type { WorkloadDevice } from '../workload/device.js';
-import { NvmeTarget } from '../target/target.js';
-import { formatNvmetcliConfig } from '../target/nvmetcli.js';
+import type { TargetConfig, TargetEntries } from '../target/index.js';
+import { type LogLevel } from '../core/index.js';
+import { realEnv } from '../world/index.js';
+import { connectController, type HostController } from '../host/index.js';
+import { discover } from '../host/index.js';
+import type { ConnectOptions } from '../host/index.js';
+import { TransportError } from '../host/index.js';
+import { DISCOVERY_PORT, IO_PORT } from '../nvme/index.js';
+import { NvmeStatusError } from '../nvme/index.js';
+import type { WorkloadDevice } from '../workload/index.js';
+import { NvmeTarget } from '../target/index.js';
+import { formatNvmetcliConfig } from '../target/index.js';
 import { UsageError } from './args.js';
 import type { DiscoveryListing } from './format-discovery.js';
 

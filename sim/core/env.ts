@@ -112,6 +112,12 @@ export interface Logger {
   error(message: string): void;
 }
 
+/** Log levels, quietest last; a logger prints lines at or above its level. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** Each level's rank: a line prints when its rank is at least the logger's. */
+export const LOG_LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
 /** Everything a target or host gets from the world it runs in. */
 export interface NodeEnv {
   readonly network: Network;

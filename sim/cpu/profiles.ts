@@ -7,8 +7,8 @@
 // The numbers are estimates for one ~3 GHz server core, built from the published measurements
 // cited on each field. They are meant to get ratios right (TCP vs RDMA, digests on vs off, 4 KiB vs
 // 128 KiB) rather than to predict absolute IOPS; calibrate against a real run before trusting them.
-import { UnitError } from '../core/units.js';
-import type { Work } from '../core/env.js';
+import { UnitError } from '../core/index.js';
+import type { Work } from '../core/index.js';
 
 export interface CostProfile {
   /** Name used on the command line and in reports. */

@@ -7,9 +7,9 @@
 // once the rings have grown to the run's peak depth, and at most one timer per core is pending.
 // On a SimClock the core schedules its completion on the scheduler directly (the core is the
 // event's argument), with the clock's gate rules, so not even a Timer object is made per item.
-import type { Clock, Cpu, Work } from '../core/env.js';
-import type { Scheduler } from '../core/scheduler.js';
-import { ALWAYS_RUNNING, type ExecutionGate, SimClock } from '../core/sim-clock.js';
+import type { Clock, Cpu, Work } from '../core/index.js';
+import type { Scheduler } from '../core/index.js';
+import { ALWAYS_RUNNING, type ExecutionGate, SimClock } from '../core/index.js';
 import { type CostProfile, workCostNs } from './profiles.js';
 
 /** Per-core counters since construction or the last resetStats(). */

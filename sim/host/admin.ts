@@ -1,11 +1,11 @@
 // Promise-shaped admin and fabrics commands over a host queue: the edge of the host where latency
 // does not matter (connect, identify, log pages, properties). Mirrors the helpers in Linux
 // drivers/nvme/host/core.c and fabrics.c (nvme_submit_sync_cmd, nvmf_reg_read64, nvme_get_log).
-import { LogPageId } from '../nvme/constants.js';
-import { buildGetLogPage, buildIdentify, buildSetFeatures } from '../nvme/sqe.js';
-import { buildPropertyGet, buildPropertySet } from '../nvme/fabrics.js';
-import { IDENTIFY_DATA_LENGTH } from '../nvme/constants.js';
-import { NvmeStatusError } from '../nvme/status.js';
+import { LogPageId } from '../nvme/index.js';
+import { buildGetLogPage, buildIdentify, buildSetFeatures } from '../nvme/index.js';
+import { buildPropertyGet, buildPropertySet } from '../nvme/index.js';
+import { IDENTIFY_DATA_LENGTH } from '../nvme/index.js';
+import { NvmeStatusError } from '../nvme/index.js';
 import type { HostQueue, QueueCommand } from './queue.js';
 
 /** A successful completion: CQE dwords 0 and 1, and the data read (empty when none). */

@@ -2,15 +2,15 @@
 // setting them up. Building one is the Linux host's nvme_tcp_setup_ctrl sequence (drivers/nvme/host/
 // tcp.c, core.c nvme_enable_ctrl / nvme_init_ctrl_finish, fabrics.c nvmf_connect_*_queue); a
 // reconnect builds a fresh association, possibly with a different number of I/O queues.
-import type { NodeEnv } from '../core/env.js';
-import { AQ_DEPTH, CNTLID_DYNAMIC, FeatureId, IdentifyCns, NVM_IOCQES, NVM_IOSQES } from '../nvme/constants.js';
-import { ConnectAttr, buildConnect, decodeConnectInvalidParam, decodeConnectResult, encodeConnectData } from '../nvme/fabrics.js';
-import { encodeNumQueues, decodeNumQueues } from '../nvme/features.js';
-import { decodeIdentifyController, Oaes, Sgls } from '../nvme/identify.js';
-import type { IdentifyController } from '../nvme/identify.js';
-import { CapCss, CcCss, RegisterOffset, ShutdownNotification, ShutdownStatus, decodeCap, decodeCsts, encodeCc } from '../nvme/registers.js';
-import type { Cap } from '../nvme/registers.js';
-import { NvmeStatusError, Status, formatStatus, statusBase } from '../nvme/status.js';
+import type { NodeEnv } from '../core/index.js';
+import { AQ_DEPTH, CNTLID_DYNAMIC, FeatureId, IdentifyCns, NVM_IOCQES, NVM_IOSQES } from '../nvme/index.js';
+import { ConnectAttr, buildConnect, decodeConnectInvalidParam, decodeConnectResult, encodeConnectData } from '../nvme/index.js';
+import { encodeNumQueues, decodeNumQueues } from '../nvme/index.js';
+import { decodeIdentifyController, Oaes, Sgls } from '../nvme/index.js';
+import type { IdentifyController } from '../nvme/index.js';
+import { CapCss, CcCss, RegisterOffset, ShutdownNotification, ShutdownStatus, decodeCap, decodeCsts, encodeCc } from '../nvme/index.js';
+import type { Cap } from '../nvme/index.js';
+import { NvmeStatusError, Status, formatStatus, statusBase } from '../nvme/index.js';
 import { AdminClient } from './admin.js';
 import type { ResolvedConnectOptions } from './options.js';
 import { HostQueue } from './queue.js';

@@ -3,11 +3,11 @@
 // NVMe Read/Write/Flush/Write Zeroes/Dataset Management commands out, split where the controller's
 // limits require it (max_hw_sectors = min(1 MiB, MDTS), 65536 blocks per command, 256 DSM ranges).
 // submit() is the callback hot path; read/write/... are promise wrappers for the edges.
-import { allocBytes } from '../core/byte-slab.js';
-import { IoOpcode } from '../nvme/constants.js';
-import { DSM_MAX_RANGES, buildDsm, buildFlush, buildWriteZeroes, encodeDsmRanges, encodeReadWriteSqe } from '../nvme/sqe.js';
-import type { DsmRange } from '../nvme/sqe.js';
-import { NvmeStatusError } from '../nvme/status.js';
+import { allocBytes } from '../core/index.js';
+import { IoOpcode } from '../nvme/index.js';
+import { DSM_MAX_RANGES, buildDsm, buildFlush, buildWriteZeroes, encodeDsmRanges, encodeReadWriteSqe } from '../nvme/index.js';
+import type { DsmRange } from '../nvme/index.js';
+import { NvmeStatusError } from '../nvme/index.js';
 import { IoRequest } from './io-request.js';
 import type { IoSubmitter } from './io-request.js';
 

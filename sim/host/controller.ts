@@ -19,17 +19,17 @@
 //   controller is not live fail at once with HOST_PATH_ERROR.
 // Reconnect attempts run every reconnect-delay seconds; after ceil(ctrl_loss_tmo / reconnect_delay)
 // failed attempts (never with -1) the controller is removed.
-import type { NodeEnv, Timer } from '../core/env.js';
-import { AsyncEventNotice, AsyncEventType, IdentifyCns, LogPageId } from '../nvme/constants.js';
-import { decodeAsyncEvent } from '../nvme/features.js';
-import type { AsyncEvent } from '../nvme/features.js';
-import { Ctratt, decodeIdentifyNamespace, decodeNsDescriptorList, decodeNsList, Nidt, namespaceBlockSize, uuidFromBytes } from '../nvme/identify.js';
-import type { IdentifyController } from '../nvme/identify.js';
-import { CHANGED_NS_LOG_BYTES, SMART_LOG_BYTES, decodeSmartLog } from '../nvme/log-pages.js';
-import type { SmartLog } from '../nvme/log-pages.js';
-import { NVME_VS_1_3 } from '../nvme/registers.js';
-import { buildAsyncEventRequest, buildKeepAlive } from '../nvme/sqe.js';
-import { NvmeStatusError, STATUS_DNR, Status, formatStatus } from '../nvme/status.js';
+import type { NodeEnv, Timer } from '../core/index.js';
+import { AsyncEventNotice, AsyncEventType, IdentifyCns, LogPageId } from '../nvme/index.js';
+import { decodeAsyncEvent } from '../nvme/index.js';
+import type { AsyncEvent } from '../nvme/index.js';
+import { Ctratt, decodeIdentifyNamespace, decodeNsDescriptorList, decodeNsList, Nidt, namespaceBlockSize, uuidFromBytes } from '../nvme/index.js';
+import type { IdentifyController } from '../nvme/index.js';
+import { CHANGED_NS_LOG_BYTES, SMART_LOG_BYTES, decodeSmartLog } from '../nvme/index.js';
+import type { SmartLog } from '../nvme/index.js';
+import { NVME_VS_1_3 } from '../nvme/index.js';
+import { buildAsyncEventRequest, buildKeepAlive } from '../nvme/index.js';
+import { NvmeStatusError, STATUS_DNR, Status, formatStatus } from '../nvme/index.js';
 import type { AdminCompletion, AdminRequest, LogPageOptions } from './admin.js';
 import { emptyProgress, setupAssociation, shutdownController } from './association.js';
 import type { Association, SetupProgress } from './association.js';

@@ -2,10 +2,10 @@
 // page (LID 70h), disconnect. The log is read the way libnvme's nvme_discovery_log does it: the
 // header first to learn NUMREC, then the whole page, retrying when GENCTR changed in between, since
 // the target may change the log while we read it (blktests nvme/002, nvme/030).
-import type { NodeEnv } from '../core/env.js';
-import { DISCOVERY_NQN, LogPageId } from '../nvme/constants.js';
-import { DISCOVERY_LOG_HEADER_BYTES, decodeDiscoveryLog, decodeDiscoveryLogHeader, discoveryLogBytes } from '../nvme/log-pages.js';
-import type { DiscoveryLog } from '../nvme/log-pages.js';
+import type { NodeEnv } from '../core/index.js';
+import { DISCOVERY_NQN, LogPageId } from '../nvme/index.js';
+import { DISCOVERY_LOG_HEADER_BYTES, decodeDiscoveryLog, decodeDiscoveryLogHeader, discoveryLogBytes } from '../nvme/index.js';
+import type { DiscoveryLog } from '../nvme/index.js';
 import { TcpHostController } from './controller.js';
 import { resolveConnectOptions } from './options.js';
 import { TransportError } from './transport-error.js';

@@ -1,8 +1,8 @@
 // The host's side of NVMe/TCP connection initialisation (drivers/nvme/host/tcp.c
 // nvme_tcp_init_connection): the ICReq parameters the Linux host asks for and every check it makes
 // on the controller's ICResp, in its order.
-import type { ICRespPdu } from '../nvme/pdu-types.js';
-import { MIN_MAXH2CDATA, PFV_1_0 } from '../nvme/pdu-types.js';
+import type { ICRespPdu } from '../nvme/index.js';
+import { MIN_MAXH2CDATA, PFV_1_0 } from '../nvme/index.js';
 
 /** host/tcp.c: the host supports one outstanding R2T per command (ICReq MAXR2T is 0's based). */
 export const MAXR2T = 0;

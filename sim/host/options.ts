@@ -2,10 +2,10 @@
 // fabrics option parser (drivers/nvme/host/fabrics.c nvmf_parse_options, fabrics.h defaults).
 // validateConnectOptions checks what the user typed; resolveConnectOptions fills in the defaults
 // the kernel would use, so the controller code never deals with undefined.
-import type { Random } from '../core/env.js';
-import { DISCOVERY_NQN, UUID_NQN_PREFIX } from '../nvme/constants.js';
-import { DISCOVERY_PORT, IO_PORT } from '../nvme/pdu-types.js';
-import { NQN_MAX_LENGTH } from '../nvme/strings.js';
+import type { Random } from '../core/index.js';
+import { DISCOVERY_NQN, UUID_NQN_PREFIX } from '../nvme/index.js';
+import { DISCOVERY_PORT, IO_PORT } from '../nvme/index.js';
+import { NQN_MAX_LENGTH } from '../nvme/index.js';
 
 /** fabrics.h NVMF_DEF_QUEUE_SIZE / NVMF_MIN_QUEUE_SIZE / NVMF_MAX_QUEUE_SIZE. */
 export const DEFAULT_QUEUE_SIZE = 128;

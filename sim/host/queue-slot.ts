@@ -2,7 +2,7 @@
 // per-request state of struct nvme_tcp_request in Linux drivers/nvme/host/tcp.c, preallocated per
 // tag so the hot path allocates nothing for it, the CID that nvme_cid() builds from a tag and a
 // generation counter, and the SGL descriptor of nvme_tcp_set_sg_*.
-import { SqeOffset } from '../nvme/sqe.js';
+import { SqeOffset } from '../nvme/index.js';
 import type { QueueCommand } from './queue-types.js';
 
 /** The upper 4 bits of a CID count tag reuse, as Linux nvme_cid() does, to catch stale completions. */

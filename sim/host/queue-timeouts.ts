@@ -3,7 +3,7 @@
 // flight; when it fires, every command past its deadline is reported once and the timer is re-armed
 // for the next deadline. What to do about an expired command is the queue owner's decision
 // (nvme_tcp_timeout starts error recovery).
-import type { Clock, Timer } from '../core/env.js';
+import type { Clock, Timer } from '../core/index.js';
 import type { Slot } from './queue-slot.js';
 
 export class CommandTimeouts {

@@ -16,12 +16,12 @@
 // of its own, except that commands submitted while a receive item runs (completion callbacks that
 // submit more I/O) are sent together by one item after it. The Linux host's 1 ms io_work time
 // budget is not modelled: a chunk is handled in one item however many PDUs it holds.
-import type { Address, ByteStream, NodeEnv, Timer } from '../core/env.js';
-import { BatchFifo, WorkTally } from '../core/work-batch.js';
-import { SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/constants.js';
-import { PduDecoder } from '../nvme/pdu-decoder.js';
-import { encodePdu } from '../nvme/pdu-encoder.js';
-import { fesName } from '../nvme/pdu-errors.js';
+import type { Address, ByteStream, NodeEnv, Timer } from '../core/index.js';
+import { BatchFifo, WorkTally } from '../core/index.js';
+import { SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/index.js';
+import { PduDecoder } from '../nvme/index.js';
+import { encodePdu } from '../nvme/index.js';
+import { fesName } from '../nvme/index.js';
 import {
   CAPSULE_CMD_HEADER_LENGTH,
   CAPSULE_RESP_HEADER_LENGTH,
@@ -31,10 +31,10 @@ import {
   PFV_1_0,
   PduType,
   TERM_MAX_PDU_LENGTH,
-} from '../nvme/pdu-types.js';
-import type { C2HDataPdu, CapsuleRespPdu, ICRespPdu, Pdu, PduError, PduOptions, R2TPdu, TermReqPdu } from '../nvme/pdu-types.js';
-import { SqeFlag, SqeOffset } from '../nvme/sqe.js';
-import { Status } from '../nvme/status.js';
+} from '../nvme/index.js';
+import type { C2HDataPdu, CapsuleRespPdu, ICRespPdu, Pdu, PduError, PduOptions, R2TPdu, TermReqPdu } from '../nvme/index.js';
+import { SqeFlag, SqeOffset } from '../nvme/index.js';
+import { Status } from '../nvme/index.js';
 import { checkICResp, HPDA, MAXR2T } from './ic-exchange.js';
 import { PassAction, PassEffectPool } from './queue-pass.js';
 import type { PassEffect } from './queue-pass.js';

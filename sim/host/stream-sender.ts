@@ -2,7 +2,7 @@
 // reports the stream above its high-water mark, holds later chunks until the drain callback, as the
 // Linux host stops at -EAGAIN from sock_sendmsg and resumes from its write_space callback
 // (drivers/nvme/host/tcp.c nvme_tcp_write_space). Chunks are never dropped while the queue lives.
-import type { ByteStream } from '../core/env.js';
+import type { ByteStream } from '../core/index.js';
 
 const EMPTY = new Uint8Array(0);
 

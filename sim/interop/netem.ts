@@ -13,7 +13,7 @@
 //   this is the simulator's reorderRate r held back by reorderExtraDelayUs E, as `delay E reorder
 //   (1 - r)`. With a base delay it has no equivalent (the undelayed packets would skip the base).
 // - `rate Rbit`: a rate cap on the interface's egress.
-import type { LinkDirectionOptions } from '../net/link-options.js';
+import type { LinkDirectionOptions } from '../net/index.js';
 import { shellQuote } from './shell.js';
 
 /** The link options netem can apply (the rest are refused for links to a real peer). */

@@ -2,7 +2,7 @@
 // timer moves on every ACK). Moving the deadline later costs nothing: the pending scheduler event
 // fires, sees the later deadline and re-schedules itself. Only moving it earlier schedules a new
 // event. So at most one live event exists per timer, and an ACK costs no scheduler work.
-import type { Scheduler } from '../core/scheduler.js';
+import type { Scheduler } from '../core/index.js';
 
 export class LazyTimer<T> {
   /** When the timer should fire, or Infinity when disarmed. */

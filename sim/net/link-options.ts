@@ -2,7 +2,7 @@
 // Toxiproxy (shared/reference/simulation-testing-notes.md section 5). Every field is off (zero)
 // by default, so faults are opt-in; units are in the names. Options can be changed mid-run: a
 // change applies to packets that enter the link afterwards.
-import { DISTRIBUTION_NAMES, type DistributionName } from '../core/distributions.js';
+import { DISTRIBUTION_NAMES, type DistributionName } from '../core/index.js';
 
 export interface LinkDirectionOptions {
   /** One-way propagation delay in microseconds (fractions allowed). Default 0. */

@@ -16,9 +16,9 @@
 // gap, frames after it), each when its own last frame would have arrived, so the receiver sees
 // the hole and SACKs it as it would with separate frames. Simplification: the delay (jitter),
 // reordering and duplication are decided once per super-segment and apply to all its pieces.
-import type { Random } from '../core/env.js';
-import type { EventLane } from '../core/scheduler.js';
-import { GilbertElliott, type GilbertElliottParams, sampleDelay } from '../core/distributions.js';
+import type { Random } from '../core/index.js';
+import type { EventLane } from '../core/index.js';
+import { GilbertElliott, type GilbertElliottParams, sampleDelay } from '../core/index.js';
 import {
   LINK_OPTION_DEFAULTS,
   type LinkDirectionOptions,

@@ -1,10 +1,10 @@
 // What every network element shares: the scheduler, the run's random streams, the fingerprint,
 // the optional trace, and network-wide counters. One per SimNetwork; nothing here is global, so
 // two simulations in one process never touch each other's state.
-import type { RngSource } from '../core/env.js';
-import type { Fingerprint } from '../core/fingerprint.js';
-import type { Scheduler } from '../core/scheduler.js';
-import type { TraceSink } from '../core/trace.js';
+import type { RngSource } from '../core/index.js';
+import type { Fingerprint } from '../core/index.js';
+import type { Scheduler } from '../core/index.js';
+import type { TraceSink } from '../core/index.js';
 import type { Packet } from './packet.js';
 import type { TcpStats } from './tcp-connection.js';
 

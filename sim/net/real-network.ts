@@ -1,7 +1,7 @@
 // The real network: node:net sockets behind the ByteStream/Network seams, so the same target and
 // host code that runs in the simulator serves and dials real TCP peers (and the Linux kernel).
 import net from 'node:net';
-import type { Address, ByteStream, Listener, Network, StreamHandlers } from '../core/env.js';
+import type { Address, ByteStream, Listener, Network, StreamHandlers } from '../core/index.js';
 
 /** Send-buffer high-water mark: write() returns false above it, like net.Socket's writableHighWaterMark. */
 const HIGH_WATER_MARK_BYTES = 1 << 20;

@@ -7,10 +7,10 @@
 // Serialisation delay on every hop is wireBytes * 8 / rate, where wireBytes = TCP payload +
 // 40 B TCP/IP headers + 38 B Ethernet framing (header, FCS, preamble, inter-frame gap), padded
 // to the 64 B minimum frame; rate = min(sender's rate, link cap, receiver's rate).
-import type { Fingerprint } from '../core/fingerprint.js';
-import type { RngSource } from '../core/env.js';
-import type { Scheduler } from '../core/scheduler.js';
-import type { TraceSink } from '../core/trace.js';
+import type { Fingerprint } from '../core/index.js';
+import type { RngSource } from '../core/index.js';
+import type { Scheduler } from '../core/index.js';
+import type { TraceSink } from '../core/index.js';
 import { Link, type LinkEndpoint, type LinkOptions } from './link.js';
 import { NetContext, type NetStats, TcpCounters } from './net-context.js';
 import type { Nic } from './nic.js';

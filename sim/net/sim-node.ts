@@ -6,8 +6,8 @@
 // - pause()/resume(): the application stops running (SIGSTOP, a VM pause of the guest's user
 //   space, a long GC). The kernel keeps ACKing until the receive buffer fills, then advertises a
 //   zero window; timers and callbacks wait and run, in order, on resume.
-import type { Address, ByteStream, Listener, Network } from '../core/env.js';
-import type { ExecutionGate } from '../core/sim-clock.js';
+import type { Address, ByteStream, Listener, Network } from '../core/index.js';
+import type { ExecutionGate } from '../core/index.js';
 import type { NetContext } from './net-context.js';
 import { FP_DELIVER } from './net-context.js';
 import { netError } from './net-errors.js';

@@ -31,8 +31,8 @@
 // TSO deferral (tcp_tso_should_defer), super-segments never merged again once cut (no
 // tcp_shift_skb_data / retrans collapse), and GRO merges exactly what one super-segment carried
 // (a real NIC may also merge back-to-back small packets of one flow within a NAPI poll).
-import type { Address, ByteStream, StreamHandlers } from '../core/env.js';
-import type { ExecutionGate } from '../core/sim-clock.js';
+import type { Address, ByteStream, StreamHandlers } from '../core/index.js';
+import type { ExecutionGate } from '../core/index.js';
 import { LazyTimer } from './lazy-timer.js';
 import { FP_APP_DATA, FP_TCP_EVENT } from './net-context.js';
 import { type NetErrorCode, netError } from './net-errors.js';

@@ -1,7 +1,7 @@
 // Tunables of the TCP model, with Linux defaults. Each default names the Linux constant or sysctl
 // it copies (include/net/tcp.h, Documentation/networking/ip-sysctl.rst), so a scenario can match
 // a tuned kernel by overriding the same knob.
-import { NS_PER_MS, NS_PER_S } from '../core/env.js';
+import { NS_PER_MS, NS_PER_S } from '../core/index.js';
 
 export interface TcpOptions {
   /** Initial congestion window in segments. Linux TCP_INIT_CWND = 10 (RFC 6928). */

@@ -6,7 +6,7 @@
 // copied once. Sequence numbers are unbounded (no wraparound).
 // The copies come from the byte slab (sim/core/byte-slab.ts): a segment's payload lives until it
 // is acknowledged and delivered, so they are short-lived.
-import { allocBytes } from '../core/byte-slab.js';
+import { allocBytes } from '../core/index.js';
 
 /** Compact the chunk arrays once this many leading entries are released. */
 const COMPACT_THRESHOLD = 1024;

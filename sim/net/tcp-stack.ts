@@ -3,8 +3,8 @@
 // the stack dies with it: connections vanish without FIN or RST, and a restarted node starts with
 // an empty stack, so its peers learn of the crash from the RST their next segment draws, or from
 // their retransmission timeout if the node stays down.
-import type { Address, ByteStream, Listener } from '../core/env.js';
-import type { ExecutionGate } from '../core/sim-clock.js';
+import type { Address, ByteStream, Listener } from '../core/index.js';
+import type { ExecutionGate } from '../core/index.js';
 import { type NetContext, TcpCounters } from './net-context.js';
 import { netError } from './net-errors.js';
 import type { Nic } from './nic.js';

@@ -27,7 +27,7 @@
 // - Data digests are verified but a mismatch is not fatal here: the PDU is delivered with
 //   dataDigestOk false (the Linux host fails just that command with NVME_SC_DATA_XFER_ERROR, the
 //   Linux target treats it as fatal), so the caller decides.
-import { allocBytes } from '../core/byte-slab.js';
+import { allocBytes } from '../core/index.js';
 import { crc32c } from './digest.js';
 import { pduError, pduTypeName } from './pdu-errors.js';
 import {

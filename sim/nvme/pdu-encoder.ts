@@ -6,7 +6,7 @@
 // `plen` counts all of it. Data is never copied: encodePdu returns the caller's data view as its own
 // chunk, so a socket writer can hand the chunks to writev. The header, HDGST, padding and DDGST share
 // one small allocation.
-import { allocZeroedBytes } from '../core/byte-slab.js';
+import { allocZeroedBytes } from '../core/index.js';
 import { crc32c } from './digest.js';
 import {
   CAPSULE_CMD_HEADER_LENGTH,

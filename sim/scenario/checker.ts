@@ -3,7 +3,7 @@
 // (`hosts[0].connect.nrIoQueues: must be an integer 1..128`). Scenario files are user input typed
 // as `unknown` here: the TypeScript types help authors, but a file may be plain JavaScript, use
 // `as any`, or be older than the format.
-import { parseDurationNs, parseSize, UnitError } from '../core/units.js';
+import { parseDurationNs, parseSize, UnitError } from '../core/index.js';
 import { ScenarioError } from './scenario-error.js';
 
 export type Fields = Readonly<Record<string, unknown>>;

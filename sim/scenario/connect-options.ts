@@ -1,7 +1,7 @@
 // A scenario host's `connect` as the host's ConnectOptions (`nvme connect` flags), pointed at the
 // target's address: the same mapping whether the target is simulated (runner.ts) or a real Linux
 // peer behind a forwarded port (real-run.ts).
-import type { ConnectOptions } from '../host/options.js';
+import type { ConnectOptions } from '../host/index.js';
 import type { ResolvedConnect } from './resolved.js';
 
 export function hostConnectOptions(connect: ResolvedConnect, traddr: string, trsvcid: number): ConnectOptions {

@@ -4,7 +4,7 @@
 // condition is judged inside the simulated event that makes it hold, at that event's virtual time,
 // never by polling: the same seed gives the same firing times. Each condition fires once; the
 // runner then applies the fault `delay` later (runner.ts #conditionHeld).
-import { NS_PER_MS, NS_PER_S, NS_PER_US } from '../core/env.js';
+import { NS_PER_MS, NS_PER_S, NS_PER_US } from '../core/index.js';
 import type { ConditionTrigger, ResolvedFault } from './resolved.js';
 import type { HostStateName } from './types.js';
 

@@ -1,9 +1,9 @@
 // The network and device fault verbs of the scenario timeline, applied to the world. Node life
 // cycle verbs (crash, restart, pause, resume) need the runner's targets and hosts and live in
 // runner.ts. Each verb returns a one-line description for the report and the trace.
-import type { Link } from '../net/link.js';
-import type { SimNetwork } from '../net/sim-network.js';
-import type { FaultyBackend } from '../storage/faulty-backend.js';
+import type { Link } from '../net/index.js';
+import type { SimNetwork } from '../net/index.js';
+import type { FaultyBackend } from '../storage/index.js';
 import type {
   FailDeviceFault,
   HealFault,

@@ -1,9 +1,9 @@
 // What a run reports per host, built the same way for simulated runs (runner.ts) and runs against
 // real Linux peers (real-run.ts): the host's I/O counters, latency and controller state, folded into
 // the run's overall latency histogram and per-queue counts as it goes.
-import { NS_PER_S } from '../core/env.js';
-import type { HostController } from '../host/controller.js';
-import type { LatencyHistogram } from '../report/latency.js';
+import { NS_PER_S } from '../core/index.js';
+import type { HostController } from '../host/index.js';
+import type { LatencyHistogram } from '../report/index.js';
 import type { ResolvedHost } from './resolved.js';
 import type { HostResult, LatencyUs, QueueCount } from './result.js';
 import type { HostIoStats } from './tracked-device.js';

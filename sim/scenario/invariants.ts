@@ -3,7 +3,7 @@
 // liveness is judged only after a healing fault, against a bound. The per-I/O safety checks run in
 // TrackedDevice as I/Os complete; this file turns its counters into verdicts, and tracks, for the
 // liveness check, when each host's I/O resumed after each heal, restart, resume or repair.
-import { NS_PER_MS } from '../core/env.js';
+import { NS_PER_MS } from '../core/index.js';
 import type { ResolvedInvariant } from './resolved.js';
 import type { InvariantResult } from './result.js';
 import type { HostIoStats } from './tracked-device.js';

@@ -8,9 +8,9 @@
 import { resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Dockerode from 'dockerode';
-import { DOCKER_VM_IMAGE } from '../interop/docker-image.js';
-import { shellQuote } from '../interop/shell.js';
-import { DEFAULT_BUILD_DIR, QEMU_BINARY, resolveBuildDir, vmImageStatus } from '../interop/vm-image.js';
+import { DOCKER_VM_IMAGE } from '../interop/index.js';
+import { shellQuote } from '../interop/index.js';
+import { DEFAULT_BUILD_DIR, QEMU_BINARY, resolveBuildDir, vmImageStatus } from '../interop/index.js';
 import type { ResolvedScenario } from './resolved.js';
 import { ScenarioError } from './scenario-error.js';
 

@@ -19,23 +19,23 @@
 // Nothing here is repeatable: the report says timeBase 'real' and claims no fingerprint.
 // Before any of it, real-prerequisites.ts checks that every real node can boot (image built, QEMU
 // installed, Docker engine up): a missing one is a ScenarioError (exit 2 in the CLI), not a crash.
-import { NS_PER_MS, NS_PER_S, type Logger, type NodeEnv } from '../core/env.js';
-import { Fingerprint } from '../core/fingerprint.js';
-import { RealClock, RealCpu, type LogLevel } from '../core/real-env.js';
-import { SeededRngSource } from '../core/rng.js';
-import type { TraceRecord, TraceSink } from '../core/trace.js';
-import { connectController, type HostController } from '../host/controller.js';
-import { bringNvmetPortUp, takeNvmetPortDown, type NvmetPort } from '../interop/linux-port.js';
-import { configureLinuxTarget } from '../interop/linux-target.js';
-import { readLinuxTcpCounters, tcpCountersSince, type LinuxTcpCounters } from '../interop/linux-tcp-counters.js';
-import { netemCommand, qdiscShowCommand, type NetemOptions } from '../interop/netem.js';
-import { bootLinuxVm } from '../interop/docker-runtime.js';
-import type { QemuVm } from '../interop/qemu-vm.js';
-import { RealNetwork } from '../net/real-network.js';
-import { LatencyHistogram } from '../report/latency.js';
-import { WorkloadRun } from '../workload/engine.js';
-import { resolveJob } from '../workload/job.js';
-import type { WorkloadResult } from '../workload/stats.js';
+import { NS_PER_MS, NS_PER_S, type Logger, type NodeEnv } from '../core/index.js';
+import { Fingerprint } from '../core/index.js';
+import { RealClock, RealCpu, type LogLevel } from '../core/index.js';
+import { SeededRngSource } from '../core/index.js';
+import type { TraceRecord, TraceSink } from '../core/index.js';
+import { connectController, type HostController } from '../host/index.js';
+import { bringNvmetPortUp, takeNvmetPortDown, type NvmetPort } from '../interop/index.js';
+import { configureLinuxTarget } from '../interop/index.js';
+import { readLinuxTcpCounters, tcpCountersSince, type LinuxTcpCounters } from '../interop/index.js';
+import { netemCommand, qdiscShowCommand, type NetemOptions } from '../interop/index.js';
+import { bootLinuxVm } from '../interop/index.js';
+import type { QemuVm } from '../interop/index.js';
+import { RealNetwork } from '../net/index.js';
+import { LatencyHistogram } from '../report/index.js';
+import { WorkloadRun } from '../workload/index.js';
+import { resolveJob } from '../workload/index.js';
+import type { WorkloadResult } from '../workload/index.js';
 import { evaluateInvariants, ResumeTracker } from './invariants.js';
 import { egressOptions, isRealNode, realEndOf } from './real-validate.js';
 import { linuxTargetConfigs, namespaceMiB, nvmetPort } from './real-target.js';
@@ -53,7 +53,7 @@ import type { RunOptions } from './runner.js';
 import { hostConnectOptions } from './connect-options.js';
 import { hostResult, latencyUs, round } from './host-result.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
-import type { LinkDirectionOptions } from '../net/link-options.js';
+import type { LinkDirectionOptions } from '../net/index.js';
 
 /** What the report says instead of a fingerprint. */
 export const REAL_TIME_FINGERPRINT = 'not deterministic (real time)';

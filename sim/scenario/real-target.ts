@@ -7,8 +7,8 @@
 //   blocks), so it needs blockSize 4096;
 // - 'ssd:...' is the simulated SSD model and has no Linux equivalent.
 // Sizes are whole MiB: null_blk's `size` attribute and truncate -s take MiB.
-import type { LinuxNamespaceSpec, LinuxTargetConfig } from '../interop/linux-target.js';
-import type { NvmetPort } from '../interop/linux-port.js';
+import type { LinuxNamespaceSpec, LinuxTargetConfig } from '../interop/index.js';
+import type { NvmetPort } from '../interop/index.js';
 import type { ResolvedNamespace, ResolvedTarget } from './resolved.js';
 
 const MIB = 1024 * 1024;

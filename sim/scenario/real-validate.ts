@@ -6,9 +6,9 @@
 //   egress (sim/interop/netem.ts); a direction into the real node cannot be shaped (no ifb).
 // - Faults: partition, heal and setLink on the real node's link; crash and restart of the real
 //   node. pause/resume and device faults have no real equivalent yet.
-import { NETEM_FIELDS, netemProblem, type NetemOptions } from '../interop/netem.js';
-import type { LinkDirectionOptions } from '../net/link-options.js';
-import type { LinkOptions } from '../net/link.js';
+import { NETEM_FIELDS, netemProblem, type NetemOptions } from '../interop/index.js';
+import type { LinkDirectionOptions } from '../net/index.js';
+import type { LinkOptions } from '../net/index.js';
 import { join, type Checker } from './checker.js';
 import { linuxNamespace, namespaceMiB } from './real-target.js';
 import type { ResolvedFault, ResolvedHost, ResolvedLink, ResolvedNode, ResolvedSwitch, ResolvedTarget } from './resolved.js';

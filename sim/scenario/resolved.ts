@@ -1,9 +1,9 @@
 // A scenario after validation: every default applied, every human unit parsed, every name
 // resolved to an index. The runner works only from this, so it never re-checks user input.
-import type { LinkDirectionOptions } from '../net/link-options.js';
-import type { LinkOptions } from '../net/link.js';
-import type { BackendSpec } from '../storage/backend-spec.js';
-import type { JobSpec } from '../workload/job.js';
+import type { LinkDirectionOptions } from '../net/index.js';
+import type { LinkOptions } from '../net/index.js';
+import type { BackendSpec } from '../storage/index.js';
+import type { JobSpec } from '../workload/index.js';
 import type { CpuProfileName, FaultCondition, InvariantName, NodeRuntimeName, ScenarioFault } from './types.js';
 
 export interface ResolvedNode {

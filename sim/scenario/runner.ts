@@ -13,24 +13,24 @@
 // host's connect and reconnect, the target's start) run at the virtual time that resolved them.
 // The slice grid does not depend on progress reporting, so reporting never changes a run.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { NodeEnv } from '../core/env.js';
-import { NS_PER_MS, NS_PER_S } from '../core/env.js';
-import type { LogLevel } from '../core/real-env.js';
-import { JsonlTraceSink, type TraceRecord, type TraceSink } from '../core/trace.js';
-import { World } from '../core/world.js';
-import { profileByName } from '../cpu/profiles.js';
-import { SimCpu } from '../cpu/sim-cpu.js';
-import type { BlockDevice } from '../host/block-device.js';
-import { connectController, type HostController } from '../host/controller.js';
-import type { ConnectOptions } from '../host/options.js';
-import { DROP_REASONS, type TcpCounters } from '../net/net-context.js';
-import { LatencyHistogram } from '../report/latency.js';
-import { openBackend, type BackendSpec } from '../storage/backend-spec.js';
-import { FaultyBackend } from '../storage/faulty-backend.js';
-import { NvmeTarget } from '../target/target.js';
-import { WorkloadRun } from '../workload/engine.js';
-import { resolveJob } from '../workload/job.js';
-import type { WorkloadResult } from '../workload/stats.js';
+import type { NodeEnv } from '../core/index.js';
+import { NS_PER_MS, NS_PER_S } from '../core/index.js';
+import type { LogLevel } from '../core/index.js';
+import { JsonlTraceSink, type TraceRecord, type TraceSink } from '../core/index.js';
+import { World } from '../world/index.js';
+import { profileByName } from '../cpu/index.js';
+import { SimCpu } from '../cpu/index.js';
+import type { BlockDevice } from '../host/index.js';
+import { connectController, type HostController } from '../host/index.js';
+import type { ConnectOptions } from '../host/index.js';
+import { DROP_REASONS, type TcpCounters } from '../net/index.js';
+import { LatencyHistogram } from '../report/index.js';
+import { openBackend, type BackendSpec } from '../storage/index.js';
+import { FaultyBackend } from '../storage/index.js';
+import { NvmeTarget } from '../target/index.js';
+import { WorkloadRun } from '../workload/index.js';
+import { resolveJob } from '../workload/index.js';
+import type { WorkloadResult } from '../workload/index.js';
 import {
   applyFailDevice,
   applyHeal,

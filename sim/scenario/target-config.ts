@@ -1,8 +1,8 @@
 // A scenario target as the NvmeTarget configuration it becomes: its subsystems (open to any host)
 // with their namespaces, exported on one port at the node's address. Validation builds it too, so
 // that the target's own checks (sim/target/config.ts) report errors with scenario field paths.
-import { ConfigError } from '../target/config-error.js';
-import { normalizeTargetConfig, type TargetConfig } from '../target/config.js';
+import { ConfigError } from '../target/index.js';
+import { normalizeTargetConfig, type TargetConfig } from '../target/index.js';
 import { ScenarioError } from './scenario-error.js';
 import type { ResolvedTarget } from './resolved.js';
 

@@ -5,11 +5,11 @@
 // and an HDR latency histogram per host. Nothing is kept per I/O, so memory is flat however long
 // the run: the engine reuses one completion callback per outstanding-I/O slot, and the tracker
 // keeps one small record per slot, keyed by that callback.
-import type { Clock } from '../core/env.js';
-import type { Fingerprint } from '../core/fingerprint.js';
-import type { BlockDevice } from '../host/block-device.js';
-import { LatencyHistogram } from '../report/latency.js';
-import type { WorkloadDevice, WorkloadIo, WorkloadIoCallback } from '../workload/device.js';
+import type { Clock } from '../core/index.js';
+import type { Fingerprint } from '../core/index.js';
+import type { BlockDevice } from '../host/index.js';
+import { LatencyHistogram } from '../report/index.js';
+import type { WorkloadDevice, WorkloadIo, WorkloadIoCallback } from '../workload/index.js';
 
 /** Fingerprint tag for an I/O completion (distinct from the network's tags 1..4). */
 const FP_IO_DONE = 0x10;

@@ -8,9 +8,9 @@
 // Units are in the field names (Ns, Us, S, Bps, Bytes); where a human string is easier to read,
 // the field takes one too ('1s', '4k', 'ssd:64GiB'). Every optional field has a documented default,
 // and every fault is opt-in. validate.ts checks all of it and names the first bad field.
-import type { LinkDirectionOptions } from '../net/link-options.js';
-import type { LinkOptions } from '../net/link.js';
-import type { RwMode } from '../workload/job.js';
+import type { LinkDirectionOptions } from '../net/index.js';
+import type { LinkOptions } from '../net/index.js';
+import type { RwMode } from '../workload/index.js';
 
 /** A duration: integer nanoseconds, or a string such as '1s', '200ms', '8us'. */
 export type DurationSpec = number | string;

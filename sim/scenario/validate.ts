@@ -2,12 +2,12 @@
 // ScenarioError naming the file and the first bad field. Checks mirror the limits the components
 // enforce (nvme connect options from Linux fabrics.c, link options from sim/net, backend specs
 // from sim/storage), so a scenario fails here, with a field path, rather than mid-run.
-import { DISTRIBUTION_NAMES } from '../core/distributions.js';
-import { LINK_OPTION_DEFAULTS } from '../net/link-options.js';
-import type { LinkDirectionOptions } from '../net/link-options.js';
-import type { LinkOptions } from '../net/link.js';
-import { parseBackendSpec } from '../storage/backend-spec.js';
-import { JobError, RW_MODES, resolveJob, type JobFieldNames, type JobSpec } from '../workload/job.js';
+import { DISTRIBUTION_NAMES } from '../core/index.js';
+import { LINK_OPTION_DEFAULTS } from '../net/index.js';
+import type { LinkDirectionOptions } from '../net/index.js';
+import type { LinkOptions } from '../net/index.js';
+import { parseBackendSpec } from '../storage/index.js';
+import { JobError, RW_MODES, resolveJob, type JobFieldNames, type JobSpec } from '../workload/index.js';
 import { Checker, join, show, type Fields } from './checker.js';
 import { checkRealScenario, checkRuntime } from './real-validate.js';
 import { checkTargetConfig } from './target-config.js';

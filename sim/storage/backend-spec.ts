@@ -2,8 +2,8 @@
 // `null:1GiB`, `ram:64MiB`, `file:/path/img` (or `file:/path/img:1GiB` to create a sparse file),
 // and `ssd:SIZE[,OPTION=VALUE...]` for the simulated SSD. nvmetcli configs name a device_path
 // instead; backendSpecFromDevicePath maps those (`/dev/nullbN`, a file, a block device).
-import type { Clock, Random } from '../core/env.js';
-import { parseDurationNs, parseSize, UnitError } from '../core/units.js';
+import type { Clock, Random } from '../core/index.js';
+import { parseDurationNs, parseSize, UnitError } from '../core/index.js';
 import type { BlockBackend } from './backend.js';
 import { FileBackend } from './real-file-backend.js';
 import type { LatencyDistribution } from './latency.js';

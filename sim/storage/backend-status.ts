@@ -1,7 +1,7 @@
 // NVMe statuses a block backend reports, and the range check every backend shares. The values are
 // the 15-bit status field of a completion (SCT << 8 | SC; NVMe Base Specification 2.0, section
 // 4.6.1.2), taken from the codec's status table (sim/nvme/status.ts) under the names backends use.
-import { Status, STATUS_DNR as NVME_STATUS_DNR } from '../nvme/status.js';
+import { Status, STATUS_DNR as NVME_STATUS_DNR } from '../nvme/index.js';
 import type { BackendStatus } from './backend.js';
 
 /** Successful Completion (generic 0x00). */

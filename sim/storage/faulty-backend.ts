@@ -4,8 +4,8 @@
 // off by default and can be changed at any time; a change affects commands submitted or completing
 // after it. Injected errors do not execute the command (a failed write leaves the data unchanged).
 // Randomness comes only from the Random passed in, and a draw is made only while a rate is set.
-import type { Clock, Random } from '../core/env.js';
-import { NS_PER_US } from '../core/env.js';
+import type { Clock, Random } from '../core/index.js';
+import { NS_PER_US } from '../core/index.js';
 import type { BackendCallback, BackendReadCallback, BackendStatus, BlockBackend } from './backend.js';
 import {
   STATUS_INTERNAL_ERROR,

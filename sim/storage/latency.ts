@@ -1,7 +1,7 @@
 // Latency distributions for simulated devices, in microseconds as datasheets quote them, sampled
 // into integer nanoseconds from a seeded Random (never an unseeded source), so a run repeats exactly.
-import type { Random } from '../core/env.js';
-import { NS_PER_US } from '../core/env.js';
+import type { Random } from '../core/index.js';
+import { NS_PER_US } from '../core/index.js';
 
 export type LatencyDistribution =
   /** Always `us`. */

@@ -4,7 +4,7 @@
 // complete at once (the callback runs before the method returns); the simulated SSD composes this
 // class for its data and adds time itself through the synchronous *Now methods.
 import type { BackendCallback, BackendReadCallback, BackendStatus, BlockBackend } from './backend.js';
-import { allocBytes } from '../core/byte-slab.js';
+import { allocBytes } from '../core/index.js';
 import { assertGeometry, checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
 import { sharedZeroes } from './zero-bytes.js';
 

@@ -14,12 +14,12 @@
 // Every completion runs from a clock timer, never inside the call that submitted the command.
 // Hot path: on a SimClock the stages are scheduled with callLater and the op itself as the event's
 // argument (no Timer, no closure per stage); close() then works through a flag the events check.
-import type { Clock, Random, Timer } from '../core/env.js';
-import { NS_PER_S, NS_PER_US } from '../core/env.js';
-import { SimClock } from '../core/sim-clock.js';
+import type { Clock, Random, Timer } from '../core/index.js';
+import { NS_PER_S, NS_PER_US } from '../core/index.js';
+import { SimClock } from '../core/index.js';
 import type { BackendCallback, BackendReadCallback, BlockBackend } from './backend.js';
 import { checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
-import { Fifo } from '../core/fifo.js';
+import { Fifo } from '../core/index.js';
 import { sampleLatencyNs } from './latency.js';
 import { RamBackend } from './ram-backend.js';
 import { SSD_DEFAULTS, type SsdOptions } from './ssd-options.js';

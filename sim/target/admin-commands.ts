@@ -4,9 +4,9 @@
 // Features (Number of Queues, Keep Alive Timer, Async Event Configuration, Volatile Write Cache,
 // Host Identifier), Asynchronous Event Request, Keep Alive and Abort. Discovery controllers take
 // the commands in discovery.ts; Fabrics commands go to fabrics-commands.ts.
-import { AdminOpcode, Csi, FABRICS_OPCODE, FeatureId, IDENTIFY_DATA_LENGTH, IdentifyCns, IoOpcode, LogPageId } from '../nvme/constants.js';
-import { encodeNumQueues } from '../nvme/features.js';
-import { encodeActiveNsList } from '../nvme/identify.js';
+import { AdminOpcode, Csi, FABRICS_OPCODE, FeatureId, IDENTIFY_DATA_LENGTH, IdentifyCns, IoOpcode, LogPageId } from '../nvme/index.js';
+import { encodeNumQueues } from '../nvme/index.js';
+import { encodeActiveNsList } from '../nvme/index.js';
 import {
   CHANGED_NS_LOG_BYTES,
   CmdEffect,
@@ -17,11 +17,11 @@ import {
   encodeSmartLog,
   sliceLog,
   SMART_LOG_BYTES,
-} from '../nvme/log-pages.js';
-import { featureFields, identifyFields } from '../nvme/sqe.js';
-import type { GetLogPageFields, Sqe } from '../nvme/sqe.js';
-import { Status, STATUS_DNR } from '../nvme/status.js';
-import { uuidToBytes } from '../nvme/strings.js';
+} from '../nvme/index.js';
+import { featureFields, identifyFields } from '../nvme/index.js';
+import type { GetLogPageFields, Sqe } from '../nvme/index.js';
+import { Status, STATUS_DNR } from '../nvme/index.js';
+import { uuidToBytes } from '../nvme/index.js';
 import { ErrorLocation } from './command.js';
 import type { Completion, Parsed } from './command.js';
 import type { Controller } from './controller.js';

@@ -3,8 +3,8 @@
 // tag of its R2T, so an H2CData PDU finds its command in O(1). Handlers parse a command into a plan
 // (how many bytes it moves, what to run) or a completion (an error found while parsing); executing
 // a plan ends in exactly one complete() call, which may come later (a backend callback).
-import type { Sqe } from '../nvme/sqe.js';
-import { decodeSqe } from '../nvme/sqe.js';
+import type { Sqe } from '../nvme/index.js';
+import { decodeSqe } from '../nvme/index.js';
 import type { LiveNamespace } from './model.js';
 
 export interface Completion {

@@ -4,10 +4,10 @@
 // and scenarios write, with defaults for everything but names; normalizeTargetConfig checks it and
 // returns the complete entries the live model (model.ts) starts from. nvmetcli.ts maps the
 // /etc/nvmet/config.json format onto the same types and reuses these checks with its own field names.
-import { backendSpecFromDevicePath } from '../storage/backend-spec.js';
-import { UnitError } from '../core/units.js';
-import { DISCOVERY_NQN } from '../nvme/constants.js';
-import { bytesFromHex, NQN_MAX_LENGTH, uuidToBytes } from '../nvme/strings.js';
+import { backendSpecFromDevicePath } from '../storage/index.js';
+import { UnitError } from '../core/index.js';
+import { DISCOVERY_NQN } from '../nvme/index.js';
+import { bytesFromHex, NQN_MAX_LENGTH, uuidToBytes } from '../nvme/index.js';
 import { ConfigError } from './config-error.js';
 
 /** Secure channel requirement of a port (configfs addr_treq). */

@@ -1,9 +1,9 @@
 // What every part of the target engine shares: the environment seams, the resolved options, the live
 // model, the controller registry and the counters. Kept apart from target.ts so the per-concern files
 // (queue, controller, command handlers) depend on this small interface and not on each other.
-import type { Logger, NodeEnv } from '../core/env.js';
-import type { BackendSpec } from '../storage/backend-spec.js';
-import type { BlockBackend } from '../storage/backend.js';
+import type { Logger, NodeEnv } from '../core/index.js';
+import type { BackendSpec } from '../storage/index.js';
+import type { BlockBackend } from '../storage/index.js';
 import type { ControllerRegistry } from './controller-registry.js';
 import type { TargetModel } from './model.js';
 

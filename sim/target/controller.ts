@@ -2,11 +2,11 @@
 // admin queue goes, its keep-alive expires or a fatal error hits any of its queues. It holds what Linux
 // struct nvmet_ctrl holds: CC/CSTS, KATO, the queues, outstanding Asynchronous Event Requests and
 // pending events, the changed-namespace list and the error log (drivers/nvme/target/core.c).
-import type { Logger } from '../core/env.js';
-import { AsyncEventNotice, AsyncEventType, LogPageId } from '../nvme/constants.js';
-import { encodeCap, defaultCap } from '../nvme/registers.js';
-import { Status, STATUS_DNR } from '../nvme/status.js';
-import { encodeAsyncEvent } from '../nvme/features.js';
+import type { Logger } from '../core/index.js';
+import { AsyncEventNotice, AsyncEventType, LogPageId } from '../nvme/index.js';
+import { encodeCap, defaultCap } from '../nvme/index.js';
+import { Status, STATUS_DNR } from '../nvme/index.js';
+import { encodeAsyncEvent } from '../nvme/index.js';
 import type { TargetCommand } from './command.js';
 import type { TargetContext } from './context.js';
 import { ErrorLog } from './error-log.js';

@@ -2,13 +2,13 @@
 // Discovery log page (LID 70h) listing, for the port the host connected to, every subsystem the
 // host may access on that port, then the port's referrals. Keep Alive works here too (blktests
 // nvme/003 fails on "nvmet: unsupported cmd 24").
-import { AdminOpcode, AQ_DEPTH, CNTLID_DYNAMIC, DISCOVERY_NQN, FeatureId, IDENTIFY_DATA_LENGTH, IdentifyCns, LogPageId } from '../nvme/constants.js';
-import { AddressFamily, SubsystemType, TcpSecType, TransportType, Treq } from '../nvme/constants.js';
-import { encodeDiscoveryLogRange } from '../nvme/log-pages.js';
-import type { DiscoveryLogEntry } from '../nvme/log-pages.js';
-import { featureFields, identifyFields } from '../nvme/sqe.js';
-import type { GetLogPageFields, Sqe } from '../nvme/sqe.js';
-import { Status, STATUS_DNR } from '../nvme/status.js';
+import { AdminOpcode, AQ_DEPTH, CNTLID_DYNAMIC, DISCOVERY_NQN, FeatureId, IDENTIFY_DATA_LENGTH, IdentifyCns, LogPageId } from '../nvme/index.js';
+import { AddressFamily, SubsystemType, TcpSecType, TransportType, Treq } from '../nvme/index.js';
+import { encodeDiscoveryLogRange } from '../nvme/index.js';
+import type { DiscoveryLogEntry } from '../nvme/index.js';
+import { featureFields, identifyFields } from '../nvme/index.js';
+import type { GetLogPageFields, Sqe } from '../nvme/index.js';
+import { Status, STATUS_DNR } from '../nvme/index.js';
 import { checkLogPageRequest, keepAlive, setAsyncEventConfig, setKato } from './shared-admin.js';
 import { ErrorLocation } from './command.js';
 import type { Completion, Parsed } from './command.js';

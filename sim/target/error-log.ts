@@ -2,8 +2,8 @@
 // NVMET_ERROR_LOG_SLOTS entries (drivers/nvme/target/core.c nvmet_set_error, admin-cmd.c
 // nvmet_execute_get_log_page_error): every failed command that names an error location gets an
 // entry with an incrementing error count, and the log is read newest first.
-import { encodeErrorLog, ERROR_LOG_ENTRY_BYTES } from '../nvme/log-pages.js';
-import type { ErrorLogEntry } from '../nvme/log-pages.js';
+import { encodeErrorLog, ERROR_LOG_ENTRY_BYTES } from '../nvme/index.js';
+import type { ErrorLogEntry } from '../nvme/index.js';
 
 /** NVMET_ERROR_LOG_SLOTS; Identify Controller ELPE is this minus one. */
 export const ERROR_LOG_SLOTS = 128;

@@ -2,7 +2,7 @@
 // IPO/IATTR results of Linux nvmet (drivers/nvme/target/fabrics-cmd.c nvmet_execute_admin_connect,
 // nvmet_execute_io_connect, nvmet_install_queue, nvmet_execute_prop_get/set; core.c
 // nvmet_alloc_ctrl, nvmet_ctrl_find_get, nvmet_host_allowed).
-import { CNTLID_DYNAMIC, DISCOVERY_NQN, FABRICS_OPCODE, FabricsType } from '../nvme/constants.js';
+import { CNTLID_DYNAMIC, DISCOVERY_NQN, FABRICS_OPCODE, FabricsType } from '../nvme/index.js';
 import {
   CONNECT_DATA_BYTES,
   CONNECT_RECFMT,
@@ -14,10 +14,10 @@ import {
   encodeConnectInvalidParam,
   encodeConnectResult,
   parseConnect,
-} from '../nvme/fabrics.js';
-import { RegisterOffset } from '../nvme/registers.js';
-import type { Sqe } from '../nvme/sqe.js';
-import { Status, STATUS_DNR } from '../nvme/status.js';
+} from '../nvme/index.js';
+import { RegisterOffset } from '../nvme/index.js';
+import type { Sqe } from '../nvme/index.js';
+import { Status, STATUS_DNR } from '../nvme/index.js';
 import { ErrorLocation } from './command.js';
 import type { Completion, Parsed, TargetCommand } from './command.js';
 import { versionToVs } from './config.js';

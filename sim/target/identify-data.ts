@@ -2,7 +2,7 @@
 // nvmet_execute_identify_ctrl / _ns / _nslist / _desclist, discovery.c nvmet_execute_disc_identify).
 // Differences from nvmet: CMIC has no ANA bit and ANACAP is 0, because no ANA log page is served
 // (the Linux host reads LID 0Ch when CMIC.ANA is set); MDTS is finite (nvmet-tcp reports 0).
-import { ControllerType, Csi } from '../nvme/constants.js';
+import { ControllerType, Csi } from '../nvme/index.js';
 import {
   Ctratt,
   defaultIdentifyController,
@@ -14,9 +14,9 @@ import {
   Nidt,
   Oaes,
   Sgls,
-} from '../nvme/identify.js';
-import type { NsDescriptor } from '../nvme/identify.js';
-import { bytesFromHex, uuidToBytes } from '../nvme/strings.js';
+} from '../nvme/index.js';
+import type { NsDescriptor } from '../nvme/index.js';
+import { bytesFromHex, uuidToBytes } from '../nvme/index.js';
 import { versionToVs } from './config.js';
 import type { Controller } from './controller.js';
 import type { LiveNamespace } from './model.js';

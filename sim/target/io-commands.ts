@@ -3,11 +3,11 @@
 // nvmet_parse_io_cmd, io-cmd-bdev.c / io-cmd-file.c). Checks happen at parse time, before any data
 // moves: controller enabled, namespace known and enabled, transfer within MDTS, LBAs within the
 // namespace. Backends call back synchronously or later; either way the command completes once.
-import { FABRICS_OPCODE, IoOpcode } from '../nvme/constants.js';
-import { decodeDsmRanges, DsmAttribute, dsmFields, DSM_RANGE_BYTES, readWriteFields } from '../nvme/sqe.js';
-import type { Sqe } from '../nvme/sqe.js';
-import { Status, STATUS_DNR } from '../nvme/status.js';
-import type { BlockBackend } from '../storage/backend.js';
+import { FABRICS_OPCODE, IoOpcode } from '../nvme/index.js';
+import { decodeDsmRanges, DsmAttribute, dsmFields, DSM_RANGE_BYTES, readWriteFields } from '../nvme/index.js';
+import type { Sqe } from '../nvme/index.js';
+import { Status, STATUS_DNR } from '../nvme/index.js';
+import type { BlockBackend } from '../storage/index.js';
 import { ErrorLocation } from './command.js';
 import type { CommandPlan, Completion, Parsed, TargetCommand } from './command.js';
 import type { Controller } from './controller.js';

@@ -4,8 +4,8 @@
 // ctrl->reset_tbkas), and when the timer fires with the flag set it clears it and waits another
 // KATO. Only a full KATO period without any command, then the timer firing, expires the controller.
 // A Keep Alive command (or CC.EN 0->1) restarts the period from now. KATO 0 disables the timer.
-import type { Clock, Timer } from '../core/env.js';
-import { NS_PER_S } from '../core/env.js';
+import type { Clock, Timer } from '../core/index.js';
+import { NS_PER_S } from '../core/index.js';
 
 export class KeepAliveTimer {
   readonly #clock: Clock;

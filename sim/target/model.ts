@@ -9,10 +9,10 @@
 // nvmet_port_disc_changed / nvmet_subsys_disc_changed). Here EVERY change bumps it: the counter
 // must strictly increase across the changes blktests nvme/030 makes, and extra increments are
 // harmless to hosts, which only compare it for inequality.
-import type { Random } from '../core/env.js';
-import { DISCOVERY_NQN } from '../nvme/constants.js';
-import { uuidFromBytes } from '../nvme/strings.js';
-import type { BlockBackend } from '../storage/backend.js';
+import type { Random } from '../core/index.js';
+import { DISCOVERY_NQN } from '../nvme/index.js';
+import { uuidFromBytes } from '../nvme/index.js';
+import type { BlockBackend } from '../storage/index.js';
 import type {
   HostEntry,
   NamespaceConfig,

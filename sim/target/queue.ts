@@ -28,13 +28,13 @@
 // - H2CData checks follow FreeBSD nvmf_tcp_handle_h2c_data (bad TTAG or CCCID: invalid header field;
 //   past the command's data: data out of range; out of order or a wrong LAST flag: PDU sequence error);
 // - a command's length, namespace and LBA range are checked before its R2T is sent, not after the data.
-import type { Address, ByteStream, Timer } from '../core/env.js';
-import { BatchFifo, WorkTally } from '../core/work-batch.js';
-import { FABRICS_OPCODE, SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/constants.js';
-import { encodeCqe } from '../nvme/cqe.js';
-import { PduDecoder } from '../nvme/pdu-decoder.js';
-import { pduTypeName, fesName } from '../nvme/pdu-errors.js';
-import { encodePdu } from '../nvme/pdu-encoder.js';
+import type { Address, ByteStream, Timer } from '../core/index.js';
+import { BatchFifo, WorkTally } from '../core/index.js';
+import { FABRICS_OPCODE, SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/index.js';
+import { encodeCqe } from '../nvme/index.js';
+import { PduDecoder } from '../nvme/index.js';
+import { pduTypeName, fesName } from '../nvme/index.js';
+import { encodePdu } from '../nvme/index.js';
 import {
   CAPSULE_CMD_HEADER_LENGTH,
   DATA_HEADER_LENGTH,
@@ -45,11 +45,11 @@ import {
   PFV_1_0,
   TERM_MAX_ERROR_DATA,
   TERM_MAX_PDU_LENGTH,
-} from '../nvme/pdu-types.js';
-import type { CapsuleCmdPdu, DecoderLimits, FesCode, H2CDataPdu, ICReqPdu, Pdu, PduError, PduOptions, TermReqPdu } from '../nvme/pdu-types.js';
-import { decodeSqe, SqeFlag, SqeOffset } from '../nvme/sqe.js';
-import type { Sqe } from '../nvme/sqe.js';
-import { Status, STATUS_DNR, STATUS_MORE } from '../nvme/status.js';
+} from '../nvme/index.js';
+import type { CapsuleCmdPdu, DecoderLimits, FesCode, H2CDataPdu, ICReqPdu, Pdu, PduError, PduOptions, TermReqPdu } from '../nvme/index.js';
+import { decodeSqe, SqeFlag, SqeOffset } from '../nvme/index.js';
+import type { Sqe } from '../nvme/index.js';
+import { Status, STATUS_DNR, STATUS_MORE } from '../nvme/index.js';
 import { parseAdminCommand } from './admin-commands.js';
 import { ErrorLocation, isPlan, TargetCommand } from './command.js';
 import type { CommandSink, Completion, Parsed } from './command.js';

@@ -1,9 +1,9 @@
 // Admin commands that NVM and discovery controllers share (drivers/nvme/target/admin-cmd.c):
 // Keep Alive, setting the keep-alive timeout and the asynchronous event configuration, and checking
 // a Get Log Page request before anything is allocated for it.
-import { getLogPageFields } from '../nvme/sqe.js';
-import type { GetLogPageFields, Sqe } from '../nvme/sqe.js';
-import { Status, STATUS_DNR } from '../nvme/status.js';
+import { getLogPageFields } from '../nvme/index.js';
+import type { GetLogPageFields, Sqe } from '../nvme/index.js';
+import { Status, STATUS_DNR } from '../nvme/index.js';
 import { ErrorLocation } from './command.js';
 import type { Completion } from './command.js';
 import type { Controller } from './controller.js';

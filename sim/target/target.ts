@@ -5,9 +5,9 @@
 // namespace changes raise Namespace Attribute Changed notices, discovery changes raise Discovery Log
 // Change notices to discovery controllers on the affected ports, and unlinking or removing a
 // subsystem drops its controllers (Linux nvmet_port_del_ctrls / nvmet_subsys_del_ctrls).
-import type { Address, ByteStream, Listener, NodeEnv } from '../core/env.js';
-import { backendSpecFromDevicePath, openBackend } from '../storage/backend-spec.js';
-import type { BlockBackend } from '../storage/backend.js';
+import type { Address, ByteStream, Listener, NodeEnv } from '../core/index.js';
+import { backendSpecFromDevicePath, openBackend } from '../storage/index.js';
+import type { BlockBackend } from '../storage/index.js';
 import type { NamespaceConfig, PortConfig, ReferralConfig, SubsystemConfig, TargetConfig, TargetEntries } from './config.js';
 import { normalizeTargetConfig } from './config.js';
 import { emptyStats, resolveOptions } from './context.js';

@@ -3,7 +3,7 @@
 // same job runs identically on real sockets and in the simulator (same seed, same offsets).
 // The per-I/O path is callbacks: a completion records statistics and issues the next I/O from
 // the same slot. A trampoline (#pump) keeps devices that complete synchronously from recursing.
-import type { Clock, Random, RngSource, Timer } from '../core/env.js';
+import type { Clock, Random, RngSource, Timer } from '../core/index.js';
 import type { WorkloadDevice, WorkloadIo } from './device.js';
 import { JobError, resolveJob, type JobSpec, type ResolvedJob } from './job.js';
 import { fillPattern, PatternChecker, type BlockMismatch } from './pattern.js';

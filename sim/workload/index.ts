@@ -16,3 +16,4 @@ export { fioOutput, fioJob, FIO_VERSION } from './fio-json.js';
 export type { FioOutput, FioJob, FioDirection, FioLatency } from './fio-json.js';
 export { formatFioText } from './fio-text.js';
 export { MemoryDevice } from './memory-device.js';
+export { shortNumber } from './fio-text.js';

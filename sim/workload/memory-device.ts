@@ -1,7 +1,7 @@
 // An in-memory WorkloadDevice: a flat byte array that completes each I/O after a fixed latency on
 // a Clock (or at once, before submit returns, when the latency is undefined). It stands in for a
 // connected namespace in engine tests and in simulations that do not need the NVMe/TCP stack.
-import type { Clock } from '../core/env.js';
+import type { Clock } from '../core/index.js';
 import type { WorkloadDevice, WorkloadIo, WorkloadIoCallback } from './device.js';
 
 /** NVMe generic status "LBA Out of Range" (NVMe Base Specification 2.0, figure 102). */

@@ -8,7 +8,7 @@
 // for a PDU), so there is no re-entrancy and every run is deterministic.
 import type { ExecutionContext } from 'ava';
 import type { Address, ByteStream, Clock, Cpu, Listener, Logger, Network, NodeEnv, StreamHandlers, Timer, Work } from '../../sim/core/env.js';
-import { realEnv } from '../../sim/core/real-env.js';
+import { realEnv } from '../../sim/world/index.js';
 import { SeededRngSource } from '../../sim/core/rng.js';
 import { AdminOpcode, FeatureId, IdentifyCns, LogPageId } from '../../sim/nvme/constants.js';
 import { decodeCqe } from '../../sim/nvme/cqe.js';

@@ -10,15 +10,15 @@
 // are installed only while an async run is in progress. The hot path stays synchronous: an event
 // that touched no promise costs one counter comparison.
 import v8 from 'node:v8';
-import type { Cpu, Logger, NodeEnv, Random, RngSource } from './env.js';
-import { Fingerprint } from './fingerprint.js';
-import type { LogLevel } from './real-env.js';
-import { SeededRngSource } from './rng.js';
-import { Scheduler } from './scheduler.js';
-import { SimClock } from './sim-clock.js';
-import type { TraceSink } from './trace.js';
-import { SimNetwork } from '../net/sim-network.js';
-import type { SimNode } from '../net/sim-node.js';
+import type { Cpu, Logger, LogLevel, NodeEnv, Random, RngSource } from '../core/index.js';
+import { LOG_LEVEL_RANK } from '../core/index.js';
+import { Fingerprint } from '../core/index.js';
+import { SeededRngSource } from '../core/index.js';
+import { Scheduler } from '../core/index.js';
+import { SimClock } from '../core/index.js';
+import type { TraceSink } from '../core/index.js';
+import { SimNetwork } from '../net/index.js';
+import type { SimNode } from '../net/index.js';
 
 export interface WorldOptions {
   /** The run seed; every random stream derives from it. */
@@ -48,7 +48,6 @@ export interface RunSummary {
   readonly fingerprint: string;
 }
 
-const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
 
 export class World {
   readonly seed: string;
@@ -117,11 +116,11 @@ export class World {
 
   /** A logger whose lines carry the simulated time and the node name. Silent by default. */
   logger(name: string, level: LogLevel = this.#logLevel): Logger {
-    const threshold = LEVELS[level];
+    const threshold = LOG_LEVEL_RANK[level];
     const scheduler = this.scheduler;
     const sink = this.#logSink;
     const emit = (at: LogLevel, message: string): void => {
-      if (LEVELS[at] < threshold) return;
+      if (LOG_LEVEL_RANK[at] < threshold) return;
       sink(`${formatSeconds(scheduler.now)} ${name} ${at}: ${message}\n`);
     };
     return {

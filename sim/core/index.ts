@@ -1,0 +1,20 @@
+// The public surface of sim/core: what other folders may import from it.
+export { allocBytes, allocZeroedBytes } from './byte-slab.js';
+export { DISTRIBUTION_NAMES, GilbertElliott, sampleDelay } from './distributions.js';
+export type { DistributionName, GilbertElliottParams } from './distributions.js';
+export { LOG_LEVEL_RANK, NS_PER_MS, NS_PER_S, NS_PER_US } from './env.js';
+export type { Address, ByteStream, Clock, Cpu, Listener, LogLevel, Logger, Network, NodeEnv, Random, RngSource, StreamHandlers, Timer, Work } from './env.js';
+export { Fifo } from './fifo.js';
+export { Fingerprint } from './fingerprint.js';
+export { SeededRngSource } from './rng.js';
+export { Scheduler } from './scheduler.js';
+export type { EventLane } from './scheduler.js';
+export { ALWAYS_RUNNING, SimClock } from './sim-clock.js';
+export type { ExecutionGate } from './sim-clock.js';
+export { JsonlTraceSink } from './trace.js';
+export type { TraceRecord, TraceSink } from './trace.js';
+export { UnitError, parseDurationNs, parseSize } from './units.js';
+export { BatchFifo, WorkTally } from './work-batch.js';
+export { RealClock } from './real-clock.js';
+export { RealCpu } from './real-cpu.js';
+export { stderrLogger } from './real-logger.js';

@@ -1,0 +1,21 @@
+// The public surface of sim/nvme: what other folders may import from it.
+export { AQ_DEPTH, AddressFamily, AdminOpcode, AsyncEventNotice, AsyncEventType, CNTLID_DYNAMIC, ControllerType, Csi, DISCOVERY_NQN, FABRICS_OPCODE, FabricsType, FeatureId, IDENTIFY_DATA_LENGTH, IdentifyCns, IoOpcode, LogPageId, NVM_IOCQES, NVM_IOSQES, SGL_IN_CAPSULE, SGL_TRANSPORT, SubsystemType, TcpSecType, TransportType, Treq, UUID_NQN_PREFIX } from './constants.js';
+export { encodeCqe } from './cqe.js';
+export { CONNECT_DATA_BYTES, CONNECT_RECFMT, ConnectAttr, ConnectDataOffset, ConnectIattr, ConnectSqeOffset, buildConnect, buildPropertyGet, buildPropertySet, decodeConnectData, decodeConnectInvalidParam, decodeConnectResult, encodeConnectData, encodeConnectInvalidParam, encodeConnectResult, parseConnect } from './fabrics.js';
+export { decodeAsyncEvent, decodeNumQueues, encodeAsyncEvent, encodeNumQueues } from './features.js';
+export type { AsyncEvent } from './features.js';
+export { Ctratt, Lpa, Nidt, Oaes, Sgls, decodeIdentifyController, decodeIdentifyNamespace, decodeNsDescriptorList, decodeNsList, defaultIdentifyController, defaultIdentifyNamespace, encodeActiveNsList, encodeIdentifyController, encodeIdentifyNamespace, encodeNsDescriptorList, namespaceBlockSize } from './identify.js';
+export type { IdentifyController, NsDescriptor } from './identify.js';
+export { CHANGED_NS_LOG_BYTES, CmdEffect, DISCOVERY_LOG_HEADER_BYTES, ERROR_LOG_ENTRY_BYTES, SMART_LOG_BYTES, dataUnits, decodeDiscoveryLog, decodeDiscoveryLogHeader, decodeSmartLog, discoveryLogBytes, emptySmartLog, encodeChangedNsList, encodeCommandEffectsLog, encodeDiscoveryLogRange, encodeErrorLog, encodeSmartLog, sliceLog } from './log-pages.js';
+export type { DiscoveryLog, DiscoveryLogEntry, ErrorLogEntry, SmartLog } from './log-pages.js';
+export { PduDecoder } from './pdu-decoder.js';
+export { encodePdu } from './pdu-encoder.js';
+export { fesName, pduTypeName } from './pdu-errors.js';
+export { CAPSULE_CMD_HEADER_LENGTH, CAPSULE_RESP_HEADER_LENGTH, DATA_HEADER_LENGTH, DIGEST_LENGTH, DISCOVERY_PORT, Fes, IO_PORT, MIN_MAXH2CDATA, NO_DIGEST_PDU_OPTIONS, PFV_1_0, PduType, TERM_MAX_ERROR_DATA, TERM_MAX_PDU_LENGTH } from './pdu-types.js';
+export type { C2HDataPdu, CapsuleCmdPdu, CapsuleRespPdu, DecoderLimits, FesCode, H2CDataPdu, ICReqPdu, ICRespPdu, Pdu, PduError, PduOptions, R2TPdu, TermReqPdu } from './pdu-types.js';
+export { CapCss, CcCss, NVME_VS_1_3, RegisterOffset, ShutdownNotification, ShutdownStatus, decodeCap, decodeCsts, defaultCap, encodeCap, encodeCc } from './registers.js';
+export type { Cap } from './registers.js';
+export { DSM_MAX_RANGES, DSM_RANGE_BYTES, DsmAttribute, SqeFlag, SqeOffset, buildAsyncEventRequest, buildDsm, buildFlush, buildGetLogPage, buildIdentify, buildKeepAlive, buildSetFeatures, buildWriteZeroes, decodeDsmRanges, decodeSqe, dsmFields, encodeDsmRanges, encodeReadWriteSqe, featureFields, getLogPageFields, identifyFields, readWriteFields } from './sqe.js';
+export type { DsmRange, GetLogPageFields, Sqe } from './sqe.js';
+export { NvmeStatusError, STATUS_DNR, STATUS_MORE, Status, formatStatus, statusBase } from './status.js';
+export { NQN_MAX_LENGTH, bytesFromHex, uuidFromBytes, uuidToBytes } from './strings.js';
