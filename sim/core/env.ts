@@ -1,6 +1,6 @@
 // The environment a target or host runs in: the five seams (network, stream, clock, cpu, rng)
 // that let one NVMe/TCP implementation run on real sockets and inside the simulator unchanged.
-// See ../shared/DESIGN.md. Target and host code touches the outside world only through these.
+// See docs/DESIGN.md, "Seams". Target and host code touches the outside world only through these.
 
 /** An address on the (real or simulated) network. */
 export interface Address {

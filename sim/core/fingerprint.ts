@@ -1,7 +1,7 @@
 // The run fingerprint: a running 64-bit hash of what happened (delivered packets, delivered
 // bytes, drops), in the order it happened. Two runs with the same seed and code must end with the
 // same fingerprint; a difference is a determinism bug (the idea of FoundationDB's "unseed" check,
-// shared/reference/simulation-testing-notes.md section 1). Mixing is allocation-free: two 32-bit
+// docs/prior-art.md, "FoundationDB"). Mixing is allocation-free: two 32-bit
 // lanes, FNV-1a in one and a multiply-xorshift in the other, with a murmur3 finaliser on output.
 
 const FNV_OFFSET = 0x811c9dc5;

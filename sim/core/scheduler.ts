@@ -4,8 +4,8 @@
 //
 // The queue is made of 4-ary heaps stored as structs of typed arrays (time, sequence, slot), with
 // the callbacks and their arguments in parallel slot arrays. An object-per-event heap falls off
-// about 10x at 10^6 pending events because of cache misses and GC (shared/reference/
-// simulation-testing-notes.md section 8); the flat layout does not, and four children per node
+// about 10x at 10^6 pending events because of cache misses and GC (docs/prior-art.md,
+// "Event queues"); the flat layout does not, and four children per node
 // halve the depth a pop walks. `schedule(at, fn, arg)` lets hot paths pass a pre-bound function
 // and a data argument instead of allocating a closure.
 //

@@ -43,8 +43,8 @@ export interface CostProfile {
  *   core). The 3 PDUs are the command capsule in and C2HData and response out: Linux nvmet-tcp
  *   sets NVME_TCP_F_DATA_SUCCESS (no response) only when SQ head updates are disabled
  *   (drivers/nvme/target/tcp.c, nvmet_setup_c2h_data_pdu). That is ~2.2 µs per side more than the
- *   rdma profile, in line with the seed document (Oracle Linux UEK6 NVMe/TCP article, in
- *   /work/shared/seed): TCP QD1 latency was ~30% above RDMA, "much of the difference is due to
+ *   rdma profile, in line with the seed document (Oracle Linux UEK6 NVMe/TCP article,
+ *   "NVMe-RDMA vs NVMe-TCP"; docs/protocol.md summarises it): TCP QD1 latency was ~30% above RDMA, "much of the difference is due to
  *   the buffer copies required by TCP".
  */
 export const TCP_PROFILE: CostProfile = {

@@ -1,5 +1,5 @@
 // Fault and shaping options for one direction of a link, in the vocabulary of tc-netem and
-// Toxiproxy (shared/reference/simulation-testing-notes.md section 5). Every field is off (zero)
+// Toxiproxy's toxics (docs/prior-art.md, "Fault injection"). Every field is off (zero)
 // by default, so faults are opt-in; units are in the names. Options can be changed mid-run: a
 // change applies to packets that enter the link afterwards.
 import { DISTRIBUTION_NAMES, type DistributionName } from '../core/index.js';

@@ -1,5 +1,5 @@
-// Invariant checking, split as TigerBeetle's VOPR splits it (shared/reference/
-// simulation-testing-notes.md section 2): safety holds at every moment whatever the faults, and
+// Invariant checking, split as TigerBeetle's VOPR splits it (docs/prior-art.md,
+// "TigerBeetle"): safety holds at every moment whatever the faults, and
 // liveness is judged only after a healing fault, against a bound. The per-I/O safety checks run in
 // TrackedDevice as I/Os complete; this file turns its counters into verdicts, and tracks, for the
 // liveness check, when each host's I/O resumed after each heal, restart, resume or repair.

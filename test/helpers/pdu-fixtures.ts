@@ -1,6 +1,6 @@
 // Independent NVMe/TCP PDU fixture builder for codec tests. It does not import the encoder, the
 // decoder or the native CRC32C: layouts come straight from the wire-format notes
-// (/work/shared/reference/nvme-tcp-protocol-notes.md sections 1.0, 2.1, 3; Linux
+// (NVMe/TCP Transport Specification sections 3.3 and 3.6, summarised in docs/protocol.md; Linux
 // include/linux/nvme-tcp.h; SPDK include/spdk/nvmf_spec.h), byte by byte, and the CRC32C is a plain
 // table-driven implementation of the Castagnoli polynomial (reflected 0x82F63B78, init and final XOR
 // 0xFFFFFFFF, RFC 3720 appendix B.4).
