@@ -16,16 +16,31 @@ const LAYERS = [
   ['bench'], // npm run bench: measures everything below it
 ];
 
+// Named rules below cover target <-> host; every other pair of one row is a sideways import.
+const PEERS = new Set(['target', 'host']);
 const upward = LAYERS.flatMap((row, i) => {
   const above = LAYERS.slice(i + 1).flat();
-  const sameRow = row;
-  return row.map((folder) => ({
-    name: 'no-upward-import',
-    comment: `sim/${folder} sits in layer ${i}; it may import only lower layers (and itself).`,
-    severity: 'error',
-    from: { path: `^sim/${folder}/` },
-    to: { path: `^sim/(${[...above, ...sameRow.filter((f) => f !== folder)].join('|')})/` },
-  }));
+  return row.flatMap((folder) => {
+    const sideways = row.filter((f) => f !== folder && !(PEERS.has(f) && PEERS.has(folder)));
+    const rules = [];
+    if (above.length > 0)
+      rules.push({
+        name: 'no-upward-import',
+        comment: `sim/${folder} sits in layer ${i}; it may import only lower layers (and itself).`,
+        severity: 'error',
+        from: { path: `^sim/${folder}/` },
+        to: { path: `^sim/(${above.join('|')})/` },
+      });
+    if (sideways.length > 0)
+      rules.push({
+        name: 'no-sideways-import',
+        comment: `sim/${folder} and sim/{${sideways.join(',')}} share layer ${i}; neither imports the other.`,
+        severity: 'error',
+        from: { path: `^sim/${folder}/` },
+        to: { path: `^sim/(${sideways.join('|')})/` },
+      });
+    return rules;
+  });
 });
 
 module.exports = {
