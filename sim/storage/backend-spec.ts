@@ -93,6 +93,8 @@ export interface BackendDeps {
   readonly clock: Clock;
   /** A stream for this device's latency draws, e.g. env.rng.stream('ssd/nqn.../1'). */
   readonly rng: Random;
+  /** Keep written data of simulated devices (default true); see SsdBackendOptions.retainData. */
+  readonly retainData?: boolean;
 }
 
 /** Opens the backend a spec describes. `ssd` needs deps (it lives in simulated time). */
@@ -109,7 +111,11 @@ export async function openBackend(spec: BackendSpec, deps?: BackendDeps): Promis
     }
     case 'ssd':
       if (deps === undefined) throw new Error('ssd backend needs a clock and a random stream (simulation only)');
-      return new SsdBackend(spec.sizeBytes, deps.clock, deps.rng, { ...spec.ssd, blockSize: spec.blockSize });
+      return new SsdBackend(spec.sizeBytes, deps.clock, deps.rng, {
+        ...spec.ssd,
+        blockSize: spec.blockSize,
+        retainData: deps.retainData ?? true,
+      });
   }
 }
 

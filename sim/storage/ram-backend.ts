@@ -4,6 +4,7 @@
 // complete at once (the callback runs before the method returns); the simulated SSD composes this
 // class for its data and adds time itself through the synchronous *Now methods.
 import type { BackendCallback, BackendReadCallback, BackendStatus, BlockBackend } from './backend.js';
+import type { DeviceData } from './device-data.js';
 import { allocBytes } from '../core/index.js';
 import { assertGeometry, checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
 import { sharedZeroes } from './zero-bytes.js';
@@ -18,7 +19,7 @@ export interface RamBackendOptions {
   readonly chunkBytes?: number;
 }
 
-export class RamBackend implements BlockBackend {
+export class RamBackend implements BlockBackend, DeviceData {
   readonly kind: string = 'ram';
   readonly sizeBytes: number;
   readonly blockSize: number;

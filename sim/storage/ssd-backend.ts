@@ -10,7 +10,8 @@
 //   before it is destaged. With the cache off, writes complete after media service.
 // - Write Zeroes and Deallocate are media operations priced like a write.
 // Data lives in a RamBackend, so reads return what was written (written when a write completes to
-// the host). Reads do not hit the write cache (a simplification: they always pay media latency).
+// the host), unless `retainData` is off: then writes are dropped and reads return zeroes
+// (discarded-data.ts), for runs in which nothing reads data back. Reads do not hit the write cache (a simplification: they always pay media latency).
 // Every completion runs from a clock timer, never inside the call that submitted the command.
 // Hot path: on a SimClock the stages are scheduled with callLater and the op itself as the event's
 // argument (no Timer, no closure per stage); close() then works through a flag the events check.
@@ -21,13 +22,26 @@ import type { BackendCallback, BackendReadCallback, BlockBackend } from './backe
 import { checkRange, checkRanges, STATUS_SUCCESS } from './backend-status.js';
 import { Fifo } from '../core/index.js';
 import { sampleLatencyNs } from './latency.js';
+import type { DeviceData } from './device-data.js';
+import { DiscardedData } from './discarded-data.js';
 import { RamBackend } from './ram-backend.js';
 import { SSD_DEFAULTS, type SsdOptions } from './ssd-options.js';
 
 export interface SsdBackendOptions extends Partial<SsdOptions> {
   /** LBA size: 512 (default) or 4096. */
   readonly blockSize?: number;
+  /**
+   * Keep written data so that reads return it (default true). A run that never reads data back
+   * (no verify, no real peer) turns this off and keeps memory flat under writes.
+   */
+  readonly retainData?: boolean;
 }
+
+/**
+ * Allocation unit of retained data: one 4 KiB page, so that random 4 KiB writes over a large
+ * namespace cost what they write (a 1 MiB unit cost 256 times that).
+ */
+const SSD_DATA_CHUNK_BYTES = 4096;
 
 /** Counters for reports and tests. */
 export interface SsdStats {
@@ -85,7 +99,7 @@ export class SsdBackend implements BlockBackend {
   };
   readonly #clock: Clock;
   readonly #random: Random;
-  readonly #data: RamBackend;
+  readonly #data: DeviceData;
   readonly #queue = new Fifo<Op>();
   #inService = 0;
   /** Simulated time at which the serial transfer stage is next free. */
@@ -104,8 +118,10 @@ export class SsdBackend implements BlockBackend {
   #closed = false;
 
   constructor(sizeBytes: number, clock: Clock, random: Random, options: SsdBackendOptions = {}) {
-    const { blockSize = 512, ...ssd } = options;
-    this.#data = new RamBackend(sizeBytes, { blockSize });
+    const { blockSize = 512, retainData = true, ...ssd } = options;
+    this.#data = retainData
+      ? new RamBackend(sizeBytes, { blockSize, chunkBytes: Math.max(blockSize, SSD_DATA_CHUNK_BYTES) })
+      : new DiscardedData(sizeBytes, blockSize);
     this.sizeBytes = sizeBytes;
     this.blockSize = blockSize;
     this.options = { ...SSD_DEFAULTS, ...ssd };
