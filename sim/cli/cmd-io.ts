@@ -42,6 +42,8 @@ const FIELDS: JobFieldNames = {
   ioSizeBytes: '--io-size',
   runtimeNs: '--runtime',
   verify: '--verify',
+  rateIops: '--rate-iops',
+  rateProcess: '--rate-process',
 };
 
 /** Parses the job flags that do not need the namespace's geometry. */

@@ -492,6 +492,8 @@ function workloadFieldNames(path: string): JobFieldNames {
     ioSizeBytes: join(path, 'size'),
     runtimeNs: join(path, 'startAt'),
     verify: join(path, 'verify'),
+    rateIops: join(path, 'rateIops'),
+    rateProcess: join(path, 'rateProcess'),
   };
 }
 

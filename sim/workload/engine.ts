@@ -3,12 +3,19 @@
 // same job runs identically on real sockets and in the simulator (same seed, same offsets).
 // The per-I/O path is callbacks: a completion records statistics and issues the next I/O from
 // the same slot. A trampoline (#pump) keeps devices that complete synchronously from recursing.
+// Open loop (job.rateIops): I/Os arrive on a schedule of their own, linear or Poisson (fio's
+// rate_process). A free slot takes the oldest arrival that is due, or waits for the next one;
+// arrivals that find every slot busy wait, and their latency counts from the arrival, so the
+// measurement has no coordinated omission. The schedule is a running sum of gaps, so waiting
+// arrivals cost no memory: the next due arrival is always `#nextArrivalNs`.
 import type { Clock, Random, RngSource, Timer } from '../core/index.js';
+import { LatencyHistogram } from '../report/index.js';
 import type { WorkloadDevice, WorkloadIo } from './device.js';
 import { JobError, resolveJob, type JobSpec, type ResolvedJob } from './job.js';
 import { fillPattern, PatternChecker, type BlockMismatch } from './pattern.js';
 import {
   DirectionStats,
+  latencyPointsUs,
   type IoFailure,
   type QueueResult,
   type WorkloadProgress,
@@ -45,6 +52,8 @@ interface Slot {
   firstUnit: number;
   units: number;
   startNs: number;
+  /** When the I/O was due: its arrival in open loop, its submission in closed loop. */
+  intendedNs: number;
   /** An I/O drawn but waiting for its units to be free (verification keeps I/Os exclusive). */
   pending: boolean;
   /** The slot's data buffer (maxBs bytes): read destination, and verify-mode write pattern. */
@@ -70,6 +79,14 @@ export class WorkloadRun {
   readonly #queueIos: number[];
   readonly #queueBytes: number[];
   readonly #queueErrors: number[];
+  /** Per-queue latency (from the arrival in open loop), when the job records latency. */
+  readonly #queueLatency: LatencyHistogram[] | undefined;
+  /** Open loop: the arrival stream, the next arrival, and slots waiting for it. */
+  readonly #arrivalRng: Random | undefined;
+  readonly #meanGapNs: number;
+  #nextArrivalNs = 0;
+  #arrivalTimer: Timer | undefined;
+  #awaitingArrival: Slot[] = [];
 
   #phase: 'idle' | 'io' | 'verify' | 'done' = 'idle';
   #ioExhausted = false;
@@ -95,7 +112,11 @@ export class WorkloadRun {
 
   constructor(env: WorkloadEnv, device: WorkloadDevice, job: ResolvedJob, options: WorkloadOptions = {}) {
     const latency = options.latencyHistogram ?? true;
-    this.#stats = [new DirectionStats(latency), new DirectionStats(latency)];
+    const openLoop = job.rateIops > 0;
+    this.#stats = [new DirectionStats(latency, openLoop), new DirectionStats(latency, openLoop)];
+    this.#queueLatency = latency ? Array.from({ length: job.queues }, () => new LatencyHistogram()) : undefined;
+    this.#meanGapNs = openLoop ? 1e9 / job.rateIops : 0;
+    this.#arrivalRng = openLoop ? env.rng.stream(`${job.streamPrefix}/arrival`) : undefined;
     this.job = job;
     this.#clock = env.clock;
     this.#device = device;
@@ -128,6 +149,7 @@ export class WorkloadRun {
         firstUnit: 0,
         units: 0,
         startNs: 0,
+        intendedNs: 0,
         pending: false,
         buffer: undefined,
         callback: (status, data) => this.#complete(slot, status, data),
@@ -143,6 +165,7 @@ export class WorkloadRun {
     this.#startNs = this.#clock.nowNs();
     this.#deadlineNs = this.#startNs + this.job.runtimeNs;
     this.#lastProgress.atNs = this.#startNs;
+    this.#nextArrivalNs = this.#startNs;
     this.#phase = 'io';
     if (this.#onProgress !== undefined) this.#armProgress();
     this.#ready = [...this.#slots].reverse();
@@ -153,6 +176,7 @@ export class WorkloadRun {
   stop(): void {
     if (this.#phase === 'done' || this.#phase === 'idle') return;
     this.#stopReason ??= 'stopped';
+    this.#stopArrivals();
     this.#pump();
   }
 
@@ -178,13 +202,59 @@ export class WorkloadRun {
     } finally {
       this.#pumping = false;
     }
-    if (this.#inflight === 0 && this.#blocked.length === 0) this.#endPhase();
+    if (this.#inflight === 0 && this.#blocked.length === 0 && this.#awaitingArrival.length === 0) this.#endPhase();
+  }
+
+  /**
+   * Open loop: true when the slot may take an arrival now (and stamps it with that arrival); false
+   * when it waits for the next one, or the job's time or size budget ends before it.
+   */
+  #takeArrival(slot: Slot): boolean {
+    const now = this.#clock.nowNs();
+    const due = this.#nextArrivalNs;
+    const job = this.job;
+    if (due >= this.#deadlineNs || job.ioSizeBytes - this.#issuedBytes < job.minBs) {
+      this.#ioExhausted = true;
+      return false;
+    }
+    if (due > now) {
+      this.#awaitingArrival.push(slot);
+      if (this.#arrivalTimer === undefined) {
+        this.#arrivalTimer = this.#clock.setTimer(Math.ceil(due - now), () => this.#arrived());
+      }
+      return false;
+    }
+    slot.intendedNs = due;
+    this.#nextArrivalNs = due + this.#nextGapNs();
+    return true;
+  }
+
+  /** Gap to the next arrival: the mean (linear), or exponential with that mean (Poisson). */
+  #nextGapNs(): number {
+    const rng = this.#arrivalRng;
+    if (rng === undefined || this.job.rateProcess === 'linear') return this.#meanGapNs;
+    return -Math.log(1 - rng.next()) * this.#meanGapNs;
+  }
+
+  #arrived(): void {
+    this.#arrivalTimer = undefined;
+    // Oldest waiting slot first, as the completion order freed them.
+    for (let i = this.#awaitingArrival.length - 1; i >= 0; i--) this.#ready.push(this.#awaitingArrival[i] as Slot);
+    this.#awaitingArrival = [];
+    this.#pump();
+  }
+
+  #stopArrivals(): void {
+    if (this.#arrivalTimer !== undefined) this.#clock.clearTimer(this.#arrivalTimer);
+    this.#arrivalTimer = undefined;
+    this.#awaitingArrival = [];
   }
 
   /** Issues the slot's next I/O if there is one; otherwise the slot stays idle for this phase. */
   #issue(slot: Slot): void {
     if (this.#stopReason !== undefined) return;
     if (!slot.pending) {
+      if (this.#arrivalRng !== undefined && this.#phase === 'io' && (this.#ioExhausted || !this.#takeArrival(slot))) return;
       const drawn = this.#phase === 'io' ? this.#drawIo(slot) : this.#drawReadback(slot);
       if (!drawn) return;
     }
@@ -280,6 +350,7 @@ export class WorkloadRun {
     }
     const now = this.#clock.nowNs();
     slot.startNs = now;
+    if (this.#arrivalRng === undefined || this.#phase !== 'io') slot.intendedNs = now;
     this.#stats[slot.kind]?.issued(now);
     this.#inflight++;
     this.#device.submit(io, slot.callback);
@@ -292,7 +363,8 @@ export class WorkloadRun {
     const length = slot.units * job.minBs;
     this.#inflight--;
     if (status === 0) {
-      stats?.completed(length, now - slot.startNs, now);
+      stats?.completed(length, now - slot.startNs, now - slot.intendedNs, now);
+      this.#queueLatency?.[slot.queue]?.record(now - slot.intendedNs);
       this.#queueIos[slot.queue] = (this.#queueIos[slot.queue] ?? 0) + 1;
       this.#queueBytes[slot.queue] = (this.#queueBytes[slot.queue] ?? 0) + length;
       if (slot.kind === READ && this.#checker !== undefined) this.#verify(slot, data);
@@ -360,15 +432,16 @@ export class WorkloadRun {
 
   #finish(): void {
     this.#phase = 'done';
+    this.#stopArrivals();
     if (this.#progressTimer !== undefined) this.#clock.clearTimer(this.#progressTimer);
     this.#progressTimer = undefined;
     const now = this.#clock.nowNs();
-    const queues: QueueResult[] = this.#queueIos.map((ios, queue) => ({
-      queue,
-      ios,
-      bytes: this.#queueBytes[queue] ?? 0,
-      errors: this.#queueErrors[queue] ?? 0,
-    }));
+    const queueLatency = this.#queueLatency;
+    const queues: QueueResult[] = this.#queueIos.map((ios, queue) => {
+      const histogram = queueLatency?.[queue];
+      const counts = { queue, ios, bytes: this.#queueBytes[queue] ?? 0, errors: this.#queueErrors[queue] ?? 0 };
+      return histogram === undefined ? counts : { ...counts, latencyUs: latencyPointsUs(histogram) };
+    });
     const [read, write] = this.#stats as [DirectionStats, DirectionStats];
     const firstMismatch = this.#firstMismatch;
     const firstError = this.#firstError;

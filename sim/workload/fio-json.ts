@@ -74,7 +74,10 @@ function direction(result: DirectionResult): FioDirection {
   const seconds = result.runtimeNs / 1e9;
   const bwBytes = seconds > 0 ? Math.round(result.ioBytes / seconds) : 0;
   const clat: LatencySummary = result.clat;
-  const lat: FioLatency = { min: clat.min, max: clat.max, mean: clat.mean, stddev: clat.stddev, N: clat.N };
+  // Closed loop: submission latency is zero here, so total latency equals completion latency. Open
+  // loop: total latency counts from each I/O's arrival, waiting in the host included.
+  const total: LatencySummary = result.lat ?? clat;
+  const lat: FioLatency = { min: total.min, max: total.max, mean: total.mean, stddev: total.stddev, N: total.N };
   return {
     io_bytes: result.ioBytes,
     io_kbytes: Math.floor(result.ioBytes / 1024),
@@ -87,7 +90,6 @@ function direction(result: DirectionResult): FioDirection {
     drop_ios: 0,
     slat_ns: { ...EMPTY_LATENCY, N: clat.N },
     clat_ns: { ...clat },
-    // Submission latency is zero here, so total latency equals completion latency.
     lat_ns: lat,
   };
 }

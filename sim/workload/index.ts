@@ -1,10 +1,12 @@
 // The workload engine's public surface: fio-like jobs on a WorkloadDevice, with fio-shaped output.
 export type { WorkloadDevice, WorkloadIo, WorkloadIoCallback } from './device.js';
-export { JobError, resolveJob, RW_MODES, DEFAULT_FIELD_NAMES, VERIFY_MAX_UNITS } from './job.js';
-export type { JobSpec, ResolvedJob, RwMode, JobFieldNames } from './job.js';
+export { JobError, resolveJob, RW_MODES, RATE_PROCESSES, DEFAULT_FIELD_NAMES, VERIFY_MAX_UNITS } from './job.js';
+export type { JobSpec, ResolvedJob, RwMode, RateProcess, JobFieldNames } from './job.js';
 export { WorkloadRun, runWorkload } from './engine.js';
 export type { WorkloadEnv, WorkloadOptions } from './engine.js';
+export { latencyPointsUs } from './stats.js';
 export type {
+  LatencyPointsUs,
   DirectionResult,
   IoFailure,
   QueueResult,

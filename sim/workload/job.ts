@@ -6,6 +6,10 @@
 export type RwMode = 'read' | 'write' | 'randread' | 'randwrite' | 'randrw';
 export const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw'];
 
+/** How open-loop arrivals are spaced (fio rate_process): evenly, or as a Poisson process. */
+export type RateProcess = 'linear' | 'poisson';
+export const RATE_PROCESSES: readonly RateProcess[] = ['linear', 'poisson'];
+
 export interface JobSpec {
   /** Job name in reports and in the random stream names; default: the rw mode. */
   readonly name?: string;
@@ -37,6 +41,15 @@ export interface JobSpec {
    * earlier in the run are checked as they complete.
    */
   readonly verify?: boolean;
+  /**
+   * Open-loop load: I/Os arrive at this rate whatever the device does (fio rate_iops, for the whole
+   * job rather than per fio thread). iodepth still caps the I/Os outstanding; arrivals beyond the
+   * cap wait in the host, and their latency counts from the arrival. Default 0: closed loop, each
+   * completion issues the next I/O.
+   */
+  readonly rateIops?: number;
+  /** Spacing of open-loop arrivals (fio rate_process); default 'linear', as fio's. */
+  readonly rateProcess?: RateProcess;
   /** Stop at the first failed I/O (fio continue_on_error=none); default true. */
   readonly stopOnError?: boolean;
   /** Progress report interval on the environment's clock; default 1 s. */
@@ -74,6 +87,9 @@ export interface ResolvedJob {
   /** Infinity when unbounded. */
   readonly runtimeNs: number;
   readonly verify: boolean;
+  /** 0 for a closed loop. */
+  readonly rateIops: number;
+  readonly rateProcess: RateProcess;
   readonly stopOnError: boolean;
   readonly progressIntervalNs: number;
   readonly streamPrefix: string;
@@ -93,6 +109,8 @@ export interface JobFieldNames {
   readonly ioSizeBytes: string;
   readonly runtimeNs: string;
   readonly verify: string;
+  readonly rateIops: string;
+  readonly rateProcess: string;
 }
 
 export const DEFAULT_FIELD_NAMES: JobFieldNames = {
@@ -107,6 +125,8 @@ export const DEFAULT_FIELD_NAMES: JobFieldNames = {
   ioSizeBytes: 'io_size',
   runtimeNs: 'runtime',
   verify: 'verify',
+  rateIops: 'rate_iops',
+  rateProcess: 'rate_process',
 };
 
 /** Verification keeps 3 bytes of state per tracked unit; this bounds it at 48 MiB. */
@@ -129,8 +149,10 @@ function blockMultiple(value: number, blockSize: number, field: string, what: st
 export function resolveJob(
   spec: JobSpec,
   geometry: { readonly blockSize: number; readonly sizeBytes: number },
-  fields: JobFieldNames = DEFAULT_FIELD_NAMES,
+  names: Partial<JobFieldNames> = {},
 ): ResolvedJob {
+  // Callers name only the fields they spell differently (a CLI flag, a scenario path).
+  const fields: JobFieldNames = { ...DEFAULT_FIELD_NAMES, ...names };
   const { blockSize } = geometry;
   if (!RW_MODES.includes(spec.rw)) throw new JobError(fields.rw, `unknown mode '${spec.rw}' (expected ${RW_MODES.join(', ')})`);
   const name = spec.name ?? spec.rw;
@@ -184,6 +206,15 @@ export function resolveJob(
     }
   }
 
+  const rateIops = spec.rateIops ?? 0;
+  if (!Number.isFinite(rateIops) || rateIops < 0) {
+    throw new JobError(fields.rateIops, `must be a rate of at least 0 I/Os per second, not ${rateIops}`);
+  }
+  const rateProcess = spec.rateProcess ?? 'linear';
+  if (!RATE_PROCESSES.includes(rateProcess)) {
+    throw new JobError(fields.rateProcess, `unknown process '${String(rateProcess)}' (expected ${RATE_PROCESSES.join(', ')})`);
+  }
+
   return {
     name,
     rw: spec.rw,
@@ -199,6 +230,8 @@ export function resolveJob(
     ioSizeBytes,
     runtimeNs,
     verify,
+    rateIops,
+    rateProcess,
     stopOnError: spec.stopOnError ?? true,
     progressIntervalNs: spec.progressIntervalNs ?? NS_PER_S,
     streamPrefix: spec.streamPrefix ?? `workload/${name}`,

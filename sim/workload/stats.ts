@@ -8,6 +8,8 @@ export type Direction = 'read' | 'write';
 /** Counters for one direction (fio's "read" / "write" groups). */
 export class DirectionStats {
   readonly clat = new LatencyHistogram();
+  /** From each I/O's arrival (open loop only; in closed loop it equals clat and is not kept). */
+  readonly lat: LatencyHistogram | undefined;
   /** False when the caller keeps its own latency statistics: clat stays empty. */
   readonly #recordLatency: boolean;
   ioBytes = 0;
@@ -17,18 +19,21 @@ export class DirectionStats {
   firstIssueNs = -1;
   lastCompletionNs = -1;
 
-  constructor(recordLatency = true) {
+  constructor(recordLatency = true, openLoop = false) {
     this.#recordLatency = recordLatency;
+    this.lat = recordLatency && openLoop ? new LatencyHistogram() : undefined;
   }
 
   issued(nowNs: number): void {
     if (this.firstIssueNs < 0) this.firstIssueNs = nowNs;
   }
 
-  completed(bytes: number, latencyNs: number, nowNs: number): void {
+  /** `clatNs` from submission; `latNs` from the arrival (the same in closed loop). */
+  completed(bytes: number, clatNs: number, latNs: number, nowNs: number): void {
     this.ioBytes += bytes;
     this.ios++;
-    if (this.#recordLatency) this.clat.record(latencyNs);
+    if (this.#recordLatency) this.clat.record(clatNs);
+    this.lat?.record(latNs);
     this.lastCompletionNs = nowNs;
   }
 
@@ -39,7 +44,8 @@ export class DirectionStats {
 
   result(): DirectionResult {
     const runtimeNs = this.firstIssueNs < 0 ? 0 : Math.max(0, this.lastCompletionNs - this.firstIssueNs);
-    return { ioBytes: this.ioBytes, ios: this.ios, errors: this.errors, runtimeNs, clat: this.clat.summary() };
+    const counts = { ioBytes: this.ioBytes, ios: this.ios, errors: this.errors, runtimeNs, clat: this.clat.summary() };
+    return this.lat === undefined ? counts : { ...counts, lat: this.lat.summary() };
   }
 }
 
@@ -53,6 +59,31 @@ export interface DirectionResult {
   readonly runtimeNs: number;
   /** Submission-to-completion latency of successful I/Os. */
   readonly clat: LatencySummary;
+  /** Open loop only: arrival-to-completion latency (fio's lat), waiting in the host included. */
+  readonly lat?: LatencySummary;
+}
+
+/** A latency distribution's headline points, in microseconds (per-queue and per-host results). */
+export interface LatencyPointsUs {
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** The headline points of a histogram of nanoseconds, in µs. */
+export function latencyPointsUs(histogram: LatencyHistogram): LatencyPointsUs {
+  const us = (ns: number): number => Math.round(ns) / 1000;
+  if (histogram.count === 0) return { p50: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  const summary = histogram.summary();
+  return {
+    p50: us(histogram.valueAt(50)),
+    p99: us(histogram.valueAt(99)),
+    p999: us(histogram.valueAt(99.9)),
+    max: us(summary.max),
+    mean: us(summary.mean),
+  };
 }
 
 export interface QueueResult {
@@ -60,6 +91,8 @@ export interface QueueResult {
   readonly ios: number;
   readonly bytes: number;
   readonly errors: number;
+  /** Latency on this queue (from the arrival in open loop), when the job recorded latency. */
+  readonly latencyUs?: LatencyPointsUs;
 }
 
 /** The first failed I/O of a run. */
