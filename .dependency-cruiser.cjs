@@ -7,11 +7,13 @@
 const LAYERS = [
   ['core'], // seams, scheduler, clocks, RNG, fingerprint, trace, units, small collections
   ['nvme'], // the NVMe/TCP codec: bytes to PDUs and back, no I/O
-  ['storage', 'cpu', 'net', 'report', 'transport'], // backends and models; the simulated network; stream plumbing
+  ['storage', 'cpu', 'net', 'stats', 'transport'], // backends and models; the simulated network; latency statistics; stream plumbing
   ['target', 'host', 'workload'], // the two peers (they meet only on the wire) and the fio-like engine
   ['world'], // assembles the simulated or real environment that nodes run in
   ['interop'], // real Linux peers (QEMU, Docker)
-  ['scenario', 'study'], // scenarios, runs and studies
+  ['scenario'], // scenarios and runs
+  ['study'], // studies: many runs of a scenario over a pool of workers
+  ['report'], // reports people read, from run and study results
   ['cli'], // the nvmf-sim command
   ['bench'], // npm run bench: measures everything below it
 ];

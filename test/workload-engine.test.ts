@@ -4,7 +4,7 @@
 import test from 'ava';
 import type { Clock, Timer } from '../sim/core/env.js';
 import { SeededRngSource } from '../sim/core/rng.js';
-import { FIO_PERCENTILES, percentileKey } from '../sim/report/latency.js';
+import { FIO_PERCENTILES, percentileKey } from '../sim/stats/latency.js';
 import { fioOutput } from '../sim/workload/fio-json.js';
 import { formatFioText } from '../sim/workload/fio-text.js';
 import { JobError, resolveJob, type JobSpec } from '../sim/workload/job.js';

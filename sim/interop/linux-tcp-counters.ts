@@ -1,7 +1,7 @@
 // A Linux guest's TCP counters, from /proc/net/snmp (the Tcp: MIB, RFC 4022) and /proc/net/netstat
 // (TcpExt: Linux's own), in the vocabulary of the simulator's TcpCounters (sim/net/net-context.ts).
 // Both files are pairs of lines: a header line of names and a line of values, per group.
-import type { TcpResult } from '../report/index.js';
+import type { TcpResult } from '../stats/index.js';
 import type { GuestShell } from './linux-port.js';
 
 /** The counters the scenario report carries, with the simulator's names (scenario/result.ts). */

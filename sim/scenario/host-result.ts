@@ -3,7 +3,7 @@
 // the run's overall latency histogram and per-queue counts as it goes.
 import { NS_PER_S } from '../core/index.js';
 import type { HostController } from '../host/index.js';
-import type { LatencyHistogram } from '../report/index.js';
+import type { LatencyHistogram } from '../stats/index.js';
 import type { ResolvedHost } from './resolved.js';
 import type { HostResult, LatencyUs, QueueCount } from './result.js';
 import type { HostIoStats } from './tracked-device.js';

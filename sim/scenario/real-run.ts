@@ -32,7 +32,7 @@ import { netemCommand, qdiscShowCommand, type NetemOptions } from '../interop/in
 import { bootLinuxVm } from '../interop/index.js';
 import type { QemuVm } from '../interop/index.js';
 import { RealNetwork } from '../net/index.js';
-import { LatencyHistogram } from '../report/index.js';
+import { LatencyHistogram } from '../stats/index.js';
 import { WorkloadRun } from '../workload/index.js';
 import { resolveJob } from '../workload/index.js';
 import type { WorkloadResult } from '../workload/index.js';

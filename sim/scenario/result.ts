@@ -2,7 +2,7 @@
 // seed except wallSeconds, so two runs with the same seed produce identical results apart from it
 // (the determinism tests compare exactly that). Failure classes follow TigerBeetle's VOPR
 // (src/testing/cluster.zig Failure): crash, liveness, correctness, each with its own exit status.
-import type { TcpResult } from '../report/index.js';
+import type { TcpResult } from '../stats/index.js';
 
 export type FailureClass = 'crash' | 'liveness' | 'correctness';
 

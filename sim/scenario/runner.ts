@@ -24,7 +24,7 @@ import type { BlockDevice } from '../host/index.js';
 import { connectController, type HostController } from '../host/index.js';
 import type { ConnectOptions } from '../host/index.js';
 import { DROP_REASONS, type TcpCounters } from '../net/index.js';
-import { LatencyHistogram } from '../report/index.js';
+import { LatencyHistogram } from '../stats/index.js';
 import { openBackend, type BackendSpec } from '../storage/index.js';
 import { FaultyBackend } from '../storage/index.js';
 import { NvmeTarget } from '../target/index.js';

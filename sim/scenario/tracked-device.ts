@@ -8,7 +8,7 @@
 import type { Clock } from '../core/index.js';
 import type { Fingerprint } from '../core/index.js';
 import type { BlockDevice } from '../host/index.js';
-import { LatencyHistogram } from '../report/index.js';
+import { LatencyHistogram } from '../stats/index.js';
 import type { WorkloadDevice, WorkloadIo, WorkloadIoCallback } from '../workload/index.js';
 
 /** Fingerprint tag for an I/O completion (distinct from the network's tags 1..4). */

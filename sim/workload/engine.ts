@@ -9,7 +9,7 @@
 // measurement has no coordinated omission. The schedule is a running sum of gaps, so waiting
 // arrivals cost no memory: the next due arrival is always `#nextArrivalNs`.
 import type { Clock, Random, RngSource, Timer } from '../core/index.js';
-import { LatencyHistogram } from '../report/index.js';
+import { LatencyHistogram } from '../stats/index.js';
 import type { WorkloadDevice, WorkloadIo } from './device.js';
 import { JobError, resolveJob, type JobSpec, type ResolvedJob } from './job.js';
 import { fillPattern, PatternChecker, type BlockMismatch } from './pattern.js';

@@ -2,7 +2,7 @@
 // show_thread_status_json / add_ddir_status_json), so tools that read fio results read ours.
 // Keys fio has and we cannot fill meaningfully are zero (slat: submission is one synchronous call).
 // Our extras sit under "nvmf_sim" in each job.
-import type { LatencySummary } from '../report/index.js';
+import type { LatencySummary } from '../stats/index.js';
 import type { ResolvedJob } from './job.js';
 import type { DirectionResult, WorkloadResult } from './stats.js';
 

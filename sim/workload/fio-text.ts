@@ -1,7 +1,7 @@
 // A workload result as fio's human-readable summary (fio stat.c show_thread_status_normal and
 // show_run_stats): "read: IOPS=.., BW=..", latency with a unit picked from its magnitude, the
 // clat percentile table, and the "Run status group" lines. Close to fio's look, not byte-exact.
-import { FIO_PERCENTILES, percentileKey, type LatencySummary } from '../report/index.js';
+import { FIO_PERCENTILES, percentileKey, type LatencySummary } from '../stats/index.js';
 import type { DirectionResult, WorkloadResult } from './stats.js';
 
 /** fio's num2str: three significant digits and a unit suffix (k, M, G in base 1000 or Ki, Mi..). */

@@ -1,6 +1,6 @@
 // Per-direction and per-queue counters of a running job, and the result types a finished job
 // reports. Everything here is O(1) per completion: counters and one histogram record.
-import { LatencyHistogram, type LatencySummary } from '../report/index.js';
+import { LatencyHistogram, type LatencySummary } from '../stats/index.js';
 import type { BlockMismatch } from './pattern.js';
 
 export type Direction = 'read' | 'write';
