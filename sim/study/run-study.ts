@@ -1,0 +1,145 @@
+// Running a study: load and check it (every point's scenario, before anything runs), pick this
+// shard's tasks, reuse results already computed (--resume, by content key), run the rest on the
+// worker pool, and assemble the document. Merging shards' documents gives what one run gives.
+import { readFile } from 'node:fs/promises';
+import { axisName, type StudyPoint } from './define-study.js';
+import { inShard, type Shard } from './shard.js';
+import { StudyError } from './study-error.js';
+import { loadStudy, type LoadedStudy } from './study-module.js';
+import { planStudy, sha256, type StudyPlan, type StudyTask } from './study-plan.js';
+import { assembleStudy, type SeedRecord, type StudyIdentity, type StudyResult } from './study-result.js';
+import { checkPoints, type TaskInput } from './study-task.js';
+import { defaultJobs, runOnPool, type PoolProgress } from './worker-pool.js';
+
+export interface StudyRunOptions {
+  /** The tool's version (it is part of every content key). */
+  readonly version: string;
+  /** Worker threads; default one per core. */
+  readonly jobs?: number;
+  /** Seeds per point (1..K), overriding the study's. */
+  readonly seeds?: number;
+  /** `--duration` for every point, in ns. */
+  readonly durationNs?: number;
+  readonly shard?: Shard;
+  /** A previous document of this study: its seeds with matching content keys are not run again. */
+  readonly resume?: StudyResult;
+  /** Only this point (0-based), e.g. to repeat one. */
+  readonly point?: number;
+  /** Only this seed. */
+  readonly seed?: string;
+  readonly onProgress?: (progress: PoolProgress & { readonly reused: number }) => void;
+  /** Called with the document so far after each task, e.g. to save partial results. */
+  readonly onPartial?: (result: StudyResult) => void;
+  /** Wall-clock milliseconds (only reported as wallSeconds). */
+  readonly wallClockMs?: () => number;
+}
+
+/** Quotes a shell word when it needs it (paths and `--set` values with brackets or spaces). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A `--set` value as typed: numbers and booleans as they are, strings quoted only when needed. */
+function setText(value: StudyPoint[string]): string {
+  if (typeof value !== 'string') return String(value);
+  try {
+    JSON.parse(value);
+    return JSON.stringify(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The one command that repeats a point under a seed. */
+export function repeatCommand(loaded: LoadedStudy, pointIndex: number, point: StudyPoint, seed: string, durationNs?: number): string {
+  const { study, file, basePath } = loaded;
+  const duration = durationNs === undefined ? [] : ['--duration', `${durationNs / 1e6}ms`];
+  const pathOnly = basePath !== undefined && study.axes.every((axis) => axis.path !== undefined);
+  if (pathOnly) {
+    const sets = study.axes.flatMap((axis) => ['--set', `${axis.path}=${setText(point[axisName(axis)] ?? '')}`]);
+    return ['npx', 'nvmf-sim', 'run', basePath, '--seed', seed, ...duration, ...sets].map(shellWord).join(' ');
+  }
+  return ['npx', 'nvmf-sim', 'study', file, '--point', String(pointIndex), '--seed', seed, ...duration].map(shellWord).join(' ');
+}
+
+async function identityOf(plan: StudyPlan, durationNs?: number): Promise<StudyIdentity> {
+  const study = plan.study;
+  return {
+    name: study.name,
+    description: study.description ?? '',
+    file: plan.file,
+    fileHash: sha256((await readFile(plan.file)).toString('utf8')),
+    studyKey: plan.studyKey,
+    axes: study.axes.map((axis) => ({ ...(axis.name === undefined ? {} : { name: axis.name }), ...(axis.path === undefined ? {} : { path: axis.path }), values: axis.values })),
+    seeds: plan.seeds,
+    questions: study.questions ?? [],
+    points: plan.points.map((point) => point.point),
+    ...(durationNs === undefined ? {} : { durationNs }),
+  };
+}
+
+export async function runStudy(file: string, options: StudyRunOptions): Promise<StudyResult> {
+  const wallStart = options.wallClockMs?.() ?? 0;
+  const loaded = await loadStudy(file);
+  const plan = planStudy(loaded.study, file, loaded.base, options.version, options.seeds, options.durationNs);
+  if (options.point !== undefined && (options.point < 0 || options.point >= plan.points.length || !Number.isInteger(options.point))) {
+    throw new StudyError(file, `--point: ${options.point} is not a point of this study (0..${plan.points.length - 1})`);
+  }
+  if (options.seed !== undefined && !plan.seeds.includes(options.seed)) {
+    throw new StudyError(file, `--seed: ${options.seed} is not one of this study's seeds (${plan.seeds.join(', ')}); use --seeds to change them`);
+  }
+  checkPoints(
+    loaded,
+    plan.points.map((point) => point.point),
+    plan.seeds[0] ?? '1',
+    options.durationNs,
+  );
+  const identity = await identityOf(plan, options.durationNs);
+  const previous = new Map<string, SeedRecord>();
+  if (options.resume !== undefined) {
+    for (const point of options.resume.points) for (const seed of point.seeds) previous.set(seed.key, seed);
+  }
+  const wanted = plan.tasks.filter(
+    (task) =>
+      inShard(options.shard, task.index) &&
+      (options.point === undefined || task.pointIndex === options.point) &&
+      (options.seed === undefined || task.seed === options.seed),
+  );
+  const records: SeedRecord[] = [];
+  const toRun: StudyTask[] = [];
+  for (const task of wanted) {
+    const reused = previous.get(task.key);
+    if (reused !== undefined) records.push({ ...reused, task: task.index });
+    else toRun.push(task);
+  }
+  const reusedCount = records.length;
+  const inputs: TaskInput[] = toRun.map((task) => ({
+    studyFile: file,
+    point: plan.points[task.pointIndex]?.point ?? {},
+    seed: task.seed,
+    ...(options.durationNs === undefined ? {} : { durationNs: options.durationNs }),
+  }));
+  const wall = (): number => ((options.wallClockMs?.() ?? 0) - wallStart) / 1000;
+  const shard = options.shard === undefined ? {} : { shard: options.shard };
+  options.onProgress?.({ done: 0, total: inputs.length, reused: reusedCount });
+  await runOnPool(inputs, options.jobs ?? defaultJobs(), (index, outcome, progress) => {
+    const task = toRun[index];
+    if (task === undefined) return;
+    const point = plan.points[task.pointIndex]?.point ?? {};
+    records.push({
+      task: task.index,
+      seed: task.seed,
+      key: task.key,
+      ok: outcome.ok,
+      ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
+      failed: outcome.failed,
+      fingerprint: outcome.fingerprint,
+      metrics: outcome.metrics,
+      repeat: repeatCommand(loaded, task.pointIndex, point, task.seed, options.durationNs),
+      result: outcome.result,
+    });
+    options.onProgress?.({ ...progress, reused: reusedCount });
+    options.onPartial?.(assembleStudy(options.version, identity, records, { ...shard, wallSeconds: wall() }));
+  });
+  return assembleStudy(options.version, identity, records, { ...shard, wallSeconds: wall() });
+}

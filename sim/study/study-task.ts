@@ -1,0 +1,86 @@
+// One task of a study: a point's scenario under one seed, run to its result. Workers run tasks
+// (study-worker.ts); the main thread uses the same code to check every point before the pool
+// starts, so a bad axis value is one line with exit status 2, not a failed point.
+import { resolveScenario, runScenario, ScenarioError } from '../scenario/index.js';
+import type { FailureClass, ResolvedScenario, ScenarioResult } from '../scenario/index.js';
+import { axisName, type StudyPoint } from './define-study.js';
+import { pointMetrics, type PointMetrics } from './point-metrics.js';
+import { StudyError } from './study-error.js';
+import { loadStudy, type LoadedStudy } from './study-module.js';
+import { pointScenario } from './study-plan.js';
+import { parseFieldPath } from '../scenario/index.js';
+
+export interface TaskInput {
+  readonly studyFile: string;
+  readonly point: StudyPoint;
+  readonly seed: string;
+  /** `--duration` for every point, if given. */
+  readonly durationNs?: number;
+}
+
+export interface TaskOutcome {
+  readonly seed: string;
+  readonly ok: boolean;
+  readonly failure?: FailureClass;
+  /** Names and details of the invariants that failed. */
+  readonly failed: readonly string[];
+  readonly fingerprint: string;
+  readonly metrics: PointMetrics;
+  readonly result: ScenarioResult;
+}
+
+/** True when a field path such as `hosts[1].x` is one that the axis path `hosts[*].x` sets. */
+function axisCovers(axisPath: string, field: string): boolean {
+  try {
+    const axis = parseFieldPath(axisPath);
+    const actual = parseFieldPath(field);
+    if (actual.length < axis.length) return false;
+    return axis.every((segment, i) => {
+      const other = actual[i];
+      if (other === undefined) return false;
+      if (segment.kind === 'every') return other.kind === 'index' || other.kind === 'every';
+      return JSON.stringify(segment) === JSON.stringify(other);
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Builds and checks a point's scenario; errors name the study file, the axis and the value. */
+export function resolvePoint(loaded: LoadedStudy, point: StudyPoint, seed: string, durationNs?: number): ResolvedScenario {
+  const { study, file } = loaded;
+  const scenario = pointScenario(study, file, loaded.base, point);
+  const source = loaded.basePath ?? file;
+  try {
+    return resolveScenario(scenario, source, durationNs === undefined ? { seed } : { seed, durationNs });
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    const axis = study.axes.find((candidate) => candidate.path !== undefined && axisCovers(candidate.path, error.field));
+    const at =
+      axis === undefined
+        ? `point ${JSON.stringify(point)}`
+        : `axis '${axisName(axis)}' = ${JSON.stringify(point[axisName(axis)])}`;
+    throw new StudyError(file, `${at}: ${error.message}`);
+  }
+}
+
+/** Checks every point of a study once (seed of the first), before anything runs. */
+export function checkPoints(loaded: LoadedStudy, points: readonly StudyPoint[], seed: string, durationNs?: number): void {
+  for (const point of points) resolvePoint(loaded, point, seed, durationNs);
+}
+
+export async function runTask(input: TaskInput): Promise<TaskOutcome> {
+  const loaded = await loadStudy(input.studyFile);
+  const resolved = resolvePoint(loaded, input.point, input.seed, input.durationNs);
+  const result = await runScenario(resolved, {});
+  return {
+    seed: input.seed,
+    ok: result.ok,
+    ...(result.failure === undefined ? {} : { failure: result.failure }),
+    failed: result.invariants.filter((inv) => !inv.ok).map((inv) => `${inv.name}: ${inv.detail}`),
+    fingerprint: result.fingerprint,
+    metrics: pointMetrics(result),
+    result,
+  };
+}
+

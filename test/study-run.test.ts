@@ -1,0 +1,98 @@
+// Running studies on the worker pool: results that do not depend on --jobs, shards that merge to
+// the single run, --resume by content key, and one-line errors for bad studies and axis values.
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { mergeStudies, runStudy, StudyError, type StudyResult } from '../sim/study/index.js';
+
+const TINY = 'test/fixtures/studies/tiny.ts';
+const options = { version: 'test', durationNs: 3e6 } as const;
+
+/** The document without the wall-clock figure, which is all that may differ between equal runs. */
+function comparable(result: StudyResult): StudyResult {
+  return { ...result, wallSeconds: 0 };
+}
+
+test('study run: results are the same for any --jobs, and shards merge to the single run', async (t) => {
+  const one = await runStudy(TINY, { ...options, jobs: 1 });
+  t.true(one.complete);
+  t.deepEqual(one.tasks, { total: 4, present: 4, failed: 0 });
+  t.is(one.points.length, 2);
+  t.true(one.points.every((point) => point.metrics['iops'] !== undefined && (point.metrics['iops']?.mean ?? 0) > 0));
+  t.is(one.answers[0]?.answers[0]?.value, 2);
+  const two = await runStudy(TINY, { ...options, jobs: 2 });
+  t.deepEqual(comparable(two), comparable(one));
+  const first = await runStudy(TINY, { ...options, jobs: 2, shard: { index: 1, count: 2 } });
+  const second = await runStudy(TINY, { ...options, jobs: 2, shard: { index: 2, count: 2 } });
+  t.false(first.complete);
+  t.deepEqual(first.answers, []);
+  t.deepEqual(
+    first.points.flatMap((point) => point.seeds.map((seed) => seed.task)),
+    [0, 2],
+  );
+  const merged = mergeStudies([
+    { file: 'second.json', result: second },
+    { file: 'first.json', result: first },
+  ]);
+  t.deepEqual(comparable(merged), comparable(one));
+});
+
+test('study run: --resume reuses results whose content is unchanged', async (t) => {
+  const full = await runStudy(TINY, { ...options, jobs: 2 });
+  const progress: { done: number; total: number; reused: number }[] = [];
+  const resumed = await runStudy(TINY, { ...options, jobs: 2, resume: full, onProgress: (p) => progress.push(p) });
+  t.deepEqual(comparable(resumed), comparable(full));
+  t.deepEqual(progress, [{ done: 0, total: 0, reused: 4 }]);
+  // A different duration is different content: nothing is reused.
+  const changed: { reused: number }[] = [];
+  await runStudy(TINY, { ...options, durationNs: 2e6, jobs: 2, resume: full, seed: '1', point: 0, onProgress: (p) => changed.push(p) });
+  t.is(changed[0]?.reused, 0);
+});
+
+function studyFile(dir: string, name: string, body: string): string {
+  const path = join(dir, name);
+  const api = relative(dir, 'sim/study/index.js').replace(/\\/g, '/');
+  const reference = relative(dir, 'scenarios/reference.ts').replace(/\\/g, '/');
+  writeFileSync(path, `import { defineStudy } from '${api.startsWith('.') ? api : `./${api}`}';\nconst reference = '${reference}';\n${body}\n`);
+  return path;
+}
+
+test('study run: bad studies and axis values are one line naming the file, the axis and the value', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nvmf-sim-study-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const unknown = studyFile(
+    dir,
+    'unknown.ts',
+    "export default defineStudy({ name: 'u', scenario: reference, axes: [{ path: 'hosts[*].connect.nrIoQueuez', values: [1] }] });",
+  );
+  const error1 = await t.throwsAsync(runStudy(unknown, options), { instanceOf: StudyError });
+  t.regex(error1?.message ?? '', /unknown\.ts: axis 'hosts\[\*\]\.connect\.nrIoQueuez' = 1: .*hosts\[0\]\.connect\.nrIoQueuez/);
+  t.false((error1?.message ?? '').includes('\n'));
+  const range = studyFile(
+    dir,
+    'range.ts',
+    "export default defineStudy({ name: 'r', scenario: reference, axes: [{ name: 'q', path: 'hosts[*].connect.nrIoQueues', values: [2, 0] }] });",
+  );
+  const error2 = await t.throwsAsync(runStudy(range, options), { instanceOf: StudyError });
+  t.regex(error2?.message ?? '', /range\.ts: axis 'q' = 0: .*nrIoQueues/);
+  const missing = await t.throwsAsync(runStudy(join(dir, 'nope.ts'), options), { instanceOf: StudyError });
+  t.regex(missing?.message ?? '', /nope\.ts: no such file$/);
+  const broken = studyFile(dir, 'broken.ts', 'export default defineStudy({ name: ');
+  t.regex((await t.throwsAsync(runStudy(broken, options)))?.message ?? '', /broken\.ts: does not compile/);
+  const noAxis = studyFile(dir, 'noaxis.ts', "export default defineStudy({ name: 'n', scenario: reference, axes: [] });");
+  t.regex((await t.throwsAsync(runStudy(noAxis, options)))?.message ?? '', /noaxis\.ts: axes: must list at least one axis/);
+  const badQuestion = studyFile(
+    dir,
+    'question.ts',
+    "export default defineStudy({ name: 'q', scenario: reference, axes: [{ name: 'q', path: 'hosts[*].connect.nrIoQueues', values: [1] }], questions: [{ kind: 'largest', axis: 'hosts', metric: 'iops', below: 1 }] });",
+  );
+  t.regex((await t.throwsAsync(runStudy(badQuestion, options)))?.message ?? '', /questions\[0\]: axis 'hosts' is not one of the study's axes/);
+});
+
+test('study run: merging results of different studies is refused naming the file', async (t) => {
+  const tiny = await runStudy(TINY, { ...options, jobs: 1, point: 0, seed: '1' });
+  const other: StudyResult = { ...tiny, study: { ...tiny.study, name: 'other', studyKey: 'f'.repeat(64) } };
+  const error = t.throws(() => mergeStudies([{ file: 'a.json', result: tiny }, { file: 'b.json', result: other }]), { instanceOf: StudyError });
+  t.regex(error?.message ?? '', /^b\.json: is from a different study than a\.json/);
+});
