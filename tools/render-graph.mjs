@@ -1,7 +1,8 @@
 // Renders the folder-level import graph of sim/ (and scenarios/) into docs/DESIGN.md, between the
 // markers below, so the design document always shows the layering as the code has it. The graph
 // comes from dependency-cruiser, the tool tools/check-layers.mjs uses for the rules; files are
-// collapsed to their folder, an arrow means "imports", a dashed arrow means "imports types only".
+// collapsed to their folder, an arrow means "imports", a dashed arrow means "imports types only";
+// arrows into sim/core are left out of the picture, and a table below it lists every import.
 // The layer of each folder is read from the rule comments of .dependency-cruiser.cjs.
 // Usage: node tools/render-graph.mjs [--check] [--stdout] [--root DIR] [--doc FILE]
 //   (no flag)  rewrite the block in the document
@@ -27,6 +28,8 @@ const config = require(path.join(root, '.dependency-cruiser.cjs'));
 
 /** The package's public entry (package.json `exports`), shown as a node of its own. */
 const ENTRY = 'sim/index.ts';
+/** The bottom layer, which every folder may import. */
+const BOTTOM = 'sim/core';
 const packageName = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).name;
 
 /** The folder a module belongs to: sim/<folder>, the entry, or scenarios. Undefined outside the project. */
@@ -110,9 +113,17 @@ export function render({ folders, edges, packages }) {
     for (const folder of members) lines.push(`    ${id(folder)}["${folder}"]`);
     lines.push('  end');
   }
+  // Invisible links from each row to the row below keep the rows stacked in order: the layout ranks
+  // nodes by their edges only, and would otherwise set a row with few imports beside another.
+  const heads = [...rows.values()].reverse().map((members) => members[0]);
+  for (let i = 0; i + 1 < heads.length; i++) lines.push(`  ${id(heads[i])} ~~~ ${id(heads[i + 1])}`);
   const sortedEdges = [...edges].map(([key, typeOnly]) => [...key.split('\u0000'), typeOnly]);
   sortedEdges.sort((a, b) => byLayer(b[0], a[0]) || byLayer(b[1], a[1]));
-  for (const [from, to, typeOnly] of sortedEdges) lines.push(`  ${id(from)} ${typeOnly ? '-.->' : '-->'} ${id(to)}`);
+  // Arrows into the bottom layer are left out of the picture (any folder may use it, and most do);
+  // the table below lists them with the rest.
+  for (const [from, to, typeOnly] of sortedEdges) {
+    if (to !== BOTTOM) lines.push(`  ${id(from)} ${typeOnly ? '-.->' : '-->'} ${id(to)}`);
+  }
   lines.push('```', '');
   lines.push('| folder | layer | imports (dashed: types only) | npm packages |', '|---|---|---|---|');
   for (const folder of [...ordered].reverse()) {
