@@ -53,6 +53,8 @@ export interface Study {
   readonly scenario: Scenario | string | ((point: StudyPoint) => Scenario);
   /** Every combination of the axes' values is a point, in the order the axes and values are given. */
   readonly axes: readonly StudyAxis[];
+  /** Keeps only the combinations it returns true for (e.g. QD1 only with one thread). Default: all. */
+  readonly where?: (point: StudyPoint) => boolean;
   /** Seeds per point: a count (seeds 1..N) or the seeds themselves; `--seeds` overrides. Default 1. */
   readonly seeds?: number | readonly (number | string)[];
   readonly questions?: readonly StudyQuestion[];

@@ -125,6 +125,7 @@ export function checkStudy(value: unknown, file: string): Study {
     }
   });
   const seeds = study.seeds;
+  if (study.where !== undefined && typeof study.where !== 'function') throw new StudyError(file, 'where: must be a function of the point');
   if (seeds !== undefined && !(typeof seeds === 'number' ? Number.isSafeInteger(seeds) && seeds >= 1 : Array.isArray(seeds) && seeds.length > 0)) {
     throw new StudyError(file, `seeds: must be a count of at least 1 or a non-empty list, not ${JSON.stringify(seeds)}`);
   }
@@ -148,7 +149,11 @@ export function planStudy(
   durationNs?: number,
 ): StudyPlan {
   const seeds = studySeeds(study, seedsOverride);
-  const points = cartesian(study.axes).map((point, index) => ({ index, point }));
+  const where = study.where;
+  const points = cartesian(study.axes)
+    .filter((point) => where === undefined || where(point))
+    .map((point, index) => ({ index, point }));
+  if (points.length === 0) throw new StudyError(file, 'where: keeps none of the points');
   const tasks: StudyTask[] = [];
   const scenarioHashes: string[] = [];
   for (const { index, point } of points) {
