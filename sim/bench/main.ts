@@ -4,6 +4,7 @@
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { loopback4k } from './loopback4k.js';
 import { simFleetBench, simMemoryBench, simReferenceBench } from './sim-bench.js';
+import { studyBench } from './study-bench.js';
 
 /** Add new benchmarks here; each returns a fragment merged into the printed object. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -22,6 +23,11 @@ export const BENCHMARKS: readonly Benchmark[] = [
     name: 'simMemory',
     description: 'memory per simulated connection',
     run: async () => ({ ...(await simMemoryBench()) }),
+  },
+  {
+    name: 'study',
+    description: 'an 8-point study on 1 and 2 workers: speedup, and the pool overhead per point',
+    run: studyBench,
   },
 ];
 
