@@ -38,6 +38,14 @@ const HIGHEST_TRACKABLE_NS = 3600e9;
  * Percentiles come from the histogram (within 0.1%); min, max, mean and stddev are exact, and
  * percentiles are clamped to [min, max] so a single-valued run reports that value everywhere.
  */
+export interface LatencyHistogramOptions {
+  /**
+   * Significant digits: 3 (default, within 0.1%, ~136 KB) or 2 (within 1%, ~19 KB), for the many
+   * small histograms of per-queue latency and time series.
+   */
+  readonly significantDigits?: 2 | 3;
+}
+
 export class LatencyHistogram {
   readonly #histogram: Histogram;
   #count = 0;
@@ -47,11 +55,11 @@ export class LatencyHistogram {
   #mean = 0;
   #m2 = 0;
 
-  constructor() {
+  constructor(options: LatencyHistogramOptions = {}) {
     this.#histogram = build({
       lowestDiscernibleValue: 1,
       highestTrackableValue: HIGHEST_TRACKABLE_NS,
-      numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+      numberOfSignificantValueDigits: options.significantDigits ?? SIGNIFICANT_DIGITS,
       autoResize: true,
       // The pure-JS histogram: no WebAssembly instance to free, same results in every runtime.
       useWebAssembly: false,
@@ -72,6 +80,16 @@ export class LatencyHistogram {
 
   get count(): number {
     return this.#count;
+  }
+
+  /** Forgets every sample (a time series reuses one histogram per interval). */
+  reset(): void {
+    this.#histogram.reset();
+    this.#count = 0;
+    this.#min = Infinity;
+    this.#max = 0;
+    this.#mean = 0;
+    this.#m2 = 0;
   }
 
   /** The value at a percentile (0-100), in ns. */

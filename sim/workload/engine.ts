@@ -114,7 +114,7 @@ export class WorkloadRun {
     const latency = options.latencyHistogram ?? true;
     const openLoop = job.rateIops > 0;
     this.#stats = [new DirectionStats(latency, openLoop), new DirectionStats(latency, openLoop)];
-    this.#queueLatency = latency ? Array.from({ length: job.queues }, () => new LatencyHistogram()) : undefined;
+    this.#queueLatency = latency ? Array.from({ length: job.queues }, () => new LatencyHistogram({ significantDigits: 2 })) : undefined;
     this.#meanGapNs = openLoop ? 1e9 / job.rateIops : 0;
     this.#arrivalRng = openLoop ? env.rng.stream(`${job.streamPrefix}/arrival`) : undefined;
     this.job = job;
