@@ -43,14 +43,14 @@ function age(file: string, seconds: number): void {
   utimesSync(file, at, at);
 }
 
-test('cli-launcher: a build newer than every source runs dist/', (t) => {
+test('cli: a build newer than every source runs dist/', (t) => {
   const { dir, run } = tree();
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   age(join(dir, 'sim/cli/main.ts'), -60);
   t.is(run(), 'dist --help');
 });
 
-test('cli-launcher: a source changed after the build runs the sources', (t) => {
+test('cli: a source changed after the build runs the sources', (t) => {
   const { dir, run } = tree();
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   age(join(dir, 'dist/index.js'), -60);
@@ -58,7 +58,7 @@ test('cli-launcher: a source changed after the build runs the sources', (t) => {
   t.is(run({ NVMF_SIM_FROM: 'dist' }), 'dist --help');
 });
 
-test('cli-launcher: no build runs the sources; NVMF_SIM_FROM=sources always does', (t) => {
+test('cli: no build runs the sources; NVMF_SIM_FROM=sources always does', (t) => {
   const { dir, run } = tree();
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   age(join(dir, 'sim/cli/main.ts'), -60);

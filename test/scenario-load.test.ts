@@ -7,9 +7,9 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BIN, nvmfSim, type Run } from './helpers/cli-run.js';
+import { BIN, nvmfSim } from './helpers/cli-run.js';
+import { nvmfSimListingLoads } from './helpers/load-lister.js';
 
 const ROOT = new URL('../', import.meta.url);
 const DIST_ENTRY = new URL('dist/index.js', ROOT).href;
@@ -79,7 +79,7 @@ let fingerprint: string | undefined;
 
 for (const layout of LAYOUTS) {
   for (const mode of MODES) {
-    test.serial(`scenario-load: ${layout.name} outside the repository runs through ${mode.name}`, async (t) => {
+    test.serial(`scenario: ${layout.name} outside the repository runs through ${mode.name}`, async (t) => {
       const { dir, scenario } = writeLayout(layout);
       t.teardown(() => rmSync(dir, { recursive: true, force: true }));
       const run = await nvmfSim(['run', scenario, '--json'], mode.env);
@@ -95,47 +95,12 @@ for (const layout of LAYOUTS) {
   }
 }
 
-/** Writes a load hook into `dir` that lists on stderr every module of this repository it loads. */
-function writeLoadLister(dir: string): string {
-  const hooks = join(dir, 'list-loads-hooks.mjs');
-  const preload = join(dir, 'list-loads.mjs');
-  writeFileSync(
-    hooks,
-    `const ROOT = ${JSON.stringify(ROOT.href)};\n` +
-      'export async function load(url, context, next) {\n' +
-      "  if (url.startsWith(ROOT) && !url.includes('/node_modules/')) process.stderr.write(`loaded ${url}\\n`);\n" +
-      '  return next(url, context);\n' +
-      '}\n',
-  );
-  writeFileSync(preload, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-  return preload;
-}
-
-function runListingLoads(preload: string, args: readonly string[], env: Readonly<Record<string, string>>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--import=${pathToFileURL(preload).href}`, BIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 for (const mode of MODES) {
-  test.serial(`scenario-load: a scenario outside the repository shares one copy of every module with ${mode.name}`, async (t) => {
+  test.serial(`scenario: a scenario outside the repository shares one copy of every module with ${mode.name}`, async (t) => {
     const { dir, scenario } = writeLayout(LAYOUTS[0] ?? { name: '', files: {} });
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const run = await runListingLoads(writeLoadLister(dir), ['run', scenario, '--json'], mode.env);
+    const { run, loaded } = await nvmfSimListingLoads(dir, ['run', scenario, '--json'], mode.env);
     t.is(run.code, 0, run.stderr);
-    const loaded = run.stderr
-      .split('\n')
-      .filter((line) => line.startsWith('loaded '))
-      .map((line) => line.slice('loaded '.length));
     // Each module once, by its plain URL (a query would make a second instance of the same file).
     t.deepEqual(loaded.filter((url, i) => loaded.indexOf(url) !== i), []);
     t.deepEqual(loaded.filter((url) => /[?#]/.test(url)), []);
