@@ -5,7 +5,7 @@
 // guest). The run takes 3 s of real time after the VM has booted; the report says timeBase 'real'
 // and makes no fingerprint claim. The namespace is a tmpfs file ('ram:', 4096-byte blocks), so the
 // same file also runs in the simulator if the runtime line is removed.
-import { defineScenario } from '../sim/scenario/index.js';
+import { defineScenario } from 'nvmf-sim';
 
 const NQN = 'nqn.2014-08.org.nvmf-sim:interop-linux-target';
 

@@ -3,7 +3,7 @@
 // partition from 1 s to 2 s. The partition is shorter than the host's keep-alive timeout (5 s) and
 // I/O timeout (30 s), so no error recovery starts: TCP retransmits with exponential backoff and I/O
 // resumes after the heal. The liveness invariant checks that it does.
-import { defineScenario } from '../sim/scenario/index.js';
+import { defineScenario } from 'nvmf-sim';
 import reference from './reference.js';
 
 export default defineScenario({

@@ -2,7 +2,7 @@
 // one-way latency; 8 I/O queues of depth 32 doing 4 KiB random reads from the simulated SSD for one
 // simulated second. It is the yardstick for the simulator's speed (simulated I/Os per wall second)
 // and the baseline the fault scenarios are compared with.
-import { defineScenario } from '../sim/scenario/index.js';
+import { defineScenario } from 'nvmf-sim';
 
 export default defineScenario({
   name: 'reference',

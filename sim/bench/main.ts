@@ -4,10 +4,12 @@
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { loopback4k } from './loopback4k.js';
 import { simFleetBench, simMemoryBench, simReferenceBench } from './sim-bench.js';
+import { startup } from './startup.js';
 import { studyBench } from './study-bench.js';
 
 /** Add new benchmarks here; each returns a fragment merged into the printed object. */
 export const BENCHMARKS: readonly Benchmark[] = [
+  startup,
   loopback4k,
   {
     name: 'simReference',

@@ -10,7 +10,6 @@ const OPTIONS = [...DISCOVER_FLAGS, ...OUTPUT_FLAGS];
 
 export const discoverCommand: Command = {
   name: 'discover',
-  summary: 'print the discovery log page of a target (like nvme discover)',
   usage: 'discover -t tcp -a ADDR [-s PORT] [-q HOSTNQN] [-I HOSTID] [-o normal|json | --json]',
   options: OPTIONS,
   async run(argv, io) {

@@ -116,7 +116,6 @@ function progressReporter(io: CliIo): { report: (p: WorkloadProgress) => void; f
 
 export const ioCommand: Command = {
   name: 'io',
-  summary: 'connect and run a fio-like workload on a namespace',
   usage:
     'io -t tcp -a ADDR [-s PORT] -n NQN [--nsid N] [-i QUEUES] [-Q SIZE] [-g] [-G] --rw MODE [--rwmixread P]\n' +
     '       [--bs SIZE | --bsrange MIN-MAX] [--iodepth N] (--size SIZE | --runtime TIME) [--verify] [--seed S] [--json]',

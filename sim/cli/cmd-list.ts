@@ -10,7 +10,6 @@ const OPTIONS = [...CONNECT_FLAGS, ...OUTPUT_FLAGS];
 
 export const listCommand: Command = {
   name: 'list',
-  summary: "connect to a subsystem and list its namespaces (like nvme list)",
   usage: 'list -t tcp -a ADDR [-s PORT] -n NQN [connect options] [-o normal|json | --json]',
   options: OPTIONS,
   async run(argv, io) {

@@ -156,7 +156,6 @@ function withRejections(result: ScenarioResult, rejections: readonly string[]): 
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a scenario in the deterministic simulator',
   usage: 'run FILE [--seed N] [--duration TIME] [--trace FILE.jsonl] [--json]',
   options: OPTIONS,
   async run(argv, io) {

@@ -120,7 +120,6 @@ export function buildTargetConfig(args: ArgReader): BuiltConfig {
 
 export const targetCommand: Command = {
   name: 'target',
-  summary: 'serve NVMe/TCP subsystems on real sockets until SIGINT/SIGTERM',
   usage:
     'target [--listen ADDR:PORT] [--nqn NQN] [--ns ram:64MiB|null:1GiB|file:PATH]... [--allow-any-host]\n' +
     '       [--host-nqn NQN]... [--config nvmet.json] [--discovery-port 8009] [--inline-data-size 16k]\n' +

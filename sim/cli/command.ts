@@ -14,10 +14,9 @@ export interface CliIo {
   untilSignal(): Promise<string>;
 }
 
+/** A command's options and behaviour; its summary line sits in the command table (commands.ts). */
 export interface Command {
   readonly name: string;
-  /** One line for the command list. */
-  readonly summary: string;
   /** Usage line(s) after "usage: nvmf-sim ", e.g. "discover -t tcp -a ADDR [-s PORT] [--json]". */
   readonly usage: string;
   readonly options: readonly OptionSpec[];

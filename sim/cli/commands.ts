@@ -1,14 +1,45 @@
-// The command table. To add a command (e.g. `nvmf-sim run SCENARIO` for the simulator), write a
-// cmd-<name>.ts exporting a Command and list it here; main.ts, help and --help pick it up.
+// The command table: each command's name and one-line summary, and how to load it. A command's
+// module (cmd-<name>.ts) is imported only when that command runs or its options are shown, so
+// `nvmf-sim --help` loads none of the simulator, the target, the host or the container libraries.
+// To add a command, write a cmd-<name>.ts exporting a Command and list it here; main.ts, help and
+// --help pick it up.
 import type { Command } from './command.js';
-import { discoverCommand } from './cmd-discover.js';
-import { ioCommand } from './cmd-io.js';
-import { listCommand } from './cmd-list.js';
-import { runCommand } from './cmd-run.js';
-import { targetCommand } from './cmd-target.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, targetCommand, discoverCommand, listCommand, ioCommand];
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  load(): Promise<Command>;
+}
 
-export function findCommand(name: string): Command | undefined {
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'run',
+    summary: 'run a scenario in the deterministic simulator',
+    load: async () => (await import('./cmd-run.js')).runCommand,
+  },
+  {
+    name: 'target',
+    summary: 'serve NVMe/TCP subsystems on real sockets until SIGINT/SIGTERM',
+    load: async () => (await import('./cmd-target.js')).targetCommand,
+  },
+  {
+    name: 'discover',
+    summary: 'print the discovery log page of a target (like nvme discover)',
+    load: async () => (await import('./cmd-discover.js')).discoverCommand,
+  },
+  {
+    name: 'list',
+    summary: 'connect to a subsystem and list its namespaces (like nvme list)',
+    load: async () => (await import('./cmd-list.js')).listCommand,
+  },
+  {
+    name: 'io',
+    summary: 'connect and run a fio-like workload on a namespace',
+    load: async () => (await import('./cmd-io.js')).ioCommand,
+  },
+];
+
+export function findCommand(name: string): CommandEntry | undefined {
   return COMMANDS.find((command) => command.name === name);
 }

@@ -2,8 +2,9 @@
 // help never disagrees with what the parser accepts.
 import type { OptionSpec } from './args.js';
 import type { Command } from './command.js';
+import type { CommandEntry } from './commands.js';
 
-export function mainHelp(commands: readonly Command[]): string {
+export function mainHelp(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = [
     'usage: nvmf-sim <command> [options]',
@@ -29,13 +30,13 @@ function optionLabel(spec: OptionSpec): string {
   return spec.kind === 'flag' ? names : `${names} ${spec.valueName ?? 'VALUE'}`;
 }
 
-export function commandHelp(command: Command): string {
+export function commandHelp(entry: CommandEntry, command: Command): string {
   const labels = command.options.map(optionLabel);
   const width = Math.max(0, ...labels.map((l) => l.length));
   const lines = [
     `usage: nvmf-sim ${command.usage}`,
     '',
-    command.summary,
+    entry.summary,
     '',
     'options:',
     ...command.options.map((spec, i) => {

@@ -1,11 +1,9 @@
 // nvmf-sim's entry point: picks the command from the table, runs it, and turns every user mistake
 // into exactly one line `nvmf-sim: <message>` on stderr with exit status 2 (never a stack trace).
 // Runtime failures (an I/O error, a verify mismatch) are the command's to report, with status 1.
+// It imports only what every start needs; commands and the error classes of the layers below are
+// imported when used, so `--help` and `--version` start fast.
 import { readFileSync } from 'node:fs';
-import { UnitError } from '../core/index.js';
-import { ConnectOptionsError } from '../host/index.js';
-import { ConfigError } from '../target/index.js';
-import { JobError } from '../workload/index.js';
 import { UsageError } from './args.js';
 import { EXIT_FAILURE, EXIT_USAGE, type CliIo } from './command.js';
 import { COMMANDS, findCommand } from './commands.js';
@@ -37,9 +35,20 @@ interface ErrnoLike {
   syscall?: unknown;
 }
 
-/** The one-line message for an error caused by user input, or undefined for an internal failure. */
-export function userErrorMessage(error: unknown): string | undefined {
-  if (error instanceof UsageError || error instanceof UnitError || error instanceof JobError) return error.message;
+/**
+ * The one-line message for an error caused by user input, or undefined for an internal failure.
+ * The error classes are imported here, not at the top: a command that threw one has loaded its
+ * module already, so this costs nothing then, and a start that throws none never loads them.
+ */
+export async function userErrorMessage(error: unknown): Promise<string | undefined> {
+  if (error instanceof UsageError) return error.message;
+  const [{ UnitError }, { ConnectOptionsError }, { ConfigError }, { JobError }] = await Promise.all([
+    import('../core/index.js'),
+    import('../host/index.js'),
+    import('../target/index.js'),
+    import('../workload/index.js'),
+  ]);
+  if (error instanceof UnitError || error instanceof JobError) return error.message;
   if (error instanceof ConfigError || error instanceof ConnectOptionsError) return error.message;
   if (error instanceof Error) {
     const errno = error as Error & ErrnoLike;
@@ -69,9 +78,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
       const topic = first === 'help' ? rest[0] : undefined;
       if (topic !== undefined) {
-        const command = findCommand(topic);
-        if (command === undefined) throw new UsageError(`unknown command '${topic}' (see nvmf-sim --help)`);
-        io.out(commandHelp(command));
+        const entry = findCommand(topic);
+        if (entry === undefined) throw new UsageError(`unknown command '${topic}' (see nvmf-sim --help)`);
+        io.out(commandHelp(entry, await entry.load()));
       } else {
         io.out(mainHelp(COMMANDS));
       }
@@ -81,18 +90,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.out(`nvmf-sim ${version()}\n`);
       return 0;
     }
-    const command = findCommand(first);
-    if (command === undefined) {
+    const entry = findCommand(first);
+    if (entry === undefined) {
       if (first.startsWith('-')) throw new UsageError(`unknown option '${first}' (see nvmf-sim --help)`);
       throw new UsageError(`unknown command '${first}' (see nvmf-sim --help)`);
     }
+    const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(commandHelp(command));
+      io.out(commandHelp(entry, command));
       return 0;
     }
     return await command.run(rest, io);
   } catch (error) {
-    const message = userErrorMessage(error);
+    const message = await userErrorMessage(error);
     if (message !== undefined) {
       io.err(`nvmf-sim: ${oneLine(message)}\n`);
       return EXIT_USAGE;

@@ -1,14 +1,39 @@
 // Loading a scenario file: a TypeScript (or JavaScript) module whose default export is the
-// description. It is imported by absolute file URL, so it runs wherever tsx's loader is active (the
-// nvmf-sim CLI and the test runner). Every way it can fail before running becomes one
+// description. It is imported by absolute file URL through tsx's loader (already active when
+// nvmf-sim runs from its sources; registered here, once, when it runs compiled) and the hooks of
+// load-hooks.ts, which give the file `import 'nvmf-sim'` wherever it sits and load a `.ts` file as
+// an ES module without a package.json beside it. Every way it can fail before running becomes one
 // ScenarioError line naming the file: missing, not a file, a syntax or type-stripping error, an
 // exception while the module evaluates, no default export, or a bad field.
 import { stat } from 'node:fs/promises';
+import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { LoadHooksData } from './load-hooks.js';
 import type { ResolvedScenario } from './resolved.js';
 import { ScenarioError } from './scenario-error.js';
 import { resolveScenario, type ScenarioOverrides } from './validate.js';
+
+/**
+ * True when this module runs as TypeScript source: then a TypeScript loader is active already, and
+ * `nvmf-sim` is sim/index.ts; compiled, it is dist/index.js beside this file's dist/scenario/.
+ */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const EXTENSION = FROM_SOURCES ? 'ts' : 'js';
+
+let loaderReady: Promise<void> | undefined;
+
+/** Registers, once per process, what importing a scenario file needs (see the top of this file). */
+function prepareLoader(): Promise<void> {
+  loaderReady ??= (async () => {
+    // tsx is loaded only here, so commands that load no scenario never pay for it.
+    if (!FROM_SOURCES) (await import('tsx/esm/api')).register();
+    // Registered after tsx, so these hooks run first and see tsx's answer (the chain is last-in first).
+    const data: LoadHooksData = { entryUrl: new URL(`../index.${EXTENSION}`, import.meta.url).href };
+    register(new URL(`./load-hooks.${EXTENSION}`, import.meta.url), { data });
+  })();
+  return loaderReady;
+}
 
 /** Reads, compiles and checks a scenario file. `file` is kept as typed for messages. */
 export async function loadScenario(file: string, overrides: ScenarioOverrides = {}): Promise<ResolvedScenario> {
@@ -22,6 +47,7 @@ export async function loadScenario(file: string, overrides: ScenarioOverrides = 
   }
   let module: { default?: unknown };
   try {
+    await prepareLoader();
     module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
   } catch (error) {
     throw new ScenarioError(file, '', describeImportFailure(error, absolute));

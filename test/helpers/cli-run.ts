@@ -10,9 +10,10 @@ export interface Run {
   stderr: string;
 }
 
-export function nvmfSim(args: readonly string[]): Promise<Run> {
+/** `env` is added to this process's environment (e.g. NVMF_SIM_FROM=sources). */
+export function nvmfSim(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
