@@ -107,7 +107,14 @@ module.exports = {
       comment: 'Shipped scenarios use the public API only.',
       severity: 'error',
       from: { path: '^scenarios/' },
-      to: { path: '^sim/', pathNot: '^sim/[^/]+/index\\.ts$' },
+      to: { path: '^sim/', pathNot: ['^sim/[^/]+/index\\.ts$', '^sim/index\\.ts$'] },
+    },
+    {
+      name: 'entry-is-for-users',
+      comment: "sim/index.ts ('nvmf-sim') is the package's entry for scenario and study files; the code inside sim/ never imports it.",
+      severity: 'error',
+      from: { path: '^sim/[^/]+/' },
+      to: { path: '^sim/index\\.ts$' },
     },
     {
       name: 'no-circular',
@@ -122,7 +129,7 @@ module.exports = {
     exclude: { path: '(^|/)node_modules/|^dist/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'types', 'default'] },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['source', 'import', 'types', 'default'] },
   },
   // Known violations, each with its reason. tools/check-layers.mjs fails on a violation missing here
   // and on an entry here that no longer matches any violation, so the list only ever shrinks.

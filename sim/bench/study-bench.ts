@@ -3,10 +3,11 @@
 // (the honest baseline: the same scenario runs with no pool, no worker start, no result copying).
 // Goal: a speedup of at least 1.8 on two workers (this machine has 2 cores).
 import { fileURLToPath } from 'node:url';
-import { resolveScenario, runScenario, setFieldPath } from '../scenario/index.js';
+import { importUserModule, resolveScenario, runScenario, setFieldPath } from '../scenario/index.js';
 import { runStudy } from '../study/index.js';
 
 const STUDY_FILE = fileURLToPath(new URL('./bench-study.ts', import.meta.url));
+const REFERENCE_FILE = fileURLToPath(new URL('../../scenarios/reference.ts', import.meta.url));
 const DURATION_NS = 30e6;
 const GOAL_SPEEDUP = 1.8;
 
@@ -22,7 +23,7 @@ export async function studyBench(): Promise<Record<string, unknown>> {
   const two = await timed(() => runStudy(STUDY_FILE, { ...options, jobs: 2 }));
   const points = one.value.points.length;
   // The same points in this process, one after another: what the pool adds is the difference.
-  const reference: unknown = ((await import('../../scenarios/reference.js')) as { default: unknown }).default;
+  const reference = (await importUserModule(REFERENCE_FILE)).default;
   const inline = await timed(async () => {
     for (let queues = 1; queues <= points; queues++) {
       const scenario = setFieldPath(reference, 'hosts[*].connect.nrIoQueues', queues);

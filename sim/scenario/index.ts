@@ -31,6 +31,6 @@ export { FAILURE_EXIT_STATUS, worstFailure } from './result.js';
 export type { FailureClass, InvariantResult, LatencyUs, QueueCount, HostResult, ScenarioResult } from './result.js';
 export type { TcpResult } from './result.js';
 export { HostIoStats, TrackedDevice } from './tracked-device.js';
-export { describeImportFailure } from './load.js';
+export { describeImportFailure, importUserModule } from './load.js';
 export { FieldPathError, getFieldPath, parseFieldPath, parseSetValue, setFieldPath, splitAssignment } from './field-path.js';
 export type { FieldPathSegment } from './field-path.js';

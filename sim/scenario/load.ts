@@ -35,6 +35,15 @@ function prepareLoader(): Promise<void> {
   return loaderReady;
 }
 
+/**
+ * Imports a user's module (a scenario or a study file) by absolute path, with the loader and
+ * hooks above in place. Errors are the import's own; callers turn them into one line.
+ */
+export async function importUserModule(absolute: string): Promise<{ default?: unknown }> {
+  await prepareLoader();
+  return (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+}
+
 /** Reads, compiles and checks a scenario file. `file` is kept as typed for messages. */
 export async function loadScenario(file: string, overrides: ScenarioOverrides = {}): Promise<ResolvedScenario> {
   const absolute = resolve(file);
@@ -47,8 +56,7 @@ export async function loadScenario(file: string, overrides: ScenarioOverrides = 
   }
   let module: { default?: unknown };
   try {
-    await prepareLoader();
-    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    module = await importUserModule(absolute);
   } catch (error) {
     throw new ScenarioError(file, '', describeImportFailure(error, absolute));
   }

@@ -3,8 +3,7 @@
 // many points of one study loads it once.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { describeImportFailure } from '../scenario/index.js';
+import { describeImportFailure, importUserModule } from '../scenario/index.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Study } from './define-study.js';
 import { StudyError } from './study-error.js';
@@ -32,7 +31,7 @@ async function importDefault(file: string, shown: string): Promise<unknown> {
   }
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    module = await importUserModule(absolute);
   } catch (error) {
     throw new StudyError(shown, describeImportFailure(error, absolute));
   }

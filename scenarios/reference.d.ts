@@ -1,0 +1,2 @@
+declare const _default: import("nvmf-sim").Scenario;
+export default _default;
