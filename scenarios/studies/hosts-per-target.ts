@@ -1,8 +1,7 @@
 // How many hosts one target serves at p99 under 1 ms, and what saturates first. Each host runs
 // 8 I/O queues at QD16 of 4 KiB random reads (128 outstanding); every node has a 25 Gb/s port
 // on one switch; the target has 16 cores and one simulated datacenter SSD.
-import type { Scenario } from '../../sim/scenario/index.js';
-import { defineStudy, type StudyPoint } from '../../sim/study/index.js';
+import { defineStudy, type Scenario, type StudyPoint } from 'nvmf-sim';
 
 function scenario(point: StudyPoint): Scenario {
   const count = Number(point['hosts']);

@@ -4,8 +4,7 @@
 // `tcp` and `rdma` CPU profiles, one I/O queue per fio thread at QD32, threads 1 to 32, plus the
 // single-thread QD1 latency point. The article found RDMA far ahead at one thread, TCP level at
 // 32 threads, and TCP's QD1 latency 30% above RDMA's.
-import type { Scenario } from '../../sim/scenario/index.js';
-import { defineStudy, type StudyPoint } from '../../sim/study/index.js';
+import { defineStudy, type Scenario, type StudyPoint } from 'nvmf-sim';
 
 function scenario(point: StudyPoint): Scenario {
   const threads = Number(point['threads']);
