@@ -3,7 +3,8 @@
 // shape: I/O flowed on every queue, nothing failed, every invariant held, and every run prints the
 // command that repeats it.
 import test from 'ava';
-import { formatDuration, repeatCommand, runCommand } from '../sim/cli/cmd-run.js';
+import { runCommand } from '../sim/cli/cmd-run.js';
+import { formatDuration, repeatCommand } from '../sim/scenario/repeat-command.js';
 import type { CliIo } from '../sim/cli/command.js';
 import { UsageError } from '../sim/cli/args.js';
 import { MemoryTraceSink } from '../sim/core/trace.js';

@@ -9,7 +9,7 @@ import { parseDurationNs } from '../core/index.js';
 import { loadScenario } from '../scenario/index.js';
 import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult, type TcpResult } from '../scenario/index.js';
 import type { RunProgress } from '../scenario/index.js';
-import { runScenario } from '../scenario/index.js';
+import { repeatCommand, runScenario } from '../scenario/index.js';
 import { ScenarioError } from '../scenario/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { CliIo, Command } from './command.js';
@@ -24,24 +24,6 @@ const OPTIONS: readonly OptionSpec[] = [
 /** Progress reports per run: often enough for a smooth bar, rarely enough to cost nothing. */
 const PROGRESS_STEPS = 200;
 const BAR_WIDTH = 30;
-
-/** The shortest exact spelling of a duration: 1s, 250ms, 1500us, 7ns. */
-export function formatDuration(ns: number): string {
-  const units: readonly [string, number][] = [
-    ['s', 1e9],
-    ['ms', 1e6],
-    ['us', 1e3],
-  ];
-  for (const [unit, scale] of units) if (ns % scale === 0) return `${ns / scale}${unit}`;
-  return `${ns}ns`;
-}
-
-/** The command that repeats a run: same file, seed and duration. */
-export function repeatCommand(file: string, seed: string, durationNs: number): string {
-  const quoted = /^[\w./:@=+-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
-  const seedArg = /^[\w.:@=+-]+$/.test(seed) ? seed : `'${seed.replace(/'/g, `'\\''`)}'`;
-  return `npx nvmf-sim run ${quoted} --seed ${seedArg} --duration ${formatDuration(durationNs)}`;
-}
 
 function progressBar(io: CliIo): { report: (p: RunProgress) => void; finish: () => void } {
   let drawn = false;

@@ -32,5 +32,7 @@ export type { FailureClass, InvariantResult, LatencyUs, QueueCount, HostResult, 
 export type { TcpResult } from './result.js';
 export { HostIoStats, TrackedDevice } from './tracked-device.js';
 export { describeImportFailure, importUserModule } from './load.js';
+export type { FieldAssignment } from './load.js';
 export { FieldPathError, getFieldPath, parseFieldPath, parseSetValue, setFieldPath, splitAssignment } from './field-path.js';
 export type { FieldPathSegment } from './field-path.js';
+export { formatDuration, repeatCommand, setValueText, shellWord } from './repeat-command.js';

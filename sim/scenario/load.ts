@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { FieldPathError, setFieldPath } from './field-path.js';
 import type { LoadHooksData } from './load-hooks.js';
 import type { ResolvedScenario } from './resolved.js';
 import { ScenarioError } from './scenario-error.js';
@@ -44,8 +45,22 @@ export async function importUserModule(absolute: string): Promise<{ default?: un
   return (await import(pathToFileURL(absolute).href)) as { default?: unknown };
 }
 
-/** Reads, compiles and checks a scenario file. `file` is kept as typed for messages. */
-export async function loadScenario(file: string, overrides: ScenarioOverrides = {}): Promise<ResolvedScenario> {
+/** One `--set PATH=VALUE`: a field path (field-path.ts) and the value to put there. */
+export interface FieldAssignment {
+  readonly path: string;
+  readonly value: unknown;
+}
+
+/**
+ * Reads, compiles and checks a scenario file. `file` is kept as typed for messages. `sets` change
+ * fields of the file's scenario before it is checked (`nvmf-sim run --set`, study axes); a path that
+ * names nothing is a ScenarioError naming it.
+ */
+export async function loadScenario(
+  file: string,
+  overrides: ScenarioOverrides = {},
+  sets: readonly FieldAssignment[] = [],
+): Promise<ResolvedScenario> {
   const absolute = resolve(file);
   try {
     const info = await stat(absolute);
@@ -63,7 +78,16 @@ export async function loadScenario(file: string, overrides: ScenarioOverrides = 
   if (module.default === undefined) {
     throw new ScenarioError(file, '', 'has no default export (export default defineScenario({ ... }))');
   }
-  return resolveScenario(module.default, file, overrides);
+  let scenario: unknown = module.default;
+  for (const { path, value } of sets) {
+    try {
+      scenario = setFieldPath(scenario, path, value);
+    } catch (error) {
+      if (error instanceof FieldPathError) throw new ScenarioError(file, path, error.message);
+      throw error;
+    }
+  }
+  return resolveScenario(scenario, file, overrides);
 }
 
 /**

@@ -2,6 +2,8 @@
 // shard's tasks, reuse results already computed (--resume, by content key), run the rest on the
 // worker pool, and assemble the document. Merging shards' documents gives what one run gives.
 import { readFile } from 'node:fs/promises';
+import { formatDuration, setValueText, shellWord } from '../scenario/index.js';
+import type { ScenarioResult } from '../scenario/index.js';
 import { axisName, type StudyPoint } from './define-study.js';
 import { inShard, type Shard } from './shard.js';
 import { StudyError } from './study-error.js';
@@ -34,29 +36,13 @@ export interface StudyRunOptions {
   readonly wallClockMs?: () => number;
 }
 
-/** Quotes a shell word when it needs it (paths and `--set` values with brackets or spaces). */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A `--set` value as typed: numbers and booleans as they are, strings quoted only when needed. */
-function setText(value: StudyPoint[string]): string {
-  if (typeof value !== 'string') return String(value);
-  try {
-    JSON.parse(value);
-    return JSON.stringify(value);
-  } catch {
-    return value;
-  }
-}
-
 /** The one command that repeats a point under a seed. */
-export function repeatCommand(loaded: LoadedStudy, pointIndex: number, point: StudyPoint, seed: string, durationNs?: number): string {
+export function pointRepeatCommand(loaded: LoadedStudy, pointIndex: number, point: StudyPoint, seed: string, durationNs?: number): string {
   const { study, file, basePath } = loaded;
-  const duration = durationNs === undefined ? [] : ['--duration', `${durationNs / 1e6}ms`];
+  const duration = durationNs === undefined ? [] : ['--duration', formatDuration(durationNs)];
   const pathOnly = basePath !== undefined && study.axes.every((axis) => axis.path !== undefined);
   if (pathOnly) {
-    const sets = study.axes.flatMap((axis) => ['--set', `${axis.path}=${setText(point[axisName(axis)] ?? '')}`]);
+    const sets = study.axes.flatMap((axis) => ['--set', `${axis.path}=${setValueText(point[axisName(axis)] ?? '')}`]);
     return ['npx', 'nvmf-sim', 'run', basePath, '--seed', seed, ...duration, ...sets].map(shellWord).join(' ');
   }
   return ['npx', 'nvmf-sim', 'study', file, '--point', String(pointIndex), '--seed', seed, ...duration].map(shellWord).join(' ');
@@ -114,6 +100,7 @@ export async function runStudy(file: string, options: StudyRunOptions): Promise<
   }
   const reusedCount = records.length;
   const inputs: TaskInput[] = toRun.map((task) => ({
+    kind: 'study',
     studyFile: file,
     point: plan.points[task.pointIndex]?.point ?? {},
     seed: task.seed,
@@ -135,8 +122,8 @@ export async function runStudy(file: string, options: StudyRunOptions): Promise<
       failed: outcome.failed,
       fingerprint: outcome.fingerprint,
       metrics: outcome.metrics,
-      repeat: repeatCommand(loaded, task.pointIndex, point, task.seed, options.durationNs),
-      result: outcome.result,
+      repeat: pointRepeatCommand(loaded, task.pointIndex, point, task.seed, options.durationNs),
+      result: outcome.result as ScenarioResult,
     });
     options.onProgress?.({ ...progress, reused: reusedCount });
     options.onPartial?.(assembleStudy(options.version, identity, records, { ...shard, wallSeconds: wall() }));

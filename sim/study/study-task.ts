@@ -1,8 +1,8 @@
 // One task of a study: a point's scenario under one seed, run to its result. Workers run tasks
 // (study-worker.ts); the main thread uses the same code to check every point before the pool
 // starts, so a bad axis value is one line with exit status 2, not a failed point.
-import { resolveScenario, runScenario, ScenarioError } from '../scenario/index.js';
-import type { FailureClass, ResolvedScenario, ScenarioResult } from '../scenario/index.js';
+import { loadScenario, resolveScenario, runScenario, ScenarioError } from '../scenario/index.js';
+import type { FailureClass, FieldAssignment, ResolvedScenario, ScenarioResult } from '../scenario/index.js';
 import { axisName, type StudyPoint } from './define-study.js';
 import { pointMetrics, type PointMetrics } from './point-metrics.js';
 import { StudyError } from './study-error.js';
@@ -10,13 +10,28 @@ import { loadStudy, type LoadedStudy } from './study-module.js';
 import { pointScenario } from './study-plan.js';
 import { parseFieldPath } from '../scenario/index.js';
 
-export interface TaskInput {
+/** A point of a study under one seed. */
+export interface StudyTaskInput {
+  readonly kind: 'study';
   readonly studyFile: string;
   readonly point: StudyPoint;
   readonly seed: string;
   /** `--duration` for every point, if given. */
   readonly durationNs?: number;
 }
+
+/** A scenario file under one seed (a seed sweep's task), with its `--set` changes. */
+export interface ScenarioTaskInput {
+  readonly kind: 'scenario';
+  readonly file: string;
+  readonly sets: readonly FieldAssignment[];
+  readonly seed: string;
+  readonly durationNs?: number;
+  /** Hand back the full result (default true); a sweep of thousands of seeds keeps only verdicts. */
+  readonly keepResult?: boolean;
+}
+
+export type TaskInput = StudyTaskInput | ScenarioTaskInput;
 
 export interface TaskOutcome {
   readonly seed: string;
@@ -26,7 +41,8 @@ export interface TaskOutcome {
   readonly failed: readonly string[];
   readonly fingerprint: string;
   readonly metrics: PointMetrics;
-  readonly result: ScenarioResult;
+  /** Absent when the task asked not to keep it. */
+  readonly result?: ScenarioResult;
 }
 
 /** True when a field path such as `hosts[1].x` is one that the axis path `hosts[*].x` sets. */
@@ -69,10 +85,15 @@ export function checkPoints(loaded: LoadedStudy, points: readonly StudyPoint[], 
   for (const point of points) resolvePoint(loaded, point, seed, durationNs);
 }
 
+async function resolveTask(input: TaskInput): Promise<ResolvedScenario> {
+  if (input.kind === 'study') return resolvePoint(await loadStudy(input.studyFile), input.point, input.seed, input.durationNs);
+  const overrides = input.durationNs === undefined ? { seed: input.seed } : { seed: input.seed, durationNs: input.durationNs };
+  return loadScenario(input.file, overrides, input.sets);
+}
+
 export async function runTask(input: TaskInput): Promise<TaskOutcome> {
-  const loaded = await loadStudy(input.studyFile);
-  const resolved = resolvePoint(loaded, input.point, input.seed, input.durationNs);
-  const result = await runScenario(resolved, {});
+  const result = await runScenario(await resolveTask(input), {});
+  const keep = input.kind === 'study' || input.keepResult !== false;
   return {
     seed: input.seed,
     ok: result.ok,
@@ -80,7 +101,7 @@ export async function runTask(input: TaskInput): Promise<TaskOutcome> {
     failed: result.invariants.filter((inv) => !inv.ok).map((inv) => `${inv.name}: ${inv.detail}`),
     fingerprint: result.fingerprint,
     metrics: pointMetrics(result),
-    result,
+    ...(keep ? { result } : {}),
   };
 }
 
