@@ -18,7 +18,7 @@ test('net: a piece of a super-segment has its frames, their bytes and sequence n
   const dst = pair.world.network.nicByIp(SERVER_IP) as Nic;
   const payload = pattern(4 * MSS + 100, 1);
   const flags = TCP_ACK | TCP_PSH | TCP_FIN;
-  const packet = new Packet(src, dst, 1, 2, 5000, 7, flags, 65535, 0, payload, MSS);
+  const packet = new Packet(src.id, dst.id, 1, 2, 5000, 7, flags, 65535, 0, payload, MSS);
   t.is(packet.frames, 5);
   t.is(packet.wireBytes, 4 * wireBytesFor(MSS) + wireBytesFor(100));
   t.is(packet.frameWireBytes(1, 3), 2 * wireBytesFor(MSS));
@@ -34,7 +34,7 @@ test('net: a piece of a super-segment has its frames, their bytes and sequence n
   t.is(tail.flags, flags);
   t.is(tail.wireBytes, wireBytesFor(100));
   t.is(packet.piece(0, 5), packet);
-  const single = new Packet(src, dst, 1, 2, 0, 0, TCP_ACK, 0, 0, pattern(MSS, 2), MSS);
+  const single = new Packet(src.id, dst.id, 1, 2, 0, 0, TCP_ACK, 0, 0, pattern(MSS, 2), MSS);
   t.is(single.frames, 1, 'a full MSS is one frame');
 });
 

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { RealCpu } from '../sim/core/index.js';
 import { World } from '../sim/world/sim-world.js';
-import { wireBytesFor } from '../sim/net/packet.js';
+import { type Packet, wireBytesFor } from '../sim/net/packet.js';
 import { CLIENT_IP, PORT, Recorder, SERVER_IP, connectPair, pairWorld } from './net-fixtures.js';
 
 test('net: wire size counts headers, framing and minimum-frame padding', (t) => {
@@ -89,3 +89,29 @@ test('net: option changes at runtime apply to later packets', async (t) => {
   t.is(recorder.firstDataNs - start, 1_424 + 250_000);
   t.throws(() => link.set({ lossRate: 2 }), { instanceOf: RangeError });
 });
+
+test('net: packets name their NICs by id, and the network resolves the ids', async (t) => {
+  const pair = pairWorld();
+  const seen: Packet[] = [];
+  pair.link.aToB.dropIf = (packet) => {
+    seen.push(packet);
+    return false;
+  };
+  const { clientStream, serverStream } = await connectPair(pair);
+  const network = pair.world.network;
+  const client = network.nicByIp(CLIENT_IP);
+  const server = network.nicByIp(SERVER_IP);
+  if (client === undefined || server === undefined) return t.fail('both NICs are registered');
+  t.not(client.id, server.id);
+  t.true(seen.length > 0);
+  for (const packet of seen) {
+    t.is(packet.srcNicId, client.id);
+    t.is(packet.dstNicId, server.id);
+  }
+  t.is(network.nicById(server.id), server);
+  t.is(network.context.nics.byId(client.id).ip, CLIENT_IP);
+  t.is(clientStream.remoteNicId, server.id);
+  t.is(serverStream.remoteNicId, client.id);
+  t.is(serverStream.remote.host, CLIENT_IP, 'a passive open learns the peer address from the id');
+});
+

@@ -1,6 +1,7 @@
 // Switched topologies: incast into one port overflows its buffer (tail drops that TCP recovers
 // from); a deep buffer absorbs the same burst; node-level partitions work between hosts on one
-// switch; two switches route between their hosts; a link that goes down and up resumes.
+// switch and cut off every NIC of the other node; two switches route between their hosts; a link
+// that goes down and up resumes.
 import test from 'ava';
 import type { ByteStream } from '../sim/core/env.js';
 import { NS_PER_MS, NS_PER_S } from '../sim/core/env.js';
@@ -98,6 +99,36 @@ test('switch: a node partition blocks one pair only, and heals', async (t) => {
   t.deepEqual(bytes, [0, 10_000]);
   t.true(world.network.stats.dropped['node-partition'] > 0);
   world.network.healNodes(['a'], ['c']);
+  await world.runForAsync(10 * NS_PER_S);
+  t.deepEqual(
+    sinks.map((s) => s.bytes),
+    [10_000, 10_000],
+  );
+});
+
+test('switch: a node partition blocks every NIC of the other node, and heals', async (t) => {
+  const world = new World({ seed: 'multi-nic-partition' });
+  world.network.addNode('h', { nics: [{ ip: '10.0.0.1' }, { ip: '10.0.1.1' }] });
+  world.network.addNode('t', { nics: [{ ip: '10.0.0.2' }, { ip: '10.0.1.2' }] });
+  world.network.connect('h/eth0', 't/eth0', { latencyUs: 5 });
+  world.network.connect('h/eth1', 't/eth1', { latencyUs: 5 });
+  const target = world.nodeEnv('t', { cpu: new RealCpu() });
+  const host = world.nodeEnv('h', { cpu: new RealCpu() });
+  const sinks: Recorder[] = [];
+  await target.network.listen({ host: '0.0.0.0', port: PORT }, (stream) => sinks.push(new Recorder(world, stream)));
+  const connecting = Promise.all(['10.0.0.2', '10.0.1.2'].map((ip) => host.network.connect({ host: ip, port: PORT })));
+  await world.runUntilTrueAsync(() => sinks.length === 2);
+  const streams = await connecting;
+  world.network.partitionNodes(['h'], ['t'], true);
+  for (const stream of streams) stream.write(pattern(10_000, 4));
+  await world.runForAsync(NS_PER_S);
+  t.deepEqual(
+    sinks.map((s) => s.bytes),
+    [0, 0],
+    'both of t\'s NICs are cut off',
+  );
+  t.true(world.network.stats.dropped['node-partition'] > 0);
+  world.network.healNodes(['h'], ['t'], true);
   await world.runForAsync(10 * NS_PER_S);
   t.deepEqual(
     sinks.map((s) => s.bytes),

@@ -26,6 +26,7 @@ import {
   resolveLinkOptions,
 } from './link-options.js';
 import type { NetContext } from './net-context.js';
+import type { PacketCarrier } from './packet-carrier.js';
 import { type InFlightCheck, type Packet, type PacketSink, deliverPacket } from './packet.js';
 import type { Transmitter } from './transmitter.js';
 
@@ -68,7 +69,7 @@ const KEEP = 'keep';
 const CORRUPT = 'corrupt';
 type Fate = typeof KEEP | typeof CORRUPT | 'filter' | 'loss' | 'burst-loss';
 
-export class LinkDirection implements InFlightCheck {
+export class LinkDirection implements InFlightCheck, PacketCarrier {
   readonly name: string;
   readonly context: NetContext;
   readonly sender: LinkEndpoint;

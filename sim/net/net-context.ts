@@ -5,8 +5,9 @@ import type { RngSource } from '../core/index.js';
 import type { Fingerprint } from '../core/index.js';
 import type { Scheduler } from '../core/index.js';
 import type { TraceSink } from '../core/index.js';
+import { NicRegistry } from './nic-registry.js';
 import type { Packet } from './packet.js';
-import type { TcpStats } from './tcp-connection.js';
+import type { TcpStats } from './tcp-stats.js';
 
 /** Why a packet (or some frames of a super-segment) never arrived. */
 export type DropReason =
@@ -136,6 +137,8 @@ export class NetContext {
   readonly rng: RngSource;
   readonly fingerprint: Fingerprint;
   readonly stats = new NetStats();
+  /** Every NIC of the network, by the id packets carry. */
+  readonly nics = new NicRegistry();
   /** Optional trace; null costs one comparison per site. */
   trace: TraceSink | null;
   /** Mix every delivered application byte into the fingerprint (slower) instead of samples. */
@@ -183,8 +186,8 @@ export class NetContext {
         kind: 'drop',
         reason,
         where,
-        src: `${packet.src.ip}:${packet.srcPort}`,
-        dst: `${packet.dst.ip}:${packet.dstPort}`,
+        src: `${this.nics.byId(packet.srcNicId).ip}:${packet.srcPort}`,
+        dst: `${this.nics.byId(packet.dstNicId).ip}:${packet.dstPort}`,
         seq: packet.seq,
         len: packet.payloadBytes,
         frames: packet.frames,

@@ -4,10 +4,13 @@
 // congestion window outstanding, which bounds the queue. The NIC does the segmentation offload:
 // a TSO super-segment from the stack is serialised as its frames back to back (transmitter.ts),
 // and on receive the stack gets what GRO would hand it, the super-segment as one packet.
+// A connection sends through its own NIC (transmit), which checks only what the machine must:
+// that it is up and not cut off from the destination by a node-level partition.
 import type { Link, LinkEndpoint } from './link.js';
 import type { NetContext } from './net-context.js';
+import type { NicAddress } from './nic-registry.js';
+import type { NicHost } from './nic-host.js';
 import type { Packet } from './packet.js';
-import type { SimNode } from './sim-node.js';
 import { Transmitter } from './transmitter.js';
 
 export interface NicOptions {
@@ -31,8 +34,10 @@ export const DEFAULT_NIC_BANDWIDTH_BPS = 25e9;
 /** Smallest MTU IPv4 allows (RFC 791: 576 B datagrams must be accepted); below it MSS is silly. */
 const MIN_MTU_BYTES = 576;
 
-export class Nic implements LinkEndpoint {
-  readonly node: SimNode;
+export class Nic implements LinkEndpoint, NicAddress {
+  readonly context: NetContext;
+  /** The machine this NIC sits in. */
+  readonly host: NicHost;
   /** Network-wide index, used as a compact key. */
   readonly id: number;
   /** Index among the node's NICs. */
@@ -46,13 +51,14 @@ export class Nic implements LinkEndpoint {
   readonly tx: Transmitter;
   link: Link | null = null;
 
-  constructor(context: NetContext, node: SimNode, id: number, index: number, options: NicOptions) {
-    this.node = node;
+  constructor(context: NetContext, host: NicHost, id: number, index: number, options: NicOptions) {
+    this.context = context;
+    this.host = host;
     this.id = id;
     this.index = index;
     this.name = options.name ?? `eth${index}`;
     this.ip = options.ip;
-    this.label = `${node.name}/${this.name}`;
+    this.label = `${host.name}/${this.name}`;
     this.mtuBytes = options.mtuBytes ?? 1500;
     if (!Number.isInteger(this.mtuBytes) || this.mtuBytes < MIN_MTU_BYTES) {
       throw new RangeError(`${this.label}: mtuBytes must be an integer >= ${MIN_MTU_BYTES}`);
@@ -65,7 +71,7 @@ export class Nic implements LinkEndpoint {
   }
 
   get ownerName(): string {
-    return this.node.name;
+    return this.host.name;
   }
 
   get rxRateBps(): number {
@@ -73,6 +79,18 @@ export class Nic implements LinkEndpoint {
   }
 
   receive(packet: Packet): void {
-    this.node.receivePacket(packet, this);
+    this.host.receivePacket(packet, this.index);
+  }
+
+  /** Sends a packet built by this machine's TCP stack (packet.srcNicId is this NIC). */
+  transmit(packet: Packet): void {
+    const host = this.host;
+    if (!host.up) return;
+    const blocked = host.blockedNicIds;
+    if (blocked.size > 0 && blocked.has(packet.dstNicId)) {
+      this.context.drop(packet, 'node-partition', this.label);
+      return;
+    }
+    this.tx.send(packet);
   }
 }

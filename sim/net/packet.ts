@@ -8,7 +8,10 @@
 // is accounted per frame: wireBytes is the sum of the frames' wire sizes, so serialisation takes
 // exactly as long as the frames back to back, and links split a super-segment with piece() when
 // they lose or corrupt one of its frames.
-import type { Nic } from './nic.js';
+//
+// A packet names its source and destination NIC by id (NetContext.nics resolves an id to an
+// address), as a frame names MAC addresses: it holds no network element, so the packet sits at
+// the bottom of the network's import graph and costs no pointer chase to address.
 
 /**
  * 20 B IPv4 header + 20 B TCP header. TCP options (MSS, SACK) are not counted on the wire, and
@@ -67,8 +70,10 @@ export interface PacketSink {
 }
 
 export class Packet {
-  readonly src: Nic;
-  readonly dst: Nic;
+  /** Network-wide id of the sending NIC (Nic.id). */
+  readonly srcNicId: number;
+  /** Network-wide id of the NIC it is addressed to. */
+  readonly dstNicId: number;
   readonly srcPort: number;
   readonly dstPort: number;
   /** Sequence number of the first payload byte (or of the SYN/FIN). Unbounded, never wraps. */
@@ -107,8 +112,8 @@ export class Packet {
   cutStamp = 0;
 
   constructor(
-    src: Nic,
-    dst: Nic,
+    srcNicId: number,
+    dstNicId: number,
     srcPort: number,
     dstPort: number,
     seq: number,
@@ -119,8 +124,8 @@ export class Packet {
     payload: Uint8Array | null,
     gsoSize = 0,
   ) {
-    this.src = src;
-    this.dst = dst;
+    this.srcNicId = srcNicId;
+    this.dstNicId = dstNicId;
     this.srcPort = srcPort;
     this.dstPort = dstPort;
     this.seq = seq;
@@ -174,8 +179,8 @@ export class Packet {
     const last = to === payload.length;
     const flags = last ? this.flags : this.flags & ~(TCP_FIN | TCP_PSH);
     const piece = new Packet(
-      this.src,
-      this.dst,
+      this.srcNicId,
+      this.dstNicId,
       this.srcPort,
       this.dstPort,
       this.seq + from,
@@ -195,8 +200,8 @@ export class Packet {
   /** A copy for duplication: shares the payload view (nobody mutates it in place). */
   clone(): Packet {
     const copy = new Packet(
-      this.src,
-      this.dst,
+      this.srcNicId,
+      this.dstNicId,
       this.srcPort,
       this.dstPort,
       this.seq,

@@ -14,6 +14,7 @@ import type { TraceSink } from '../core/index.js';
 import { Link, type LinkEndpoint, type LinkOptions } from './link.js';
 import { NetContext, type NetStats, TcpCounters } from './net-context.js';
 import type { Nic } from './nic.js';
+import type { Route, Routing } from './routing.js';
 import { type NodeOptions, SimNode } from './sim-node.js';
 import { Switch, type SwitchOptions, SwitchPort } from './switch.js';
 
@@ -29,13 +30,13 @@ export interface SimNetworkOptions {
   readonly fingerprintAllBytes?: boolean;
 }
 
-export class SimNetwork {
+export class SimNetwork implements Routing {
   readonly context: NetContext;
   readonly nodes = new Map<string, SimNode>();
   readonly switches = new Map<string, Switch>();
   readonly links: Link[] = [];
+  /** Every NIC, indexed by id (as context.nics is). */
   readonly #nics: Nic[] = [];
-  readonly #nicsByIp = new Map<string, Nic>();
   #topologyVersion = 0;
   #routesVersion = -1;
 
@@ -73,10 +74,15 @@ export class SimNetwork {
 
   addNode(name: string, options: NodeOptions): SimNode {
     this.#checkName(name);
-    const node = new SimNode(this, name, this.#nics.length, options);
+    const registry = this.context.nics;
+    const node = new SimNode(this.context, this, name, registry.nextId, options);
     for (const nic of node.nics) {
-      if (this.#nicsByIp.has(nic.ip)) throw new RangeError(`IP ${nic.ip} is already used`);
-      this.#nicsByIp.set(nic.ip, nic);
+      if (registry.byIp(nic.ip) !== undefined || node.nics.some((other) => other !== nic && other.ip === nic.ip)) {
+        throw new RangeError(`IP ${nic.ip} is already used`);
+      }
+    }
+    for (const nic of node.nics) {
+      registry.add(nic);
       this.#nics.push(nic);
     }
     this.nodes.set(name, node);
@@ -122,7 +128,15 @@ export class SimNetwork {
   }
 
   nicByIp(ip: string): Nic | undefined {
-    return this.#nicsByIp.get(ip);
+    const address = this.context.nics.byIp(ip);
+    return address === undefined ? undefined : this.#nics[address.id];
+  }
+
+  /** The NIC with this id (the id packets carry). */
+  nicById(id: number): Nic {
+    const nic = this.#nics[id];
+    if (nic === undefined) throw new RangeError(`no NIC with id ${id}`);
+    return nic;
   }
 
   /** The first link whose ends are owned by these two names (nodes or switches), in either order. */
@@ -174,8 +188,8 @@ export class SimNetwork {
   partitionNodes(groupA: readonly string[], groupB: readonly string[], oneWay = false): void {
     for (const a of groupA) {
       for (const b of groupB) {
-        this.node(a).blockedTo.add(this.node(b));
-        if (!oneWay) this.node(b).blockedTo.add(this.node(a));
+        block(this.node(a), this.node(b));
+        if (!oneWay) block(this.node(b), this.node(a));
       }
     }
   }
@@ -184,18 +198,26 @@ export class SimNetwork {
   healNodes(groupA: readonly string[], groupB: readonly string[], oneWay = false): void {
     for (const a of groupA) {
       for (const b of groupB) {
-        this.node(a).blockedTo.delete(this.node(b));
-        if (!oneWay) this.node(b).blockedTo.delete(this.node(a));
+        unblock(this.node(a), this.node(b));
+        if (!oneWay) unblock(this.node(b), this.node(a));
       }
     }
   }
 
   /** Removes every node-level partition. */
   healAllNodes(): void {
-    for (const node of this.nodes.values()) node.blockedTo.clear();
+    for (const node of this.nodes.values()) node.blockedNicIds.clear();
   }
 
   // ---------------------------------------------------------------- routing
+
+  /** The first of `from` that reaches the NIC with this ip, or null (unknown, unreachable, or one of `from`). */
+  route(from: readonly Nic[], ip: string): Route | null {
+    const remote = this.nicByIp(ip);
+    if (remote === undefined || from.includes(remote)) return null;
+    for (const local of from) if (this.reaches(local, remote)) return { local, remote };
+    return null;
+  }
 
   /** True if a packet sent from NIC `from` can reach NIC `to` (ignoring faults). */
   reaches(from: Nic, to: Nic): boolean {
@@ -205,14 +227,14 @@ export class SimNetwork {
     if (peer === to) return true;
     if (!(peer instanceof SwitchPort)) return false;
     this.#ensureRoutes();
-    const egress = peer.owner.table.get(to.id);
+    const egress = peer.owner.table[to.id];
     return egress !== undefined && egress !== peer;
   }
 
   #ensureRoutes(): void {
     if (this.#routesVersion === this.#topologyVersion) return;
     this.#routesVersion = this.#topologyVersion;
-    for (const sw of this.switches.values()) sw.table.clear();
+    for (const sw of this.switches.values()) sw.table.length = 0;
     for (const nic of this.#nics) this.#routeTowards(nic);
   }
 
@@ -227,7 +249,7 @@ export class SimNetwork {
     for (let head = 0; head < queue.length; head++) {
       const arrival = queue[head] as SwitchPort;
       const sw = arrival.owner;
-      sw.table.set(nic.id, arrival);
+      sw.table[nic.id] = arrival;
       for (const port of sw.ports) {
         const portLink = port.link;
         if (port === arrival || portLink === null) continue;
@@ -239,4 +261,13 @@ export class SimNetwork {
       }
     }
   }
+}
+
+/** From now on, packets from `from` to any NIC of `to` are dropped as they leave. */
+function block(from: SimNode, to: SimNode): void {
+  for (const nic of to.nics) from.blockedNicIds.add(nic.id);
+}
+
+function unblock(from: SimNode, to: SimNode): void {
+  for (const nic of to.nics) from.blockedNicIds.delete(nic.id);
 }

@@ -11,11 +11,12 @@ import type { ExecutionGate } from '../core/index.js';
 import type { NetContext } from './net-context.js';
 import { FP_DELIVER } from './net-context.js';
 import { netError } from './net-errors.js';
+import type { NicHost } from './nic-host.js';
 import { Nic, type NicOptions } from './nic.js';
 import type { Packet } from './packet.js';
-import type { SimNetwork } from './sim-network.js';
+import type { Routing } from './routing.js';
 import { type ResolvedTcpOptions, type TcpOptions, resolveTcpOptions } from './tcp-options.js';
-import { TcpStack } from './tcp-stack.js';
+import { type StackNode, TcpStack } from './tcp-stack.js';
 
 export interface NodeOptions {
   /** IP of the node's single NIC (shorthand for nics: [{ ip }]). */
@@ -28,12 +29,6 @@ export interface NodeOptions {
   readonly nics?: readonly NicOptions[];
   /** TCP tunables for this node (Linux defaults otherwise). */
   readonly tcp?: TcpOptions;
-}
-
-/** Where a packet to some address leaves and arrives. */
-export interface Route {
-  readonly local: Nic;
-  readonly remote: Nic;
 }
 
 /** One incarnation's gate: alive until the node crashes; paused while the node is paused. */
@@ -98,25 +93,26 @@ function runDeferredEvent(incarnation: NodeIncarnation): void {
   incarnation.runDeferred();
 }
 
-export class SimNode {
+export class SimNode implements NicHost, StackNode {
   readonly name: string;
-  readonly network: SimNetwork;
   readonly context: NetContext;
+  /** How the network routes from this node's NICs. */
+  readonly routing: Routing;
   readonly nics: Nic[];
   readonly tcpOptions: ResolvedTcpOptions;
   /** False while crashed. */
   up = true;
   /** True while the application is paused. */
   paused = false;
-  /** Nodes this node's packets may not reach (SimNetwork.partitionNodes). */
-  readonly blockedTo = new Set<SimNode>();
+  /** Ids of the NICs this node's packets may not reach (SimNetwork.partitionNodes). */
+  readonly blockedNicIds = new Set<number>();
   #incarnation: NodeIncarnation;
   #stack: TcpStack;
   #view: NodeNetwork;
 
-  constructor(network: SimNetwork, name: string, firstNicId: number, options: NodeOptions) {
-    this.network = network;
-    this.context = network.context;
+  constructor(context: NetContext, routing: Routing, name: string, firstNicId: number, options: NodeOptions) {
+    this.context = context;
+    this.routing = routing;
     this.name = name;
     this.tcpOptions = resolveTcpOptions(options.tcp);
     const nicOptions = options.nics ?? [singleNic(name, options)];
@@ -163,10 +159,7 @@ export class SimNode {
     this.#incarnation.kill();
     this.#stack.crash();
     // What the NICs had queued or on the wire dies with the machine.
-    for (const nic of this.nics) {
-      nic.tx.busyUntilNs = 0;
-      if (nic.tx.link !== null) nic.tx.link.cut();
-    }
+    for (const nic of this.nics) nic.tx.reset();
     this.#traceLife('crash');
   }
 
@@ -207,17 +200,10 @@ export class SimNode {
 
   // ---------------------------------------------------------------- packets
 
-  /** Picks the local NIC that reaches ip, or null (unknown address, no path, or our own). */
-  routeTo(ip: string): Route | null {
-    const remote = this.network.nicByIp(ip);
-    if (remote === undefined || remote.node === this) return null;
-    for (const local of this.nics) if (this.network.reaches(local, remote)) return { local, remote };
-    return null;
-  }
-
   /** A packet arrived on one of our NICs. */
-  receivePacket(packet: Packet, nic: Nic): void {
+  receivePacket(packet: Packet, nicIndex: number): void {
     const context = this.context;
+    const nic = this.nics[nicIndex] as Nic;
     if (!this.up) {
       context.drop(packet, 'node-down', nic.label);
       return;
@@ -232,24 +218,14 @@ export class SimNode {
     const fp = context.fingerprint;
     fp.mix32(FP_DELIVER);
     fp.mixNumber(context.scheduler.now);
-    fp.mix32(packet.src.id);
-    fp.mix32(packet.dst.id);
+    fp.mix32(packet.srcNicId);
+    fp.mix32(packet.dstNicId);
     fp.mix32(packet.srcPort * 65536 + packet.dstPort);
     fp.mixNumber(packet.seq);
     fp.mixNumber(packet.ack);
     fp.mix32(packet.flags);
     fp.mix32(packet.payloadBytes);
     this.#stack.receive(packet, nic);
-  }
-
-  /** Sends a packet from our TCP stack. */
-  transmit(packet: Packet): void {
-    if (!this.up) return;
-    if (this.blockedTo.size > 0 && this.blockedTo.has(packet.dst.node)) {
-      this.context.drop(packet, 'node-partition', packet.src.label);
-      return;
-    }
-    packet.src.tx.send(packet);
   }
 }
 

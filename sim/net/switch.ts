@@ -72,8 +72,11 @@ export class Switch {
   readonly portBufferBytes: number;
   readonly portSpeedBps: number;
   readonly forwardingLatencyNs: number;
-  /** Destination NIC id -> egress port. Filled by the network's route computation. */
-  readonly table = new Map<number, SwitchPort>();
+  /**
+   * Egress port by destination NIC id (undefined: no route). Filled by the network's route
+   * computation; NIC ids are dense, so a forwarding lookup is an array index.
+   */
+  readonly table: (SwitchPort | undefined)[] = [];
 
   constructor(context: NetContext, name: string, options: SwitchOptions = {}) {
     this.context = context;
@@ -95,11 +98,11 @@ export class Switch {
 
   /** Forwards a packet that arrived on `ingress` to the port towards its destination NIC. */
   forward(packet: Packet, ingress: SwitchPort): void {
-    let egress = this.table.get(packet.dst.id);
+    let egress = this.table[packet.dstNicId];
     if (egress === undefined) {
       // A table miss may just mean the topology grew since routes were computed.
       this.context.ensureRoutes();
-      egress = this.table.get(packet.dst.id);
+      egress = this.table[packet.dstNicId];
     }
     if (egress === undefined || egress === ingress) {
       this.context.drop(packet, 'no-route', ingress.label);

@@ -36,6 +36,7 @@ import type { ExecutionGate } from '../core/index.js';
 import { LazyTimer } from './lazy-timer.js';
 import { FP_APP_DATA, FP_TCP_EVENT } from './net-context.js';
 import { type NetErrorCode, netError } from './net-errors.js';
+import type { NetContext } from './net-context.js';
 import type { Nic } from './nic.js';
 import { Packet, TCP_ACK, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
 import { CongestionControl } from './tcp-congestion.js';
@@ -46,7 +47,8 @@ import { RangeSet } from './tcp-sack.js';
 import { SendBuffer } from './tcp-send-buffer.js';
 import { TSO_AUTOSIZE_FULL_BELOW_NS, autosizeFrames, sizeGoalFrames } from './tcp-tso.js';
 import { type ResolvedTcpOptions, modelTimeoutNs } from './tcp-options.js';
-import type { TcpStack } from './tcp-stack.js';
+import type { ConnectionTableEntry, TcpConnectionOwner } from './tcp-connection-owner.js';
+import type { TcpStats } from './tcp-stats.js';
 
 /** RFC 9293 connection states (LISTEN lives in the stack's listener table). */
 export type TcpState =
@@ -61,33 +63,6 @@ export type TcpState =
   | 'LAST_ACK'
   | 'CLOSED';
 
-/**
- * Counters per connection, updated live. Segments are counted in MSS frames, like Linux's
- * segs_out / segs_in / total_retrans (a super-segment of n frames counts n).
- */
-export interface TcpStats {
-  segmentsSent: number;
-  segmentsReceived: number;
-  /** Payload bytes put on the wire, retransmissions included. */
-  payloadBytesSent: number;
-  /** Bytes acknowledged by the peer. */
-  bytesAcked: number;
-  /** Bytes handed to the application's data handler. */
-  bytesDelivered: number;
-  /** Frames retransmitted for any reason. */
-  retransmits: number;
-  /** Fast retransmits (entries into recovery after duplicate ACKs). */
-  fastRetransmits: number;
-  /** Retransmission timeouts. */
-  rtoCount: number;
-  /** Duplicate ACKs received. */
-  dupAcks: number;
-  /** Data packets (a super-segment or a piece of one counts once) that arrived beyond rcv_nxt. */
-  outOfOrderSegments: number;
-  /** Zero-window probes sent. */
-  zeroWindowProbes: number;
-}
-
 const noHandlers: StreamHandlers = { data() {}, drain() {}, close() {}, error() {} };
 /** Bound on (super-)segments sent by one output pass: a safety limit, far above any real window. */
 const OUTPUT_BUDGET = 1 << 20;
@@ -97,12 +72,15 @@ export interface ConnectWaiter {
   reject(error: Error): void;
 }
 
-export class TcpConnection implements ByteStream {
+export class TcpConnection implements ByteStream, ConnectionTableEntry {
   readonly local: Address;
   readonly remote: Address;
-  readonly stack: TcpStack;
+  /** The stack whose table holds this connection. */
+  readonly stack: TcpConnectionOwner;
+  /** Our NIC: segments leave through it and arrive on it. */
   readonly nic: Nic;
-  readonly remoteNic: Nic;
+  /** The peer's NIC, by the id packets carry. */
+  readonly remoteNicId: number;
   readonly localPort: number;
   readonly remotePort: number;
   /** Key in the stack's table for this NIC. */
@@ -122,6 +100,7 @@ export class TcpConnection implements ByteStream {
   };
   state: TcpState;
 
+  readonly #context: NetContext;
   readonly #options: ResolvedTcpOptions;
   readonly #gate: ExecutionGate;
   /** True once the connection left the stack's table (or its node crashed): no more work. */
@@ -204,10 +183,11 @@ export class TcpConnection implements ByteStream {
   #onEstablished: ((connection: TcpConnection) => void) | null = null;
 
   constructor(
-    stack: TcpStack,
+    stack: TcpConnectionOwner,
     nic: Nic,
     localPort: number,
-    remoteNic: Nic,
+    remoteNicId: number,
+    remoteIp: string,
     remotePort: number,
     key: number,
     iss: number,
@@ -215,13 +195,14 @@ export class TcpConnection implements ByteStream {
   ) {
     this.stack = stack;
     this.nic = nic;
-    this.remoteNic = remoteNic;
+    this.remoteNicId = remoteNicId;
     this.localPort = localPort;
     this.remotePort = remotePort;
     this.key = key;
     this.local = { host: nic.ip, port: localPort };
-    this.remote = { host: remoteNic.ip, port: remotePort };
+    this.remote = { host: remoteIp, port: remotePort };
     this.state = state;
+    this.#context = stack.context;
     this.#options = stack.options;
     this.#gate = stack.gate;
     this.#mss = nic.mtuBytes - TCP_IP_HEADER_BYTES;
@@ -233,7 +214,7 @@ export class TcpConnection implements ByteStream {
     this.#cc = new CongestionControl(this.#options.initialCwndSegments, this.#options.dupAckThreshold, false);
     this.#quickAcks = this.#options.quickAckSegments;
     this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
-    const scheduler = stack.context.scheduler;
+    const scheduler = this.#context.scheduler;
     this.#rtoTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onRetransmitTimer(), this);
     this.#delackTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onDelayedAckTimer(), this);
     this.#persistTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onPersistTimer(), this);
@@ -394,7 +375,7 @@ export class TcpConnection implements ByteStream {
     const ackOk = (flags & TCP_ACK) !== 0 && packet.ack === this.#iss + 1;
     if ((flags & TCP_ACK) !== 0 && !ackOk) {
       // An ACK for something we never sent (a stale connection's peer): reset it, keep waiting.
-      if ((flags & TCP_RST) === 0) this.stack.sendReset(this.nic, this.remoteNic, this.localPort, this.remotePort, packet.ack, 0, false);
+      if ((flags & TCP_RST) === 0) this.stack.sendReset(this.nic, this.remoteNicId, this.localPort, this.remotePort, packet.ack, 0, false);
       return;
     }
     if ((flags & TCP_RST) !== 0) {
@@ -433,7 +414,7 @@ export class TcpConnection implements ByteStream {
     }
     if ((flags & TCP_ACK) === 0) return false;
     if (packet.ack !== this.#iss + 1) {
-      this.stack.sendReset(this.nic, this.remoteNic, this.localPort, this.remotePort, packet.ack, 0, false);
+      this.stack.sendReset(this.nic, this.remoteNicId, this.localPort, this.remotePort, packet.ack, 0, false);
       return false;
     }
     this.#acknowledgeHandshake();
@@ -748,7 +729,7 @@ export class TcpConnection implements ByteStream {
   #scheduleFlush(): void {
     if (this.#flushScheduled || this.#dead) return;
     this.#flushScheduled = true;
-    const scheduler = this.stack.context.scheduler;
+    const scheduler = this.#context.scheduler;
     scheduler.post(scheduler.now, flushConnection, this);
   }
 
@@ -887,8 +868,8 @@ export class TcpConnection implements ByteStream {
   #emit(seq: number, flags: number, payload: Uint8Array | null, mssBytes: number, gsoSize = 0): void {
     const window = this.#receiveWindow();
     const packet = new Packet(
-      this.nic,
-      this.remoteNic,
+      this.nic.id,
+      this.remoteNicId,
       this.localPort,
       this.remotePort,
       seq,
@@ -908,7 +889,7 @@ export class TcpConnection implements ByteStream {
       this.#delackTimer.clear();
     }
     this.stats.segmentsSent += packet.frames;
-    this.stack.transmit(packet);
+    this.nic.transmit(packet);
   }
 
   /**
@@ -1019,7 +1000,7 @@ export class TcpConnection implements ByteStream {
   #schedulePump(): void {
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
-    const scheduler = this.stack.context.scheduler;
+    const scheduler = this.#context.scheduler;
     scheduler.post(scheduler.now, pumpConnection, this);
   }
 
@@ -1048,7 +1029,7 @@ export class TcpConnection implements ByteStream {
       }
       return;
     }
-    const context = this.stack.context;
+    const context = this.#context;
     while (this.#appQueueHead < this.#appQueueTail && !this.#destroyed) {
       const chunk = this.#appQueue[this.#appQueueHead] as Uint8Array;
       this.#appQueue[this.#appQueueHead++] = EMPTY;
@@ -1160,18 +1141,18 @@ export class TcpConnection implements ByteStream {
   // ---------------------------------------------------------------- helpers
 
   #now(): number {
-    return this.stack.context.scheduler.now;
+    return this.#context.scheduler.now;
   }
 
   #fingerprintEvent(code: number): void {
-    const fp = this.stack.context.fingerprint;
+    const fp = this.#context.fingerprint;
     fp.mix32(FP_TCP_EVENT);
     fp.mix32(code);
     fp.mixNumber(this.#now());
   }
 
   #trace(kind: string): void {
-    const trace = this.stack.context.trace;
+    const trace = this.#context.trace;
     if (trace === null) return;
     trace.record({
       tNs: this.#now(),

@@ -9,8 +9,9 @@ import { type NetContext, TcpCounters } from './net-context.js';
 import { netError } from './net-errors.js';
 import type { Nic } from './nic.js';
 import { Packet, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './packet.js';
-import type { SimNode } from './sim-node.js';
+import type { Routing } from './routing.js';
 import { TcpConnection } from './tcp-connection.js';
+import type { ConnectionTableEntry, TcpConnectionOwner } from './tcp-connection-owner.js';
 import type { ResolvedTcpOptions } from './tcp-options.js';
 
 /** Linux net.ipv4.ip_local_port_range default: 32768-60999. */
@@ -45,12 +46,19 @@ export class SimListener implements Listener {
   }
 }
 
-function connectionKey(remoteNic: Nic, remotePort: number, localPort: number): number {
-  return remoteNic.id * TWO_POW_32 + remotePort * 65536 + localPort;
+function connectionKey(remoteNicId: number, remotePort: number, localPort: number): number {
+  return remoteNicId * TWO_POW_32 + remotePort * 65536 + localPort;
 }
 
-export class TcpStack {
-  readonly node: SimNode;
+/** The node a stack runs on: its name, its NICs, and how the network routes from them. */
+export interface StackNode {
+  readonly name: string;
+  readonly nics: readonly Nic[];
+  readonly routing: Routing;
+}
+
+export class TcpStack implements TcpConnectionOwner {
+  readonly node: StackNode;
   readonly context: NetContext;
   readonly options: ResolvedTcpOptions;
   readonly gate: ExecutionGate;
@@ -66,7 +74,7 @@ export class TcpStack {
   /** The node's TCP counters (all incarnations): closed connections are folded in here. */
   readonly counters: TcpCounters;
 
-  constructor(node: SimNode, context: NetContext, options: ResolvedTcpOptions, gate: ExecutionGate, incarnation: number) {
+  constructor(node: StackNode, context: NetContext, options: ResolvedTcpOptions, gate: ExecutionGate, incarnation: number) {
     this.node = node;
     this.context = context;
     this.options = options;
@@ -100,7 +108,7 @@ export class TcpStack {
   /** Demultiplexes an arriving segment (the NIC already checked the checksum). */
   receive(packet: Packet, nic: Nic): void {
     const table = this.#tables[nic.index] as Map<number, TcpConnection>;
-    const connection = table.get(connectionKey(packet.src, packet.srcPort, packet.dstPort));
+    const connection = table.get(connectionKey(packet.srcNicId, packet.srcPort, packet.dstPort));
     if (connection !== undefined) {
       connection.receive(packet);
       return;
@@ -116,34 +124,30 @@ export class TcpStack {
     this.#replyReset(packet, nic);
   }
 
-  /** Sends a segment built by a connection. */
-  transmit(packet: Packet): void {
-    this.node.transmit(packet);
-  }
-
   /** RFC 9293 3.10.7.1: answer a segment for no connection with RST (never answer a RST). */
   #replyReset(packet: Packet, nic: Nic): void {
     const flags = packet.flags;
     if ((flags & TCP_RST) !== 0) return;
     if ((flags & TCP_ACK) !== 0) {
-      this.sendReset(nic, packet.src, packet.dstPort, packet.srcPort, packet.ack, 0, false);
+      this.sendReset(nic, packet.srcNicId, packet.dstPort, packet.srcPort, packet.ack, 0, false);
       return;
     }
     const length = packet.payloadBytes + ((flags & TCP_SYN) !== 0 ? 1 : 0) + ((flags & TCP_FIN) !== 0 ? 1 : 0);
-    this.sendReset(nic, packet.src, packet.dstPort, packet.srcPort, 0, packet.seq + length, true);
+    this.sendReset(nic, packet.srcNicId, packet.dstPort, packet.srcPort, 0, packet.seq + length, true);
   }
 
-  sendReset(nic: Nic, remoteNic: Nic, localPort: number, remotePort: number, seq: number, ack: number, withAck: boolean): void {
+  sendReset(nic: Nic, remoteNicId: number, localPort: number, remotePort: number, seq: number, ack: number, withAck: boolean): void {
     const flags = withAck ? TCP_RST | TCP_ACK : TCP_RST;
     this.resetsSent++;
-    this.transmit(new Packet(nic, remoteNic, localPort, remotePort, seq, ack, flags, 0, 0, null));
+    nic.transmit(new Packet(nic.id, remoteNicId, localPort, remotePort, seq, ack, flags, 0, 0, null));
   }
 
   // ---------------------------------------------------------------- opening
 
   #acceptSyn(syn: Packet, nic: Nic, listener: SimListener): void {
-    const key = connectionKey(syn.src, syn.srcPort, syn.dstPort);
-    const connection = new TcpConnection(this, nic, syn.dstPort, syn.src, syn.srcPort, key, this.#nextIsn(), 'SYN_RECEIVED');
+    const key = connectionKey(syn.srcNicId, syn.srcPort, syn.dstPort);
+    const remoteIp = this.context.nics.byId(syn.srcNicId).ip;
+    const connection = new TcpConnection(this, nic, syn.dstPort, syn.srcNicId, remoteIp, syn.srcPort, key, this.#nextIsn(), 'SYN_RECEIVED');
     this.#add(connection);
     connection.startAccept(syn, (established) => {
       if (!listener.open) {
@@ -157,7 +161,7 @@ export class TcpStack {
 
   /** Active open towards address. Resolves once the handshake completes. */
   connect(address: Address): Promise<ByteStream> {
-    const route = this.node.routeTo(address.host);
+    const route = this.node.routing.route(this.node.nics, address.host);
     if (route === null) return Promise.reject(netError('ENETUNREACH', 'connect', address.host, address.port));
     if (!Number.isInteger(address.port) || address.port <= 0 || address.port > PORT_MAX) {
       return Promise.reject(netError('ECONNREFUSED', 'connect', address.host, address.port));
@@ -165,8 +169,9 @@ export class TcpStack {
     const localPort = this.#allocateEphemeralPort();
     if (localPort === null) return Promise.reject(netError('EADDRNOTAVAIL', 'connect', address.host, address.port));
     return new Promise<ByteStream>((resolve, reject) => {
-      const key = connectionKey(route.remote, address.port, localPort);
-      const connection = new TcpConnection(this, route.local, localPort, route.remote, address.port, key, this.#nextIsn(), 'SYN_SENT');
+      const remote = route.remote;
+      const key = connectionKey(remote.id, address.port, localPort);
+      const connection = new TcpConnection(this, route.local, localPort, remote.id, remote.ip, address.port, key, this.#nextIsn(), 'SYN_SENT');
       this.#add(connection);
       connection.startConnect({ resolve, reject });
     });
@@ -227,7 +232,7 @@ export class TcpStack {
    * Called once by a connection when it leaves the table (closed, reset, timed out): its counters
    * are final, so they join the node's.
    */
-  remove(connection: TcpConnection): void {
+  remove(connection: ConnectionTableEntry): void {
     this.counters.addConnection(connection.stats);
     const table = this.#tables[connection.nic.index] as Map<number, TcpConnection>;
     if (table.get(connection.key) !== connection) return;

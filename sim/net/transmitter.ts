@@ -13,8 +13,8 @@
 // its last frame, so a packet from another port that arrived while its first frames were coming
 // in is queued ahead of them (FIFO order between ports is per packet, not per frame).
 // A host NIC (no byte limit, frames handed over at once) serialises the frames back to back.
-import type { LinkDirection } from './link.js';
 import type { NetContext } from './net-context.js';
+import type { PacketCarrier } from './packet-carrier.js';
 import { type Packet, wireBytesFor } from './packet.js';
 
 const NS_PER_S = 1e9;
@@ -29,7 +29,7 @@ export class Transmitter {
   /** Queue limit in bytes (framing included); Infinity for a host NIC. */
   bufferBytes: number;
   /** The link direction packets leave on; null until connected. */
-  link: LinkDirection | null = null;
+  link: PacketCarrier | null = null;
   /** Time the last queued bit leaves, in fractional ns (kept fractional so rounding never drifts). */
   busyUntilNs = 0;
   /** Packets handed to the link (a super-segment, or each piece of one, counts once). */
@@ -65,6 +65,12 @@ export class Transmitter {
     return ((this.busyUntilNs - now) * rate) / (NS_PER_S * BITS_PER_BYTE);
   }
 
+  /** The sender died: what it had queued or on the wire is lost with it. */
+  reset(): void {
+    this.busyUntilNs = 0;
+    if (this.link !== null) this.link.cut();
+  }
+
   /** Queues a packet; drops it (or some of its frames) if the buffer would overflow. */
   send(packet: Packet): void {
     const link = this.link;
@@ -93,7 +99,7 @@ export class Transmitter {
   }
 
   /** Per-frame queueing of a super-segment (see the top of the file). */
-  #sendFrames(packet: Packet, link: LinkDirection, now: number, rate: number): void {
+  #sendFrames(packet: Packet, link: PacketCarrier, now: number, rate: number): void {
     const nsPerByte = (BITS_PER_BYTE * NS_PER_S) / rate;
     const bytesPerNs = rate / (NS_PER_S * BITS_PER_BYTE);
     const arrivalNsPerByte = packet.hopNsPerByte;
@@ -130,7 +136,7 @@ export class Transmitter {
 
   #endRun(
     packet: Packet,
-    link: LinkDirection,
+    link: PacketCarrier,
     first: number,
     end: number,
     kept: boolean,
@@ -149,7 +155,7 @@ export class Transmitter {
     this.#hand(piece, link, doneNs > now ? doneNs : now, nsPerByte);
   }
 
-  #hand(packet: Packet, link: LinkDirection, doneNs: number, nsPerByte: number): void {
+  #hand(packet: Packet, link: PacketCarrier, doneNs: number, nsPerByte: number): void {
     this.packetsSent++;
     this.framesSent += packet.frames;
     this.wireBytesSent += packet.wireBytes;
