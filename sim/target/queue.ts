@@ -29,7 +29,6 @@
 //   past the command's data: data out of range; out of order or a wrong LAST flag: PDU sequence error);
 // - a command's length, namespace and LBA range are checked before its R2T is sent, not after the data.
 import type { Address, ByteStream, Timer } from '../core/index.js';
-import { BatchFifo, WorkTally } from '../core/index.js';
 import { FABRICS_OPCODE, SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/index.js';
 import { encodeCqe } from '../nvme/index.js';
 import { PduDecoder } from '../nvme/index.js';
@@ -50,6 +49,7 @@ import type { CapsuleCmdPdu, DecoderLimits, FesCode, H2CDataPdu, ICReqPdu, Pdu, 
 import { decodeSqe, SqeFlag, SqeOffset } from '../nvme/index.js';
 import type { Sqe } from '../nvme/index.js';
 import { Status, STATUS_DNR, STATUS_MORE } from '../nvme/index.js';
+import { IoWork, StreamSender } from '../transport/index.js';
 import { parseAdminCommand } from './admin-commands.js';
 import { ErrorLocation, isPlan, TargetCommand } from './command.js';
 import type { CommandSink, Completion, Parsed } from './command.js';
@@ -115,22 +115,15 @@ export class TcpQueue implements CommandSink, ControllerQueue {
   readonly #decoder: PduDecoder;
   #slots: TargetCommand[];
   #free: number[];
-  #sendBlocked = false;
-  readonly #pending: Uint8Array[] = [];
-  /** PDUs of receive passes charged and not yet handled (flag: data digest OK), and the open pass's cost. */
-  readonly #rx = new BatchFifo<Pdu>();
-  readonly #rxWork = new WorkTally();
-  /** PDUs of send items charged and not yet written (flag: with the connection's digests), and the open item's cost. */
-  readonly #tx = new BatchFifo<Pdu>();
-  readonly #txWork = new WorkTally();
-  /** A receive pass is running: responses wait for the send item after it. */
-  #inReceivePass = false;
-  /** Commands whose responses are in the open send item. */
-  #txCommands = 0;
+  /** Send backpressure; its stream is null once the stream is ended or reset. */
+  readonly #sender: StreamSender;
+  /**
+   * Receive passes carry decoded PDUs (flag: data digest OK); send items carry response PDUs (flag:
+   * with the connection's digests), at most SEND_BUDGET commands' responses each.
+   */
+  readonly #work: IoWork<Pdu, Pdu>;
   readonly #onClosed: (queue: TcpQueue) => void;
   readonly #onPdu = (pdu: Pdu, dataDigestOk: boolean): void => this.#receivePdu(pdu, dataDigestOk);
-  readonly #runReceivePass = (): void => this.#receivePass();
-  readonly #runSendItem = (): void => this.#sendItem();
   readonly #onDecodeError = (error: PduError): void => this.#fatal(error.fes, error.fei, error.header, error.message);
 
   constructor(init: QueueInit) {
@@ -140,6 +133,14 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     this.id = init.id;
     this.core = init.core;
     this.#onClosed = init.onClosed;
+    this.#sender = new StreamSender(init.stream);
+    this.#work = new IoWork<Pdu, Pdu>({
+      cpu: init.ctx.env.cpu,
+      core: init.core,
+      receive: (pdu, dataDigestOk) => this.#handlePduGuarded(pdu, dataDigestOk),
+      send: (pdu, withDigests) => this.#sender.write(encodePdu(pdu, withDigests ? this.#pduOptions : NO_DIGEST_PDU_OPTIONS)),
+      sendBudget: SEND_BUDGET,
+    });
     // Before the IC exchange only an ICReq (or the host giving up) may arrive.
     this.#decoder = new PduDecoder({ acceptTypes: [PduType.ICReq, PduType.H2CTermReq], maxPduLength: TERM_MAX_PDU_LENGTH });
     // Before Connect a queue has one command (Linux queue->connect), with TTAG 0xffff.
@@ -147,7 +148,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     this.#free = [0];
     this.stream.setHandlers({
       data: (chunk) => this.#receive(chunk),
-      drain: () => this.#drain(),
+      drain: () => this.#sender.drain(),
       close: () => this.#streamClosed(),
       error: (error) => this.ctx.log.debug(`nvmet_tcp: queue ${this.id}: ${error.message}`),
     });
@@ -200,7 +201,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
       this.#internalError(error);
     }
     // A chunk that completed no PDU costs nothing yet: its bytes are charged with the PDU they end in.
-    this.#chargeReceivePass();
+    this.#work.chargeReceive();
   }
 
   /** Decode time: the PDU joins the open pass and adds its receive cost (and its command's execution). */
@@ -208,30 +209,9 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     if (this.#failing || this.#state === 'closed') return;
     this.ctx.stats.pdusReceived++;
     if (pdu.type === PduType.ICReq) this.#applyIcFraming(pdu);
-    this.#rx.add(pdu, dataDigestOk);
+    this.#work.addReceive(pdu, dataDigestOk);
     this.#addReceiveWork(pdu);
-    if (this.#rx.openSize >= IO_WORK_BUDGET) this.#chargeReceivePass();
-  }
-
-  /** Charges the open pass to the core as one item (a chunk that completed no PDU charges nothing). */
-  #chargeReceivePass(): void {
-    if (this.#rx.openSize === 0) return;
-    this.#rx.seal();
-    this.ctx.env.cpu.run(this.core, this.#rxWork, this.#runReceivePass);
-    this.#rxWork.clear();
-  }
-
-  /** The pass's work item: handle its PDUs in order, then send what they produced in one item. */
-  #receivePass(): void {
-    const rx = this.#rx;
-    rx.begin();
-    this.#inReceivePass = true;
-    try {
-      for (let pdu = rx.next(); pdu !== undefined; pdu = rx.next()) this.#handlePduGuarded(pdu, rx.flag);
-    } finally {
-      this.#inReceivePass = false;
-      this.#chargeSend();
-    }
+    if (this.#work.receiveOpen >= IO_WORK_BUDGET) this.#work.chargeReceive();
   }
 
   /** Handles a PDU; an exception (a bug, never the peer's fault) closes only this connection. */
@@ -265,7 +245,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     }
     const options = this.#pduOptions;
     const crcBytes = (options.headerDigest ? header : 0) + (options.dataDigest ? data : 0);
-    this.#rxWork.add(1, data, crcBytes, commands);
+    this.#work.receiveWork.add(1, data, crcBytes, commands);
   }
 
   /**
@@ -542,7 +522,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
       });
       this.#queuePdu({ type: PduType.CapsuleResp, cqe }, true);
     }
-    this.#responseQueued();
+    this.#work.sendQueued();
     this.#release(command);
   }
 
@@ -585,7 +565,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
   /** Sends one PDU as one command's response (an R2T, an ICResp). */
   #sendPdu(pdu: Pdu, withDigests = true): void {
     this.#queuePdu(pdu, withDigests);
-    this.#responseQueued();
+    this.#work.sendQueued();
   }
 
   /** Adds a PDU to the open send item: one PDU, its payload copy and its digests. */
@@ -594,60 +574,13 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     const data = pdu.type === PduType.C2HData ? pdu.data.length : 0;
     const options = withDigests ? this.#pduOptions : NO_DIGEST_PDU_OPTIONS;
     const crcBytes = (options.headerDigest ? DATA_HEADER_LENGTH : 0) + (options.dataDigest ? data : 0);
-    this.#tx.add(pdu, withDigests);
-    this.#txWork.add(1, data, crcBytes, 0);
-  }
-
-  /** One command's response is queued: charge it now, or with the rest of the receive pass's responses. */
-  #responseQueued(): void {
-    this.#txCommands++;
-    if (!this.#inReceivePass || this.#txCommands >= SEND_BUDGET) this.#chargeSend();
-  }
-
-  /** Charges the open send item (nvmet_tcp_try_send) to the core. */
-  #chargeSend(): void {
-    this.#txCommands = 0;
-    if (this.#tx.openSize === 0) return;
-    this.#tx.seal();
-    this.ctx.env.cpu.run(this.core, this.#txWork, this.#runSendItem);
-    this.#txWork.clear();
-  }
-
-  /** The send item's work: encode and write its PDUs in order. */
-  #sendItem(): void {
-    const tx = this.#tx;
-    tx.begin();
-    for (let pdu = tx.next(); pdu !== undefined; pdu = tx.next()) {
-      this.#write(encodePdu(pdu, tx.flag ? this.#pduOptions : NO_DIGEST_PDU_OPTIONS));
-    }
-  }
-
-  /** Writes chunks in order; after write() says the buffer is full, holds them until drain. */
-  #write(chunks: readonly Uint8Array[]): void {
-    if (this.#streamEnded) return;
-    for (const chunk of chunks) {
-      if (this.#sendBlocked) this.#pending.push(chunk);
-      else if (!this.stream.write(chunk)) this.#sendBlocked = true;
-    }
-  }
-
-  #drain(): void {
-    this.#sendBlocked = false;
-    while (this.#pending.length > 0 && !this.#streamEnded) {
-      const chunk = this.#pending.shift();
-      if (chunk === undefined) break;
-      if (!this.stream.write(chunk)) {
-        this.#sendBlocked = true;
-        return;
-      }
-    }
+    this.#work.addSend(pdu, withDigests);
+    this.#work.sendWork.add(1, data, crcBytes, 0);
   }
 
   /** Bytes held back by stream backpressure (for tests and stats). */
   get pendingSendBytes(): number {
-    let total = 0;
-    for (const chunk of this.#pending) total += chunk.length;
-    return total;
+    return this.#sender.heldBytes;
   }
 
   // ---- Errors and teardown ----
@@ -666,10 +599,10 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     const term: TermReqPdu = { type: PduType.C2HTermReq, fes, fei, errorData: header.subarray(0, TERM_MAX_ERROR_DATA) };
     this.ctx.stats.pdusSent++;
     // Responses already queued go first, as they would have been written before the error.
-    this.#chargeSend();
+    this.#work.chargeSend();
     this.ctx.env.cpu.run(this.core, { pdus: 1 }, () => {
       // TermReqs never carry digests.
-      this.#write(encodePdu(term, NO_DIGEST_PDU_OPTIONS));
+      this.#sender.write(encodePdu(term, NO_DIGEST_PDU_OPTIONS));
       this.#endStream();
     });
     // The controller's teardown shuts this queue down too; a queue without one just tears down.
@@ -697,7 +630,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     this.#teardown(reason);
     // A failing queue ends its stream right after its C2HTermReq is written.
     if (!wasFailing) {
-      this.#chargeSend();
+      this.#work.chargeSend();
       this.ctx.env.cpu.run(this.core, {}, () => this.#endStream());
     }
   }
@@ -709,6 +642,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
     // socket.resetAndDestroy() after end() fails with EINVAL and leaves the handle spinning).
     if (this.#streamEnded || this.stream.closed) return;
     this.#streamEnded = true;
+    this.#sender.stream = null;
     this.stream.destroy();
   }
 
@@ -721,7 +655,9 @@ export class TcpQueue implements CommandSink, ControllerQueue {
   #endStream(): void {
     if (this.#streamEnded) return;
     this.#streamEnded = true;
-    this.#pending.length = 0;
+    // What backpressure still holds is dropped, not flushed, at FIN.
+    this.#sender.clear();
+    this.#sender.stream = null;
     this.stream.end();
     // A peer that never closes its side must not pin the connection forever.
     this.#clearLinger();
@@ -740,6 +676,7 @@ export class TcpQueue implements CommandSink, ControllerQueue {
 
   #streamClosed(): void {
     this.#streamEnded = true;
+    this.#sender.stream = null;
     this.#clearLinger();
     this.#teardown('connection closed');
   }
