@@ -117,7 +117,7 @@ export class HostQueue {
       env.clock,
       this.#slots,
       () => this.#state === 'live',
-      (slot) => this.#events.timeout(this, slot.command?.sqe[SqeOffset.OPCODE] ?? 0, slot.cid),
+      (slot) => this.#events.timeout(this.qid, slot.command?.sqe[SqeOffset.OPCODE] ?? 0, slot.cid),
     );
     this.#pduOptions = { headerDigest: false, dataDigest: false, dataAlignment: 0 };
     this.#decoder = new PduDecoder({ acceptTypes: ACCEPT_BEFORE_ICRESP, maxPduLength: TERM_MAX_PDU_LENGTH });
@@ -607,7 +607,7 @@ export class HostQueue {
     this.#clearTimers();
     this.#closeStream(graceful);
     this.#sender.stream = null;
-    this.#events.fatal(this, reason);
+    this.#events.fatal(this.qid, reason);
   }
 
   #closeStream(graceful: boolean): void {

@@ -37,9 +37,9 @@ import { parseAdminCommand } from './admin-commands.js';
 import { checkCommandFlags, checkSgl, isWriteCommand } from './capsule-checks.js';
 import { ErrorLocation, isPlan } from './command.js';
 import type { CommandSink, Completion, Parsed, TargetCommand } from './command.js';
+import type { CommandContext } from './command-context.js';
 import { CommandTable, isPreConnect } from './command-table.js';
 import { ConnectionClose } from './connection-close.js';
-import { ADMIN_IN_CAPSULE_BYTES } from './context.js';
 import type { TargetContext } from './context.js';
 import type { Controller, ControllerQueue } from './controller.js';
 import { checkH2CData, fitData, placeH2CData, queueC2HData, r2tFor } from './data-transfer.js';
@@ -48,6 +48,7 @@ import { parseIoCommand } from './io-commands.js';
 import type { LivePort } from './model.js';
 import { FEI_RESERVED, PduFraming } from './pdu-framing.js';
 import { addReceiveCost, addSendCost, IO_WORK_BUDGET, SEND_BUDGET } from './queue-pass.js';
+import { ADMIN_IN_CAPSULE_BYTES } from './target-options.js';
 
 /** ICReq HPDA offset, the FEI when its value is refused. */
 const ICREQ_FEI_HPDA = 10;
@@ -68,7 +69,7 @@ export interface QueueInit {
   readonly onClosed: (queue: TcpQueue) => void;
 }
 
-export class TcpQueue implements CommandSink, ControllerQueue {
+export class TcpQueue implements CommandContext, CommandSink, ControllerQueue {
   readonly ctx: TargetContext;
   readonly port: LivePort;
   readonly stream: ByteStream;
