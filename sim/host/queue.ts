@@ -2,7 +2,8 @@
 // userspace twin of struct nvme_tcp_queue in Linux drivers/nvme/host/tcp.c. It owns the ICReq/ICResp
 // exchange, command identifiers, in-capsule versus R2T-driven writes, H2CData segmentation, C2HData
 // placement, per-command timeouts and send backpressure. It knows nothing about controllers: fatal
-// transport errors and timeouts are reported to its owner (controller.ts), which runs error recovery.
+// transport errors and timeouts are reported to its owner (controller.ts), by qid, which runs error
+// recovery. Send backpressure is sim/transport stream-sender.ts, shared with the target.
 //
 // The per-command path is synchronous callbacks (no promises) and allocation-light: command slots
 // are preallocated per tag (queue-slot.ts). CPU work is charged through env.cpu.run in passes, the
@@ -12,9 +13,10 @@
 // cost is the sum of its PDUs' receive costs plus one command completion per command it completes.
 // Protocol state (validation, copying C2HData into the read buffer, freeing the tag) is updated when
 // a PDU is decoded; the visible effects (completion callbacks, H2CData sends, going live) run in the
-// chunk's item (queue-pass.ts), so a simulated busy core delays them. A command is sent by one item
-// of its own, except that commands submitted while a receive item runs (completion callbacks that
-// submit more I/O) are sent together by one item after it. The Linux host's 1 ms io_work time
+// chunk's item (queue-pass.ts; the passes themselves are sim/transport io-work.ts, shared with the
+// target), so a simulated busy core delays them. A command is sent by one item of its own, except
+// that commands submitted while a receive item runs (completion callbacks that submit more I/O) are
+// sent together by one item after it. The Linux host's 1 ms io_work time
 // budget is not modelled: a chunk is handled in one item however many PDUs it holds.
 import type { Address, ByteStream, NodeEnv, Timer } from '../core/index.js';
 import { SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/index.js';
