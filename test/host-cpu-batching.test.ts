@@ -39,7 +39,7 @@ async function liveQueue(t: ExecutionContext) {
     env,
     ADDRESS,
     { qid: 1, depth: 8, core: 1, headerDigest: false, dataDigest: false, inCapsuleBytes: 8192, maxTransferBytes: 1 << 20, connectTimeoutNs: 1e9, logPrefix: '' },
-    { fatal: (_queue, reason) => t.fail(reason), timeout: () => t.fail('timeout') },
+    { fatal: (_qid, reason) => t.fail(reason), timeout: () => t.fail('timeout') },
   );
   await settle();
   const stream = peer;

@@ -11,7 +11,7 @@ import { Status, STATUS_DNR, STATUS_MORE } from '../sim/nvme/status.js';
 import { NS_BYTES, pattern, startMemoryTarget, testConfig } from './helpers/target-fixtures.js';
 import type { MemoryStream } from './helpers/target-fixtures.js';
 import type { ExecutionContext } from 'ava';
-import type { NvmeTargetOptions } from '../sim/target/context.js';
+import type { NvmeTargetOptions } from '../sim/target/target-options.js';
 
 async function ioQueue(t: ExecutionContext, options: NvmeTargetOptions = {}, digests: { headerDigest?: boolean; dataDigest?: boolean } = {}) {
   const started = await startMemoryTarget(t, testConfig(4420), options);

@@ -39,7 +39,7 @@ import { IoRequest, MAX_RETRIES } from './io-request.js';
 import type { IoSubmitter } from './io-request.js';
 import { resolveConnectOptions } from './options.js';
 import type { ConnectOptions, ResolvedConnectOptions } from './options.js';
-import type { HostQueue, QueueCommand, QueueEvents, QueueStats } from './queue.js';
+import type { QueueCommand, QueueEvents, QueueStats } from './queue.js';
 import { TransportError } from './transport-error.js';
 
 export type ControllerState = 'new' | 'connecting' | 'live' | 'resetting' | 'deleting' | 'deleted';
@@ -231,8 +231,8 @@ export class TcpHostController implements HostController, IoSubmitter {
     const attempt: Attempt = { progress: emptyProgress(), association: null };
     this.#attempt = attempt;
     const events: QueueEvents = {
-      fatal: (_queue, reason) => this.#onQueueFailure(attempt, reason),
-      timeout: (queue, opcode, cid) => this.#onQueueTimeout(attempt, queue, opcode, cid),
+      fatal: (_qid, reason) => this.#onQueueFailure(attempt, reason),
+      timeout: (qid, opcode, cid) => this.#onQueueTimeout(attempt, qid, opcode, cid),
     };
     try {
       const association = await setupAssociation(this.#env, this.options, events, attempt.progress, this.#prefix);
@@ -286,10 +286,10 @@ export class TcpHostController implements HostController, IoSubmitter {
   }
 
   /** host/tcp.c nvme_tcp_timeout: recovery when live, else stop the queue and fail the command. */
-  #onQueueTimeout(attempt: Attempt, queue: HostQueue, opcode: number, cid: number): void {
+  #onQueueTimeout(attempt: Attempt, qid: number, opcode: number, cid: number): void {
     if (this.#attempt !== attempt) return;
-    this.#env.log.warn(`${this.#prefix}queue ${queue.qid}: timeout cid 0x${cid.toString(16)} opcode 0x${opcode.toString(16)}`);
-    this.#onQueueFailure(attempt, `queue ${queue.qid}: command timeout`);
+    this.#env.log.warn(`${this.#prefix}queue ${qid}: timeout cid 0x${cid.toString(16)} opcode 0x${opcode.toString(16)}`);
+    this.#onQueueFailure(attempt, `queue ${qid}: command timeout`);
   }
 
   /** host/tcp.c nvme_tcp_error_recovery + nvme_tcp_error_recovery_work. */

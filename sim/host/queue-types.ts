@@ -1,6 +1,6 @@
 // The contract of a host queue (queue.ts) with its owner: the commands it carries, the events it
-// reports, its configuration and its counters.
-import type { HostQueue } from './queue.js';
+// reports, its configuration and its counters. Events name the queue by its qid, so this contract
+// does not depend on the queue class.
 
 /** Completion of a queued command: the 15-bit NVMe status and CQE dwords 0 and 1. */
 export type CommandCallback = (status: number, dw0: number, dw1: number) => void;
@@ -23,9 +23,9 @@ export interface QueueCommand {
 
 export interface QueueEvents {
   /** The connection is dead (protocol error, C2HTermReq, close). Called at most once, after open. */
-  fatal(queue: HostQueue, reason: string): void;
+  fatal(qid: number, reason: string): void;
   /** A command outlived its timeout; reported once per command. The owner decides what to do. */
-  timeout(queue: HostQueue, opcode: number, cid: number): void;
+  timeout(qid: number, opcode: number, cid: number): void;
 }
 
 export interface HostQueueConfig {

@@ -2,7 +2,8 @@
 // userspace twin of struct nvme_tcp_queue in Linux drivers/nvme/host/tcp.c. It owns the ICReq/ICResp
 // exchange, command identifiers, in-capsule versus R2T-driven writes, H2CData segmentation, C2HData
 // placement, per-command timeouts and send backpressure. It knows nothing about controllers: fatal
-// transport errors and timeouts are reported to its owner (controller.ts), which runs error recovery.
+// transport errors and timeouts are reported to its owner (controller.ts), by qid, which runs error
+// recovery. Send backpressure is sim/transport stream-sender.ts, shared with the target.
 //
 // The per-command path is synchronous callbacks (no promises) and allocation-light: command slots
 // are preallocated per tag (queue-slot.ts). CPU work is charged through env.cpu.run in passes, the
@@ -12,12 +13,12 @@
 // cost is the sum of its PDUs' receive costs plus one command completion per command it completes.
 // Protocol state (validation, copying C2HData into the read buffer, freeing the tag) is updated when
 // a PDU is decoded; the visible effects (completion callbacks, H2CData sends, going live) run in the
-// chunk's item (queue-pass.ts), so a simulated busy core delays them. A command is sent by one item
-// of its own, except that commands submitted while a receive item runs (completion callbacks that
-// submit more I/O) are sent together by one item after it. The Linux host's 1 ms io_work time
+// chunk's item (queue-pass.ts; the passes themselves are sim/transport io-work.ts, shared with the
+// target), so a simulated busy core delays them. A command is sent by one item of its own, except
+// that commands submitted while a receive item runs (completion callbacks that submit more I/O) are
+// sent together by one item after it. The Linux host's 1 ms io_work time
 // budget is not modelled: a chunk is handled in one item however many PDUs it holds.
 import type { Address, ByteStream, NodeEnv, Timer } from '../core/index.js';
-import { BatchFifo, WorkTally } from '../core/index.js';
 import { SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/index.js';
 import { PduDecoder } from '../nvme/index.js';
 import { encodePdu } from '../nvme/index.js';
@@ -35,13 +36,13 @@ import {
 import type { C2HDataPdu, CapsuleRespPdu, ICRespPdu, Pdu, PduError, PduOptions, R2TPdu, TermReqPdu } from '../nvme/index.js';
 import { SqeFlag, SqeOffset } from '../nvme/index.js';
 import { Status } from '../nvme/index.js';
+import { IoWork, StreamSender } from '../transport/index.js';
 import { checkICResp, HPDA, MAXR2T } from './ic-exchange.js';
 import { PassAction, PassEffectPool } from './queue-pass.js';
 import type { PassEffect } from './queue-pass.js';
 import { CID_TAG_MASK, MAX_QUEUE_DEPTH, Slot, transferLength, writeSgl } from './queue-slot.js';
 import { CommandTimeouts } from './queue-timeouts.js';
 import type { HostQueueConfig, QueueCommand, QueueEvents, QueueStats } from './queue-types.js';
-import { StreamSender } from './stream-sender.js';
 import { TransportError } from './transport-error.js';
 
 export { checkICResp } from './ic-exchange.js';
@@ -77,17 +78,12 @@ export class HostQueue {
   readonly #decoder: PduDecoder;
   #pduOptions: PduOptions;
   #maxh2cdata = MIN_MAXH2CDATA;
-  /** Effects of receive items charged and not yet run, and the open item's cost. */
-  readonly #rx = new BatchFifo<PassEffect>();
-  readonly #rxWork = new WorkTally();
-  /** Capsules of send items charged and not yet written, and the open item's cost. */
-  readonly #tx = new BatchFifo<PassEffect>();
-  readonly #txWork = new WorkTally();
+  /**
+   * Receive items carry the effects of one chunk's PDUs; send items carry capsules. Capsules
+   * submitted while a receive item runs wait for the one send item after it.
+   */
+  readonly #work: IoWork<PassEffect, PassEffect>;
   readonly #effects = new PassEffectPool();
-  /** A receive item is running: capsules submitted now wait for the one send item after it. */
-  #inReceivePass = false;
-  readonly #runReceivePass = (): void => this.#receivePass();
-  readonly #runSendItem = (): void => this.#sendItem();
   readonly #timeouts: CommandTimeouts;
   #openTimer: Timer | null = null;
   #lingerTimer: Timer | null = null;
@@ -113,11 +109,17 @@ export class HostQueue {
       this.#freeTags[tag] = config.depth - 1 - tag;
     }
     this.#freeCount = config.depth;
+    this.#work = new IoWork<PassEffect, PassEffect>({
+      cpu: env.cpu,
+      core: config.core,
+      receive: (effect) => this.#runEffect(effect),
+      send: (effect) => this.#sendCapsule(effect),
+    });
     this.#timeouts = new CommandTimeouts(
       env.clock,
       this.#slots,
       () => this.#state === 'live',
-      (slot) => this.#events.timeout(this, slot.command?.sqe[SqeOffset.OPCODE] ?? 0, slot.cid),
+      (slot) => this.#events.timeout(this.qid, slot.command?.sqe[SqeOffset.OPCODE] ?? 0, slot.cid),
     );
     this.#pduOptions = { headerDigest: false, dataDigest: false, dataAlignment: 0 };
     this.#decoder = new PduDecoder({ acceptTypes: ACCEPT_BEFORE_ICRESP, maxPduLength: TERM_MAX_PDU_LENGTH });
@@ -231,7 +233,7 @@ export class HostQueue {
       data: (chunk) => {
         if (this.#state !== 'live' && this.#state !== 'connecting') return;
         this.#decoder.push(chunk, this.#onPdu, this.#onDecodeError);
-        this.#chargeReceivePass();
+        this.#work.chargeReceive();
       },
       drain: () => {
         if (this.#state === 'live' || this.#state === 'connecting') this.#sender.drain();
@@ -275,8 +277,8 @@ export class HostQueue {
       acceptTypes: ACCEPT_LIVE,
       maxPduLength: Math.max(TERM_MAX_PDU_LENGTH, DATA_HEADER_LENGTH + 2 * DIGEST_LENGTH + config.maxTransferBytes),
     };
-    this.#rxWork.add(1, 0, 0, 0);
-    this.#rx.add(this.#effects.take(PassAction.GO_LIVE));
+    this.#work.receiveWork.add(1, 0, 0, 0);
+    this.#work.addReceive(this.#effects.take(PassAction.GO_LIVE));
   }
 
   /** The ICResp's item ran: the queue is live and open() resolves. */
@@ -340,32 +342,20 @@ export class HostQueue {
     effect.slot = slot;
     effect.command = command;
     effect.cid = cid;
-    this.#tx.add(effect);
+    this.#work.addSend(effect);
     // Submitting and (later) completing a command each cost one `commands` (profiles.ts).
-    this.#txWork.add(1, 0, (config.headerDigest ? CAPSULE_CMD_HEADER_LENGTH : 0) + (config.dataDigest ? capsuleBytes : 0), 1);
-    if (!this.#inReceivePass) this.#chargeSend();
+    this.#work.sendWork.add(1, 0, (config.headerDigest ? CAPSULE_CMD_HEADER_LENGTH : 0) + (config.dataDigest ? capsuleBytes : 0), 1);
+    this.#work.sendQueued();
   }
 
-  /** Charges the open send item: the capsules submitted since the last one. */
-  #chargeSend(): void {
-    if (this.#tx.openSize === 0) return;
-    this.#tx.seal();
-    this.#env.cpu.run(this.#config.core, this.#txWork, this.#runSendItem);
-    this.#txWork.clear();
-  }
-
-  /** The send item's work: write each capsule whose command still holds its tag on a live queue. */
-  #sendItem(): void {
-    const tx = this.#tx;
-    tx.begin();
-    for (let effect = tx.next(); effect !== undefined; effect = tx.next()) {
-      const { slot, command, cid } = effect;
-      this.#effects.give(effect);
-      if (slot === null || command === null || !slot.holds(command, cid) || this.#state !== 'live') continue;
-      slot.sending = false;
-      const data = slot.transportWrite || command.dataOut === null ? EMPTY : command.dataOut;
-      this.#sender.write(encodePdu({ type: PduType.CapsuleCmd, sqe: command.sqe, data }, this.#pduOptions));
-    }
+  /** In a send item: write the capsule if its command still holds its tag on a live queue. */
+  #sendCapsule(effect: PassEffect): void {
+    const { slot, command, cid } = effect;
+    this.#effects.give(effect);
+    if (slot === null || command === null || !slot.holds(command, cid) || this.#state !== 'live') return;
+    slot.sending = false;
+    const data = slot.transportWrite || command.dataOut === null ? EMPTY : command.dataOut;
+    this.#sender.write(encodePdu({ type: PduType.CapsuleCmd, sqe: command.sqe, data }, this.#pduOptions));
   }
 
   /**
@@ -395,32 +385,12 @@ export class HostQueue {
     effect.status = status;
     effect.dw0 = dw0;
     effect.dw1 = dw1;
-    this.#rx.add(effect);
+    this.#work.addReceive(effect);
   }
 
   // ---- Receive ----
 
-  /** After a chunk is decoded: charge its PDUs as one item, unless it completed none. */
-  #chargeReceivePass(): void {
-    if (this.#rx.openSize === 0 && this.#rxWork.empty) return;
-    this.#rx.seal();
-    this.#env.cpu.run(this.#config.core, this.#rxWork, this.#runReceivePass);
-    this.#rxWork.clear();
-  }
-
-  /** A chunk's item: its effects in PDU order, then one send item for what they submitted. */
-  #receivePass(): void {
-    const rx = this.#rx;
-    rx.begin();
-    this.#inReceivePass = true;
-    try {
-      for (let effect = rx.next(); effect !== undefined; effect = rx.next()) this.#runEffect(effect);
-    } finally {
-      this.#inReceivePass = false;
-      this.#chargeSend();
-    }
-  }
-
+  /** In a receive item (a chunk's effects in PDU order): run one deferred effect. */
   #runEffect(effect: PassEffect): void {
     const { action, slot, command } = effect;
     switch (action) {
@@ -504,7 +474,7 @@ export class HostQueue {
     const cqeStatus = readU16(cqe, 14) >>> 1;
     // A data digest error already recorded for this command wins over the CQE's success.
     const status = slot.pendingStatus !== 0 ? slot.pendingStatus : cqeStatus;
-    this.#rxWork.add(1, 0, this.#pduOptions.headerDigest ? CAPSULE_RESP_HEADER_LENGTH : 0, 1);
+    this.#work.receiveWork.add(1, 0, this.#pduOptions.headerDigest ? CAPSULE_RESP_HEADER_LENGTH : 0, 1);
     this.#complete(slot, status, readU32(cqe, 0), readU32(cqe, 4));
   }
 
@@ -539,7 +509,7 @@ export class HostQueue {
     const options = this.#pduOptions;
     const crcBytes = (options.headerDigest ? DATA_HEADER_LENGTH : 0) + (options.dataDigest ? length : 0);
     if (!pdu.success) {
-      this.#rxWork.add(1, length, crcBytes, 0);
+      this.#work.receiveWork.add(1, length, crcBytes, 0);
       return;
     }
     // SUCCESS (only legal with LAST_PDU; the decoder rejects it otherwise) completes the command
@@ -548,7 +518,7 @@ export class HostQueue {
       this.#fatal(`queue ${this.qid}: tag 0x${slot.tag.toString(16)} SUCCESS after ${slot.received} of ${buffer.length} bytes`, false);
       return;
     }
-    this.#rxWork.add(1, length, crcBytes, 1);
+    this.#work.receiveWork.add(1, length, crcBytes, 1);
     this.#complete(slot, slot.pendingStatus, 0, 0);
   }
 
@@ -589,7 +559,7 @@ export class HostQueue {
     // request is queued for io_work's send pass by nvme_tcp_queue_request).
     const pdus = Math.ceil(pdu.r2tl / this.#maxh2cdata);
     const options = this.#pduOptions;
-    this.#rxWork.add(pdus + 1, 0, (options.headerDigest ? DATA_HEADER_LENGTH * (pdus + 1) : 0) + (options.dataDigest ? pdu.r2tl : 0), 0);
+    this.#work.receiveWork.add(pdus + 1, 0, (options.headerDigest ? DATA_HEADER_LENGTH * (pdus + 1) : 0) + (options.dataDigest ? pdu.r2tl : 0), 0);
     const effect = this.#effects.take(PassAction.SEND_H2C);
     effect.slot = slot;
     effect.command = command;
@@ -597,7 +567,7 @@ export class HostQueue {
     effect.offset = pdu.r2to;
     effect.length = pdu.r2tl;
     effect.ttag = pdu.ttag;
-    this.#rx.add(effect);
+    this.#work.addReceive(effect);
   }
 
   /** H2CData PDUs cut at MAXH2CDATA; LAST_PDU marks the final one of this R2T. */
@@ -639,7 +609,7 @@ export class HostQueue {
     this.#clearTimers();
     this.#closeStream(graceful);
     this.#sender.stream = null;
-    this.#events.fatal(this, reason);
+    this.#events.fatal(this.qid, reason);
   }
 
   #closeStream(graceful: boolean): void {

@@ -31,14 +31,14 @@ import { parseFabricsAdminCommand } from './fabrics-commands.js';
 import { identifyController, identifyNamespace, namespaceDescriptors } from './identify-data.js';
 import { checkLogPageRequest, keepAlive, setAsyncEventConfig, setKato } from './shared-admin.js';
 import type { LiveNamespace } from './model.js';
-import type { TcpQueue } from './queue.js';
+import type { CommandContext } from './command-context.js';
 
 /** NVME_NSID_ALL. */
 export const NSID_ALL = 0xffffffff;
 /** Host Identifier data: a 128-bit ID (Get Features FID 81h with EXHID). */
 const HOST_ID_BYTES = 16;
 
-export function parseAdminCommand(queue: TcpQueue, controller: Controller, sqe: Sqe): Parsed {
+export function parseAdminCommand(queue: CommandContext, controller: Controller, sqe: Sqe): Parsed {
   if (sqe.opcode === FABRICS_OPCODE) return parseFabricsAdminCommand(controller, sqe);
   if (controller.isDiscovery) return parseDiscoveryCommand(queue, controller, sqe);
   // nvmet_check_ctrl_status: nothing but Fabrics commands until CC.EN = 1 and CSTS.RDY = 1.
@@ -78,7 +78,7 @@ export function findNamespace(controller: Controller, nsid: number): LiveNamespa
   return ns !== undefined && ns.enabled && ns.backend !== undefined ? ns : undefined;
 }
 
-function identify(queue: TcpQueue, controller: Controller, sqe: Sqe): Completion {
+function identify(queue: CommandContext, controller: Controller, sqe: Sqe): Completion {
   const fields = identifyFields(sqe);
   switch (fields.cns) {
     case IdentifyCns.NAMESPACE: {

@@ -2,16 +2,30 @@
 // admin queue goes, its keep-alive expires or a fatal error hits any of its queues. It holds what Linux
 // struct nvmet_ctrl holds: CC/CSTS, KATO, the queues, outstanding Asynchronous Event Requests and
 // pending events, the changed-namespace list and the error log (drivers/nvme/target/core.c).
-import type { Logger } from '../core/index.js';
+import type { Logger, NodeEnv } from '../core/index.js';
 import { AsyncEventNotice, AsyncEventType, LogPageId } from '../nvme/index.js';
 import { encodeCap, defaultCap } from '../nvme/index.js';
 import { Status, STATUS_DNR } from '../nvme/index.js';
 import { encodeAsyncEvent } from '../nvme/index.js';
 import type { TargetCommand } from './command.js';
-import type { TargetContext } from './context.js';
 import { ErrorLog } from './error-log.js';
 import { KeepAliveTimer } from './keep-alive.js';
 import type { LiveSubsystem } from './model.js';
+import type { ResolvedTargetOptions } from './target-options.js';
+import type { TargetStats } from './target-stats.js';
+
+/**
+ * What a controller needs of the target: the seams, the options and counters, and the registry that
+ * frees its ID. The target's TargetContext is one; naming only these keeps the controller below the
+ * registry that holds it.
+ */
+export interface ControllerEnv {
+  readonly env: NodeEnv;
+  readonly log: Logger;
+  readonly options: ResolvedTargetOptions;
+  readonly stats: TargetStats;
+  readonly controllers: { remove(controller: Controller): void };
+}
 
 /** A queue as the controller sees it. */
 export interface ControllerQueue {
@@ -65,7 +79,7 @@ export class Controller {
   readonly queues = new Map<number, ControllerQueue>();
   readonly errors = new ErrorLog();
   readonly keepAlive: KeepAliveTimer;
-  readonly #ctx: TargetContext;
+  readonly #ctx: ControllerEnv;
   readonly #log: Logger;
   readonly #aers: TargetCommand[] = [];
   readonly #events: number[] = [];
@@ -74,7 +88,7 @@ export class Controller {
   #changedNsOverflow = false;
   #destroyed = false;
 
-  constructor(ctx: TargetContext, init: ControllerInit) {
+  constructor(ctx: ControllerEnv, init: ControllerInit) {
     this.#ctx = ctx;
     this.#log = ctx.log;
     this.cntlid = init.cntlid;

@@ -17,9 +17,9 @@ import type { Controller } from './controller.js';
 import { AEN_CFG_DISCOVERY, AenBit } from './controller.js';
 import { identifyController } from './identify-data.js';
 import type { LivePort } from './model.js';
-import type { TcpQueue } from './queue.js';
+import type { CommandContext } from './command-context.js';
 
-export function parseDiscoveryCommand(queue: TcpQueue, controller: Controller, sqe: Sqe): Parsed {
+export function parseDiscoveryCommand(queue: CommandContext, controller: Controller, sqe: Sqe): Parsed {
   // nvmet_parse_discovery_cmd: "got cmd %d while not ready".
   if (!controller.enabled) return { status: Status.INVALID_OPCODE | STATUS_DNR, errorLocation: ErrorLocation.OPCODE };
   switch (sqe.opcode) {
@@ -68,7 +68,7 @@ function getFeatures(controller: Controller, sqe: Sqe): Completion {
 }
 
 /** nvmet_execute_disc_get_log_page. */
-function discoveryLogPage(queue: TcpQueue, controller: Controller, fields: GetLogPageFields): Completion {
+function discoveryLogPage(queue: CommandContext, controller: Controller, fields: GetLogPageFields): Completion {
   if (fields.lid !== LogPageId.DISCOVERY) return { status: Status.INVALID_FIELD | STATUS_DNR, errorLocation: ErrorLocation.CDW10 };
   // "Spec requires dword aligned offsets".
   if (fields.offsetBytes % 4 !== 0) return { status: Status.INVALID_FIELD | STATUS_DNR, errorLocation: ErrorLocation.LPO };
@@ -79,7 +79,7 @@ function discoveryLogPage(queue: TcpQueue, controller: Controller, fields: GetLo
 }
 
 /** The log's records for a host on the queue's port: allowed subsystems, then enabled referrals. */
-export function discoveryEntries(queue: TcpQueue, hostnqn: string): DiscoveryLogEntry[] {
+export function discoveryEntries(queue: CommandContext, hostnqn: string): DiscoveryLogEntry[] {
   const { model } = queue.ctx;
   const port = queue.port;
   const entries: DiscoveryLogEntry[] = [];
@@ -136,7 +136,7 @@ function treqByte(treq: TreqName): number {
  * The address hosts should dial: a wildcard listen address is replaced by the address the host
  * reached (nvmet_tcp_disc_port_addr), and an ephemeral port (trsvcid 0) by the bound port.
  */
-function advertisedAddress(queue: TcpQueue, port: LivePort): { traddr: string; trsvcid: string } {
+function advertisedAddress(queue: CommandContext, port: LivePort): { traddr: string; trsvcid: string } {
   const wildcard = port.traddr === '0.0.0.0' || port.traddr === '::';
   return {
     traddr: wildcard ? queue.local.host : port.traddr,

@@ -24,7 +24,7 @@ import { versionToVs } from './config.js';
 import type { TargetContext } from './context.js';
 import { Controller } from './controller.js';
 import type { LivePort, LiveSubsystem } from './model.js';
-import type { TcpQueue } from './queue.js';
+import type { CommandContext } from './command-context.js';
 
 /** Property Get/Set ATTRIB and OFST offsets (nvmf_property_get_command), the error locations. */
 const PROPERTY_ATTRIB = 40;
@@ -36,7 +36,7 @@ const FCTYPE_OFFSET = 4;
  * A queue before Connect (nvmet_parse_connect_cmd). The NVMe over Fabrics specification wants
  * Command Sequence Error for anything but Connect here; Linux nvmet answers INVALID_OPCODE|DNR.
  */
-export function parseConnectCommand(queue: TcpQueue, sqe: Sqe): Parsed {
+export function parseConnectCommand(queue: CommandContext, sqe: Sqe): Parsed {
   if (sqe.opcode !== FABRICS_OPCODE || (sqe.nsid & 0xff) !== FabricsType.CONNECT) {
     return { status: Status.CMD_SEQ_ERROR | STATUS_DNR, errorLocation: ErrorLocation.OPCODE };
   }
@@ -86,7 +86,7 @@ function checkQueue(controllerMqes: number, sqsize: number, qidTaken: boolean): 
   return undefined;
 }
 
-function adminConnect(queue: TcpQueue, command: TargetCommand): void {
+function adminConnect(queue: CommandContext, command: TargetCommand): void {
   const ctx = queue.ctx;
   const connect = parseConnect(command.sqe);
   const data = decodeConnectData(command.data ?? new Uint8Array(CONNECT_DATA_BYTES));
@@ -139,7 +139,7 @@ function adminConnect(queue: TcpQueue, command: TargetCommand): void {
   command.succeed(encodeConnectResult({ cntlid, authreq: 0 }));
 }
 
-function ioConnect(queue: TcpQueue, command: TargetCommand): void {
+function ioConnect(queue: CommandContext, command: TargetCommand): void {
   const ctx = queue.ctx;
   const connect = parseConnect(command.sqe);
   const data = decodeConnectData(command.data ?? new Uint8Array(CONNECT_DATA_BYTES));

@@ -20,7 +20,7 @@ import { bytesFromHex, uuidToBytes } from '../nvme/index.js';
 import { versionToVs } from './config.js';
 import type { Controller } from './controller.js';
 import type { LiveNamespace } from './model.js';
-import type { TcpQueue } from './queue.js';
+import type { CommandContext } from './command-context.js';
 
 /** NVMET_MAX_NAMESPACES: NN and MNAN (at least; a larger configured NSID raises NN). */
 const MAX_NAMESPACES = 1024;
@@ -31,7 +31,7 @@ const IORCSZ = 1;
 /** SQE size; IOCCSZ counts it plus the in-capsule data in 16-byte units. */
 const SQE_BYTES = 64;
 
-export function identifyController(queue: TcpQueue, controller: Controller): Uint8Array {
+export function identifyController(queue: CommandContext, controller: Controller): Uint8Array {
   const sub = controller.subsystem;
   const inline = queue.port.inlineDataSize;
   const discovery = controller.isDiscovery;

@@ -1,7 +1,8 @@
 // The NVMe/TCP target's public surface. Everything else under sim/target is internal to the engine.
 export { NvmeTarget } from './target.js';
 export type { BoundPort, ControllerInfo } from './target.js';
-export type { BackendFactory, NvmeTargetOptions, TargetStats } from './context.js';
+export type { BackendFactory, NvmeTargetOptions } from './target-options.js';
+export type { TargetStats } from './target-stats.js';
 export { ConfigError } from './config-error.js';
 export { normalizeTargetConfig, versionToVs } from './config.js';
 export type {

@@ -13,12 +13,12 @@ import type { CommandPlan, Completion, Parsed, TargetCommand } from './command.j
 import type { Controller } from './controller.js';
 import { parseFabricsIoCommand } from './fabrics-commands.js';
 import type { LiveNamespace } from './model.js';
-import type { TcpQueue } from './queue.js';
+import type { CommandContext } from './command-context.js';
 
 /** The LBA Out of Range status code, with or without flags, as backends report it. */
 const LBA_RANGE_CODE = Status.LBA_RANGE & 0x7ff;
 
-export function parseIoCommand(queue: TcpQueue, controller: Controller, sqe: Sqe): Parsed {
+export function parseIoCommand(queue: CommandContext, controller: Controller, sqe: Sqe): Parsed {
   if (sqe.opcode === FABRICS_OPCODE) return parseFabricsIoCommand();
   // nvmet_check_ctrl_status: I/O only on an enabled, ready controller.
   if (!controller.enabled) return { status: Status.CMD_SEQ_ERROR | STATUS_DNR };
@@ -78,7 +78,7 @@ function lbaRange(backend: BlockBackend, sqe: Sqe): ByteRange | Completion {
   return { slba: fields.slba, offset: fields.slba * backend.blockSize, length: fields.nlb * backend.blockSize };
 }
 
-function parseReadWrite(queue: TcpQueue, ns: LiveNamespace, backend: BlockBackend, sqe: Sqe): Parsed {
+function parseReadWrite(queue: CommandContext, ns: LiveNamespace, backend: BlockBackend, sqe: Sqe): Parsed {
   // lbaRange and readWriteFields inline (same checks, same order), without their result objects:
   // this runs for every I/O.
   const slba = sqe.cdw11 * 2 ** 32 + sqe.cdw10;
@@ -102,14 +102,14 @@ function parseReadWrite(queue: TcpQueue, ns: LiveNamespace, backend: BlockBacken
 
 /** The byte range a parsed Read or Write covers: one object per command, execute a method rather than a fresh closure. */
 abstract class RangePlan implements CommandPlan {
-  readonly queue: TcpQueue;
+  readonly queue: CommandContext;
   readonly ns: LiveNamespace;
   readonly backend: BlockBackend;
   readonly slba: number;
   readonly offset: number;
   readonly length: number;
 
-  constructor(queue: TcpQueue, ns: LiveNamespace, backend: BlockBackend, slba: number, offset: number, length: number) {
+  constructor(queue: CommandContext, ns: LiveNamespace, backend: BlockBackend, slba: number, offset: number, length: number) {
     this.queue = queue;
     this.ns = ns;
     this.backend = backend;

@@ -10,15 +10,19 @@ import { backendSpecFromDevicePath, openBackend } from '../storage/index.js';
 import type { BlockBackend } from '../storage/index.js';
 import type { NamespaceConfig, PortConfig, ReferralConfig, SubsystemConfig, TargetConfig, TargetEntries } from './config.js';
 import { normalizeTargetConfig } from './config.js';
-import { emptyStats, resolveOptions } from './context.js';
-import type { BackendFactory, NvmeTargetOptions, TargetContext, TargetStats } from './context.js';
+import type { TargetContext } from './context.js';
 import { ControllerRegistry } from './controller-registry.js';
 import type { Controller } from './controller.js';
 import { TargetModel } from './model.js';
+import { resolveOptions } from './target-options.js';
+import type { BackendFactory, NvmeTargetOptions } from './target-options.js';
+import { emptyStats } from './target-stats.js';
+import type { TargetStats } from './target-stats.js';
 import type { LiveNamespace, LivePort, ModelChange, SubsystemAttributes } from './model.js';
 import { TcpQueue } from './queue.js';
 
-export type { NvmeTargetOptions, TargetStats, BackendFactory } from './context.js';
+export type { NvmeTargetOptions, BackendFactory } from './target-options.js';
+export type { TargetStats } from './target-stats.js';
 
 /** Where a port listens once started (trsvcid 0 becomes the ephemeral port the OS picked). */
 export interface BoundPort {

@@ -21,7 +21,7 @@ import type { C2HDataPdu, ICRespPdu, Pdu, PduError, PduOptions, R2TPdu, TermReqP
 import { RegisterOffset } from '../../sim/nvme/registers.js';
 import { buildGetLogPage, buildIdentify, buildRead, buildSetFeatures, buildWrite, decodeSqe, encodeSqe } from '../../sim/nvme/sqe.js';
 import type { TargetConfig } from '../../sim/target/config.js';
-import type { NvmeTargetOptions } from '../../sim/target/context.js';
+import type { NvmeTargetOptions } from '../../sim/target/target-options.js';
 import { NvmeTarget } from '../../sim/target/target.js';
 
 export const SUBNQN = 'nqn.2024-01.io.nvmf-sim:test';

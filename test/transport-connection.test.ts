@@ -1,0 +1,133 @@
+// The connection plumbing host and target queues share (sim/transport): send backpressure on the
+// byte stream (StreamSender) and CPU work in io_work passes (IoWork). A scripted stream reports
+// itself full after a set number of writes; a recording Cpu holds items like a busy core.
+import test from 'ava';
+import type { Address, ByteStream, StreamHandlers } from '../sim/core/env.js';
+import { IoWork } from '../sim/transport/io-work.js';
+import { StreamSender } from '../sim/transport/stream-sender.js';
+import { RecordingCpu } from './helpers/recording-cpu.js';
+
+const NOWHERE: Address = { host: '127.0.0.1', port: 0 };
+
+/** A stream that accepts `room` writes before it reports backpressure. */
+class ScriptedStream implements ByteStream {
+  readonly local = NOWHERE;
+  readonly remote = NOWHERE;
+  readonly closed = false;
+  readonly written: number[] = [];
+  room: number;
+
+  constructor(room: number) {
+    this.room = room;
+  }
+
+  setHandlers(_handlers: StreamHandlers): void {}
+
+  write(chunk: Uint8Array): boolean {
+    this.written.push(chunk[0] ?? -1);
+    this.room--;
+    return this.room > 0;
+  }
+
+  end(): void {}
+  destroy(): void {}
+}
+
+const chunk = (id: number, length = 4): Uint8Array => new Uint8Array(length).fill(id);
+
+test('transport: StreamSender holds chunks after backpressure and writes them in order on drain', (t) => {
+  const stream = new ScriptedStream(2);
+  const sender = new StreamSender(stream);
+  sender.write([chunk(1), chunk(2), chunk(3)]);
+  sender.write([chunk(4, 6)]);
+  t.deepEqual(stream.written, [1, 2]);
+  t.is(sender.heldBytes, 10);
+  // Room for two more: 3 fills it again, 4 stays held.
+  stream.room = 1;
+  sender.drain();
+  t.deepEqual(stream.written, [1, 2, 3]);
+  t.is(sender.heldBytes, 6);
+  stream.room = 10;
+  sender.drain();
+  t.deepEqual(stream.written, [1, 2, 3, 4]);
+  t.is(sender.heldBytes, 0);
+  sender.write([chunk(5)]);
+  t.deepEqual(stream.written, [1, 2, 3, 4, 5]);
+});
+
+test('transport: StreamSender flushes held chunks before a FIN, drops them on clear, ignores writes without a stream', (t) => {
+  const stream = new ScriptedStream(1);
+  const sender = new StreamSender(stream);
+  sender.write([chunk(1), chunk(2), chunk(3)]);
+  sender.flushForClose();
+  t.deepEqual(stream.written, [1, 2, 3]);
+  t.is(sender.heldBytes, 0);
+
+  const other = new ScriptedStream(1);
+  const dropping = new StreamSender(other);
+  dropping.write([chunk(1), chunk(2)]);
+  dropping.clear();
+  t.is(dropping.heldBytes, 0);
+  other.room = 10;
+  dropping.drain();
+  t.deepEqual(other.written, [1]);
+  dropping.stream = null;
+  dropping.write([chunk(9)]);
+  t.deepEqual(other.written, [1]);
+});
+
+test('transport: IoWork charges one item per pass and sends what a receive pass queued in one item after it', (t) => {
+  const cpu = new RecordingCpu(2);
+  cpu.hold = true;
+  const handled: string[] = [];
+  const work: IoWork<string, string> = new IoWork<string, string>({
+    cpu,
+    core: 1,
+    receive: (entry, flag) => {
+      handled.push(`rx ${entry} ${flag}`);
+      work.addSend(`re ${entry}`);
+      work.sendWork.add(1, 0, 0, 0);
+      work.sendQueued();
+    },
+    send: (entry) => handled.push(`tx ${entry}`),
+  });
+  work.addReceive('a');
+  work.addReceive('b', false);
+  work.receiveWork.add(2, 100, 0, 2);
+  work.chargeReceive();
+  // Nothing open: no item.
+  work.chargeReceive();
+  t.is(cpu.items.length, 1);
+  t.deepEqual(cpu.items[0]?.work, { pdus: 2, copyBytes: 100, crcBytes: 0, commands: 2 });
+  // Held items run in order, including the send item the receive item submitted.
+  cpu.runHeld();
+  t.deepEqual(handled, ['rx a true', 'rx b false', 'tx re a', 'tx re b']);
+  t.is(cpu.items.length, 2);
+  t.deepEqual(cpu.items[1]?.work, { pdus: 2, copyBytes: 0, crcBytes: 0, commands: 0 });
+  t.false(work.inReceivePass);
+});
+
+test('transport: IoWork charges the open send pass when a receive pass reaches the send budget', (t) => {
+  const cpu = new RecordingCpu(2);
+  cpu.hold = true;
+  const work: IoWork<number, number> = new IoWork<number, number>({
+    cpu,
+    core: 0,
+    sendBudget: 2,
+    receive: (entry) => {
+      work.addSend(entry);
+      work.sendWork.add(1, 0, 0, 0);
+      work.sendQueued();
+    },
+    send: () => {},
+  });
+  for (let entry = 0; entry < 5; entry++) work.addReceive(entry);
+  work.receiveWork.add(5, 0, 0, 0);
+  work.chargeReceive();
+  cpu.runHeld();
+  // The receive item, then sends of 2, 2 and (after the pass) 1.
+  t.deepEqual(
+    cpu.items.map((item) => item.work.pdus),
+    [5, 2, 2, 1],
+  );
+});
