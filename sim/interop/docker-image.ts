@@ -9,9 +9,14 @@ import { findExecutable, type VmImage } from './vm-image.js';
 
 /** The runtime image (images/docker/Dockerfile), built by images/docker/build-image.sh. */
 export const DOCKER_VM_IMAGE = 'nvmf-sim/linux-vm:latest';
-/** The label holding vm.json, and the one marking containers this runtime started. */
+/** The label holding vm.json. */
 export const VM_MANIFEST_LABEL = 'nvmf-sim.vm';
-export const RUNTIME_LABEL = 'nvmf-sim.runtime';
+/**
+ * What the image's entrypoint (images/docker/nvmf-vm.sh) logs when the container is usable: in
+ * `qemu` mode once the guest has booted and starts its agent, in `target` mode once nvmet exports
+ * the subsystem.
+ */
+export const CONTAINER_READY_LOG = /nvmf-vm: READY:/;
 
 /** How to get everything the Docker runtime needs, from nothing. */
 export const DOCKER_INSTALL_HINT =
