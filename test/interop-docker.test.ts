@@ -189,7 +189,9 @@ interopTest('interop docker: the compose nvmet-target service serves a Linux tar
     onLog: (stream) => stream.on('data', (chunk: string | Buffer) => (log += chunk.toString())),
   });
   t.teardown(() => stopContainer(container));
-  t.regex(log, /nvmf-vm: READY:/, `the entrypoint exported the target; its log:\n${log}`);
+  // start() resolved on the READY: line; this log's own stream may be a moment behind.
+  for (let tries = 0; tries < 50 && !CONTAINER_READY_LOG.test(log); tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.regex(log, CONTAINER_READY_LOG, `the entrypoint exported the target; its log:\n${log}`);
   const processes = await container.exec(['sh', '-c', 'cat /proc/[0-9]*/comm']);
   t.regex(processes.stdout, /^qemu-system-x86/m, 'QEMU runs inside the container');
 
@@ -237,12 +239,15 @@ async function bootInChildAndEnd(docker: Dockerode, end: 'SIGTERM' | 'exit'): Pr
   const script = [
     `const { DockerVm } = await import(${JSON.stringify(DOCKER_VM_MODULE)});`,
     `const { ownedContainers } = await import(${JSON.stringify(DOCKER_CONTAINER_MODULE)});`,
-    end === 'exit' ? 'setInterval(() => { if (ownedContainers().length > 0) process.exit(3); }, 50);' : '',
+    // Once this process owns the container (Docker has given its id): exit, or say so on stdout.
+    `const owning = setInterval(() => { if (ownedContainers().length > 0) { clearInterval(owning); ${end === 'exit' ? 'process.exit(3);' : "process.stdout.write('owned\\n');"} } }, 50);`,
     'await DockerVm.boot({ bootTimeoutMs: 120000 });',
   ].join('\n');
-  const child = spawn(process.execPath, ['--import=tsx', '--input-type=module', '--eval', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import=tsx', '--input-type=module', '--eval', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const owner = `${hostname()}:${child.pid}`;
   let seen: string[] = [];
@@ -250,7 +255,10 @@ async function bootInChildAndEnd(docker: Dockerode, end: 'SIGTERM' | 'exit'): Pr
     seen = await containersOf(docker, owner);
     if (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if (end === 'SIGTERM') child.kill('SIGTERM');
+  if (end === 'SIGTERM') {
+    for (let tries = 0; tries < 600 && !stdout.includes('owned') && child.exitCode === null; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGTERM');
+  }
   const how = await exited;
   if (seen.length === 0) throw new Error(`the child never created a container; its stderr:\n${stderr}`);
   return { ...how, left: await containersOf(docker, owner), seen };

@@ -66,6 +66,8 @@ export function ownerLabelValue(): string {
 // ---- Containers this process owns, removed on every way out ----
 
 const owned = new Set<string>();
+/** Starts whose container Docker may be creating right now, its id not yet known here. */
+let startsInFlight = 0;
 let exitHookInstalled = false;
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -80,33 +82,45 @@ function onSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
-function installSignalHooks(): void {
+/** Called before a start: from then on, exit and the signals remove what this process owns. */
+function guard(): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', removeOwnedNow);
+  }
   for (const signal of SIGNALS) if (!process.listeners(signal).includes(onSignal)) process.on(signal, onSignal);
+}
+
+function unguardIfIdle(): void {
+  if (owned.size === 0 && startsInFlight === 0) uninstallSignalHooks();
 }
 
 function uninstallSignalHooks(): void {
   for (const signal of SIGNALS) process.off(signal, onSignal);
 }
 
-function own(id: string): void {
-  owned.add(id);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', removeOwnedNow);
-  }
-  installSignalHooks();
-}
-
 function disown(id: string): void {
   owned.delete(id);
-  if (owned.size === 0) uninstallSignalHooks();
+  unguardIfIdle();
 }
 
-/** An exit handler cannot wait for Dockerode, so this runs the docker CLI synchronously. */
+/**
+ * An exit handler cannot wait for Dockerode, so this runs the docker CLI synchronously. While a
+ * start is in flight, the containers carrying this process's owner label are removed too (Docker
+ * may have created one whose id has not come back yet).
+ */
 function removeOwnedNow(): void {
-  if (owned.size === 0) return;
-  spawnSync('docker', ['rm', '--force', ...owned], { stdio: 'ignore', timeout: CLI_REMOVE_TIMEOUT_MS });
+  const ids = new Set(owned);
   owned.clear();
+  if (startsInFlight > 0) {
+    const listed = spawnSync('docker', ['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${OWNER_LABEL}=${ownerLabelValue()}`], {
+      encoding: 'utf8',
+      timeout: CLI_REMOVE_TIMEOUT_MS,
+    });
+    for (const id of (listed.stdout ?? '').split('\n')) if (id.trim() !== '') ids.add(id.trim());
+  }
+  if (ids.size === 0) return;
+  spawnSync('docker', ['rm', '--force', ...ids], { stdio: 'ignore', timeout: CLI_REMOVE_TIMEOUT_MS });
 }
 
 /** The containers this process has created and not yet removed (for tests). */
@@ -150,7 +164,7 @@ export async function startContainer(spec: ContainerSpec): Promise<StartedContai
 
     protected override async containerCreated(id: string): Promise<void> {
       createdId = id;
-      own(id);
+      owned.add(id);
       spec.onCreated?.(id);
     }
   }
@@ -162,11 +176,16 @@ export async function startContainer(spec: ContainerSpec): Promise<StartedContai
     .withPullPolicy({ shouldPull: () => false })
     .withWaitStrategy(tc.Wait.forLogMessage(spec.readyLog).withStartupTimeout(spec.startupTimeoutMs));
   if (spec.onLog !== undefined) container.withLogConsumer(spec.onLog);
+  guard();
+  startsInFlight++;
   try {
     return await container.start();
   } catch (error) {
     if (createdId !== undefined) await removeContainerById(createdId);
     throw error;
+  } finally {
+    startsInFlight--;
+    unguardIfIdle();
   }
 }
 
@@ -175,14 +194,10 @@ export async function startContainer(spec: ContainerSpec): Promise<StartedContai
  * gone, also when it had already ended or been removed.
  */
 export async function stopContainer(container: StartedContainer, timeoutMs = 0): Promise<void> {
-  const id = container.getId();
-  try {
-    await container.stop({ timeout: timeoutMs, remove: true, removeVolumes: true });
-    disown(id);
-  } catch {
-    // Already gone, or the engine refused: make sure by id.
-    await removeContainerById(id);
-  }
+  // Errors here are settled below: testcontainers' stop() does nothing the second time (a
+  // container stopped earlier without removal stays), so removal is always made sure of by id.
+  await container.stop({ timeout: timeoutMs, remove: true, removeVolumes: true }).catch(() => {});
+  await removeContainerById(container.getId());
 }
 
 /** Docker's answers for a container that is already stopped (304), gone (404) or being removed (409). */
