@@ -8,7 +8,7 @@
 //   docker-compose.yml, with free ports instead of 4420/14420), started through testcontainers,
 //   serves a Linux target that our host discovers, connects to and does verified I/O against;
 // - no path leaves a container behind: a boot that times out, a QEMU that ends at once, a process
-//   that exits or is sent SIGTERM in the middle of a boot;
+//   that exits or is sent SIGTERM in the middle of a boot; one SIGKILLed is swept by the next boot;
 // - docker-compose.yml parses and defines that service on the host network, and compose (the
 //   plugin, or Debian's docker-compose) accepts it; in CI one of them must be installed.
 // Prerequisites follow test/helpers/interop-prereqs.ts: missing Docker fails in CI, skips elsewhere.
@@ -24,9 +24,9 @@ import { parse as parseYaml } from 'yaml';
 import { realEnv } from '../sim/world/index.js';
 import { connectController } from '../sim/host/controller.js';
 import { discover } from '../sim/host/discovery.js';
-import { OWNER_LABEL, ownedContainers, ownerLabelValue, startContainer, stopContainer } from '../sim/interop/docker-container.js';
+import { OWNER_LABEL, ownedContainers, ownerLabelValue, removeLeftovers, startContainer, stopContainer } from '../sim/interop/docker-container.js';
 import { CONTAINER_READY_LOG, DOCKER_VM_IMAGE } from '../sim/interop/docker-image.js';
-import { DockerVm } from '../sim/interop/docker-vm.js';
+import { DOCKER_VM_ROLE, DockerVm } from '../sim/interop/docker-vm.js';
 import { freeLoopbackPort } from '../sim/interop/free-port.js';
 import { kernelErrors } from '../sim/interop/linux-host.js';
 import { configureLinuxTarget, teardownLinuxTarget } from '../sim/interop/linux-target.js';
@@ -235,7 +235,7 @@ interopTest('interop docker: a QEMU that ends at once leaves no container', asyn
  * Starts a process that boots a DockerVm; once its container exists, `end` ends the process (a
  * signal from outside, or process.exit inside). Resolves with how it ended and its containers after.
  */
-async function bootInChildAndEnd(docker: Dockerode, end: 'SIGTERM' | 'exit'): Promise<{ code: number | null; signal: string | null; left: string[]; seen: string[] }> {
+async function bootInChildAndEnd(docker: Dockerode, end: 'SIGTERM' | 'SIGKILL' | 'exit'): Promise<{ code: number | null; signal: string | null; left: string[]; seen: string[]; owner: string }> {
   const script = [
     `const { DockerVm } = await import(${JSON.stringify(DOCKER_VM_MODULE)});`,
     `const { ownedContainers } = await import(${JSON.stringify(DOCKER_CONTAINER_MODULE)});`,
@@ -255,13 +255,13 @@ async function bootInChildAndEnd(docker: Dockerode, end: 'SIGTERM' | 'exit'): Pr
     seen = await containersOf(docker, owner);
     if (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if (end === 'SIGTERM') {
+  if (end !== 'exit') {
     for (let tries = 0; tries < 600 && !stdout.includes('owned') && child.exitCode === null; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
-    child.kill('SIGTERM');
+    child.kill(end);
   }
   const how = await exited;
   if (seen.length === 0) throw new Error(`the child never created a container; its stderr:\n${stderr}`);
-  return { ...how, left: await containersOf(docker, owner), seen };
+  return { ...how, left: await containersOf(docker, owner), seen, owner };
 }
 
 interopTest('interop docker: a process sent SIGTERM while booting leaves no container', async (t) => {
@@ -280,4 +280,18 @@ interopTest('interop docker: a process that exits while booting leaves no contai
   t.is(result.seen.length, 1, 'the child had created its container');
   t.is(result.code, 3);
   t.deepEqual(result.left, [], 'the exit hook removed it');
+});
+
+interopTest('interop docker: a container left by a killed process is removed by the next boot\'s sweep', async (t) => {
+  assertDockerInteropPrereqs();
+  const docker = new Dockerode();
+  const result = await bootInChildAndEnd(docker, 'SIGKILL');
+  t.is(result.signal, 'SIGKILL');
+  t.deepEqual(result.left, result.seen, 'SIGKILL leaves no chance to remove it');
+  t.teardown(async () => {
+    for (const id of result.left) await docker.getContainer(id).remove({ force: true }).catch(() => {});
+  });
+  const removed = await removeLeftovers(docker, DOCKER_VM_ROLE);
+  t.true(result.seen.every((id) => removed.includes(id)), 'the sweep removed the dead owner\'s container');
+  t.deepEqual(await containersOf(docker, result.owner), []);
 });

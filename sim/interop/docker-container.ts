@@ -7,7 +7,8 @@
 //   does when anything else fails, knowing the id from the moment Docker created it);
 // - stopContainer() stops and removes it, whatever state it is in;
 // - when the process exits or is ended by SIGINT/SIGTERM/SIGHUP, every container it still owns is
-//   removed synchronously with the docker CLI;
+//   removed synchronously with the docker CLI (a signal that another handler takes for a clean
+//   shutdown is left to it, and the exit hook still runs);
 // - a container whose owning process died without any of that (SIGKILL) is labelled with its owner,
 //   and the next start on the same machine removes it (dockerode: listing by label is not something
 //   testcontainers offers).
