@@ -9,6 +9,7 @@
 //   serves a Linux target that our host discovers, connects to and does verified I/O against;
 // - no path leaves a container behind: a boot that times out, a QEMU that ends at once, a process
 //   that exits or is sent SIGTERM in the middle of a boot; one SIGKILLed is swept by the next boot;
+// - the image prints the same VM manifest as its label (for images built without it);
 // - docker-compose.yml parses and defines that service on the host network, and compose (the
 //   plugin, or Debian's docker-compose) accepts it; in CI one of them must be installed.
 // Prerequisites follow test/helpers/interop-prereqs.ts: missing Docker fails in CI, skips elsewhere.
@@ -25,7 +26,7 @@ import { realEnv } from '../sim/world/index.js';
 import { connectController } from '../sim/host/controller.js';
 import { discover } from '../sim/host/discovery.js';
 import { OWNER_LABEL, ownedContainers, ownerLabelValue, removeLeftovers, startContainer, stopContainer } from '../sim/interop/docker-container.js';
-import { CONTAINER_READY_LOG, DOCKER_VM_IMAGE } from '../sim/interop/docker-image.js';
+import { CONTAINER_READY_LOG, DOCKER_VM_IMAGE, printedVmManifest, VM_MANIFEST_LABEL } from '../sim/interop/docker-image.js';
 import { DOCKER_VM_ROLE, DockerVm } from '../sim/interop/docker-vm.js';
 import { freeLoopbackPort } from '../sim/interop/free-port.js';
 import { kernelErrors } from '../sim/interop/linux-host.js';
@@ -184,7 +185,7 @@ interopTest('interop docker: the compose nvmet-target service serves a Linux tar
     command: service.command ?? [],
     role: 'test-compose-target',
     environment,
-    readyLog: CONTAINER_READY_LOG,
+    ready: CONTAINER_READY_LOG,
     startupTimeoutMs: BOOT_LIMIT_MS,
     onLog: (stream) => stream.on('data', (chunk: string | Buffer) => (log += chunk.toString())),
   });
@@ -229,6 +230,16 @@ interopTest('interop docker: a QEMU that ends at once leaves no container', asyn
   t.regex(error?.message ?? '', /host forwarding rule|Address already in use/i, 'the failure names QEMU\'s reason');
   t.deepEqual(await containersOf(docker), [], 'no container of this process is left');
   t.deepEqual(ownedContainers(), []);
+});
+
+interopTest('interop docker: the image prints the VM manifest its label carries', async (t) => {
+  assertDockerInteropPrereqs();
+  const docker = new Dockerode();
+  // An image built by compose has no label; the runtime then runs `nvmf-vm info` in a container.
+  const labels = (await docker.getImage(DOCKER_VM_IMAGE).inspect()).Config.Labels ?? {};
+  const printed = await printedVmManifest(DOCKER_VM_IMAGE);
+  t.deepEqual(JSON.parse(printed), JSON.parse(labels[VM_MANIFEST_LABEL] ?? 'null'));
+  t.deepEqual(await containersOf(docker), [], 'the one-shot container is removed');
 });
 
 /**

@@ -137,8 +137,11 @@ export interface ContainerSpec {
   /** RUNTIME_LABEL's value: which part of the project started the container. */
   role: string;
   environment?: Record<string, string>;
-  /** The container log line that says it is ready (testcontainers' Wait.forLogMessage). */
-  readyLog: RegExp;
+  /**
+   * When the start is done: the container log line that says it is ready (testcontainers'
+   * Wait.forLogMessage), or 'exit' for a one-shot command that must end with status 0.
+   */
+  ready: RegExp | 'exit';
   startupTimeoutMs: number;
   /** Passes /dev/kvm into the container. */
   kvm?: boolean;
@@ -149,7 +152,7 @@ export interface ContainerSpec {
 }
 
 /**
- * Starts a container on the host network and resolves once its log has shown `readyLog`. On any
+ * Starts a container on the host network and resolves once it is `ready`. On any
  * failure the container is gone before this rejects.
  */
 export async function startContainer(spec: ContainerSpec): Promise<StartedContainer> {
@@ -175,7 +178,7 @@ export async function startContainer(spec: ContainerSpec): Promise<StartedContai
     .withEnvironment(spec.environment ?? {})
     .withLabels({ [RUNTIME_LABEL]: spec.role, [OWNER_LABEL]: ownerLabelValue() })
     .withPullPolicy({ shouldPull: () => false })
-    .withWaitStrategy(tc.Wait.forLogMessage(spec.readyLog).withStartupTimeout(spec.startupTimeoutMs));
+    .withWaitStrategy((spec.ready === 'exit' ? tc.Wait.forOneShotStartup() : tc.Wait.forLogMessage(spec.ready)).withStartupTimeout(spec.startupTimeoutMs));
   if (spec.onLog !== undefined) container.withLogConsumer(spec.onLog);
   guard();
   startsInFlight++;

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
+import { startContainer, stopContainer } from './docker-container.js';
 import { CONTAINER_VM_DIR } from './docker-qemu-args.js';
 import { findExecutable, type VmImage } from './vm-image.js';
 
@@ -17,6 +18,7 @@ export const VM_MANIFEST_LABEL = 'nvmf-sim.vm';
  * the subsystem.
  */
 export const CONTAINER_READY_LOG = /nvmf-vm: READY:/;
+const INFO_TIMEOUT_MS = 60_000;
 
 /** How to get everything the Docker runtime needs, from nothing. */
 export const DOCKER_INSTALL_HINT =
@@ -60,7 +62,7 @@ export async function readDockerVmImage(docker: Dockerode, image: string = DOCKE
   }
   // build-image.sh stores vm.json as a label; an image built by `docker compose build` has none,
   // and then the entrypoint prints it.
-  const text = labels?.[VM_MANIFEST_LABEL] ?? (await runInfo(docker, image));
+  const text = labels?.[VM_MANIFEST_LABEL] ?? (await printedVmManifest(image));
   let manifest: Record<string, unknown>;
   try {
     manifest = JSON.parse(text) as Record<string, unknown>;
@@ -86,22 +88,18 @@ export async function readDockerVmImage(docker: Dockerode, image: string = DOCKE
 }
 
 /** Runs `nvmf-vm info` in a throwaway container and returns what it printed (vm.json). */
-async function runInfo(docker: Dockerode, image: string): Promise<string> {
-  const container = await docker.createContainer({ Image: image, Cmd: ['info'], HostConfig: { NetworkMode: 'none' } });
+export async function printedVmManifest(image: string): Promise<string> {
+  const container = await startContainer({ image, command: ['info'], role: 'docker-vm-info', ready: 'exit', startupTimeoutMs: INFO_TIMEOUT_MS });
   try {
-    await container.start();
-    await container.wait();
-    const logs = await container.logs({ stdout: true, stderr: false, follow: false });
-    // Non-TTY logs are multiplexed: 8-byte frame headers before each chunk of output.
-    const raw = Buffer.isBuffer(logs) ? logs : Buffer.from(String(logs));
-    const chunks: Buffer[] = [];
-    for (let offset = 0; offset + 8 <= raw.length; ) {
-      const size = raw.readUInt32BE(offset + 4);
-      chunks.push(raw.subarray(offset + 8, offset + 8 + size));
-      offset += 8 + size;
-    }
-    return Buffer.concat(chunks).toString('utf8');
+    const logs = await container.logs();
+    let text = '';
+    logs.on('data', (chunk: string | Buffer) => (text += chunk.toString()));
+    await new Promise<void>((resolve) => {
+      logs.once('end', resolve);
+      logs.once('error', () => resolve());
+    });
+    return text;
   } finally {
-    await container.remove({ force: true }).catch(() => {});
+    await stopContainer(container);
   }
 }

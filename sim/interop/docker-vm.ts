@@ -123,7 +123,7 @@ export class DockerVm extends LinuxVm {
         image: imageName,
         command: ['qemu', ...args],
         role: DOCKER_VM_ROLE,
-        readyLog: CONTAINER_READY_LOG,
+        ready: CONTAINER_READY_LOG,
         startupTimeoutMs: timeoutMs,
         kvm: accel === 'kvm',
         onCreated: (id) => {
