@@ -92,13 +92,20 @@ export async function printedVmManifest(image: string): Promise<string> {
   const container = await startContainer({ image, command: ['info'], role: 'docker-vm-info', ready: 'exit', startupTimeoutMs: INFO_TIMEOUT_MS });
   try {
     const logs = await container.logs();
-    let text = '';
-    logs.on('data', (chunk: string | Buffer) => (text += chunk.toString()));
-    await new Promise<void>((resolve) => {
-      logs.once('end', resolve);
-      logs.once('error', () => resolve());
+    // The timer also keeps Node waiting: testcontainers unrefs the log stream's socket.
+    return await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`${image}: 'nvmf-vm info' printed no end of output in time`)), INFO_TIMEOUT_MS);
+      logs.on('data', (chunk: string | Buffer) => (text += chunk.toString()));
+      logs.once('end', () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+      logs.once('error', (error: Error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
     });
-    return text;
   } finally {
     await stopContainer(container);
   }

@@ -138,8 +138,12 @@ export class DockerVm extends LinuxVm {
       await vm.#awaitAgent(startedMs + timeoutMs - Date.now());
     } catch (error) {
       connecting = false;
-      await vm.#remove();
-      throw new Error(`docker VM boot failed (accel ${accel}): ${messageOf(error)}\n--- console tail ---\n${vm.consoleTail(40)}`);
+      // The boot's own failure is the one to report; a failed removal is added to it.
+      const removal = await vm.#remove().then(
+        () => '',
+        (removeError: unknown) => `\n(and removing the container failed: ${messageOf(removeError)})`,
+      );
+      throw new Error(`docker VM boot failed (accel ${accel}): ${messageOf(error)}${removal}\n--- console tail ---\n${vm.consoleTail(40)}`);
     }
     vm.bootMs = Date.now() - startedMs;
     vm.log(`docker-vm: ready in ${vm.bootMs} ms (container ${vm.#containerId.slice(0, 12)}, accel ${accel})`);
