@@ -4,9 +4,11 @@
 # has no nvmet modules, so the real Linux NVMe/TCP stack runs in the guest; QEMU's user network
 # forwards 127.0.0.1:<port> on the host (the container shares its network) to the guest.
 #
-#   nvmf-vm qemu ARGS...   exec qemu-system-x86_64 with exactly these arguments. sim/interop/docker-vm.ts
+#   nvmf-vm qemu ARGS...   run qemu-system-x86_64 with exactly these arguments. sim/interop/docker-vm.ts
 #                          uses this with the command line of sim/interop/qemu-args.ts, changed only
 #                          so the command channel is a TCP server on 127.0.0.1 and the console is stdout.
+#                          The console passes through this script, which logs "READY:" once the
+#                          guest's init starts the agent (what the harness waits for in the log).
 #   nvmf-vm target         boot the VM and export one nvmet-tcp subsystem on 127.0.0.1:$NVMF_TARGET_PORT
 #                          (what docker-compose.yml runs); stays up until the container is stopped.
 #   nvmf-vm info           print the VM manifest (vm.json).
@@ -46,6 +48,42 @@ target_qemu_args() {
     -serial chardev:channel \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:${NVMF_TARGET_PORT:-4420}-:4420" \
     -device virtio-net-pci,netdev=n0
+}
+
+# What images/vm/init.sh prints on the console just before it starts the agent on ttyS1.
+GUEST_AGENT_STARTING='init: ready, starting vm-agent'
+
+# Copies the console to stdout, logging READY: once when the guest's init starts the agent.
+watch_console() {
+  local line said=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    printf '%s\n' "$line"
+    if [ "$said" = 0 ] && [[ $line == *"$GUEST_AGENT_STARTING"* ]]; then
+      log "READY: guest booted, agent starting on the command channel"
+      said=1
+    fi
+  done
+}
+
+# QEMU with the caller's arguments; its stdout (the console chardev's /dev/stdout) goes through
+# watch_console. The script stays PID 1 so it can log READY:, so it passes SIGTERM on to QEMU
+# (PID 1 ignores signals it has no handler for) and exits with QEMU's status.
+run_qemu() {
+  local fifo=/run/nvmf-vm-console qemu_pid watch_pid status=0
+  rm -f "$fifo"
+  mkfifo "$fifo"
+  watch_console <"$fifo" &
+  watch_pid=$!
+  "$QEMU" "$@" >"$fifo" &
+  qemu_pid=$!
+  trap 'kill -TERM "$qemu_pid" 2>/dev/null || true' TERM INT
+  # wait returns early when the trap runs; wait again until QEMU has really ended.
+  while :; do
+    wait "$qemu_pid" && status=0 || status=$?
+    kill -0 "$qemu_pid" 2>/dev/null || break
+  done
+  wait "$watch_pid" || true
+  exit "$status"
 }
 
 # nvmet through configfs, as sim/interop/linux-target.ts does it (blktests common/nvme layout).
@@ -134,7 +172,7 @@ run_target() {
 mode=${1:-target}
 [ $# -gt 0 ] && shift
 case "$mode" in
-  qemu) exec "$QEMU" "$@" ;;
+  qemu) run_qemu "$@" ;;
   target) run_target ;;
   info) cat "$VM_DIR/vm.json" ;;
   *) die "unknown mode '$mode' (qemu ARGS... | target | info)" ;;

@@ -4,14 +4,21 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
+import { startContainer, stopContainer } from './docker-container.js';
 import { CONTAINER_VM_DIR } from './docker-qemu-args.js';
 import { findExecutable, type VmImage } from './vm-image.js';
 
 /** The runtime image (images/docker/Dockerfile), built by images/docker/build-image.sh. */
 export const DOCKER_VM_IMAGE = 'nvmf-sim/linux-vm:latest';
-/** The label holding vm.json, and the one marking containers this runtime started. */
+/** The label holding vm.json. */
 export const VM_MANIFEST_LABEL = 'nvmf-sim.vm';
-export const RUNTIME_LABEL = 'nvmf-sim.runtime';
+/**
+ * What the image's entrypoint (images/docker/nvmf-vm.sh) logs when the container is usable: in
+ * `qemu` mode once the guest has booted and starts its agent, in `target` mode once nvmet exports
+ * the subsystem.
+ */
+export const CONTAINER_READY_LOG = /nvmf-vm: READY:/;
+const INFO_TIMEOUT_MS = 60_000;
 
 /** How to get everything the Docker runtime needs, from nothing. */
 export const DOCKER_INSTALL_HINT =
@@ -55,7 +62,7 @@ export async function readDockerVmImage(docker: Dockerode, image: string = DOCKE
   }
   // build-image.sh stores vm.json as a label; an image built by `docker compose build` has none,
   // and then the entrypoint prints it.
-  const text = labels?.[VM_MANIFEST_LABEL] ?? (await runInfo(docker, image));
+  const text = labels?.[VM_MANIFEST_LABEL] ?? (await printedVmManifest(image));
   let manifest: Record<string, unknown>;
   try {
     manifest = JSON.parse(text) as Record<string, unknown>;
@@ -81,22 +88,25 @@ export async function readDockerVmImage(docker: Dockerode, image: string = DOCKE
 }
 
 /** Runs `nvmf-vm info` in a throwaway container and returns what it printed (vm.json). */
-async function runInfo(docker: Dockerode, image: string): Promise<string> {
-  const container = await docker.createContainer({ Image: image, Cmd: ['info'], HostConfig: { NetworkMode: 'none' } });
+export async function printedVmManifest(image: string): Promise<string> {
+  const container = await startContainer({ image, command: ['info'], role: 'docker-vm-info', ready: 'exit', startupTimeoutMs: INFO_TIMEOUT_MS });
   try {
-    await container.start();
-    await container.wait();
-    const logs = await container.logs({ stdout: true, stderr: false, follow: false });
-    // Non-TTY logs are multiplexed: 8-byte frame headers before each chunk of output.
-    const raw = Buffer.isBuffer(logs) ? logs : Buffer.from(String(logs));
-    const chunks: Buffer[] = [];
-    for (let offset = 0; offset + 8 <= raw.length; ) {
-      const size = raw.readUInt32BE(offset + 4);
-      chunks.push(raw.subarray(offset + 8, offset + 8 + size));
-      offset += 8 + size;
-    }
-    return Buffer.concat(chunks).toString('utf8');
+    const logs = await container.logs();
+    // The timer also keeps Node waiting: testcontainers unrefs the log stream's socket.
+    return await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`${image}: 'nvmf-vm info' printed no end of output in time`)), INFO_TIMEOUT_MS);
+      logs.on('data', (chunk: string | Buffer) => (text += chunk.toString()));
+      logs.once('end', () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+      logs.once('error', (error: Error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
   } finally {
-    await container.remove({ force: true }).catch(() => {});
+    await stopContainer(container);
   }
 }

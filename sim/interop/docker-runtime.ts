@@ -1,7 +1,8 @@
 // Choosing where a real Linux peer runs: a QEMU VM started directly ('qemu', qemu-vm.ts) or the same
-// VM inside the nvmf-sim/linux-vm container ('docker', docker-vm.ts). Both give the QemuVm surface,
-// so linux-target.ts, linux-host.ts and scenario runtimes do not care which one they got.
+// VM inside the nvmf-sim/linux-vm container ('docker', docker-vm.ts). Both are a LinuxPeer, so
+// linux-target.ts, linux-host.ts and scenario runs do not care which one they got.
 import { DockerVm, type DockerVmOptions } from './docker-vm.js';
+import type { LinuxPeer } from './linux-peer.js';
 import { QemuVm } from './qemu-vm.js';
 
 export type LinuxVmRuntime = 'qemu' | 'docker';
@@ -20,10 +21,10 @@ export function envLinuxVmRuntime(): LinuxVmRuntime | undefined {
 }
 
 /** Boots a Linux peer in the named runtime; stop() it (always) when done. */
-export async function bootLinuxVm(runtime: LinuxVmRuntime, options: LinuxVmOptions = {}): Promise<QemuVm> {
+export async function bootLinuxVm(runtime: LinuxVmRuntime, options: LinuxVmOptions = {}): Promise<LinuxPeer> {
   if (runtime === 'docker') {
     const { buildDir: _buildDir, ...dockerOptions } = options;
-    return (await DockerVm.boot(dockerOptions)).asQemuVm();
+    return DockerVm.boot(dockerOptions);
   }
   const { image: _image, docker: _docker, ...qemuOptions } = options;
   return QemuVm.boot(qemuOptions);

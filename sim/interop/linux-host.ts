@@ -2,7 +2,7 @@
 // run nvme-cli in the guest and parse its JSON. From the guest, the host machine's loopback is
 // HOST_ADDRESS_FROM_GUEST (10.0.2.2), so a TypeScript target listening on 127.0.0.1 is reachable.
 import { HOST_ADDRESS_FROM_GUEST } from './qemu-args.js';
-import type { QemuVm } from './qemu-vm.js';
+import type { LinuxPeer } from './linux-peer.js';
 import { shellCommand, shellQuote } from './shell.js';
 
 export { HOST_ADDRESS_FROM_GUEST } from './qemu-args.js';
@@ -99,7 +99,7 @@ function target(address: NvmeAddress): string[] {
 }
 
 /** Reads the discovery log of the controller at the address. */
-export async function nvmeDiscover(vm: QemuVm, address: NvmeAddress): Promise<DiscoveryEntry[]> {
+export async function nvmeDiscover(vm: LinuxPeer, address: NvmeAddress): Promise<DiscoveryEntry[]> {
   const result = await vm.exec(shellCommand('nvme', 'discover', ...target(address), '-o', 'json'));
   if (result.exitCode !== 0) {
     throw new Error(`nvme discover failed (${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`);
@@ -144,7 +144,7 @@ export function parseDiscoveryText(text: string): DiscoveryEntry[] {
 }
 
 /** Connects to a subsystem and waits for its namespaces' block devices. */
-export async function nvmeConnect(vm: QemuVm, options: NvmeConnectOptions): Promise<NvmeConnection> {
+export async function nvmeConnect(vm: LinuxPeer, options: NvmeConnectOptions): Promise<NvmeConnection> {
   const args = ['nvme', 'connect', ...target(options), '-n', options.nqn, '-o', 'json'];
   if (options.nrIoQueues !== undefined) args.push('-i', String(options.nrIoQueues));
   if (options.queueSize !== undefined) args.push('-Q', String(options.queueSize));
@@ -168,7 +168,7 @@ export async function nvmeConnect(vm: QemuVm, options: NvmeConnectOptions): Prom
  * block device belongs to the subsystem (/sys/class/nvme-subsystem/nvme-subsysN/nvmeXnY) and the
  * controller only has hidden per-path nodes (nvmeXcZnY); without it they sit under the controller.
  */
-async function waitForNamespaces(vm: QemuVm, controller: string, expected: number, timeoutMs: number): Promise<string[]> {
+async function waitForNamespaces(vm: LinuxPeer, controller: string, expected: number, timeoutMs: number): Promise<string[]> {
   const ctrl = shellQuote(controller);
   const script = [
     `want=${expected}; tries=0`,
@@ -187,14 +187,14 @@ async function waitForNamespaces(vm: QemuVm, controller: string, expected: numbe
 }
 
 /** `nvme list -o json`. */
-export async function nvmeList(vm: QemuVm): Promise<NvmeListJson> {
+export async function nvmeList(vm: LinuxPeer): Promise<NvmeListJson> {
   const output = await vm.execOk('nvme list -o json');
   const parsed = JSON.parse(output) as Partial<NvmeListJson>;
   return { Devices: parsed.Devices ?? [] };
 }
 
 /** Disconnects every controller of the subsystem; resolves with how many there were. */
-export async function nvmeDisconnect(vm: QemuVm, nqn: string): Promise<number> {
+export async function nvmeDisconnect(vm: LinuxPeer, nqn: string): Promise<number> {
   const output = await vm.execOk(shellCommand('nvme', 'disconnect', '-n', nqn));
   // nvme-cli: "NQN:<nqn> disconnected <n> controller(s)".
   const count = /disconnected (\d+) controller/.exec(output)?.[1];
@@ -202,7 +202,7 @@ export async function nvmeDisconnect(vm: QemuVm, nqn: string): Promise<number> {
 }
 
 /** Runs fio in the guest and returns its JSON report; rejects if fio or any job failed. */
-export async function runFio(vm: QemuVm, options: FioOptions): Promise<FioResult> {
+export async function runFio(vm: LinuxPeer, options: FioOptions): Promise<FioResult> {
   const args: (string | number)[] = [
     'fio',
     `--name=${options.name ?? 'nvmf-sim'}`,
@@ -234,7 +234,7 @@ export async function runFio(vm: QemuVm, options: FioOptions): Promise<FioResult
 }
 
 /** Writes a marker into the guest kernel log, so kernelErrors can look only at what follows it. */
-export async function dmesgMarker(vm: QemuVm, label: string): Promise<void> {
+export async function dmesgMarker(vm: LinuxPeer, label: string): Promise<void> {
   await vm.execOk(`echo ${shellQuote(`nvmf-sim marker: ${label}`)} > /dev/kmsg`);
 }
 
@@ -245,7 +245,7 @@ const NVME_SUBJECT = /\bnvmet?(_tcp|_fabrics|-tcp)?\b|\bnvme\d+/i;
 const ERROR_WORDS = /error|fail|timeout|timed out|reset|invalid|abort|recovery|corrupt|digest|unexpected|refused/i;
 
 /** dmesg lines about NVMe that report a problem (after the marker, when given). */
-export async function kernelErrors(vm: QemuVm, options: { afterMarker?: string } = {}): Promise<string[]> {
+export async function kernelErrors(vm: LinuxPeer, options: { afterMarker?: string } = {}): Promise<string[]> {
   let lines = (await vm.dmesg()).split('\n');
   if (options.afterMarker !== undefined) {
     const marker = `nvmf-sim marker: ${options.afterMarker}`;

@@ -7,14 +7,10 @@
 //   (nvmet_disable_port -> nvmet_tcp_remove_port): the listener closes and every queue is released;
 // - rmdir of the port then frees it, and configuring it again re-creates the listener.
 // The configfs layout is the one linux-target.ts writes.
+import type { LinuxPeer } from './linux-peer.js';
 import { shellQuote } from './shell.js';
 
 const NVMET = '/sys/kernel/config/nvmet';
-
-/** What runs guest commands: the QEMU VM, or any runtime with the same method. */
-export interface GuestShell {
-  execOk(command: string): Promise<string>;
-}
 
 /** One nvmet port and the subsystems exported on it. */
 export interface NvmetPort {
@@ -25,7 +21,7 @@ export interface NvmetPort {
 }
 
 /** Drops every controller and connection on the port and removes the port. */
-export async function takeNvmetPortDown(guest: GuestShell, port: NvmetPort): Promise<void> {
+export async function takeNvmetPortDown(guest: LinuxPeer, port: NvmetPort): Promise<void> {
   const q = shellQuote;
   const dir = `${NVMET}/ports/${port.portId}`;
   const lines = ['set -e', `[ -d ${q(dir)} ] || exit 0`];
@@ -35,7 +31,7 @@ export async function takeNvmetPortDown(guest: GuestShell, port: NvmetPort): Pro
 }
 
 /** Re-creates the port (TCP, IPv4, every guest address) and exports the subsystems on it again. */
-export async function bringNvmetPortUp(guest: GuestShell, port: NvmetPort): Promise<void> {
+export async function bringNvmetPortUp(guest: LinuxPeer, port: NvmetPort): Promise<void> {
   const q = shellQuote;
   const dir = `${NVMET}/ports/${port.portId}`;
   const lines = [

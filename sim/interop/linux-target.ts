@@ -4,7 +4,7 @@
 //   /sys/kernel/config/nvmet/ports/<portid>/{addr_*, subsystems/<nqn> -> subsystem}
 // Namespaces are backed by memory-backed null_blk devices (made through /sys/kernel/config/nullb,
 // so they keep data and fio can verify) or by files on tmpfs ("ramdisk", nvmet's file backend).
-import type { QemuVm } from './qemu-vm.js';
+import type { LinuxPeer } from './linux-peer.js';
 import { shellQuote } from './shell.js';
 
 export type LinuxNamespaceSpec =
@@ -50,7 +50,7 @@ const RAMDISK_DIR = '/run/nvmf-sim';
 const MIB = 1024 * 1024;
 
 /** Loads the modules and exports the subsystem; resolves once the port is listening. */
-export async function configureLinuxTarget(vm: QemuVm, config: LinuxTargetConfig): Promise<LinuxTarget> {
+export async function configureLinuxTarget(vm: LinuxPeer, config: LinuxTargetConfig): Promise<LinuxTarget> {
   const port = config.port ?? NVME_TCP_DEFAULT_PORT;
   const portId = config.portId ?? port;
   const target: LinuxTarget = {
@@ -120,7 +120,7 @@ export async function configureLinuxTarget(vm: QemuVm, config: LinuxTargetConfig
 }
 
 /** Unexports and deletes everything configureLinuxTarget made (connected hosts are dropped). */
-export async function teardownLinuxTarget(vm: QemuVm, target: LinuxTarget): Promise<void> {
+export async function teardownLinuxTarget(vm: LinuxPeer, target: LinuxTarget): Promise<void> {
   const subsystem = `${NVMET}/subsystems/${target.nqn}`;
   const portDir = `${NVMET}/ports/${target.portId}`;
   const q = shellQuote;

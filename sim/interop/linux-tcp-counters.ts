@@ -2,7 +2,7 @@
 // (TcpExt: Linux's own), in the vocabulary of the simulator's TcpCounters (sim/net/net-context.ts).
 // Both files are pairs of lines: a header line of names and a line of values, per group.
 import type { TcpResult } from '../stats/index.js';
-import type { GuestShell } from './linux-port.js';
+import type { LinuxPeer } from './linux-peer.js';
 
 /** The counters the scenario report carries, with the simulator's names (scenario/result.ts). */
 export type LinuxTcpCounters = TcpResult;
@@ -43,7 +43,7 @@ export function linuxTcpCounters(values: ReadonlyMap<string, number>): LinuxTcpC
 }
 
 /** Reads the guest's counters now. */
-export async function readLinuxTcpCounters(guest: GuestShell): Promise<LinuxTcpCounters> {
+export async function readLinuxTcpCounters(guest: LinuxPeer): Promise<LinuxTcpCounters> {
   return linuxTcpCounters(parseProcNetCounters(await guest.execOk(READ_TCP_COUNTERS_COMMAND)));
 }
 

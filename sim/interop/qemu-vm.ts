@@ -6,9 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { envAccelRequest, KVM_PROBE_TIMEOUT_MS, planAccel, recordKvmVerdict, type AccelRequest } from './accel.js';
 import { CONSOLE_FD, qemuArgs, type Accel, type PortForward } from './qemu-args.js';
-import { forwardedHostPort, pickForwardPorts } from './free-port.js';
-import { GuestJobs, type ExecOptions, type ExecResult } from './guest-jobs.js';
-import { ChannelParser, PING_LINE } from './vm-channel.js';
+import { pickForwardPorts } from './free-port.js';
+import { forEachLine, LinuxVm } from './linux-vm.js';
 import { QEMU_BINARY, readVmImage, type VmImage } from './vm-image.js';
 
 export type { PortForward } from './qemu-args.js';
@@ -35,7 +34,6 @@ export interface VmOptions {
 export { type ExecOptions, type ExecResult, VmExecError } from './guest-jobs.js';
 
 const DEFAULTS = { memoryMiB: 512, cpus: 2, bootTimeoutMs: 180_000, watchdogSec: 60 };
-const CONSOLE_LINES_KEPT = 400;
 const POWEROFF_WAIT_MS = 15_000;
 const TERM_WAIT_MS = 3_000;
 // QEMU's words when KVM opens but cannot run the guest (nested virtualisation without the
@@ -58,49 +56,17 @@ function installExitHook(): void {
   });
 }
 
-/** Calls `onLine` for each complete line of a text stream. */
-function forEachLine(stream: Readable, onLine: (line: string) => void): void {
-  let partial = '';
-  stream.on('error', () => {});
-  stream.on('data', (chunk: Buffer) => {
-    partial += chunk.toString('utf8');
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) onLine(line.replace(/\r$/, ''));
-  });
-}
-
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
-export class QemuVm {
-  readonly image: VmImage;
-  readonly accel: Accel;
-  readonly forwards: readonly PortForward[];
-  /** Wall-clock milliseconds from spawning QEMU to the agent's READY. */
-  bootMs = 0;
-
+export class QemuVm extends LinuxVm {
   readonly #child: ChildProcess;
   readonly #stdin: Writable;
-  readonly #log: (line: string) => void;
-  readonly #jobs = new GuestJobs({
-    write: (line) => this.#write(line),
-    endedBecause: () => this.#exitDescription,
-    consoleTail: (lines) => this.consoleTail(lines),
-  });
-  readonly #console: string[] = [];
-  readonly #exited: Promise<void>;
-  #exitDescription: string | undefined;
-  #ping: NodeJS.Timeout | undefined;
-  #onReady: (() => void) | undefined;
-  #onKvmFailure: (() => void) | undefined;
+  #kvmFailed: (() => void) | undefined;
 
   private constructor(image: VmImage, accel: Accel, options: VmOptions) {
-    this.image = image;
-    this.accel = accel;
-    this.forwards = [...(options.forwards ?? [])];
-    this.#log = options.log ?? ((): void => {});
+    super('qemu-vm', image, accel, options.forwards ?? [], options.log);
     const args = qemuArgs({
       image,
       accel,
@@ -109,7 +75,7 @@ export class QemuVm {
       forwards: this.forwards,
       watchdogSec: options.watchdogSec ?? DEFAULTS.watchdogSec,
     });
-    this.#log(`qemu-vm: ${QEMU_BINARY} ${args.join(' ')}`);
+    this.log(`qemu-vm: ${QEMU_BINARY} ${args.join(' ')}`);
     installExitHook();
     // stdin/stdout: the command channel (ttyS1); stderr: QEMU's own messages; CONSOLE_FD: ttyS0.
     const stdio = new Array<'pipe'>(CONSOLE_FD + 1).fill('pipe');
@@ -120,32 +86,19 @@ export class QemuVm {
     const stderr = this.#child.stdio[2] as Readable;
     const console = this.#child.stdio[CONSOLE_FD] as Readable;
     this.#stdin = stdin;
-    this.#exited = new Promise((resolve) => {
-      this.#child.once('exit', (code, signal) => {
-        liveProcesses.delete(this.#child);
-        this.#exitDescription = signal === null ? `exit code ${String(code)}` : `signal ${signal}`;
-        this.#log(`qemu-vm: QEMU ended (${this.#exitDescription})`);
-        this.#stopPing();
-        this.#jobs.failAll(`the VM ended (${this.#exitDescription})`);
-        resolve();
-      });
-      this.#child.once('error', (error) => {
-        this.#exitDescription = `spawn failed: ${error.message}`;
-        liveProcesses.delete(this.#child);
-        this.#jobs.failAll(this.#exitDescription);
-        resolve();
-      });
+    this.#child.once('exit', (code, signal) => {
+      liveProcesses.delete(this.#child);
+      this.ended(signal === null ? `exit code ${String(code)}` : `signal ${signal}`);
+    });
+    this.#child.once('error', (error) => {
+      liveProcesses.delete(this.#child);
+      this.ended(`spawn failed: ${error.message}`);
     });
     // A write after QEMU died reports EPIPE here; the exit handler has already failed the callers.
     stdin.on('error', () => {});
-    const parser = new ChannelParser({
-      ready: () => this.#onReady?.(),
-      result: (result) => this.#jobs.settle(result),
-      noise: (line) => this.#log(`qemu-vm: channel noise: ${line}`),
-    });
-    stdout.on('data', (chunk: Buffer) => parser.push(chunk));
-    forEachLine(stderr, (line) => this.#consoleLine(line));
-    forEachLine(console, (line) => this.#consoleLine(line));
+    stdout.on('data', (chunk: Buffer) => this.channelData(chunk));
+    forEachLine(stderr, (line) => this.consoleLine(line));
+    forEachLine(console, (line) => this.consoleLine(line));
   }
 
   /** Boots a VM and resolves when its command channel is ready. */
@@ -187,27 +140,23 @@ export class QemuVm {
     const startedMs = Date.now();
     const vm = new QemuVm(image, accel, options);
     const timeoutMs = options.bootTimeoutMs ?? DEFAULTS.bootTimeoutMs;
-    const outcome = await new Promise<'ready' | 'exited' | 'timeout' | 'kvm'>((resolve) => {
-      const timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      vm.#onReady = (): void => {
-        clearTimeout(timer);
-        resolve('ready');
-      };
-      vm.#onKvmFailure = (): void => {
-        clearTimeout(timer);
-        resolve('kvm');
-      };
-      void vm.#exited.then(() => {
-        clearTimeout(timer);
-        resolve('exited');
-      });
-    });
-    vm.#onReady = undefined;
-    vm.#onKvmFailure = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      vm.agentReady.then(() => 'ready' as const),
+      vm.exited.then(() => 'exited' as const),
+      new Promise<'kvm'>((resolve) => {
+        vm.#kvmFailed = (): void => resolve('kvm');
+      }),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    vm.#kvmFailed = undefined;
     if (outcome === 'ready') {
       vm.bootMs = Date.now() - startedMs;
-      vm.#log(`qemu-vm: ready in ${vm.bootMs} ms (accel ${accel})`);
-      vm.#startPing(options.watchdogSec ?? DEFAULTS.watchdogSec);
+      vm.log(`qemu-vm: ready in ${vm.bootMs} ms (accel ${accel})`);
+      vm.startPing(options.watchdogSec ?? DEFAULTS.watchdogSec);
       return vm;
     }
     await vm.#kill();
@@ -216,91 +165,34 @@ export class QemuVm {
         ? `no READY from the guest agent within ${timeoutMs} ms`
         : outcome === 'kvm'
           ? 'KVM failed to run the guest'
-          : `QEMU ended before the guest was ready (${vm.#exitDescription ?? 'unknown'})`;
+          : `QEMU ended before the guest was ready (${vm.endedBecause ?? 'unknown'})`;
     throw new Error(`interop VM boot failed (accel ${accel}): ${reason}\n--- console tail ---\n${vm.consoleTail(40)}`);
-  }
-
-  /** The host port forwarded to `guestPort` (throws if there is none). */
-  hostPort(guestPort: number): number {
-    return forwardedHostPort(this.forwards, guestPort);
-  }
-
-  /**
-   * Runs `command` with sh in the guest and resolves with its status, whatever it is. Rejects
-   * (VmExecError) only if it outlives timeoutMs or the VM ends first.
-   */
-  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.#jobs.exec(command, options);
-  }
-
-  /** Like exec, but rejects with stdout and stderr when the status is not 0; resolves with stdout. */
-  execOk(command: string, options: ExecOptions = {}): Promise<string> {
-    return this.#jobs.execOk(command, options);
-  }
-
-  /** The guest kernel log. */
-  async dmesg(): Promise<string> {
-    return this.execOk('dmesg');
-  }
-
-  /** The last `lines` lines of the kernel console and QEMU's messages. */
-  consoleTail(lines = 50): string {
-    return this.#console.slice(-lines).join('\n');
-  }
-
-  get running(): boolean {
-    return this.#exitDescription === undefined;
   }
 
   /** Powers the guest off; kills QEMU if it has not ended in time. Safe to call twice. */
   async stop(): Promise<void> {
-    this.#stopPing();
-    if (this.#exitDescription !== undefined) return;
-    // poweroff -f ends QEMU (ACPI S5), so the job's own reply never comes; do not wait for it.
-    this.#jobs.fire('sync; poweroff -f');
-    if (await this.#exitedWithin(POWEROFF_WAIT_MS)) return;
-    this.#log('qemu-vm: guest did not power off in time; terminating QEMU');
+    this.stopPing();
+    if (!this.running) return;
+    this.powerOff();
+    if (await this.exitedWithin(POWEROFF_WAIT_MS)) return;
+    this.log('qemu-vm: guest did not power off in time; terminating QEMU');
     await this.#kill();
   }
 
+  protected sendLine(line: string): void {
+    if (this.#stdin.writable) this.#stdin.write(line);
+  }
+
+  protected override consoleLine(line: string): void {
+    super.consoleLine(line);
+    if (this.accel === 'kvm' && KVM_FAILURE.test(line)) this.#kvmFailed?.();
+  }
+
   async #kill(): Promise<void> {
-    if (this.#exitDescription !== undefined) return;
+    if (!this.running) return;
     this.#child.kill('SIGTERM');
-    if (await this.#exitedWithin(TERM_WAIT_MS)) return;
+    if (await this.exitedWithin(TERM_WAIT_MS)) return;
     this.#child.kill('SIGKILL');
-    await this.#exited;
-  }
-
-  async #exitedWithin(ms: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    });
-    const done = await Promise.race([this.#exited.then(() => true as const), timeout]);
-    clearTimeout(timer);
-    return done;
-  }
-
-  #write(line: string): void {
-    if (this.#exitDescription === undefined && this.#stdin.writable) this.#stdin.write(line);
-  }
-
-  #consoleLine(line: string): void {
-    this.#console.push(line);
-    if (this.#console.length > CONSOLE_LINES_KEPT) this.#console.shift();
-    this.#log(line);
-    if (this.accel === 'kvm' && KVM_FAILURE.test(line)) this.#onKvmFailure?.();
-  }
-
-  #startPing(watchdogSec: number): void {
-    if (watchdogSec <= 0) return;
-    // Three pings per watchdog period: one late ping must not power the guest off.
-    this.#ping = setInterval(() => this.#write(PING_LINE), Math.max(1000, (watchdogSec * 1000) / 3));
-    this.#ping.unref();
-  }
-
-  #stopPing(): void {
-    if (this.#ping !== undefined) clearInterval(this.#ping);
-    this.#ping = undefined;
+    await this.exited;
   }
 }
