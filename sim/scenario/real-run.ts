@@ -36,6 +36,7 @@ import { LatencyHistogram } from '../report/index.js';
 import { WorkloadRun } from '../workload/index.js';
 import { resolveJob } from '../workload/index.js';
 import type { WorkloadResult } from '../workload/index.js';
+import { verbOf, type RealFaultWorld, type RealPeerControl } from './fault-verbs/index.js';
 import { evaluateInvariants, ResumeTracker } from './invariants.js';
 import { egressOptions, isRealNode, realEndOf } from './real-validate.js';
 import { linuxTargetConfigs, namespaceMiB, nvmetPort } from './real-target.js';
@@ -333,52 +334,15 @@ export class RealRun {
 
   async #applyFault(resolved: ResolvedFault, originNs: number): Promise<void> {
     const fault = resolved.fault;
+    const verb = verbOf(fault.action);
     let detail: string;
     try {
-      switch (fault.action) {
-        case 'setLink': {
-          const peer = this.#peerOn(fault.between);
-          peer.egress = { ...peer.egress, ...stripUndefined(fault.options) };
-          detail = `${fault.between.join('-')}: ${await this.#shape(peer)}`;
-          break;
-        }
-        case 'partition': {
-          const peer = fault.node !== undefined ? this.#peerNamed(fault.node) : this.#peerOn(fault.between);
-          peer.partitioned = true;
-          detail = `${peer.node.name} egress: ${await this.#shape(peer)}`;
-          break;
-        }
-        case 'heal': {
-          const peers =
-            fault.node !== undefined ? [this.#peerNamed(fault.node)] : fault.between !== undefined ? [this.#peerOn(fault.between)] : [...this.#peers.values()];
-          const done: string[] = [];
-          for (const peer of peers) {
-            peer.partitioned = false;
-            done.push(`${peer.node.name} egress: ${await this.#shape(peer)}`);
-          }
-          detail = done.join('; ');
-          this.#healed(resolved, originNs);
-          break;
-        }
-        case 'crash': {
-          const peer = this.#peerNamed(fault.node);
-          peer.crashed = true;
-          const shaped = await this.#shape(peer);
-          for (const port of peer.ports) await takeNvmetPortDown(peer.vm as QemuVm, port);
-          detail = `${peer.node.name}: silent (${shaped}), nvmet port(s) ${peer.ports.map((p) => p.portId).join(', ')} removed`;
-          break;
-        }
-        case 'restart': {
-          const peer = this.#peerNamed(fault.node);
-          for (const port of peer.ports) await bringNvmetPortUp(peer.vm as QemuVm, port);
-          peer.crashed = false;
-          detail = `${peer.node.name}: nvmet port(s) ${peer.ports.map((p) => p.portId).join(', ')} re-created, ${await this.#shape(peer)}`;
-          this.#healed(resolved, originNs);
-          break;
-        }
-        default:
-          // Validation refuses every other verb for real-time runs.
-          detail = `'${fault.action}' is not supported in a real-time run; nothing done`;
+      if ('refused' in verb.real) {
+        // Validation refuses these verbs for real-time runs.
+        detail = `'${fault.action}' is not supported in a real-time run; nothing done`;
+      } else {
+        detail = await verb.real.apply(fault, this.#faultWorld);
+        if (verb.heals) this.#healed(resolved, originNs);
       }
     } catch (error) {
       detail = `FAILED: ${oneLine(error)}`;
@@ -388,6 +352,32 @@ export class RealRun {
     this.#faults.push({ atNs: now, action: fault.action, detail });
     this.#record({ tNs: now, kind: 'fault', action: fault.action, detail, ...(resolved.trigger.kind === 'at' ? { scheduledNs: resolved.trigger.atNs } : {}) });
   }
+
+  /** A real peer as fault verbs see it (fault-verbs/verb.ts). */
+  #control(peer: RealPeer): RealPeerControl {
+    const ids = (): string => peer.ports.map((port) => port.portId).join(', ');
+    return {
+      name: peer.node.name,
+      setPartitioned: (partitioned) => void (peer.partitioned = partitioned),
+      setCrashed: (crashed) => void (peer.crashed = crashed),
+      mergeEgress: (options) => void (peer.egress = { ...peer.egress, ...stripUndefined(options) }),
+      shape: () => this.#shape(peer),
+      portsDown: async () => {
+        for (const port of peer.ports) await takeNvmetPortDown(peer.vm as QemuVm, port);
+        return ids();
+      },
+      portsUp: async () => {
+        for (const port of peer.ports) await bringNvmetPortUp(peer.vm as QemuVm, port);
+        return ids();
+      },
+    };
+  }
+
+  readonly #faultWorld: RealFaultWorld = {
+    peerNamed: (name) => this.#control(this.#peerNamed(name)),
+    peerOn: (between) => this.#control(this.#peerOn(between)),
+    peers: () => [...this.#peers.values()].map((peer) => this.#control(peer)),
+  };
 
   #healed(fault: ResolvedFault, originNs: number): void {
     const running = this.#hosts.filter((host) => host.running).map((host) => host.resolved.index);

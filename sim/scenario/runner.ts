@@ -31,14 +31,7 @@ import { NvmeTarget } from '../target/index.js';
 import { WorkloadRun } from '../workload/index.js';
 import { resolveJob } from '../workload/index.js';
 import type { WorkloadResult } from '../workload/index.js';
-import {
-  applyFailDevice,
-  applyHeal,
-  applyPartition,
-  applyRepairDevice,
-  applySetLink,
-  applySlowDevice,
-} from './faults.js';
+import { verbOf, type DeviceSelector, type SimFaultWorld } from './fault-verbs/index.js';
 import { FaultConditions, type ArmedFault } from './fault-conditions.js';
 import { evaluateInvariants, ResumeTracker } from './invariants.js';
 import type { ResolvedFault, ResolvedHost, ResolvedNode, ResolvedScenario, ResolvedTarget } from './resolved.js';
@@ -59,7 +52,6 @@ import { hostConnectOptions } from './connect-options.js';
 import { targetConfig } from './target-config.js';
 import { hostResult, latencyUs, round } from './host-result.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
-import type { DeviceSelector } from './types.js';
 
 export interface RunProgress {
   /** Fraction of the duration done, 0..1 (the drain reports 1). */
@@ -168,6 +160,8 @@ class ScenarioRun {
   readonly #resume: ResumeTracker;
   readonly #faults: FaultRecord[] = [];
   readonly #conditions = new FaultConditions((armed) => this.#conditionHeld(armed));
+  /** What fault verbs apply to (fault-verbs/verb.ts). */
+  readonly #faultWorld: SimFaultWorld;
   #crash: string | undefined;
   #cpuAtEnd: CpuResult[] = [];
 
@@ -196,6 +190,16 @@ class ScenarioRun {
       connectError: undefined,
     }));
     this.#resume = new ResumeTracker(scenario.hosts.length);
+    const world = this.#world;
+    this.#faultWorld = {
+      network: world.network,
+      pauseNode: (name) => world.pause(name),
+      resumeNode: (name) => world.resume(name),
+      crashNode: (name) => this.#crashNode(name),
+      restartNode: (name) => this.#restartNode(name),
+      restartedHosts: (name) => this.#restartedHosts(name),
+      withDevice: (selector, apply) => this.#withDevice(selector, apply),
+    };
   }
 
   /** Nothing outlives a simulated run (the world is dropped with it); here for the shared driver. */
@@ -399,46 +403,10 @@ class ScenarioRun {
   /** Applies a fault now; `condition` describes what fired a conditional one (FaultRecord.trigger). */
   #applyFault(resolved: ResolvedFault, condition?: string): void {
     const fault = resolved.fault;
-    const network = this.#world.network;
-    let detail: string;
-    switch (fault.action) {
-      case 'partition':
-        detail = applyPartition(network, fault);
-        break;
-      case 'heal':
-        detail = applyHeal(network, fault);
-        this.#healed(resolved, []);
-        break;
-      case 'setLink':
-        detail = applySetLink(network, fault);
-        break;
-      case 'crash':
-        detail = this.#crashNode(fault.node);
-        break;
-      case 'restart':
-        detail = this.#restartNode(fault.node);
-        this.#healed(resolved, this.#restartedHosts(fault.node));
-        break;
-      case 'pause':
-        this.#world.pause(fault.node);
-        detail = `node ${fault.node} paused`;
-        break;
-      case 'resume':
-        this.#world.resume(fault.node);
-        detail = `node ${fault.node} resumed`;
-        this.#healed(resolved, []);
-        break;
-      case 'slowDevice':
-        detail = this.#withDevice(fault, (backend, where) => applySlowDevice(backend, fault, where));
-        break;
-      case 'failDevice':
-        detail = this.#withDevice(fault, (backend, where) => applyFailDevice(backend, fault, where));
-        break;
-      case 'repairDevice':
-        detail = this.#withDevice(fault, (backend, where) => applyRepairDevice(backend, fault, where));
-        this.#healed(resolved, []);
-        break;
-    }
+    const verb = verbOf(fault.action);
+    const outcome = verb.simulate(fault, this.#faultWorld);
+    const detail = outcome.detail;
+    if (verb.heals) this.#healed(resolved, outcome.alsoResuming ?? []);
     const now = this.#world.nowNs;
     this.#faults.push({ atNs: now, action: fault.action, detail, ...(condition === undefined ? {} : { trigger: condition }) });
     const fp = this.#world.fingerprint;

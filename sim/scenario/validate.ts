@@ -11,10 +11,12 @@ import { JobError, RW_MODES, resolveJob, type JobFieldNames, type JobSpec } from
 import { Checker, join, show, type Fields } from './checker.js';
 import { checkRealScenario, checkRuntime } from './real-validate.js';
 import { checkTargetConfig } from './target-config.js';
+import { FAULT_TIMING_FIELDS } from './fault-timing.js';
+import { HEALING_ACTIONS, verbOf, type DeviceSelector, type FaultVerb } from './fault-verbs/index.js';
+import { faultSchema } from './schema/fault.js';
+import { scenarioIssue } from './schema/kit.js';
 import type {
-  FaultTimingField,
   FaultTrigger,
-  FaultVerb,
   ResolvedConnect,
   ResolvedFault,
   ResolvedHost,
@@ -28,7 +30,7 @@ import type {
   ResolvedTarget,
   ResolvedWorkload,
 } from './resolved.js';
-import { FAULT_ACTIONS, HOST_STATE_NAMES, INVARIANT_NAMES, type FaultAction, type FaultCondition } from './types.js';
+import { HOST_STATE_NAMES, INVARIANT_NAMES, type FaultCondition } from './types.js';
 
 /** Values given on the command line, which win over the file's. */
 export interface ScenarioOverrides {
@@ -90,25 +92,8 @@ const CONNECT_FIELDS = [
 const WORKLOAD_FIELDS = ['rw', 'bs', 'bsrange', 'iodepth', 'rwmixread', 'offset', 'size', 'verify', 'stopOnError', 'startAt'];
 const LINK_DIRECTION_FIELDS = Object.keys(LINK_OPTION_DEFAULTS);
 const LINK_OPTION_FIELDS = [...LINK_DIRECTION_FIELDS, 'aToB', 'bToA'];
-const FAULT_TIMING_FIELDS: readonly FaultTimingField[] = ['at', 'atNs', 'when', 'delay'];
-const FAULT_TIME_FIELDS = ['action', ...FAULT_TIMING_FIELDS];
 const CONDITION_FIELDS = ['iosCompleted', 'hostState', 'afterFault', 'host'];
 const CONDITION_KINDS = ['iosCompleted', 'hostState', 'afterFault'] as const;
-const FAULT_FIELDS: Readonly<Record<FaultAction, readonly string[]>> = {
-  partition: ['between', 'node', 'from'],
-  heal: ['between', 'node', 'from'],
-  setLink: ['between', 'from', 'options'],
-  crash: ['node'],
-  restart: ['node'],
-  pause: ['node'],
-  resume: ['node'],
-  slowDevice: ['target', 'nqn', 'nsid', 'multiplier', 'addedLatencyUs'],
-  failDevice: ['target', 'nqn', 'nsid', 'status'],
-  repairDevice: ['target', 'nqn', 'nsid'],
-};
-/** Faults after which the liveness check expects I/O to flow again. */
-const HEALING_ACTIONS: readonly FaultAction[] = ['heal', 'restart', 'resume', 'repairDevice'];
-
 /** Checks a scenario description; `source` names it in errors (the file as the user typed it). */
 export function resolveScenario(value: unknown, source: string, overrides: ScenarioOverrides = {}): ResolvedScenario {
   const check = new Checker(source);
@@ -514,49 +499,28 @@ function resolveFault(
   durationNs: number,
 ): ResolvedFault {
   const path = `faults[${index}]`;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) check.fail(path, `must be an object, not ${show(value)}`);
-  const action = check.oneOf((value as Fields).action, join(path, 'action'), FAULT_ACTIONS);
-  const fields = check.object(value, path, [...FAULT_TIME_FIELDS, ...FAULT_FIELDS[action]]);
+  // Types and ranges of the verb's fields are its record's schema (fault-verbs/).
+  const parsed = faultSchema.safeParse(value);
+  if (!parsed.success) {
+    const problem = scenarioIssue(parsed.error, path);
+    check.fail(problem.path, problem.message);
+  }
+  const fields = value as Fields;
   if (fields.at !== undefined && fields.atNs !== undefined) check.fail(join(path, 'at'), 'give at or atNs, not both');
   if (fields.when !== undefined && (fields.at !== undefined || fields.atNs !== undefined)) {
     check.fail(join(path, 'when'), `give ${fields.at !== undefined ? 'at' : 'atNs'} or when, not both`);
   }
   if (fields.delay !== undefined && fields.when === undefined) check.fail(join(path, 'delay'), 'needs when (with at, add the delay to the time)');
   const trigger = resolveTrigger(check, fields, path, index, hosts, faultCount, durationNs);
-
-  switch (action) {
-    case 'partition':
-    case 'heal':
-      checkSelector(check, fields, path, world, action === 'partition');
-      break;
-    case 'setLink': {
-      const between = checkBetween(check, check.required(fields, 'between', path), join(path, 'between'), world);
-      checkFrom(check, fields.from, join(path, 'from'), between);
-      directionOptions(check, check.object(check.required(fields, 'options', path), join(path, 'options'), LINK_DIRECTION_FIELDS), join(path, 'options'), false);
-      break;
-    }
-    case 'crash':
-    case 'restart':
-    case 'pause':
-    case 'resume': {
-      const node = check.string(check.required(fields, 'node', path), join(path, 'node'));
-      if (!world.nodes.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
-      break;
-    }
-    case 'slowDevice':
-    case 'failDevice':
-    case 'repairDevice':
-      checkDevice(check, fields, path, targets);
-      if (action === 'slowDevice') {
-        check.number(fields.multiplier, join(path, 'multiplier'), { min: 1 }, 1);
-        check.number(fields.addedLatencyUs, join(path, 'addedLatencyUs'), { min: 0 }, 0);
-      }
-      if (action === 'failDevice') check.integer(fields.status, join(path, 'status'), 1, 0x7fff, 0x0006);
-      break;
-  }
   // The verb keeps only its own fields: when it fires is the trigger's alone.
-  const verb = Object.fromEntries(Object.entries(fields).filter(([key]) => !(FAULT_TIMING_FIELDS as readonly string[]).includes(key)));
-  return { index, trigger, fault: verb as unknown as FaultVerb };
+  const verb = Object.fromEntries(Object.entries(fields).filter(([key]) => !(FAULT_TIMING_FIELDS as readonly string[]).includes(key))) as unknown as FaultVerb;
+  verbOf(verb.action).check(verb, path, {
+    fail: (at, message) => check.fail(at, message),
+    hasNode: (name) => world.nodes.has(name),
+    hasLink: (x, y) => linkBetween(world, x, y) !== undefined,
+    checkDevice: (selector, at) => checkDevice(check, selector, at, targets),
+  });
+  return { index, trigger, fault: verb };
 }
 
 /** A fault's at or atNs (within the file's duration), or its when and delay (normalised to ns). */
@@ -647,45 +611,14 @@ function checkFaultChains(check: Checker, faults: readonly ResolvedFault[]): voi
   }
 }
 
-function checkSelector(check: Checker, fields: Fields, path: string, world: WorldNames, required: boolean): void {
-  if (fields.between !== undefined && fields.node !== undefined) check.fail(join(path, 'node'), 'give between or node, not both');
-  if (fields.between !== undefined) {
-    const between = checkBetween(check, fields.between, join(path, 'between'), world);
-    checkFrom(check, fields.from, join(path, 'from'), between);
-    return;
-  }
-  if (fields.from !== undefined) check.fail(join(path, 'from'), 'needs between');
-  if (fields.node !== undefined) {
-    const node = check.string(fields.node, join(path, 'node'));
-    if (!world.nodes.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
-    return;
-  }
-  if (required) check.fail(join(path, 'between'), "is required (between: ['a', 'b'], or node: 'a')");
-}
-
-function checkBetween(check: Checker, value: unknown, path: string, world: WorldNames): readonly [string, string] {
-  const list = check.array(value, path);
-  if (list.length !== 2) check.fail(path, `must name two ends, e.g. ['host', 'target'], not ${list.length}`);
-  const x = check.string(list[0], `${path}[0]`);
-  const y = check.string(list[1], `${path}[1]`);
-  if (linkBetween(world, x, y) === undefined) check.fail(path, `no link between '${x}' and '${y}'`);
-  return [x, y];
-}
-
-function checkFrom(check: Checker, value: unknown, path: string, between: readonly [string, string]): void {
-  if (value === undefined) return;
-  const from = check.string(value, path);
-  if (!between.includes(from)) check.fail(path, `must be one of the link's ends '${between[0]}' or '${between[1]}', not ${show(from)}`);
-}
-
-function checkDevice(check: Checker, fields: Fields, path: string, targets: readonly ResolvedTarget[]): void {
-  const name = check.string(check.required(fields, 'target', path), join(path, 'target'));
+function checkDevice(check: Checker, selector: DeviceSelector, path: string, targets: readonly ResolvedTarget[]): void {
+  const name = selector.target;
   const target = targets.find((t) => t.name === name);
   if (target === undefined) check.fail(join(path, 'target'), `no target named '${name}'`);
-  const nqn = fields.nqn === undefined ? (target.subsystems[0] as ResolvedSubsystem).nqn : check.string(fields.nqn, join(path, 'nqn'));
+  const nqn = selector.nqn ?? (target.subsystems[0] as ResolvedSubsystem).nqn;
   const subsystem = target.subsystems.find((sub) => sub.nqn === nqn);
   if (subsystem === undefined) check.fail(join(path, 'nqn'), `target '${name}' has no subsystem '${nqn}'`);
-  const nsid = check.integer(fields.nsid, join(path, 'nsid'), 1, NSID_MAX, 1);
+  const nsid = selector.nsid ?? 1;
   if (!subsystem.namespaces.some((ns) => ns.nsid === nsid)) check.fail(join(path, 'nsid'), `subsystem '${nqn}' has no namespace ${nsid}`);
 }
 
