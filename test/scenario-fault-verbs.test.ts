@@ -1,9 +1,8 @@
 // Fault verbs as records (sim/scenario/fault-verbs/): each verb has an example here (the map is
 // keyed by every action, so a new verb does not compile without one), which must validate, apply
 // in simulation with its one-line description, and either be accepted or refused, with a field
-// path, in a real-time run. The README's fault table is the records' rendering.
+// path, in a real-time run. The README's fault table is the records' rendering (scenario-docs).
 import test from 'ava';
-import { generatedFiles } from '../sim/scenario/generated-docs.js';
 import { FAULT_ACTIONS, FAULT_VERBS, HEALING_ACTIONS, type FaultAction } from '../sim/scenario/fault-verbs/index.js';
 import { runScenario } from '../sim/scenario/runner.js';
 import { ScenarioError } from '../sim/scenario/scenario-error.js';
@@ -85,12 +84,6 @@ test('scenario: every verb has one record, in FAULT_ACTIONS order', (t) => {
   );
   t.deepEqual(Object.keys(EXAMPLES).sort(), [...FAULT_ACTIONS].sort());
   t.deepEqual([...HEALING_ACTIONS], ['heal', 'restart', 'resume', 'repairDevice']);
-});
-
-test('scenario: the README fault table is generated from the records', (t) => {
-  for (const file of generatedFiles()) {
-    t.is(file.current, file.expected, `${file.path} is stale: run node --import=tsx sim/scenario/generated-docs.ts --write`);
-  }
 });
 
 for (const action of FAULT_ACTIONS) {

@@ -1,28 +1,32 @@
-// The files generated from the scenario package's own definitions: the fault table of
-// scenarios/README.md (from the fault-verb records) and scenarios/scenario.schema.json (from the
+// The files generated from the scenario package's own definitions: the fault and invariant tables
+// of scenarios/README.md (from the fault-verb records and invariants.ts) and scenarios/scenario.schema.json (from the
 // zod schema, for editors). Tests check both are current; `--write` rewrites them:
 //   node --import=tsx sim/scenario/generated-docs.ts --write
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { faultVerbTable } from './fault-verbs/index.js';
+import { invariantTable } from './invariants.js';
 
 const README = fileURLToPath(new URL('../../scenarios/README.md', import.meta.url));
-const BEGIN = /<!-- fault-verbs:[^>]*-->\n/;
-const END = '<!-- /fault-verbs -->';
 
-/** The README with its fault table as the records render it. */
-export function readmeWithFaultTable(readme: string): string {
-  const begin = BEGIN.exec(readme);
-  const end = readme.indexOf(END);
-  if (begin === null || end < 0) throw new Error('scenarios/README.md has no fault-verbs markers');
+/** Replaces what sits between `<!-- name: ... -->` and `<!-- /name -->` with `content`. */
+function replaceSection(text: string, name: string, content: string): string {
+  const begin = new RegExp(`<!-- ${name}:[^>]*-->\n`).exec(text);
+  const end = text.indexOf(`<!-- /${name} -->`);
+  if (begin === null || end < 0) throw new Error(`scenarios/README.md has no ${name} markers`);
   const start = begin.index + begin[0].length;
-  return `${readme.slice(0, start)}${faultVerbTable()}\n${readme.slice(end)}`;
+  return `${text.slice(0, start)}${content}\n${text.slice(end)}`;
+}
+
+/** The README with its generated tables as the definitions render them. */
+export function readmeWithTables(readme: string): string {
+  return replaceSection(replaceSection(readme, 'fault-verbs', faultVerbTable()), 'invariants', invariantTable());
 }
 
 /** Each generated file: where, what it holds now, and what it should hold. */
 export function generatedFiles(): { readonly path: string; readonly current: string; readonly expected: string }[] {
   const readme = readFileSync(README, 'utf8');
-  return [{ path: README, current: readme, expected: readmeWithFaultTable(readme) }];
+  return [{ path: README, current: readme, expected: readmeWithTables(readme) }];
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
