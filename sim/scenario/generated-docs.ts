@@ -6,8 +6,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { faultVerbTable } from './fault-verbs/index.js';
 import { invariantTable } from './invariants.js';
+import { scenarioJsonSchema } from './schema/scenario.js';
 
 const README = fileURLToPath(new URL('../../scenarios/README.md', import.meta.url));
+const JSON_SCHEMA = fileURLToPath(new URL('../../scenarios/scenario.schema.json', import.meta.url));
 
 /** Replaces what sits between `<!-- name: ... -->` and `<!-- /name -->` with `content`. */
 function replaceSection(text: string, name: string, content: string): string {
@@ -26,7 +28,17 @@ export function readmeWithTables(readme: string): string {
 /** Each generated file: where, what it holds now, and what it should hold. */
 export function generatedFiles(): { readonly path: string; readonly current: string; readonly expected: string }[] {
   const readme = readFileSync(README, 'utf8');
-  return [{ path: README, current: readme, expected: readmeWithTables(readme) }];
+  const read = (path: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return [
+    { path: README, current: readme, expected: readmeWithTables(readme) },
+    { path: JSON_SCHEMA, current: read(JSON_SCHEMA), expected: `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n` },
+  ];
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

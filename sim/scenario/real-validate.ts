@@ -12,10 +12,7 @@ import { join, type Checker } from './checker.js';
 import { verbOf, type RealCheckContext } from './fault-verbs/index.js';
 import { linuxNamespace, namespaceMiB } from './real-target.js';
 import type { ResolvedFault, ResolvedHost, ResolvedLink, ResolvedNode, ResolvedSwitch, ResolvedTarget } from './resolved.js';
-import type { NodeRuntimeName } from './types.js';
 
-/** Runtimes a node may name. */
-const RUNTIMES: readonly NodeRuntimeName[] = ['sim', 'qemu', 'docker'];
 /** Guest memory the namespaces of one real node may take (the VM gets this plus its own needs). */
 export const REAL_NODE_NAMESPACE_MAX_MIB = 2048;
 
@@ -29,10 +26,6 @@ export interface RealScenarioParts {
   readonly targets: readonly ResolvedTarget[];
   readonly hosts: readonly ResolvedHost[];
   readonly faults: readonly ResolvedFault[];
-}
-
-export function checkRuntime(check: Checker, value: unknown, path: string): NodeRuntimeName {
-  return check.oneOf(value, path, RUNTIMES, 'sim');
 }
 
 export function isRealNode(node: ResolvedNode): boolean {

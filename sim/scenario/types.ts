@@ -7,7 +7,8 @@
 //
 // Units are in the field names (Ns, Us, S, Bps, Bytes); where a human string is easier to read,
 // the field takes one too ('1s', '4k', 'ssd:64GiB'). Every optional field has a documented default,
-// and every fault is opt-in. validate.ts checks all of it and names the first bad field.
+// and every fault is opt-in. The schema (schema/scenario.ts) checks each field, and is checked
+// against these types at compile time; validate.ts resolves names and defaults.
 import type { LinkOptions } from '../net/index.js';
 import type { RwMode } from '../workload/index.js';
 import type {
@@ -32,8 +33,9 @@ export type { DeviceSelector, FaultAction, LinkSelector } from './fault-verbs/in
 export { HOST_STATE_NAMES } from './fault-timing.js';
 export type { FaultCondition, FaultTiming, HostStateName } from './fault-timing.js';
 
-/** Cost profile of a node's CPU (sim/cpu/profiles.ts): kernel NVMe/TCP, NVMe/RDMA, or free. */
-export type CpuProfileName = 'tcp' | 'rdma' | 'free';
+/** Cost profiles of a node's CPU (sim/cpu/profiles.ts): kernel NVMe/TCP, NVMe/RDMA, or free. */
+export const CPU_PROFILE_NAMES = ['tcp', 'rdma', 'free'] as const;
+export type CpuProfileName = (typeof CPU_PROFILE_NAMES)[number];
 
 export interface ScenarioNic {
   /** Line rate in bits per second, both directions. Default 25e9 (25 GbE). */
@@ -63,9 +65,10 @@ export interface ScenarioNode {
 
 /**
  * Node runtimes: simulated, or a real Linux peer in the QEMU VM ('qemu') or in the same VM run
- * inside a Docker container ('docker', sim/interop/docker-vm.ts).
+ * inside a Docker container ('docker', sim/interop).
  */
-export type NodeRuntimeName = 'sim' | 'qemu' | 'docker';
+export const RUNTIME_NAMES = ['sim', 'qemu', 'docker'] as const;
+export type NodeRuntimeName = (typeof RUNTIME_NAMES)[number];
 
 /** A wire between two nodes (or a node and the switch). Options are sim/net link options. */
 export interface ScenarioLink {

@@ -4,6 +4,7 @@
 // its row of the fault table in scenarios/README.md. The runner, the validator and the README
 // know verbs only through these records (index.ts lists them): adding a verb is one file.
 import type { z } from 'zod';
+import type { SameShape } from '../schema/kit.js';
 import type { LinkDirectionOptions } from '../../net/index.js';
 import type { SimNetwork } from '../../net/index.js';
 import type { FaultyBackend } from '../../storage/index.js';
@@ -118,26 +119,6 @@ export interface FaultVerbRecord<F extends VerbFields> {
   readonly real: RealSupport<F>;
   readonly doc: VerbDoc;
 }
-
-/** Removes readonly, deeply enough for comparing a hand-written type with a zod-inferred one. */
-type Mutable<T> = T extends readonly unknown[]
-  ? { -readonly [K in keyof T]: Mutable<T[K]> }
-  : T extends object
-    ? { -readonly [K in keyof T]: Mutable<T[K]> }
-    : T;
-/** Optional fields as zod infers them (`x?: T | undefined`), for the same comparison. */
-type Loose<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]: Loose<T[K]> | (undefined extends T[K] ? undefined : never) } : T;
-
-/** True when the hand-written type and the schema's inferred type describe the same values. */
-export type SameShape<Written, Inferred> = [Loose<Mutable<Written>>] extends [Inferred]
-  ? [Inferred] extends [Loose<Mutable<Written>>]
-    ? [keyof Written] extends [keyof Inferred]
-      ? [keyof Inferred] extends [keyof Written]
-        ? true
-        : false
-      : false
-    : false
-  : false;
 
 /**
  * Defines a verb's record. The type parameter is the verb's hand-written fields (they carry the

@@ -84,7 +84,7 @@ function unitProblem(parse: (text: string, field: string) => number, text: strin
 }
 
 /** A number of units, or a string a unit parser reads; `what` names it in messages. */
-function unitValue(parse: (text: string, field: string) => number, what: string, unit: string): z.ZodType<number | string> {
+function unitValue(parse: (text: string, field: string) => number, what: string, unit: string): z.ZodType<number | string, number | string> {
   const error = orRequired((input) => {
     if (typeof input === 'number') return `must be an integer >= 0, not ${show(input)}`;
     if (typeof input === 'string') return unitProblem(parse, input) ?? `is not a valid ${what}`;
@@ -97,12 +97,12 @@ function unitValue(parse: (text: string, field: string) => number, what: string,
 }
 
 /** A duration: integer nanoseconds, or a string such as '1s', '200ms', '8us'. */
-export function duration(): z.ZodType<DurationSpec> {
+export function duration(): z.ZodType<DurationSpec, DurationSpec> {
   return unitValue(parseDurationNs, 'duration', "'1s' or a number of ns");
 }
 
 /** A byte size: a number of bytes, or a string such as '4k', '64MiB'. */
-export function size(): z.ZodType<SizeSpec> {
+export function size(): z.ZodType<SizeSpec, SizeSpec> {
   return unitValue(parseSize, 'size', "'4k' or a number of bytes");
 }
 
@@ -165,3 +165,25 @@ export function scenarioIssue(error: z.ZodError, base = ''): FieldProblem {
   if (issue.code === 'unrecognized_keys') return { path: join(path, issue.keys[0] ?? ''), message: issue.message };
   return { path, message: issue.message };
 }
+
+// ---- Comparing a hand-written type with a schema's inferred one ----
+
+/** Removes readonly, deeply enough for comparing a hand-written type with a zod-inferred one. */
+type Mutable<T> = T extends readonly unknown[]
+  ? { -readonly [K in keyof T]: Mutable<T[K]> }
+  : T extends object
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T;
+/** Optional fields as zod infers them (`x?: T | undefined`), for the same comparison. */
+type Loose<T> = T extends readonly unknown[] ? { [K in keyof T]: Loose<T[K]> } : T extends object ? { [K in keyof T]: Loose<T[K]> | (undefined extends T[K] ? undefined : never) } : T;
+
+/** True when the hand-written type and the schema's inferred type describe the same values. */
+export type SameShape<Written, Inferred> = [Loose<Mutable<Written>>] extends [Inferred]
+  ? [Inferred] extends [Loose<Mutable<Written>>]
+    ? [keyof Written] extends [keyof Inferred]
+      ? [keyof Inferred] extends [keyof Written]
+        ? true
+        : false
+      : false
+    : false
+  : false;

@@ -30,11 +30,16 @@ function directionShape() {
 }
 
 /** One direction of a link (what setLink changes). */
-export function linkDirectionSchema() {
-  return obj(directionShape());
+const direction = obj(directionShape()).meta({ id: 'LinkDirectionOptions' });
+/** A link's options: both directions, with per-direction overrides. */
+const both = obj({ ...directionShape(), aToB: direction.optional(), bToA: direction.optional() }).meta({ id: 'LinkOptions' });
+
+/** One direction of a link (what setLink changes); one instance, so the JSON Schema defines it once. */
+export function linkDirectionSchema(): typeof direction {
+  return direction;
 }
 
 /** A link's options: both directions, with per-direction overrides. */
-export function linkOptionsSchema() {
-  return obj({ ...directionShape(), aToB: linkDirectionSchema().optional(), bToA: linkDirectionSchema().optional() });
+export function linkOptionsSchema(): typeof both {
+  return both;
 }
