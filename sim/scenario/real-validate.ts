@@ -1,4 +1,4 @@
-// Validation of scenarios with a real Linux peer (runtime 'qemu'): only what real-run.ts can do in
+// Validation of scenarios with a real Linux peer (runtime 'qemu'): only what real-nodes.ts can do in
 // real time is accepted, and everything else is a one-line ScenarioError naming the field.
 // - A real node is a target (hosts are ours, on real sockets); every target is then on a real node.
 // - Namespaces: 'null:SIZE' (null_blk) or 'ram:SIZE' (tmpfs file, blockSize 4096); no 'ssd:'.

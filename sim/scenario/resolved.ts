@@ -16,7 +16,7 @@ export interface ResolvedNode {
   readonly ip: string;
   readonly bandwidthBps: number | undefined;
   readonly mtuBytes: number | undefined;
-  /** 'sim', or a real Linux peer (real-run.ts runs scenarios that have one). */
+  /** 'sim', or a real Linux peer (real-nodes.ts runs the nodes of scenarios that have one). */
   readonly runtime: NodeRuntimeName;
 }
 

@@ -3,7 +3,7 @@
 // defineScenario() for type checking. It names the machines (nodes) with their cores and NICs, the
 // wires between them (links, or one switch), the NVMe/TCP targets and their namespaces, the hosts
 // with their `nvme connect` options and fio-like workloads, a timeline of faults, and the
-// invariants to check. The runner (runner.ts) builds the world from it under one seed.
+// invariants to check. The run driver (runner.ts) runs it, simulated under one seed or with real Linux peers.
 //
 // Units are in the field names (Ns, Us, S, Bps, Bytes); where a human string is easier to read,
 // the field takes one too ('1s', '4k', 'ssd:64GiB'). Every optional field has a documented default,

@@ -4,25 +4,9 @@ import { z } from 'zod';
 import type { Link, SimNetwork } from '../../net/index.js';
 import { show } from '../checker.js';
 import { int, str } from '../schema/kit.js';
-import type { RealCheckContext, VerbCheckContext } from './verb.js';
+import type { LinkSelector, RealCheckContext, VerbCheckContext } from './verb.js';
 
-/** Which traffic a network fault touches: one link (by its ends), or everything to and from a node. */
-export interface LinkSelector {
-  /** The link between these two nodes or switch (in either order). */
-  readonly between?: readonly [string, string];
-  /** Every packet between this node and every other node (node-level partition). */
-  readonly node?: string;
-}
-
-/** Which namespace backend a device fault touches. */
-export interface DeviceSelector {
-  /** Target name. */
-  readonly target: string;
-  /** Default: the target's first subsystem. */
-  readonly nqn?: string;
-  /** Default 1. */
-  readonly nsid?: number;
-}
+export type { DeviceSelector, LinkSelector } from './verb.js';
 
 const NSID_MAX = 0xfffffffe;
 

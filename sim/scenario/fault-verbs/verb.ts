@@ -8,7 +8,24 @@ import type { SameShape } from '../schema/kit.js';
 import type { LinkDirectionOptions } from '../../net/index.js';
 import type { SimNetwork } from '../../net/index.js';
 import type { FaultyBackend } from '../../storage/index.js';
-import type { DeviceSelector } from './selectors.js';
+
+/** Which traffic a network fault touches: one link (by its ends), or everything to and from a node. */
+export interface LinkSelector {
+  /** The link between these two nodes or switch (in either order). */
+  readonly between?: readonly [string, string];
+  /** Every packet between this node and every other node (node-level partition). */
+  readonly node?: string;
+}
+
+/** Which namespace backend a device fault touches. */
+export interface DeviceSelector {
+  /** Target name. */
+  readonly target: string;
+  /** Default: the target's first subsystem. */
+  readonly nqn?: string;
+  /** Default 1. */
+  readonly nsid?: number;
+}
 
 /** A verb's own fields as a fault gives them (its action, no timing). */
 export interface VerbFields {
