@@ -1,4 +1,4 @@
-// The target on real loopback sockets (sim/core/real-env.ts, port 0): the same engine as in the
+// The target on real loopback sockets (sim/world/real-world.ts, port 0): the same engine as in the
 // memory tests, now through node:net with real chunking and backpressure.
 import test from 'ava';
 import { decodeIdentifyController } from '../sim/nvme/identify.js';

@@ -10,8 +10,5 @@ export type { LinuxTcpCounters } from './linux-tcp-counters.js';
 export { NETEM_FIELDS, netemCommand, netemProblem, qdiscShowCommand } from './netem.js';
 export type { NetemOptions } from './netem.js';
 export type { LinuxPeer } from './linux-peer.js';
-// The name sim/scenario gives a booted peer, from before LinuxPeer existed: the same type. It goes
-// once sim/scenario says LinuxPeer.
-export type { LinuxPeer as QemuVm } from './linux-peer.js';
 export { shellQuote } from './shell.js';
 export { DEFAULT_BUILD_DIR, QEMU_BINARY, resolveBuildDir, vmImageStatus } from './vm-image.js';

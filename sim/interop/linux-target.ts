@@ -1,5 +1,5 @@
 // A real Linux NVMe/TCP target (nvmet + nvmet-tcp) inside the interop VM, configured through
-// configfs the way blktests does it (common/nvme; layout in nvme-tcp-protocol-notes.md 1.3):
+// configfs the way blktests does it (common/nvme; layout in docs/protocol.md, "nvmet configfs"):
 //   /sys/kernel/config/nvmet/subsystems/<nqn>/{attr_allow_any_host, allowed_hosts/, namespaces/<nsid>/}
 //   /sys/kernel/config/nvmet/ports/<portid>/{addr_*, subsystems/<nqn> -> subsystem}
 // Namespaces are backed by memory-backed null_blk devices (made through /sys/kernel/config/nullb,

@@ -1,6 +1,6 @@
 // A scenario host's `connect` as the host's ConnectOptions (`nvme connect` flags), pointed at the
-// target's address: the same mapping whether the target is simulated (runner.ts) or a real Linux
-// peer behind a forwarded port (real-run.ts).
+// target's address: the same mapping whether the target is simulated (sim-nodes.ts) or a real Linux
+// peer behind a forwarded port (real-nodes.ts).
 import type { ConnectOptions } from '../host/index.js';
 import type { ResolvedConnect } from './resolved.js';
 

@@ -1,5 +1,5 @@
-// What a run reports per host, built the same way for simulated runs (runner.ts) and runs against
-// real Linux peers (real-run.ts): the host's I/O counters, latency and controller state, folded into
+// What a run reports per host, built by the run driver (runner.ts) the same way for simulated runs
+// and runs against real Linux peers: the host's I/O counters, latency and controller state, folded into
 // the run's overall latency histogram and per-queue counts as it goes.
 import { NS_PER_S } from '../core/index.js';
 import type { HostController } from '../host/index.js';

@@ -5,8 +5,79 @@
 // liveness check, when each host's I/O resumed after each heal, restart, resume or repair.
 import { NS_PER_MS } from '../core/index.js';
 import type { ResolvedInvariant } from './resolved.js';
-import type { InvariantResult } from './result.js';
+import type { FailureClass, InvariantResult } from './result.js';
 import type { HostIoStats } from './tracked-device.js';
+
+/** One verdict a run reports (InvariantResult.name), as scenarios/README.md documents it. */
+export interface CheckedInvariant {
+  readonly name: string;
+  readonly class: FailureClass;
+  /** Which runs report it. */
+  readonly when: string;
+  readonly holds: string;
+}
+
+/**
+ * Every verdict the runner reports, in report order; scenarios/README.md's invariant table is
+ * generated from this list, and a test checks that runs report no name missing here.
+ */
+export const CHECKED_INVARIANTS: readonly CheckedInvariant[] = [
+  {
+    name: 'no-crash',
+    class: 'crash',
+    when: 'always',
+    holds: 'no exception escaped the simulated code (in a real-time run: the real peers started and no exception escaped the run)',
+  },
+  {
+    name: 'faults-applied',
+    class: 'crash',
+    when: 'real-time runs',
+    holds: "every fault's guest commands succeeded (a failed `tc` or nvmet command fails the run)",
+  },
+  {
+    name: 'hosts-connect',
+    class: 'liveness',
+    when: 'always',
+    holds: 'every host connected at the start: its first `nvme connect` and the open of its namespace succeeded',
+  },
+  {
+    name: 'ios-complete-once',
+    class: 'correctness',
+    when: 'with `ios-accounted`',
+    holds: 'safety, checked at every completion: no I/O completed twice, and no I/O was submitted from a slot whose previous I/O was still in flight',
+  },
+  {
+    name: 'ios-accounted',
+    class: 'liveness',
+    when: 'with `ios-accounted`',
+    holds: 'every I/O completed or failed: none is still outstanding at the end of the drain',
+  },
+  {
+    name: 'no-verify-mismatch',
+    class: 'correctness',
+    when: 'with `no-verify-mismatch`',
+    holds: 'reads of blocks this run wrote (`verify: true`) return what was written',
+  },
+  {
+    name: 'no-io-errors',
+    class: 'correctness',
+    when: 'with `no-io-errors` (opt in: faults usually cause errors)',
+    holds: 'no I/O failed at all',
+  },
+  {
+    name: 'io-resumes',
+    class: 'liveness',
+    when: 'with `io-resumes`',
+    holds:
+      'after every fault that heals, each host with a running workload (and each host restarted with its node) completes an I/O within the bound; a check the run ended too soon to judge is reported as not observable, not as a failure',
+  },
+];
+
+/** The invariant table of scenarios/README.md. */
+export function invariantTable(): string {
+  const rows = CHECKED_INVARIANTS.map((inv) => `| \`${inv.name}\` | ${inv.class} | ${inv.when} | ${inv.holds} |`);
+  return ['| verdict | class | reported | holds when |', '|---|---|---|---|', ...rows].join('\n');
+}
 
 interface ResumeCheck {
   readonly faultIndex: number;

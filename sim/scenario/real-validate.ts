@@ -1,21 +1,18 @@
-// Validation of scenarios with a real Linux peer (runtime 'qemu'): only what real-run.ts can do in
+// Validation of scenarios with a real Linux peer (runtime 'qemu'): only what real-nodes.ts can do in
 // real time is accepted, and everything else is a one-line ScenarioError naming the field.
 // - A real node is a target (hosts are ours, on real sockets); every target is then on a real node.
 // - Namespaces: 'null:SIZE' (null_blk) or 'ram:SIZE' (tmpfs file, blockSize 4096); no 'ssd:'.
 // - Links: only the real node's link can be shaped, with what tc-netem applies on the guest's
 //   egress (sim/interop/netem.ts); a direction into the real node cannot be shaped (no ifb).
-// - Faults: partition, heal and setLink on the real node's link; crash and restart of the real
-//   node. pause/resume and device faults have no real equivalent yet.
+// - Faults: each verb's record (fault-verbs/) says what it can do on a real node, or why not.
 import { NETEM_FIELDS, netemProblem, type NetemOptions } from '../interop/index.js';
 import type { LinkDirectionOptions } from '../net/index.js';
 import type { LinkOptions } from '../net/index.js';
 import { join, type Checker } from './checker.js';
+import { verbOf, type RealCheckContext } from './fault-verbs/index.js';
 import { linuxNamespace, namespaceMiB } from './real-target.js';
 import type { ResolvedFault, ResolvedHost, ResolvedLink, ResolvedNode, ResolvedSwitch, ResolvedTarget } from './resolved.js';
-import type { NodeRuntimeName } from './types.js';
 
-/** Runtimes a node may name. */
-const RUNTIMES: readonly NodeRuntimeName[] = ['sim', 'qemu', 'docker'];
 /** Guest memory the namespaces of one real node may take (the VM gets this plus its own needs). */
 export const REAL_NODE_NAMESPACE_MAX_MIB = 2048;
 
@@ -29,10 +26,6 @@ export interface RealScenarioParts {
   readonly targets: readonly ResolvedTarget[];
   readonly hosts: readonly ResolvedHost[];
   readonly faults: readonly ResolvedFault[];
-}
-
-export function checkRuntime(check: Checker, value: unknown, path: string): NodeRuntimeName {
-  return check.oneOf(value, path, RUNTIMES, 'sim');
 }
 
 export function isRealNode(node: ResolvedNode): boolean {
@@ -144,15 +137,6 @@ function checkNetemFields(check: Checker, options: LinkOptions | LinkDirectionOp
   }
 }
 
-interface FaultFields {
-  readonly action: string;
-  readonly between?: readonly [string, string];
-  readonly node?: string;
-  readonly from?: string;
-  readonly target?: string;
-  readonly options?: LinkDirectionOptions;
-}
-
 function checkFaults(check: Checker, parts: RealScenarioParts, real: ReadonlySet<string>): void {
   // Each real link's egress options as setLink changes them, to check every state netem must take.
   const egress = new Map<ResolvedLink, NetemOptions>();
@@ -162,51 +146,26 @@ function checkFaults(check: Checker, parts: RealScenarioParts, real: ReadonlySet
   }
   const linkOf = (x: string, y: string): ResolvedLink | undefined =>
     parts.links.find((link) => (link.a === x && link.b === y) || (link.a === y && link.b === x));
+  const context: RealCheckContext = {
+    realNodes: real,
+    fail: (path, message) => check.fail(path, message),
+    checkNetemFields: (options, path) => checkNetemFields(check, options, path),
+    changeEgress: (x, y, options, path) => {
+      const link = linkOf(x, y);
+      const current = link === undefined ? undefined : egress.get(link);
+      if (link === undefined || current === undefined) return;
+      const next = { ...current, ...options } as NetemOptions;
+      const problem = netemProblem(next);
+      if (problem !== undefined) check.fail(path, problem);
+      egress.set(link, next);
+    },
+  };
   for (const resolved of parts.faults) {
     const path = `faults[${resolved.index}]`;
-    const fault = resolved.fault as FaultFields;
+    const fault = resolved.fault;
     if (resolved.trigger.kind === 'when') check.fail(join(path, 'when'), 'conditional faults are simulated only for now; give at in a real-time run');
-    switch (fault.action) {
-      case 'partition':
-      case 'heal':
-      case 'setLink': {
-        if (fault.node !== undefined && !real.has(fault.node)) {
-          check.fail(join(path, 'node'), `'${fault.node}' is not a real-runtime node; in a real-time run only a real node's link can be cut (node: the real node, or between)`);
-        }
-        if (fault.between !== undefined) {
-          const [x, y] = fault.between;
-          if (!real.has(x) && !real.has(y)) {
-            check.fail(join(path, 'between'), `in a real-time run only the link of a real-runtime node can be changed, not '${x}'-'${y}'`);
-          }
-          if (fault.from !== undefined && !real.has(fault.from)) {
-            check.fail(join(path, 'from'), `tc-netem shapes only the real node's egress: from must be the real-runtime node, not '${fault.from}'`);
-          }
-          if (fault.action === 'setLink' && fault.options !== undefined) {
-            checkNetemFields(check, fault.options, join(path, 'options'));
-            const link = linkOf(x, y);
-            const current = link === undefined ? undefined : egress.get(link);
-            if (link !== undefined && current !== undefined) {
-              const next = { ...current, ...fault.options } as NetemOptions;
-              const problem = netemProblem(next);
-              if (problem !== undefined) check.fail(join(path, 'options'), problem);
-              egress.set(link, next);
-            }
-          }
-        }
-        break;
-      }
-      case 'crash':
-      case 'restart':
-        if (fault.node !== undefined && !real.has(fault.node)) {
-          check.fail(join(path, 'node'), `${fault.action} of simulated node '${fault.node}' has no real-time equivalent (only a real-runtime target can crash and restart)`);
-        }
-        break;
-      case 'pause':
-      case 'resume':
-        check.fail(join(path, 'action'), `'${fault.action}' has no real-time equivalent yet (nvmet runs in the guest kernel)`);
-        break;
-      default:
-        check.fail(join(path, 'action'), `'${fault.action}' has no equivalent on a real target (Linux null_blk/tmpfs namespaces)`);
-    }
+    const real = verbOf(fault.action).real;
+    if ('refused' in real) check.fail(join(path, 'action'), `'${fault.action}' ${real.refused}`);
+    real.check(fault, path, context);
   }
 }

@@ -4,7 +4,9 @@ import type { LinkDirectionOptions } from '../net/index.js';
 import type { LinkOptions } from '../net/index.js';
 import type { BackendSpec } from '../storage/index.js';
 import type { JobSpec } from '../workload/index.js';
-import type { CpuProfileName, FaultCondition, InvariantName, NodeRuntimeName, ScenarioFault } from './types.js';
+import type { FaultCondition } from './fault-timing.js';
+import type { FaultVerb } from './fault-verbs/index.js';
+import type { CpuProfileName, InvariantName, NodeRuntimeName } from './types.js';
 
 export interface ResolvedNode {
   readonly name: string;
@@ -14,7 +16,7 @@ export interface ResolvedNode {
   readonly ip: string;
   readonly bandwidthBps: number | undefined;
   readonly mtuBytes: number | undefined;
-  /** 'sim', or a real Linux peer (real-run.ts runs scenarios that have one). */
+  /** 'sim', or a real Linux peer (real-nodes.ts runs the nodes of scenarios that have one). */
   readonly runtime: NodeRuntimeName;
 }
 
@@ -98,14 +100,8 @@ export interface ConditionTrigger {
 /** What fires a fault: `at`/`atNs`, or `when` plus `delay`, as validated. */
 export type FaultTrigger = TimedTrigger | ConditionTrigger;
 
-/** The fields of a fault that say when it fires; resolved into its FaultTrigger. */
-export type FaultTimingField = 'at' | 'atNs' | 'when' | 'delay';
-
-/** Omit over each member of a union (a plain Omit would merge the members). */
-type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** A fault's action and that action's fields, without its timing (that is the trigger). */
-export type FaultVerb = OmitEach<ScenarioFault, FaultTimingField>;
+export type { FaultTimingField } from './fault-timing.js';
+export type { FaultVerb } from './fault-verbs/index.js';
 
 /** A fault with its trigger resolved; `index` is its position in the scenario's list. */
 export interface ResolvedFault {

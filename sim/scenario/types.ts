@@ -3,22 +3,39 @@
 // defineScenario() for type checking. It names the machines (nodes) with their cores and NICs, the
 // wires between them (links, or one switch), the NVMe/TCP targets and their namespaces, the hosts
 // with their `nvme connect` options and fio-like workloads, a timeline of faults, and the
-// invariants to check. The runner (runner.ts) builds the world from it under one seed.
+// invariants to check. The run driver (runner.ts) runs it, simulated under one seed or with real Linux peers.
 //
 // Units are in the field names (Ns, Us, S, Bps, Bytes); where a human string is easier to read,
 // the field takes one too ('1s', '4k', 'ssd:64GiB'). Every optional field has a documented default,
-// and every fault is opt-in. validate.ts checks all of it and names the first bad field.
-import type { LinkDirectionOptions } from '../net/index.js';
+// and every fault is opt-in. The schema (schema/scenario.ts) checks each field, and is checked
+// against these types at compile time; validate.ts resolves names and defaults.
 import type { LinkOptions } from '../net/index.js';
 import type { RwMode } from '../workload/index.js';
+import type {
+  CrashFault,
+  FailDeviceFault as FailDeviceVerb,
+  FaultVerb,
+  HealFault as HealVerb,
+  PartitionFault as PartitionVerb,
+  PauseFault,
+  RepairDeviceFault as RepairDeviceVerb,
+  RestartFault,
+  ResumeFault,
+  SetLinkFault as SetLinkVerb,
+  SlowDeviceFault as SlowDeviceVerb,
+} from './fault-verbs/index.js';
+import type { FaultTiming } from './fault-timing.js';
+import type { DurationSpec, SizeSpec } from './schema/kit.js';
 
-/** A duration: integer nanoseconds, or a string such as '1s', '200ms', '8us'. */
-export type DurationSpec = number | string;
-/** A byte size: a number of bytes, or a string such as '4k', '64MiB'. */
-export type SizeSpec = number | string;
+export type { DurationSpec, SizeSpec } from './schema/kit.js';
+export { FAULT_ACTIONS } from './fault-verbs/index.js';
+export type { DeviceSelector, FaultAction, LinkSelector } from './fault-verbs/index.js';
+export { HOST_STATE_NAMES } from './fault-timing.js';
+export type { FaultCondition, FaultTiming, HostStateName } from './fault-timing.js';
 
-/** Cost profile of a node's CPU (sim/cpu/profiles.ts): kernel NVMe/TCP, NVMe/RDMA, or free. */
-export type CpuProfileName = 'tcp' | 'rdma' | 'free';
+/** Cost profiles of a node's CPU (sim/cpu/profiles.ts): kernel NVMe/TCP, NVMe/RDMA, or free. */
+export const CPU_PROFILE_NAMES = ['tcp', 'rdma', 'free'] as const;
+export type CpuProfileName = (typeof CPU_PROFILE_NAMES)[number];
 
 export interface ScenarioNic {
   /** Line rate in bits per second, both directions. Default 25e9 (25 GbE). */
@@ -39,17 +56,19 @@ export interface ScenarioNode {
   /** The node's single NIC. */
   readonly nic?: ScenarioNic;
   /**
-   * Where the node runs: 'sim' (default) in the simulator, or 'qemu', a real Linux nvmet-tcp
-   * target in a QEMU VM (targets only; the run then happens in real time, see real-run.ts).
+   * Where the node runs: 'sim' (default) in the simulator, or a real Linux nvmet-tcp target in
+   * the interop VM, run directly by QEMU ('qemu') or inside a Docker container ('docker'); real
+   * nodes are targets only, and the run then happens in real time (real-node.ts).
    */
   readonly runtime?: NodeRuntimeName;
 }
 
 /**
  * Node runtimes: simulated, or a real Linux peer in the QEMU VM ('qemu') or in the same VM run
- * inside a Docker container ('docker', sim/interop/docker-vm.ts).
+ * inside a Docker container ('docker', sim/interop).
  */
-export type NodeRuntimeName = 'sim' | 'qemu' | 'docker';
+export const RUNTIME_NAMES = ['sim', 'qemu', 'docker'] as const;
+export type NodeRuntimeName = (typeof RUNTIME_NAMES)[number];
 
 /** A wire between two nodes (or a node and the switch). Options are sim/net link options. */
 export interface ScenarioLink {
@@ -157,127 +176,21 @@ export interface ScenarioHost {
 }
 
 // ---- Faults: verbs on the world, at simulated times or on conditions. ----
+// Each verb is a record in fault-verbs/ (its fields, checks, effect and documentation); a fault
+// is its timing (fault-timing.ts) plus one verb's fields.
 
-/** Host controller states a `hostState` condition can wait for (the trace's host-state records). */
-export type HostStateName = 'connecting' | 'live' | 'resetting' | 'deleting' | 'deleted';
+/** One fault: when it fires, and one verb's fields. */
+type WithTiming<V> = V extends unknown ? FaultTiming & V : never;
 
-export const HOST_STATE_NAMES: readonly HostStateName[] = ['connecting', 'live', 'resetting', 'deleting', 'deleted'];
-
-/**
- * What a fault waits for instead of a time. It is checked in virtual time, as the run's own
- * events happen (an I/O completes, a controller changes state, a fault is applied), and fires once,
- * at the first moment it holds, plus the fault's `delay`. A fault whose moment falls after the
- * duration is not applied, like one whose `at` is after it.
- * - iosCompleted: that many successful I/Os over all hosts, or of `host` (a host name).
- * - hostState: the host's controller reaches that state. Its first connect counts as reaching
- *   'live'; 'resetting' and 'connecting' follow an error (keep-alive, I/O timeout, lost connection).
- * - afterFault: the fault at that position in the `faults` list (0-based) was applied.
- */
-export type FaultCondition =
-  | { readonly iosCompleted: number; readonly host?: string }
-  | { readonly hostState: HostStateName; readonly host: string }
-  | { readonly afterFault: number };
-
-interface FaultBase {
-  /** When, in ns since the start. Give exactly one of at, atNs or when. */
-  readonly atNs?: number;
-  /** When, as '1s', '250ms', ... */
-  readonly at?: string;
-  /** Instead of a time: a condition (fires once). */
-  readonly when?: FaultCondition;
-  /** With `when` only: how long after the condition holds, e.g. '500ms'. Default 0. */
-  readonly delay?: DurationSpec;
-}
-
-/** Which traffic a network fault touches: one link (by its ends), or everything to and from a node. */
-export interface LinkSelector {
-  /** The link between these two nodes or switch (in either order). */
-  readonly between?: readonly [string, string];
-  /** Every packet between this node and every other node (node-level partition). */
-  readonly node?: string;
-}
-
-/** Drops everything on a link (both ways, or only from `from`), or isolates a node. */
-export interface PartitionFault extends FaultBase, LinkSelector {
-  readonly action: 'partition';
-  /** One-way: only traffic sent by this end of `between` is dropped. */
-  readonly from?: string;
-}
-
-/** Ends a partition (the same selector), or every partition when no selector is given. */
-export interface HealFault extends FaultBase, LinkSelector {
-  readonly action: 'heal';
-  readonly from?: string;
-}
-
-/** Changes a link's options (merged over the current ones), both ways or only from `from`. */
-export interface SetLinkFault extends FaultBase {
-  readonly action: 'setLink';
-  readonly between: readonly [string, string];
-  readonly from?: string;
-  readonly options: LinkDirectionOptions;
-}
-
+export type ScenarioFault = WithTiming<FaultVerb>;
+export type PartitionFault = WithTiming<PartitionVerb>;
+export type HealFault = WithTiming<HealVerb>;
+export type SetLinkFault = WithTiming<SetLinkVerb>;
 /** Node life cycle: power loss, reboot (target restarted, host reconnected), SIGSTOP, SIGCONT. */
-export interface NodeFault extends FaultBase {
-  readonly action: 'crash' | 'restart' | 'pause' | 'resume';
-  readonly node: string;
-}
-
-/** Which namespace backend a device fault touches. */
-export interface DeviceSelector {
-  /** Target name. */
-  readonly target: string;
-  /** Default: the target's first subsystem. */
-  readonly nqn?: string;
-  /** Default 1. */
-  readonly nsid?: number;
-}
-
-/** A slow device: commands take `multiplier` times as long, plus addedLatencyUs. */
-export interface SlowDeviceFault extends FaultBase, DeviceSelector {
-  readonly action: 'slowDevice';
-  /** >= 1; 1 turns it off. Default 1. */
-  readonly multiplier?: number;
-  /** Added to every completion, in µs; 0 turns it off. Default 0. */
-  readonly addedLatencyUs?: number;
-}
-
-/** Device failure: every command fails (status default: Internal Error) until repairDevice. */
-export interface FailDeviceFault extends FaultBase, DeviceSelector {
-  readonly action: 'failDevice';
-  /** NVMe status field to fail with. Default 0x0006 (Internal Error). */
-  readonly status?: number;
-}
-
-/** Ends failDevice and slowDevice. */
-export interface RepairDeviceFault extends FaultBase, DeviceSelector {
-  readonly action: 'repairDevice';
-}
-
-export type ScenarioFault =
-  | PartitionFault
-  | HealFault
-  | SetLinkFault
-  | NodeFault
-  | SlowDeviceFault
-  | FailDeviceFault
-  | RepairDeviceFault;
-
-export type FaultAction = ScenarioFault['action'];
-
-export const FAULT_ACTIONS: readonly FaultAction[] = [
-  'partition',
-  'heal',
-  'setLink',
-  'crash',
-  'restart',
-  'pause',
-  'resume',
-  'slowDevice',
-  'failDevice',
-  'repairDevice',
-];
+export type NodeFault = WithTiming<CrashFault | RestartFault | PauseFault | ResumeFault>;
+export type SlowDeviceFault = WithTiming<SlowDeviceVerb>;
+export type FailDeviceFault = WithTiming<FailDeviceVerb>;
+export type RepairDeviceFault = WithTiming<RepairDeviceVerb>;
 
 // ---- Invariants ----
 

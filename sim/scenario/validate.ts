@@ -1,20 +1,23 @@
 // Scenario validation: turns a scenario description (types.ts) into a ResolvedScenario, or throws a
-// ScenarioError naming the file and the first bad field. Checks mirror the limits the components
-// enforce (nvme connect options from Linux fabrics.c, link options from sim/net, backend specs
-// from sim/storage), so a scenario fails here, with a field path, rather than mid-run.
-import { DISTRIBUTION_NAMES } from '../core/index.js';
-import { LINK_OPTION_DEFAULTS } from '../net/index.js';
+// ScenarioError naming the file and the first bad field. Each field's type and range is the
+// schema's (schema/scenario.ts, with the fault verbs' own fields in fault-verbs/); what is checked
+// here is what a field alone cannot tell: names that refer to other parts of the scenario,
+// duplicates, sizes against the namespace, and the defaults. Checks mirror the limits the
+// components enforce (nvme connect options from Linux fabrics.c, link options from sim/net,
+// backend specs from sim/storage), so a scenario fails here, with a field path, rather than mid-run.
 import type { LinkDirectionOptions } from '../net/index.js';
 import type { LinkOptions } from '../net/index.js';
 import { parseBackendSpec } from '../storage/index.js';
-import { JobError, RW_MODES, resolveJob, type JobFieldNames, type JobSpec } from '../workload/index.js';
-import { Checker, join, show, type Fields } from './checker.js';
-import { checkRealScenario, checkRuntime } from './real-validate.js';
+import { JobError, resolveJob, type JobFieldNames, type JobSpec } from '../workload/index.js';
+import { Checker, join, show } from './checker.js';
+import { FAULT_TIMING_FIELDS } from './fault-timing.js';
+import { HEALING_ACTIONS, verbOf, type DeviceSelector, type FaultVerb } from './fault-verbs/index.js';
+import { checkRealScenario } from './real-validate.js';
+import { scenarioIssue } from './schema/kit.js';
+import { DURATION_MAX_NS, scenarioSchema } from './schema/scenario.js';
 import { checkTargetConfig } from './target-config.js';
 import type {
-  FaultTimingField,
   FaultTrigger,
-  FaultVerb,
   ResolvedConnect,
   ResolvedFault,
   ResolvedHost,
@@ -28,7 +31,22 @@ import type {
   ResolvedTarget,
   ResolvedWorkload,
 } from './resolved.js';
-import { FAULT_ACTIONS, HOST_STATE_NAMES, INVARIANT_NAMES, type FaultAction, type FaultCondition } from './types.js';
+import type {
+  FaultCondition,
+  HostStateName,
+  Scenario,
+  ScenarioConnect,
+  ScenarioFault,
+  ScenarioHost,
+  ScenarioInvariant,
+  ScenarioLink,
+  ScenarioNamespace,
+  ScenarioNode,
+  ScenarioSubsystem,
+  ScenarioSwitch,
+  ScenarioTarget,
+  ScenarioWorkload,
+} from './types.js';
 
 /** Values given on the command line, which win over the file's. */
 export interface ScenarioOverrides {
@@ -37,77 +55,9 @@ export interface ScenarioOverrides {
 }
 
 const NS_PER_S = 1e9;
-/** The clock is exact to the nanosecond up to 2^53 ns (104 days); keep well inside it. */
-const DURATION_MAX_NS = 30 * 24 * 3600 * NS_PER_S;
-/** NVMET_NR_QUEUES: the most I/O queues a Linux target offers (and our target's qidMax bound). */
-const IO_QUEUES_MAX = 128;
-/** fabrics.h NVMF_MIN_QUEUE_SIZE / NVMF_MAX_QUEUE_SIZE. */
-const QUEUE_SIZE_MIN = 16;
-const QUEUE_SIZE_MAX = 1024;
-/** NVMe NQNs are at most 223 bytes (NVMe Base Specification 2.0, section 4.5). */
-const NQN_MAX_BYTES = 223;
-const NSID_MAX = 0xfffffffe;
-const INT32_MAX = 2 ** 31 - 1;
 /** Slack on top of reconnect delay + KATO for the default io-resumes bound. */
 const RESUME_SLACK_NS = 5 * NS_PER_S;
-
-const SCENARIO_FIELDS = [
-  'name',
-  'description',
-  'seed',
-  'duration',
-  'durationNs',
-  'drain',
-  'nodes',
-  'links',
-  'switch',
-  'targets',
-  'hosts',
-  'faults',
-  'invariants',
-];
-const NODE_FIELDS = ['name', 'cores', 'cpuProfile', 'nic', 'runtime'];
-const NIC_FIELDS = ['bandwidthBps', 'mtuBytes', 'ip'];
-const LINK_FIELDS = ['a', 'b', 'options'];
-const SWITCH_FIELDS = ['name', 'portBufferBytes', 'portSpeedBps', 'forwardingLatencyNs', 'linkOptions'];
-const TARGET_FIELDS = ['name', 'node', 'port', 'subsystems'];
-const SUBSYSTEM_FIELDS = ['nqn', 'namespaces'];
-const NAMESPACE_FIELDS = ['nsid', 'backend', 'blockSize'];
-const HOST_FIELDS = ['name', 'node', 'connect', 'workload'];
-const CONNECT_FIELDS = [
-  'target',
-  'nqn',
-  'nsid',
-  'nrIoQueues',
-  'queueSize',
-  'hdrDigest',
-  'dataDigest',
-  'keepAliveTmoS',
-  'reconnectDelayS',
-  'ctrlLossTmoS',
-  'ioTimeoutS',
-];
-const WORKLOAD_FIELDS = ['rw', 'bs', 'bsrange', 'iodepth', 'rwmixread', 'offset', 'size', 'verify', 'stopOnError', 'startAt'];
-const LINK_DIRECTION_FIELDS = Object.keys(LINK_OPTION_DEFAULTS);
-const LINK_OPTION_FIELDS = [...LINK_DIRECTION_FIELDS, 'aToB', 'bToA'];
-const FAULT_TIMING_FIELDS: readonly FaultTimingField[] = ['at', 'atNs', 'when', 'delay'];
-const FAULT_TIME_FIELDS = ['action', ...FAULT_TIMING_FIELDS];
-const CONDITION_FIELDS = ['iosCompleted', 'hostState', 'afterFault', 'host'];
 const CONDITION_KINDS = ['iosCompleted', 'hostState', 'afterFault'] as const;
-const FAULT_FIELDS: Readonly<Record<FaultAction, readonly string[]>> = {
-  partition: ['between', 'node', 'from'],
-  heal: ['between', 'node', 'from'],
-  setLink: ['between', 'from', 'options'],
-  crash: ['node'],
-  restart: ['node'],
-  pause: ['node'],
-  resume: ['node'],
-  slowDevice: ['target', 'nqn', 'nsid', 'multiplier', 'addedLatencyUs'],
-  failDevice: ['target', 'nqn', 'nsid', 'status'],
-  repairDevice: ['target', 'nqn', 'nsid'],
-};
-/** Faults after which the liveness check expects I/O to flow again. */
-const HEALING_ACTIONS: readonly FaultAction[] = ['heal', 'restart', 'resume', 'repairDevice'];
 
 /** Checks a scenario description; `source` names it in errors (the file as the user typed it). */
 export function resolveScenario(value: unknown, source: string, overrides: ScenarioOverrides = {}): ResolvedScenario {
@@ -115,30 +65,31 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     check.fail('default export', `must be a scenario object (export default defineScenario({ ... })), not ${show(value)}`);
   }
-  const top = check.object(value, '', SCENARIO_FIELDS);
-  const name = check.string(check.required(top, 'name', ''), 'name');
-  const description = top.description === undefined ? '' : check.string(top.description, 'description');
-  const seed = overrides.seed ?? seedText(check, top.seed);
+  const parsed = scenarioSchema.safeParse(value);
+  if (!parsed.success) {
+    const problem = scenarioIssue(parsed.error);
+    check.fail(problem.path, problem.message);
+  }
+  // The description as written (the parse output would reorder keys and drop none): every field
+  // of it is now known to have its type and range.
+  const top = value as Scenario;
+  const seed = overrides.seed ?? (top.seed === undefined ? '1' : String(top.seed));
   // The file's own duration bounds its timeline; a shorter --duration just cuts the run short.
   const fileDurationNs = resolveDuration(check, top);
   const durationNs = overrides.durationNs ?? fileDurationNs;
   if (!(fileDurationNs > 0 && fileDurationNs <= DURATION_MAX_NS)) check.fail('duration', 'must be more than 0 and at most 30 days');
   if (!(durationNs > 0 && durationNs <= DURATION_MAX_NS)) check.fail('duration', 'must be more than 0 and at most 30 days (--duration)');
 
-  const nodes = check
-    .array(check.required(top, 'nodes', ''), 'nodes', { nonEmpty: true })
-    .map((node, index) => resolveNode(check, node, index));
+  const nodes = top.nodes.map((node, index) => resolveNode(node, index));
   unique(check, nodes.map((node) => node.name), (i) => `nodes[${i}].name`, 'node name');
   unique(check, nodes.map((node) => node.ip), (i) => `nodes[${i}].nic.ip`, 'IP address');
   const nodeNames = new Set(nodes.map((node) => node.name));
 
   const sw = top.switch === undefined ? undefined : resolveSwitch(check, top.switch, nodeNames);
-  const links = resolveLinks(check, top.links, nodes, sw);
+  const links = resolveLinks(check, top.links ?? [], nodes, sw);
   const world: WorldNames = { nodes: nodeNames, switchName: sw?.name, links };
 
-  const targets = check
-    .array(check.required(top, 'targets', ''), 'targets', { nonEmpty: true })
-    .map((target, index) => resolveTarget(check, target, index, nodeNames));
+  const targets = top.targets.map((target, index) => resolveTarget(check, target, index, nodeNames));
   unique(check, targets.map((target) => target.name), (i) => `targets[${i}].name`, 'target name');
   targets.forEach((target, index) => {
     const ip = (nodes.find((node) => node.name === target.node) as ResolvedNode).ip;
@@ -146,12 +97,10 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
   });
   unique(check, targets.map((target) => `${target.node}:${target.port}`), (i) => `targets[${i}].port`, 'node and port');
 
-  const hosts = check
-    .array(check.required(top, 'hosts', ''), 'hosts', { nonEmpty: true })
-    .map((host, index) => resolveHost(check, host, index, world, targets, fileDurationNs));
+  const hosts = top.hosts.map((host, index) => resolveHost(check, host, index, world, targets, fileDurationNs));
   unique(check, hosts.map((host) => host.name), (i) => `hosts[${i}].name`, 'host name');
 
-  const faultList = top.faults === undefined ? [] : check.array(top.faults, 'faults');
+  const faultList = top.faults ?? [];
   const faults = faultList.map((fault, index) => resolveFault(check, fault, index, world, targets, hosts, faultList.length, fileDurationNs));
   checkFaultChains(check, faults);
   // A timed fault after a shorter --duration is dropped; a conditional one is kept, as whether it
@@ -159,17 +108,14 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
   const ordered = faults.filter((fault) => fault.trigger.kind === 'when' || fault.trigger.atNs <= durationNs).sort(compareFaults);
   const invariants = resolveInvariants(check, top.invariants, hosts, ordered);
   // Scenarios with a real Linux peer: only what the real runtime can do (real-validate.ts).
-  const explicitLinks = top.links === undefined ? 0 : check.array(top.links, 'links').length;
-  checkRealScenario(check, { nodes, links, explicitLinks, switch: sw, targets, hosts, faults: ordered });
+  checkRealScenario(check, { nodes, links, explicitLinks: top.links?.length ?? 0, switch: sw, targets, hosts, faults: ordered });
   const drainNs =
-    top.drain === undefined
-      ? 2 * Math.max(...hosts.map((host) => host.connect.ioTimeoutS)) * NS_PER_S
-      : check.duration(top.drain, 'drain');
+    top.drain === undefined ? 2 * Math.max(...hosts.map((host) => host.connect.ioTimeoutS)) * NS_PER_S : check.duration(top.drain, 'drain');
 
   return {
     source,
-    name,
-    description,
+    name: top.name,
+    description: top.description ?? '',
     seed,
     durationNs,
     drainNs,
@@ -183,17 +129,10 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
   };
 }
 
-function seedText(check: Checker, value: unknown): string {
-  if (value === undefined) return '1';
-  if (typeof value === 'number') return String(check.integer(value, 'seed', 0, Number.MAX_SAFE_INTEGER));
-  return check.string(value, 'seed');
-}
-
-function resolveDuration(check: Checker, top: Fields): number {
+function resolveDuration(check: Checker, top: Scenario): number {
   if (top.duration !== undefined && top.durationNs !== undefined) check.fail('duration', 'give duration or durationNs, not both');
-  if (top.durationNs !== undefined) return check.integer(top.durationNs, 'durationNs', 1, DURATION_MAX_NS);
+  if (top.durationNs !== undefined) return top.durationNs;
   if (top.duration === undefined) check.fail('duration', "is required (e.g. duration: '1s')");
-  if (typeof top.duration !== 'string') check.fail('duration', `must be a string such as '1s', not ${show(top.duration)}`);
   return check.duration(top.duration, 'duration');
 }
 
@@ -212,65 +151,43 @@ function defaultIp(index: number): string {
   return `10.${(n >> 16) & 0xff}.${(n >> 8) & 0xff}.${n & 0xff}`;
 }
 
-function resolveNode(check: Checker, value: unknown, index: number): ResolvedNode {
-  const path = `nodes[${index}]`;
-  const fields = check.object(value, path, NODE_FIELDS);
-  const name = checkName(check, check.required(fields, 'name', path), join(path, 'name'));
-  const nic = fields.nic === undefined ? {} : check.object(fields.nic, join(path, 'nic'), NIC_FIELDS);
-  const nicPath = join(path, 'nic');
-  const ip = nic.ip === undefined ? defaultIp(index) : check.string(nic.ip, join(nicPath, 'ip'));
-  if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(ip) || ip.split('.').some((part) => Number(part) > 255)) {
-    check.fail(join(nicPath, 'ip'), `must be an IPv4 address such as '10.0.0.1', not ${show(ip)}`);
-  }
+function resolveNode(node: ScenarioNode, index: number): ResolvedNode {
   return {
-    name,
+    name: node.name,
     index,
-    cores: check.integer(fields.cores, join(path, 'cores'), 1, 1024, 8),
-    cpuProfile: check.oneOf(fields.cpuProfile, join(path, 'cpuProfile'), ['tcp', 'rdma', 'free'], 'tcp'),
-    ip,
-    bandwidthBps:
-      nic.bandwidthBps === undefined ? undefined : check.number(nic.bandwidthBps, join(nicPath, 'bandwidthBps'), { min: 0, exclusiveMin: true }),
-    mtuBytes: nic.mtuBytes === undefined ? undefined : check.integer(nic.mtuBytes, join(nicPath, 'mtuBytes'), 576, 9216),
-    runtime: checkRuntime(check, fields.runtime, join(path, 'runtime')),
+    cores: node.cores ?? 8,
+    cpuProfile: node.cpuProfile ?? 'tcp',
+    ip: node.nic?.ip ?? defaultIp(index),
+    bandwidthBps: node.nic?.bandwidthBps,
+    mtuBytes: node.nic?.mtuBytes,
+    runtime: node.runtime ?? 'sim',
   };
 }
 
-function checkName(check: Checker, value: unknown, path: string): string {
-  const name = check.string(value, path);
-  if (/[/>~\s]/.test(name)) check.fail(path, `must not contain '/', '>', '~' or spaces, not ${show(name)}`);
-  return name;
-}
-
-function resolveSwitch(check: Checker, value: unknown, nodeNames: ReadonlySet<string>): ResolvedSwitch & { linkOptions: LinkOptions } {
-  const fields = check.object(value, 'switch', SWITCH_FIELDS);
-  const name = fields.name === undefined ? 'switch' : checkName(check, fields.name, 'switch.name');
+function resolveSwitch(check: Checker, sw: ScenarioSwitch, nodeNames: ReadonlySet<string>): ResolvedSwitch & { linkOptions: LinkOptions } {
+  const name = sw.name ?? 'switch';
   if (nodeNames.has(name)) check.fail('switch.name', `'${name}' is also a node name`);
   return {
     name,
-    portBufferBytes:
-      fields.portBufferBytes === undefined ? undefined : check.integer(fields.portBufferBytes, 'switch.portBufferBytes', 1, Number.MAX_SAFE_INTEGER),
-    portSpeedBps: fields.portSpeedBps === undefined ? undefined : check.number(fields.portSpeedBps, 'switch.portSpeedBps', { min: 0 }),
-    forwardingLatencyNs:
-      fields.forwardingLatencyNs === undefined ? undefined : check.number(fields.forwardingLatencyNs, 'switch.forwardingLatencyNs', { min: 0 }),
-    linkOptions: fields.linkOptions === undefined ? {} : linkOptions(check, fields.linkOptions, 'switch.linkOptions'),
+    portBufferBytes: sw.portBufferBytes,
+    portSpeedBps: sw.portSpeedBps,
+    forwardingLatencyNs: sw.forwardingLatencyNs,
+    linkOptions: sw.linkOptions === undefined ? {} : linkOptions(sw.linkOptions),
   };
 }
 
 function resolveLinks(
   check: Checker,
-  value: unknown,
+  entries: readonly ScenarioLink[],
   nodes: readonly ResolvedNode[],
   sw: (ResolvedSwitch & { linkOptions: LinkOptions }) | undefined,
 ): ResolvedLink[] {
-  const entries = value === undefined ? [] : check.array(value, 'links');
   const ends = new Set(nodes.map((node) => node.name));
   if (sw !== undefined) ends.add(sw.name);
   const linked = new Map<string, number>();
   const links = entries.map((entry, index): ResolvedLink => {
     const path = `links[${index}]`;
-    const fields = check.object(entry, path, LINK_FIELDS);
-    const a = check.string(check.required(fields, 'a', path), join(path, 'a'));
-    const b = check.string(check.required(fields, 'b', path), join(path, 'b'));
+    const { a, b } = entry;
     for (const [key, end] of [['a', a], ['b', b]] as const) {
       if (!ends.has(end)) check.fail(join(path, key), `no node${sw === undefined ? '' : ' or switch'} named '${end}'`);
       // Each node has one NIC, so it takes part in at most one link.
@@ -279,8 +196,7 @@ function resolveLinks(
       linked.set(end, index);
     }
     if (a === b) check.fail(join(path, 'b'), 'a link needs two different ends');
-    const options = fields.options === undefined ? {} : linkOptions(check, fields.options, join(path, 'options'));
-    return { a, b, options };
+    return { a, b, options: entry.options === undefined ? {} : linkOptions(entry.options) };
   });
   if (sw !== undefined) {
     // Every node not wired explicitly hangs off the switch.
@@ -289,26 +205,21 @@ function resolveLinks(
   return links;
 }
 
-/** Link options: the sim/net vocabulary, with range checks that name the field. */
-function linkOptions(check: Checker, value: unknown, path: string): LinkOptions {
-  const fields = check.object(value, path, LINK_OPTION_FIELDS);
-  const both = directionOptions(check, fields, path, true);
-  const aToB = fields.aToB === undefined ? undefined : directionOptions(check, check.object(fields.aToB, join(path, 'aToB'), LINK_DIRECTION_FIELDS), join(path, 'aToB'), false);
-  const bToA = fields.bToA === undefined ? undefined : directionOptions(check, check.object(fields.bToA, join(path, 'bToA'), LINK_DIRECTION_FIELDS), join(path, 'bToA'), false);
-  return { ...both, ...(aToB === undefined ? {} : { aToB }), ...(bToA === undefined ? {} : { bToA }) };
+/** Link options as sim/net takes them: fields given as undefined are left out (the defaults hold). */
+function linkOptions(options: LinkOptions): LinkOptions {
+  const { aToB, bToA } = options;
+  return {
+    ...directionOptions(options, true),
+    ...(aToB === undefined ? {} : { aToB: directionOptions(aToB, false) }),
+    ...(bToA === undefined ? {} : { bToA: directionOptions(bToA, false) }),
+  };
 }
 
-function directionOptions(check: Checker, fields: Fields, path: string, skipNested: boolean): LinkDirectionOptions {
+function directionOptions(options: LinkDirectionOptions | LinkOptions, skipNested: boolean): LinkDirectionOptions {
   const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
+  for (const [key, value] of Object.entries(options)) {
     if (skipNested && (key === 'aToB' || key === 'bToA')) continue;
-    if (value === undefined) continue;
-    const at = join(path, key);
-    if (key === 'latencyDistribution') result[key] = check.oneOf(value, at, DISTRIBUTION_NAMES);
-    else if (key === 'partitioned') result[key] = check.boolean(value, at, false);
-    else if (key === 'paretoShape') result[key] = check.number(value, at, { min: 1, exclusiveMin: true });
-    else if (key.endsWith('Rate') || key.startsWith('geLossRate')) result[key] = check.number(value, at, { min: 0, max: 1 });
-    else result[key] = check.number(value, at, { min: 0 });
+    if (value !== undefined) result[key] = value;
   }
   return result as LinkDirectionOptions;
 }
@@ -332,42 +243,25 @@ function reachable(world: WorldNames, x: string, y: string): boolean {
 
 // ---- Targets ----
 
-function resolveTarget(check: Checker, value: unknown, index: number, nodeNames: ReadonlySet<string>): ResolvedTarget {
+function resolveTarget(check: Checker, target: ScenarioTarget, index: number, nodeNames: ReadonlySet<string>): ResolvedTarget {
   const path = `targets[${index}]`;
-  const fields = check.object(value, path, TARGET_FIELDS);
-  const node = check.string(check.required(fields, 'node', path), join(path, 'node'));
+  const node = target.node;
   if (!nodeNames.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
-  const name = fields.name === undefined ? node : checkName(check, fields.name, join(path, 'name'));
-  const port = check.integer(fields.port, join(path, 'port'), 1, 65535, 4420);
-  const subsystems = check
-    .array(check.required(fields, 'subsystems', path), join(path, 'subsystems'), { nonEmpty: true })
-    .map((sub, at) => resolveSubsystem(check, sub, `${path}.subsystems[${at}]`));
+  const subsystems = target.subsystems.map((sub, at) => resolveSubsystem(check, sub, `${path}.subsystems[${at}]`));
   unique(check, subsystems.map((sub) => sub.nqn), (at) => `${path}.subsystems[${at}].nqn`, 'subsystem NQN');
-  return { name, node, port, subsystems };
+  return { name: target.name ?? node, node, port: target.port ?? 4420, subsystems };
 }
 
-function resolveSubsystem(check: Checker, value: unknown, path: string): ResolvedSubsystem {
-  const fields = check.object(value, path, SUBSYSTEM_FIELDS);
-  const nqn = checkNqn(check, check.required(fields, 'nqn', path), join(path, 'nqn'));
-  const namespaces = check
-    .array(check.required(fields, 'namespaces', path), join(path, 'namespaces'), { nonEmpty: true })
-    .map((ns, at) => resolveNamespace(check, ns, `${path}.namespaces[${at}]`, at));
+function resolveSubsystem(check: Checker, subsystem: ScenarioSubsystem, path: string): ResolvedSubsystem {
+  const namespaces = subsystem.namespaces.map((ns, at) => resolveNamespace(check, ns, `${path}.namespaces[${at}]`, at));
   unique(check, namespaces.map((ns) => String(ns.nsid)), (at) => `${path}.namespaces[${at}].nsid`, 'nsid');
-  return { nqn, namespaces };
+  return { nqn: subsystem.nqn, namespaces };
 }
 
-function checkNqn(check: Checker, value: unknown, path: string): string {
-  const nqn = check.string(value, path);
-  if (new TextEncoder().encode(nqn).length > NQN_MAX_BYTES) check.fail(path, `must be at most ${NQN_MAX_BYTES} bytes`);
-  return nqn;
-}
-
-function resolveNamespace(check: Checker, value: unknown, path: string, position: number): ResolvedNamespace {
-  const fields = check.object(value, path, NAMESPACE_FIELDS);
-  const nsid = check.integer(fields.nsid, join(path, 'nsid'), 1, NSID_MAX, position + 1);
-  const blockSize = fields.blockSize === undefined ? 512 : check.oneOf(String(fields.blockSize), join(path, 'blockSize'), ['512', '4096']) === '512' ? 512 : 4096;
+function resolveNamespace(check: Checker, namespace: ScenarioNamespace, path: string, position: number): ResolvedNamespace {
+  const blockSize = namespace.blockSize ?? 512;
   const backendPath = join(path, 'backend');
-  const backend = check.string(check.required(fields, 'backend', path), backendPath);
+  const backend = namespace.backend;
   let spec;
   try {
     spec = parseBackendSpec(backend, backendPath, { blockSize });
@@ -376,25 +270,23 @@ function resolveNamespace(check: Checker, value: unknown, path: string, position
   }
   // A file backend does real, asynchronous disk I/O: its timing would make a run unrepeatable.
   if (spec.kind === 'file') check.fail(backendPath, "file backends do not run in simulation (use 'ssd:SIZE', 'ram:SIZE' or 'null:SIZE')");
-  return { nsid, backend, spec, blockSize };
+  return { nsid: namespace.nsid ?? position + 1, backend, spec, blockSize };
 }
 
 // ---- Hosts ----
 
 function resolveHost(
   check: Checker,
-  value: unknown,
+  host: ScenarioHost,
   index: number,
   world: WorldNames,
   targets: readonly ResolvedTarget[],
   durationNs: number,
 ): ResolvedHost {
   const path = `hosts[${index}]`;
-  const fields = check.object(value, path, HOST_FIELDS);
-  const node = check.string(check.required(fields, 'node', path), join(path, 'node'));
+  const node = host.node;
   if (!world.nodes.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
-  const name = fields.name === undefined ? node : checkName(check, fields.name, join(path, 'name'));
-  const connect = resolveConnect(check, check.required(fields, 'connect', path), join(path, 'connect'), targets);
+  const connect = resolveConnect(check, host.connect, join(path, 'connect'), targets);
   const target = targets.find((t) => t.name === connect.target) as ResolvedTarget;
   if (target.node === node) check.fail(join(path, 'node'), `is the target's node '${node}' (a host needs its own node)`);
   if (!reachable(world, node, target.node)) {
@@ -402,66 +294,62 @@ function resolveHost(
   }
   const subsystem = target.subsystems.find((sub) => sub.nqn === connect.nqn) as ResolvedSubsystem;
   const namespace = subsystem.namespaces.find((ns) => ns.nsid === connect.nsid) as ResolvedNamespace;
-  const workload =
-    fields.workload === undefined ? undefined : resolveWorkload(check, fields.workload, join(path, 'workload'), connect, namespace, durationNs);
-  return { name, index, node, connect, workload };
+  const workload = host.workload === undefined ? undefined : resolveWorkload(check, host.workload, join(path, 'workload'), connect, namespace, durationNs);
+  return { name: host.name ?? node, index, node, connect, workload };
 }
 
-function resolveConnect(check: Checker, value: unknown, path: string, targets: readonly ResolvedTarget[]): ResolvedConnect {
-  const fields = check.object(value, path, CONNECT_FIELDS);
-  const targetName = check.string(check.required(fields, 'target', path), join(path, 'target'));
+function resolveConnect(check: Checker, connect: ScenarioConnect, path: string, targets: readonly ResolvedTarget[]): ResolvedConnect {
+  const targetName = connect.target;
   const target = targets.find((t) => t.name === targetName);
   if (target === undefined) check.fail(join(path, 'target'), `no target named '${targetName}' (targets: ${targets.map((t) => t.name).join(', ')})`);
-  const firstNqn = (target.subsystems[0] as ResolvedSubsystem).nqn;
-  const nqn = fields.nqn === undefined ? firstNqn : check.string(fields.nqn, join(path, 'nqn'));
+  const nqn = connect.nqn ?? (target.subsystems[0] as ResolvedSubsystem).nqn;
   const subsystem = target.subsystems.find((sub) => sub.nqn === nqn);
   if (subsystem === undefined) check.fail(join(path, 'nqn'), `target '${targetName}' has no subsystem '${nqn}'`);
-  const nsid = check.integer(fields.nsid, join(path, 'nsid'), 1, NSID_MAX, 1);
+  const nsid = connect.nsid ?? 1;
   if (!subsystem.namespaces.some((ns) => ns.nsid === nsid)) check.fail(join(path, 'nsid'), `subsystem '${nqn}' has no namespace ${nsid}`);
   return {
     target: targetName,
     nqn,
     nsid,
-    nrIoQueues: check.integer(fields.nrIoQueues, join(path, 'nrIoQueues'), 1, IO_QUEUES_MAX, 4),
-    queueSize: check.integer(fields.queueSize, join(path, 'queueSize'), QUEUE_SIZE_MIN, QUEUE_SIZE_MAX, 128),
-    hdrDigest: check.boolean(fields.hdrDigest, join(path, 'hdrDigest'), false),
-    dataDigest: check.boolean(fields.dataDigest, join(path, 'dataDigest'), false),
-    keepAliveTmoS: check.integer(fields.keepAliveTmoS, join(path, 'keepAliveTmoS'), 0, 65535, 5),
-    reconnectDelayS: check.integer(fields.reconnectDelayS, join(path, 'reconnectDelayS'), 1, INT32_MAX, 10),
-    ctrlLossTmoS: check.integer(fields.ctrlLossTmoS, join(path, 'ctrlLossTmoS'), -1, INT32_MAX, 600),
-    ioTimeoutS: check.number(fields.ioTimeoutS, join(path, 'ioTimeoutS'), { min: 0, exclusiveMin: true }, 30),
+    nrIoQueues: connect.nrIoQueues ?? 4,
+    queueSize: connect.queueSize ?? 128,
+    hdrDigest: connect.hdrDigest ?? false,
+    dataDigest: connect.dataDigest ?? false,
+    keepAliveTmoS: connect.keepAliveTmoS ?? 5,
+    reconnectDelayS: connect.reconnectDelayS ?? 10,
+    ctrlLossTmoS: connect.ctrlLossTmoS ?? 600,
+    ioTimeoutS: connect.ioTimeoutS ?? 30,
   };
 }
 
 function resolveWorkload(
   check: Checker,
-  value: unknown,
+  workload: ScenarioWorkload,
   path: string,
   connect: ResolvedConnect,
   namespace: ResolvedNamespace,
   durationNs: number,
 ): ResolvedWorkload {
-  const fields = check.object(value, path, WORKLOAD_FIELDS);
-  const rw = check.oneOf(check.required(fields, 'rw', path), join(path, 'rw'), RW_MODES);
-  const job: { -readonly [K in keyof JobSpec]: JobSpec[K] } = { rw, stopOnError: check.boolean(fields.stopOnError, join(path, 'stopOnError'), false) };
-  if (fields.bs !== undefined) job.bs = positiveSize(check, fields.bs, join(path, 'bs'));
-  if (fields.bsrange !== undefined) {
+  const rw = workload.rw;
+  const job: { -readonly [K in keyof JobSpec]: JobSpec[K] } = { rw, stopOnError: workload.stopOnError ?? false };
+  if (workload.bs !== undefined) job.bs = positiveSize(check, workload.bs, join(path, 'bs'));
+  if (workload.bsrange !== undefined) {
     const at = join(path, 'bsrange');
-    const text = check.string(fields.bsrange, at);
+    const text = workload.bsrange;
     const match = /^([^-]+)-([^-]+)$/.exec(text);
     if (match === null) check.fail(at, `must be MIN-MAX such as '4k-128k', not ${show(text)}`);
     job.bsrange = { min: positiveSize(check, match[1], at), max: positiveSize(check, match[2], at) };
   }
-  if (fields.iodepth !== undefined) job.iodepth = check.integer(fields.iodepth, join(path, 'iodepth'), 1, 65536);
-  if (fields.rwmixread !== undefined) job.rwmixread = check.number(fields.rwmixread, join(path, 'rwmixread'), { min: 0, max: 100 });
-  if (fields.offset !== undefined) job.offsetBytes = check.size(fields.offset, join(path, 'offset'));
-  if (fields.size !== undefined) job.sizeBytes = positiveSize(check, fields.size, join(path, 'size'));
-  if (fields.verify !== undefined) {
-    job.verify = check.boolean(fields.verify, join(path, 'verify'), false);
+  if (workload.iodepth !== undefined) job.iodepth = workload.iodepth;
+  if (workload.rwmixread !== undefined) job.rwmixread = workload.rwmixread;
+  if (workload.offset !== undefined) job.offsetBytes = check.size(workload.offset, join(path, 'offset'));
+  if (workload.size !== undefined) job.sizeBytes = positiveSize(check, workload.size, join(path, 'size'));
+  if (workload.verify !== undefined) {
+    job.verify = workload.verify;
     if (job.verify && (rw === 'read' || rw === 'randread')) check.fail(join(path, 'verify'), `needs a mode that writes (write, randwrite or randrw), not '${rw}'`);
   }
   job.queues = connect.nrIoQueues;
-  const startAtNs = fields.startAt === undefined ? 0 : check.duration(fields.startAt, join(path, 'startAt'));
+  const startAtNs = workload.startAt === undefined ? 0 : check.duration(workload.startAt, join(path, 'startAt'));
   if (startAtNs >= durationNs) check.fail(join(path, 'startAt'), 'must be before the end of the run');
   // Sizes against the namespace: the same checks the engine makes, reported with scenario paths.
   const geometry = { blockSize: namespace.blockSize, sizeBytes: namespaceBytes(namespace) };
@@ -507,7 +395,7 @@ function positiveSize(check: Checker, value: unknown, path: string): number {
 
 function resolveFault(
   check: Checker,
-  value: unknown,
+  fault: ScenarioFault,
   index: number,
   world: WorldNames,
   targets: readonly ResolvedTarget[],
@@ -516,72 +404,44 @@ function resolveFault(
   durationNs: number,
 ): ResolvedFault {
   const path = `faults[${index}]`;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) check.fail(path, `must be an object, not ${show(value)}`);
-  const action = check.oneOf((value as Fields).action, join(path, 'action'), FAULT_ACTIONS);
-  const fields = check.object(value, path, [...FAULT_TIME_FIELDS, ...FAULT_FIELDS[action]]);
-  if (fields.at !== undefined && fields.atNs !== undefined) check.fail(join(path, 'at'), 'give at or atNs, not both');
-  if (fields.when !== undefined && (fields.at !== undefined || fields.atNs !== undefined)) {
-    check.fail(join(path, 'when'), `give ${fields.at !== undefined ? 'at' : 'atNs'} or when, not both`);
+  if (fault.at !== undefined && fault.atNs !== undefined) check.fail(join(path, 'at'), 'give at or atNs, not both');
+  if (fault.when !== undefined && (fault.at !== undefined || fault.atNs !== undefined)) {
+    check.fail(join(path, 'when'), `give ${fault.at !== undefined ? 'at' : 'atNs'} or when, not both`);
   }
-  if (fields.delay !== undefined && fields.when === undefined) check.fail(join(path, 'delay'), 'needs when (with at, add the delay to the time)');
-  const trigger = resolveTrigger(check, fields, path, index, hosts, faultCount, durationNs);
-
-  switch (action) {
-    case 'partition':
-    case 'heal':
-      checkSelector(check, fields, path, world, action === 'partition');
-      break;
-    case 'setLink': {
-      const between = checkBetween(check, check.required(fields, 'between', path), join(path, 'between'), world);
-      checkFrom(check, fields.from, join(path, 'from'), between);
-      directionOptions(check, check.object(check.required(fields, 'options', path), join(path, 'options'), LINK_DIRECTION_FIELDS), join(path, 'options'), false);
-      break;
-    }
-    case 'crash':
-    case 'restart':
-    case 'pause':
-    case 'resume': {
-      const node = check.string(check.required(fields, 'node', path), join(path, 'node'));
-      if (!world.nodes.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
-      break;
-    }
-    case 'slowDevice':
-    case 'failDevice':
-    case 'repairDevice':
-      checkDevice(check, fields, path, targets);
-      if (action === 'slowDevice') {
-        check.number(fields.multiplier, join(path, 'multiplier'), { min: 1 }, 1);
-        check.number(fields.addedLatencyUs, join(path, 'addedLatencyUs'), { min: 0 }, 0);
-      }
-      if (action === 'failDevice') check.integer(fields.status, join(path, 'status'), 1, 0x7fff, 0x0006);
-      break;
-  }
+  if (fault.delay !== undefined && fault.when === undefined) check.fail(join(path, 'delay'), 'needs when (with at, add the delay to the time)');
+  const trigger = resolveTrigger(check, fault, path, index, hosts, faultCount, durationNs);
   // The verb keeps only its own fields: when it fires is the trigger's alone.
-  const verb = Object.fromEntries(Object.entries(fields).filter(([key]) => !(FAULT_TIMING_FIELDS as readonly string[]).includes(key)));
-  return { index, trigger, fault: verb as unknown as FaultVerb };
+  const verb = Object.fromEntries(Object.entries(fault).filter(([key]) => !(FAULT_TIMING_FIELDS as readonly string[]).includes(key))) as unknown as FaultVerb;
+  verbOf(verb.action).check(verb, path, {
+    fail: (at, message) => check.fail(at, message),
+    hasNode: (name) => world.nodes.has(name),
+    hasLink: (x, y) => linkBetween(world, x, y) !== undefined,
+    checkDevice: (selector, at) => checkDevice(check, selector, at, targets),
+  });
+  return { index, trigger, fault: verb };
 }
 
 /** A fault's at or atNs (within the file's duration), or its when and delay (normalised to ns). */
 function resolveTrigger(
   check: Checker,
-  fields: Fields,
+  fault: ScenarioFault,
   path: string,
   index: number,
   hosts: readonly ResolvedHost[],
   faultCount: number,
   durationNs: number,
 ): FaultTrigger {
-  if (fields.when !== undefined) {
-    const condition = resolveCondition(check, fields.when, join(path, 'when'), index, hosts, faultCount);
-    const delayNs = fields.delay === undefined ? 0 : check.duration(fields.delay, join(path, 'delay'));
+  if (fault.when !== undefined) {
+    const condition = resolveCondition(check, fault.when, join(path, 'when'), index, hosts, faultCount);
+    const delayNs = fault.delay === undefined ? 0 : check.duration(fault.delay, join(path, 'delay'));
     if (delayNs > durationNs) check.fail(join(path, 'delay'), 'is longer than the run');
     return { kind: 'when', condition, delayNs };
   }
   let atNs: number;
-  if (fields.atNs !== undefined) atNs = check.integer(fields.atNs, join(path, 'atNs'), 0, Number.MAX_SAFE_INTEGER);
-  else if (fields.at !== undefined) atNs = check.duration(fields.at, join(path, 'at'));
+  if (fault.atNs !== undefined) atNs = fault.atNs;
+  else if (fault.at !== undefined) atNs = check.duration(fault.at, join(path, 'at'));
   else check.fail(join(path, 'at'), "is required (e.g. at: '1s'), or give when (e.g. when: { iosCompleted: 1000 })");
-  if (atNs > durationNs) check.fail(join(path, fields.atNs !== undefined ? 'atNs' : 'at'), 'is after the end of the run');
+  if (atNs > durationNs) check.fail(join(path, fault.atNs !== undefined ? 'atNs' : 'at'), 'is after the end of the run');
   return { kind: 'at', atNs };
 }
 
@@ -593,44 +453,48 @@ function compareFaults(x: ResolvedFault, y: ResolvedFault): number {
   return x.index - y.index;
 }
 
+/** The condition as the schema lets it through: every kind optional (exactly one is checked here). */
+interface WrittenCondition {
+  readonly iosCompleted?: number;
+  readonly hostState?: HostStateName;
+  readonly afterFault?: number;
+  readonly host?: string;
+}
+
 /** A fault's `when`: exactly one condition kind, with the names and positions it refers to checked. */
 function resolveCondition(
   check: Checker,
-  value: unknown,
+  value: FaultCondition,
   path: string,
   index: number,
   hosts: readonly ResolvedHost[],
   faultCount: number,
 ): FaultCondition {
-  const fields = check.object(value, path, CONDITION_FIELDS);
+  const fields = value as WrittenCondition;
   const kinds = CONDITION_KINDS.filter((kind) => fields[kind] !== undefined);
   if (kinds.length !== 1) {
     const given = kinds.length === 0 ? 'none' : kinds.join(' and ');
     check.fail(path, `must give exactly one of iosCompleted, hostState or afterFault, not ${given}`);
   }
   const hostPath = join(path, 'host');
-  const hostName = (): string => {
-    const name = check.string(fields.host, hostPath);
+  const hostName = (name: string): string => {
     if (!hosts.some((host) => host.name === name)) check.fail(hostPath, `no host named '${name}' (hosts: ${hosts.map((h) => h.name).join(', ')})`);
     return name;
   };
-  switch (kinds[0]) {
-    case 'iosCompleted': {
-      const count = check.integer(fields.iosCompleted, join(path, 'iosCompleted'), 1, Number.MAX_SAFE_INTEGER);
-      return fields.host === undefined ? { iosCompleted: count } : { iosCompleted: count, host: hostName() };
-    }
-    case 'hostState': {
-      const state = check.oneOf(fields.hostState, join(path, 'hostState'), HOST_STATE_NAMES);
-      if (fields.host === undefined) check.fail(hostPath, 'is required with hostState');
-      return { hostState: state, host: hostName() };
-    }
-    default: {
-      if (fields.host !== undefined) check.fail(hostPath, 'only goes with iosCompleted or hostState');
-      const other = check.integer(fields.afterFault, join(path, 'afterFault'), 0, Math.max(0, faultCount - 1));
-      if (other === index) check.fail(join(path, 'afterFault'), 'must name another fault, not itself');
-      return { afterFault: other };
-    }
+  if (fields.iosCompleted !== undefined) {
+    const count = fields.iosCompleted;
+    return fields.host === undefined ? { iosCompleted: count } : { iosCompleted: count, host: hostName(fields.host) };
   }
+  if (fields.hostState !== undefined) {
+    if (fields.host === undefined) check.fail(hostPath, 'is required with hostState');
+    return { hostState: fields.hostState, host: hostName(fields.host) };
+  }
+  if (fields.host !== undefined) check.fail(hostPath, 'only goes with iosCompleted or hostState');
+  const other = fields.afterFault as number;
+  const last = Math.max(0, faultCount - 1);
+  if (other > last) check.fail(join(path, 'afterFault'), `must be an integer 0..${last}, not ${other}`);
+  if (other === index) check.fail(join(path, 'afterFault'), 'must name another fault, not itself');
+  return { afterFault: other };
 }
 
 /** Chains of afterFault must end at a fault with a time or another condition: no cycles. */
@@ -649,45 +513,14 @@ function checkFaultChains(check: Checker, faults: readonly ResolvedFault[]): voi
   }
 }
 
-function checkSelector(check: Checker, fields: Fields, path: string, world: WorldNames, required: boolean): void {
-  if (fields.between !== undefined && fields.node !== undefined) check.fail(join(path, 'node'), 'give between or node, not both');
-  if (fields.between !== undefined) {
-    const between = checkBetween(check, fields.between, join(path, 'between'), world);
-    checkFrom(check, fields.from, join(path, 'from'), between);
-    return;
-  }
-  if (fields.from !== undefined) check.fail(join(path, 'from'), 'needs between');
-  if (fields.node !== undefined) {
-    const node = check.string(fields.node, join(path, 'node'));
-    if (!world.nodes.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
-    return;
-  }
-  if (required) check.fail(join(path, 'between'), "is required (between: ['a', 'b'], or node: 'a')");
-}
-
-function checkBetween(check: Checker, value: unknown, path: string, world: WorldNames): readonly [string, string] {
-  const list = check.array(value, path);
-  if (list.length !== 2) check.fail(path, `must name two ends, e.g. ['host', 'target'], not ${list.length}`);
-  const x = check.string(list[0], `${path}[0]`);
-  const y = check.string(list[1], `${path}[1]`);
-  if (linkBetween(world, x, y) === undefined) check.fail(path, `no link between '${x}' and '${y}'`);
-  return [x, y];
-}
-
-function checkFrom(check: Checker, value: unknown, path: string, between: readonly [string, string]): void {
-  if (value === undefined) return;
-  const from = check.string(value, path);
-  if (!between.includes(from)) check.fail(path, `must be one of the link's ends '${between[0]}' or '${between[1]}', not ${show(from)}`);
-}
-
-function checkDevice(check: Checker, fields: Fields, path: string, targets: readonly ResolvedTarget[]): void {
-  const name = check.string(check.required(fields, 'target', path), join(path, 'target'));
+function checkDevice(check: Checker, selector: DeviceSelector, path: string, targets: readonly ResolvedTarget[]): void {
+  const name = selector.target;
   const target = targets.find((t) => t.name === name);
   if (target === undefined) check.fail(join(path, 'target'), `no target named '${name}'`);
-  const nqn = fields.nqn === undefined ? (target.subsystems[0] as ResolvedSubsystem).nqn : check.string(fields.nqn, join(path, 'nqn'));
+  const nqn = selector.nqn ?? (target.subsystems[0] as ResolvedSubsystem).nqn;
   const subsystem = target.subsystems.find((sub) => sub.nqn === nqn);
   if (subsystem === undefined) check.fail(join(path, 'nqn'), `target '${name}' has no subsystem '${nqn}'`);
-  const nsid = check.integer(fields.nsid, join(path, 'nsid'), 1, NSID_MAX, 1);
+  const nsid = selector.nsid ?? 1;
   if (!subsystem.namespaces.some((ns) => ns.nsid === nsid)) check.fail(join(path, 'nsid'), `subsystem '${nqn}' has no namespace ${nsid}`);
 }
 
@@ -695,12 +528,12 @@ function checkDevice(check: Checker, fields: Fields, path: string, targets: read
 
 function resolveInvariants(
   check: Checker,
-  value: unknown,
+  list: readonly ScenarioInvariant[] | undefined,
   hosts: readonly ResolvedHost[],
   faults: readonly ResolvedFault[],
 ): ResolvedInvariant[] {
   const defaultWithinNs = Math.max(...hosts.map((host) => (host.connect.reconnectDelayS + host.connect.keepAliveTmoS) * NS_PER_S)) + RESUME_SLACK_NS;
-  if (value === undefined) {
+  if (list === undefined) {
     const defaults: ResolvedInvariant[] = [
       { check: 'ios-accounted', withinNs: 0 },
       { check: 'no-verify-mismatch', withinNs: 0 },
@@ -708,14 +541,10 @@ function resolveInvariants(
     if (faults.some((fault) => HEALING_ACTIONS.includes(fault.fault.action))) defaults.push({ check: 'io-resumes', withinNs: defaultWithinNs });
     return defaults;
   }
-  const list = check.array(value, 'invariants').map((entry, index): ResolvedInvariant => {
-    const path = `invariants[${index}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) check.fail(path, `must be an object, not ${show(entry)}`);
-    const name = check.oneOf((entry as Fields).check, join(path, 'check'), INVARIANT_NAMES);
-    const fields = check.object(entry, path, name === 'io-resumes' ? ['check', 'within'] : ['check']);
-    const withinNs = name === 'io-resumes' && fields.within !== undefined ? check.duration(fields.within, join(path, 'within')) : defaultWithinNs;
-    return { check: name, withinNs: name === 'io-resumes' ? withinNs : 0 };
+  const resolved = list.map((entry, index): ResolvedInvariant => {
+    if (entry.check !== 'io-resumes') return { check: entry.check, withinNs: 0 };
+    return { check: entry.check, withinNs: entry.within === undefined ? defaultWithinNs : check.duration(entry.within, `invariants[${index}].within`) };
   });
-  unique(check, list.map((inv) => inv.check), (i) => `invariants[${i}].check`, 'invariant');
-  return list;
+  unique(check, resolved.map((inv) => inv.check), (i) => `invariants[${i}].check`, 'invariant');
+  return resolved;
 }

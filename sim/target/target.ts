@@ -1,6 +1,6 @@
 // The NVMe/TCP target: the live model (model.ts), one listener per port, one TcpQueue per accepted
 // connection, the controllers, and the namespace backends. It runs on the NodeEnv seams only, so the
-// same code serves real sockets (sim/core/real-env.ts) and the simulator. Configuration changes go
+// same code serves real sockets (sim/world/real-world.ts) and the simulator. Configuration changes go
 // through the mutators here, which take effect at once, like writes to Linux nvmet's configfs:
 // namespace changes raise Namespace Attribute Changed notices, discovery changes raise Discovery Log
 // Change notices to discovery controllers on the affected ports, and unlinking or removing a

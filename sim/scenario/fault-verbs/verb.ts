@@ -1,0 +1,149 @@
+// What one fault verb is: a record holding its fields (a zod shape, with the scenario format's
+// messages), its checks against the rest of the scenario, whether liveness is judged after it, how
+// it applies in simulation, how it applies to a real Linux peer or why it is refused there, and
+// its row of the fault table in scenarios/README.md. The runner, the validator and the README
+// know verbs only through these records (index.ts lists them): adding a verb is one file.
+import type { z } from 'zod';
+import type { SameShape } from '../schema/kit.js';
+import type { LinkDirectionOptions } from '../../net/index.js';
+import type { SimNetwork } from '../../net/index.js';
+import type { FaultyBackend } from '../../storage/index.js';
+
+/** Which traffic a network fault touches: one link (by its ends), or everything to and from a node. */
+export interface LinkSelector {
+  /** The link between these two nodes or switch (in either order). */
+  readonly between?: readonly [string, string];
+  /** Every packet between this node and every other node (node-level partition). */
+  readonly node?: string;
+}
+
+/** Which namespace backend a device fault touches. */
+export interface DeviceSelector {
+  /** Target name. */
+  readonly target: string;
+  /** Default: the target's first subsystem. */
+  readonly nqn?: string;
+  /** Default 1. */
+  readonly nsid?: number;
+}
+
+/** A verb's own fields as a fault gives them (its action, no timing). */
+export interface VerbFields {
+  readonly action: string;
+}
+
+/** What a verb's checks may ask of the scenario being validated (names are already typed). */
+export interface VerbCheckContext {
+  fail(path: string, message: string): never;
+  hasNode(name: string): boolean;
+  /** Whether a link joins x and y (either order; y may be the switch). */
+  hasLink(x: string, y: string): boolean;
+  /** Checks a device selector (target, nqn, nsid) against the scenario's targets. */
+  checkDevice(selector: DeviceSelector, path: string): void;
+}
+
+/** What a verb applied in simulation works on: the network, and the runner's node life cycle. */
+export interface SimFaultWorld {
+  readonly network: SimNetwork;
+  pauseNode(name: string): void;
+  resumeNode(name: string): void;
+  /** Power loss of a node; returns the description. */
+  crashNode(name: string): string;
+  /** A new incarnation of a node; returns the description. */
+  restartNode(name: string): string;
+  /** Hosts on a restarted node that will run a workload again (they must resume too). */
+  restartedHosts(name: string): readonly number[];
+  /** Runs `apply` on the selected namespace's device, if it is open. */
+  withDevice(selector: DeviceSelector, apply: (backend: FaultyBackend, where: string) => string): string;
+}
+
+/** A verb applied in simulation: the report's one line, and hosts besides the running ones that must resume. */
+export interface SimFaultOutcome {
+  readonly detail: string;
+  readonly alsoResuming?: readonly number[];
+}
+
+/** What the real-runtime checks of a verb may ask (real-validate.ts builds it). */
+export interface RealCheckContext {
+  readonly realNodes: ReadonlySet<string>;
+  fail(path: string, message: string): never;
+  /** Every option set must be one tc-netem applies. */
+  checkNetemFields(options: LinkDirectionOptions, path: string): void;
+  /**
+   * Merges `options` into the egress options of the real link between x and y, as the timeline
+   * has changed them so far, and checks that netem can take the result.
+   */
+  changeEgress(x: string, y: string, options: LinkDirectionOptions, path: string): void;
+}
+
+/** One real Linux peer (a node with a real runtime), as a verb applied to it sees it. */
+export interface RealPeerControl {
+  readonly name: string;
+  /** Drops everything leaving the guest while set (partition); shape() applies it. */
+  setPartitioned(partitioned: boolean): void;
+  /** Silent while set (crash); shape() applies it. */
+  setCrashed(crashed: boolean): void;
+  /** Merges link options into the egress the guest's netem applies (setLink). */
+  mergeEgress(options: LinkDirectionOptions): void;
+  /** Sets netem to what the peer's state says; returns the tc command, or 'no shaping'. */
+  shape(): Promise<string>;
+  /** Removes the nvmet ports (every controller and queue goes); returns their ids. */
+  portsDown(): Promise<string>;
+  /** Re-creates the nvmet ports; returns their ids. */
+  portsUp(): Promise<string>;
+}
+
+/** What a verb applied in a real-time run works on. */
+export interface RealFaultWorld {
+  /** The real peer of that name (validation made sure it is one). */
+  peerNamed(name: string): RealPeerControl;
+  /** The real peer at one end of that link. */
+  peerOn(between: readonly [string, string] | undefined): RealPeerControl;
+  /** Every real peer. */
+  peers(): readonly RealPeerControl[];
+}
+
+/** How a verb runs against a real Linux peer, or why it cannot. */
+export type RealSupport<F> =
+  | {
+      /** Why not, completing "'<action>' ...", e.g. "has no real-time equivalent yet (...)". */
+      readonly refused: string;
+    }
+  | {
+      /** Its README cell: what it does on a real node. */
+      readonly doc: string;
+      /** Checks beyond the simulated ones (only what the real runtime can do). */
+      check(fault: F, path: string, context: RealCheckContext): void;
+      /** Applies it (guest commands); returns the report's one line. */
+      apply(fault: F, world: RealFaultWorld): Promise<string>;
+    };
+
+/** The verb's row of the fault table in scenarios/README.md (markdown cells). */
+export interface VerbDoc {
+  readonly fields: string;
+  readonly effect: string;
+}
+
+export interface FaultVerbRecord<F extends VerbFields> {
+  readonly action: F['action'];
+  /** The verb's own fields beyond action and timing, in the order unknown-field errors list them. */
+  readonly fields: z.core.$ZodLooseShape;
+  /** Liveness is judged after it: every host with a running workload must complete an I/O again. */
+  readonly heals: boolean;
+  /** Checks against the rest of the scenario (types and ranges are the fields' schema's). */
+  check(fault: F, path: string, context: VerbCheckContext): void;
+  simulate(fault: F, world: SimFaultWorld): SimFaultOutcome;
+  readonly real: RealSupport<F>;
+  readonly doc: VerbDoc;
+}
+
+/**
+ * Defines a verb's record. The type parameter is the verb's hand-written fields (they carry the
+ * documentation authors see in completion); the compile-time check makes the zod shape agree.
+ */
+export function defineVerb<F extends VerbFields>() {
+  return <Shape extends z.core.$ZodLooseShape>(
+    record: FaultVerbRecord<F> & { readonly fields: Shape },
+    ..._sameShape: SameShape<Omit<F, 'action'>, z.input<z.ZodObject<Shape>>> extends true ? [] : [`the fields of '${F['action']}' differ from its schema`]
+  ): FaultVerbRecord<F> => record;
+}

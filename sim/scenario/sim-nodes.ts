@@ -1,0 +1,343 @@
+// The nodes of a simulated run: the world a ResolvedScenario describes under one seed, run in
+// virtual time. Nodes get a SimCpu with their profile and cores; the NICs, links and switch come
+// from sim/net; each target is the real NvmeTarget, constructed on the node's NodeEnv exactly as it
+// would be on real sockets, with its namespaces' devices wrapped for device faults. Fault verbs
+// apply to this world (fault-verbs/), node crashes and restarts through the driver's hooks for the
+// hosts. Wall-clock time is never read here.
+//
+// Time moves through World.runUntilAsync in fixed 1 ms slices, so that promise continuations (the
+// host's connect and reconnect, the target's start) run at the virtual time that resolved them.
+// The slice grid does not depend on progress reporting, so reporting never changes a run.
+import type { Fingerprint, NodeEnv, TraceSink } from '../core/index.js';
+import { NS_PER_MS, NS_PER_S } from '../core/index.js';
+import { profileByName } from '../cpu/index.js';
+import { SimCpu } from '../cpu/index.js';
+import { DROP_REASONS, type TcpCounters } from '../net/index.js';
+import { openBackend, type BackendSpec } from '../storage/index.js';
+import { FaultyBackend } from '../storage/index.js';
+import { NvmeTarget } from '../target/index.js';
+import { World } from '../world/index.js';
+import { verbOf, type DeviceSelector, type SimFaultWorld } from './fault-verbs/index.js';
+import type { FaultOutcome, NodeRuntime, RunHooks, RuntimeSummary } from './node-runtime.js';
+import type { ResolvedFault, ResolvedHost, ResolvedNode, ResolvedScenario, ResolvedTarget } from './resolved.js';
+import type { CpuResult, NetResult, TcpResult } from './result.js';
+import { round } from './host-result.js';
+import type { RunOptions } from './run-options.js';
+import { targetConfig } from './target-config.js';
+
+/** The run loop's time step: fine enough for progress, coarse enough to cost nothing. */
+const SLICE_NS = NS_PER_MS;
+const DEFAULT_PROGRESS_NS = 10 * NS_PER_MS;
+
+interface SimNode {
+  readonly resolved: ResolvedNode;
+  cpu: SimCpu;
+  env: NodeEnv;
+}
+
+interface SimTarget {
+  readonly resolved: ResolvedTarget;
+  target: NvmeTarget | null;
+  /** Survive restarts: the device outlives the target process. Keyed "nqn/nsid". */
+  readonly backends: Map<string, FaultyBackend>;
+  error: string | undefined;
+}
+
+export class SimNodes implements NodeRuntime {
+  readonly timeBase = 'virtual';
+  readonly workloadLatencyHistogram = false;
+  readonly #scenario: ResolvedScenario;
+  readonly #options: RunOptions;
+  readonly #hooks: RunHooks;
+  readonly #world: World;
+  readonly #nodes = new Map<string, SimNode>();
+  readonly #targets: SimTarget[];
+  readonly #faultWorld: SimFaultWorld;
+  #cpuAtEnd: CpuResult[] = [];
+
+  constructor(scenario: ResolvedScenario, trace: TraceSink | null, options: RunOptions, hooks: RunHooks) {
+    this.#scenario = scenario;
+    this.#options = options;
+    this.#hooks = hooks;
+    const world = new World({
+      seed: scenario.seed,
+      trace,
+      logLevel: options.logLevel ?? 'silent',
+      ...(options.logSink === undefined ? {} : { logSink: options.logSink }),
+    });
+    this.#world = world;
+    this.#targets = scenario.targets.map((resolved) => ({ resolved, target: null, backends: new Map(), error: undefined }));
+    this.#faultWorld = {
+      network: world.network,
+      pauseNode: (name) => world.pause(name),
+      resumeNode: (name) => world.resume(name),
+      crashNode: (name) => this.#crashNode(name),
+      restartNode: (name) => this.#restartNode(name),
+      restartedHosts: (name) => hooks.restartedHosts(name),
+      withDevice: (selector, apply) => this.#withDevice(selector, apply),
+    };
+  }
+
+  get fingerprint(): Fingerprint {
+    return this.#world.fingerprint;
+  }
+
+  nowNs(): number {
+    return this.#world.nowNs;
+  }
+
+  setTimer(delayNs: number, fn: () => void): void {
+    this.#world.clock.setTimer(delayNs, fn);
+  }
+
+  build(): void {
+    this.#buildNetwork();
+    for (const node of this.#scenario.nodes) this.#nodes.set(node.name, this.#nodeRuntime(node));
+    this.#options.onWorld?.(this.#world);
+  }
+
+  /** Targets listen before any host connects, as a target is configured before `nvme connect`. */
+  async startTargets(): Promise<void> {
+    await this.#settle(Promise.all(this.#targets.map((target) => this.#startTarget(target))));
+  }
+
+  hostEnv(host: ResolvedHost): NodeEnv {
+    return this.#node(host.node).env;
+  }
+
+  targetAddress(target: ResolvedTarget): { readonly ip: string; readonly port: number } {
+    return { ip: this.#node(target.node).resolved.ip, port: target.port };
+  }
+
+  workloadStream(incarnation: number): string {
+    return `workload/${incarnation}`;
+  }
+
+  /** Applies the verb at once, inside the event that fires it. */
+  applyFault(resolved: ResolvedFault, done: (outcome: FaultOutcome) => void): void {
+    const fault = resolved.fault;
+    done(verbOf(fault.action).simulate(fault, this.#faultWorld));
+  }
+
+  async runPhase(endNs: number, phase: 'run' | 'drain', drained: () => boolean, progress: () => void): Promise<void> {
+    const world = this.#world;
+    const scheduler = world.scheduler;
+    const interval = Math.max(SLICE_NS, this.#options.progressIntervalNs ?? DEFAULT_PROGRESS_NS);
+    let nextProgressNs = Math.ceil((scheduler.now + 1) / interval) * interval;
+    while (scheduler.now < endNs) {
+      if (phase === 'drain' && drained()) break;
+      const sliceEnd = Math.min(endNs, (Math.floor(scheduler.now / SLICE_NS) + 1) * SLICE_NS);
+      await world.runUntilAsync(sliceEnd);
+      if (this.#options.onProgress !== undefined && scheduler.now >= nextProgressNs) {
+        nextProgressNs = (Math.floor(scheduler.now / interval) + 1) * interval;
+        progress();
+      }
+    }
+  }
+
+  durationEnded(): void {
+    this.#cpuAtEnd = this.#cpuResults();
+  }
+
+  finish(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  endNs(): number {
+    return this.#world.nowNs;
+  }
+
+  describeError(error: unknown): string {
+    return message(error);
+  }
+
+  describeCrash(error: unknown): { readonly text: string; readonly tNs: number } {
+    const text = error instanceof Error ? `${error.name}: ${error.message}${topFrame(error)}` : String(error);
+    return { text, tNs: this.#world.nowNs };
+  }
+
+  summary(): RuntimeSummary {
+    const world = this.#world;
+    if (this.#cpuAtEnd.length === 0) this.#cpuAtEnd = this.#cpuResults();
+    return {
+      fingerprint: world.fingerprint.hex(),
+      simSeconds: world.nowNs / NS_PER_S,
+      events: world.scheduler.eventCount,
+      cpu: this.#cpuAtEnd,
+      net: this.#netResult(),
+      noCrashDetail: 'no exception escaped the simulation',
+      verdicts: [],
+    };
+  }
+
+  /** Nothing outlives a simulated run (the world is dropped with it). */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  // ---- Building ----
+
+  #buildNetwork(): void {
+    const network = this.#world.network;
+    for (const node of this.#scenario.nodes) {
+      network.addNode(node.name, {
+        ip: node.ip,
+        ...(node.bandwidthBps === undefined ? {} : { bandwidthBps: node.bandwidthBps }),
+        ...(node.mtuBytes === undefined ? {} : { mtuBytes: node.mtuBytes }),
+      });
+    }
+    const sw = this.#scenario.switch;
+    if (sw !== undefined) {
+      network.addSwitch(sw.name, {
+        ...(sw.portBufferBytes === undefined ? {} : { portBufferBytes: sw.portBufferBytes }),
+        ...(sw.portSpeedBps === undefined ? {} : { portSpeedBps: sw.portSpeedBps }),
+        ...(sw.forwardingLatencyNs === undefined ? {} : { forwardingLatencyNs: sw.forwardingLatencyNs }),
+      });
+    }
+    for (const link of this.#scenario.links) network.connect(link.a, link.b, link.options);
+  }
+
+  /** A node's CPU and environment for its current incarnation (rebuilt after a restart). */
+  #nodeRuntime(node: ResolvedNode): SimNode {
+    const cpu = new SimCpu(this.#world.nodeClock(node.name), profileByName(node.cpuProfile, 'cpuProfile'), node.cores);
+    return { resolved: node, cpu, env: this.#world.nodeEnv(node.name, { cpu }) };
+  }
+
+  #node(name: string): SimNode {
+    return this.#nodes.get(name) as SimNode;
+  }
+
+  async #startTarget(runtime: SimTarget): Promise<void> {
+    const resolved = runtime.resolved;
+    const node = this.#node(resolved.node);
+    try {
+      const target = new NvmeTarget(node.env, targetConfig(resolved, node.resolved.ip), {
+        backendFactory: (spec, where) => this.#backend(runtime, spec, where.subsystem, where.nsid),
+      });
+      runtime.target = target;
+      await target.start();
+      runtime.error = undefined;
+    } catch (error) {
+      runtime.error = message(error);
+      this.#hooks.record({ tNs: this.#world.nowNs, kind: 'target-start-failed', target: resolved.name, error: runtime.error });
+    }
+  }
+
+  /** The namespace's device: opened once, wrapped for device faults, kept across target restarts. */
+  async #backend(runtime: SimTarget, spec: BackendSpec, nqn: string, nsid: number): Promise<FaultyBackend> {
+    const key = `${nqn}/${nsid}`;
+    const existing = runtime.backends.get(key);
+    if (existing !== undefined) return existing;
+    const world = this.#world;
+    const name = `device/${runtime.resolved.name}/${key}`;
+    // The world clock, not the node's: the device keeps time through a target crash and restart.
+    const inner = await openBackend(spec, { clock: world.clock, rng: world.rng.stream(name) });
+    const backend = new FaultyBackend(inner, world.clock, world.rng.stream(`${name}/faults`));
+    runtime.backends.set(key, backend);
+    return backend;
+  }
+
+  /** Runs the world until `promise` settles (setup steps), at most for the scenario's duration. */
+  async #settle(promise: Promise<unknown>): Promise<void> {
+    let settled = false;
+    const done = promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await this.#world.runUntilTrueAsync(() => settled, this.#scenario.durationNs);
+    await done;
+  }
+
+  // ---- Node life cycle and devices (fault verbs) ----
+
+  #withDevice(selector: DeviceSelector, apply: (backend: FaultyBackend, where: string) => string): string {
+    const runtime = this.#targets.find((t) => t.resolved.name === selector.target) as SimTarget;
+    const nqn = selector.nqn ?? runtime.resolved.subsystems[0]?.nqn ?? '';
+    const key = `${nqn}/${selector.nsid ?? 1}`;
+    const where = `${selector.target} ${key}`;
+    const backend = runtime.backends.get(key);
+    if (backend === undefined) return `${where}: not open, nothing done`;
+    return apply(backend, where);
+  }
+
+  #crashNode(name: string): string {
+    const node = this.#world.node(name);
+    if (!node.up) return `node ${name} already down`;
+    this.#world.crash(name);
+    this.#afterCrash(name);
+    return `node ${name} crashed`;
+  }
+
+  /** Bookkeeping for everything that ran on a node that just died. */
+  #afterCrash(name: string): void {
+    this.#hooks.nodeCrashed(name);
+    for (const target of this.#targets) if (target.resolved.node === name) target.target = null;
+  }
+
+  #restartNode(name: string): string {
+    const wasUp = this.#world.node(name).up;
+    this.#world.restart(name);
+    if (wasUp) this.#afterCrash(name);
+    const runtime = this.#node(name);
+    const fresh = this.#nodeRuntime(runtime.resolved);
+    runtime.cpu = fresh.cpu;
+    runtime.env = fresh.env;
+    for (const target of this.#targets) if (target.resolved.node === name) void this.#startTarget(target);
+    this.#hooks.nodeRestarted(name);
+    return `node ${name} restarted${wasUp ? ' (it was up: crashed first)' : ''}`;
+  }
+
+  // ---- Results ----
+
+  #cpuResults(): CpuResult[] {
+    return [...this.#nodes.values()].map((node) => {
+      const utilisation = Array.from({ length: node.cpu.cores }, (_, core) => round(node.cpu.utilisation(core), 6));
+      const mean = utilisation.reduce((sum, value) => sum + value, 0) / utilisation.length;
+      return { node: node.resolved.name, profile: node.cpu.profile.name, utilisation, meanUtilisation: round(mean, 6) };
+    });
+  }
+
+  #netResult(): NetResult {
+    const stats = this.#world.network.stats;
+    const droppedByReason: Record<string, number> = {};
+    for (const reason of DROP_REASONS) if (stats.dropped[reason] > 0) droppedByReason[reason] = stats.dropped[reason];
+    const tcp = this.#world.network.tcpCounters();
+    return {
+      delivered: stats.delivered,
+      dropped: stats.droppedTotal,
+      droppedByReason,
+      duplicated: stats.duplicated,
+      reordered: stats.reordered,
+      corrupted: stats.corrupted,
+      silentlyCorrupted: stats.silentlyCorrupted,
+      tcp: tcpResult(tcp.total),
+      tcpPerNode: [...tcp.perNode].map(([node, counters]) => ({ node, ...tcpResult(counters) })),
+    };
+  }
+}
+
+function tcpResult(counters: TcpCounters): TcpResult {
+  return {
+    segmentsSent: counters.segmentsSent,
+    segmentsReceived: counters.segmentsReceived,
+    retransmits: counters.retransmits,
+    fastRetransmits: counters.fastRetransmits,
+    rtoCount: counters.rtoCount,
+    dupAcks: counters.dupAcks,
+    outOfOrderSegments: counters.outOfOrderSegments,
+    zeroWindowProbes: counters.zeroWindowProbes,
+    connectionsOpened: counters.connectionsOpened,
+    connectionsReset: counters.connectionsReset,
+    timeouts: counters.timeouts,
+  };
+}
+
+function message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+}
+
+/** "(at file:line)" from the first stack frame, to point at the code that threw. */
+function topFrame(error: Error): string {
+  const frame = error.stack?.split('\n').find((line) => line.trim().startsWith('at '));
+  return frame === undefined ? '' : ` (${frame.trim()})`;
+}
