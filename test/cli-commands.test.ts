@@ -32,7 +32,7 @@ for (const from of ['dist', 'sources'] as const) {
     t.true(run.stdout.startsWith('usage: nvmf-sim'));
     const folder = new URL(from === 'dist' ? '../dist/cli/' : '../sim/cli/', import.meta.url).href;
     const extension = from === 'dist' ? 'js' : 'ts';
-    const expected = ['main', 'args', 'command', 'commands', 'help'].map((name) => `${folder}${name}.${extension}`);
+    const expected = ['main', 'args', 'command', 'commands', 'help', 'version'].map((name) => `${folder}${name}.${extension}`);
     t.deepEqual(
       loaded.filter((url) => url !== pathToFileURL(BIN).href).sort(),
       expected.sort(),

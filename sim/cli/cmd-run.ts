@@ -6,7 +6,7 @@
 // Docker engine or image), is a usage error (one line, exit 2); a failed invariant prints its
 // class and exits 127 (crash), 128 (liveness) or 129 (correctness), as TigerBeetle's VOPR does.
 import { parseDurationNs } from '../core/index.js';
-import { loadScenario } from '../scenario/index.js';
+import { loadScenario, splitAssignment, type FieldAssignment } from '../scenario/index.js';
 import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult, type TcpResult } from '../scenario/index.js';
 import type { RunProgress } from '../scenario/index.js';
 import { repeatCommand, runScenario } from '../scenario/index.js';
@@ -18,6 +18,9 @@ const OPTIONS: readonly OptionSpec[] = [
   { long: 'seed', kind: 'value', valueName: 'N', help: "run seed (default: the scenario's, else 1)" },
   { long: 'duration', kind: 'value', valueName: 'TIME', help: "simulated run time, e.g. 10s (default: the scenario's)" },
   { long: 'trace', kind: 'value', valueName: 'FILE', help: 'write a JSONL event trace (drops, faults, node and host events)' },
+  { long: 'set', kind: 'list', valueName: 'PATH=VALUE', help: 'change a scenario field, e.g. hosts[*].connect.nrIoQueues=4 or links[0].options.lossRate=0.01' },
+  { long: 'seeds', kind: 'value', valueName: 'LIST', help: 'run every seed of LIST (1..1000, 7, 1,5,9) on the worker pool and summarise failures' },
+  { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker threads for --seeds (default: one per core)' },
   { long: 'json', kind: 'flag', help: 'print one JSON object instead of the summary' },
 ];
 
@@ -138,7 +141,7 @@ function withRejections(result: ScenarioResult, rejections: readonly string[]): 
 
 export const runCommand: Command = {
   name: 'run',
-  usage: 'run FILE [--seed N] [--duration TIME] [--trace FILE.jsonl] [--json]',
+  usage: 'run FILE [--seed N | --seeds LIST [--jobs N]] [--duration TIME] [--set PATH=VALUE]... [--trace FILE.jsonl] [--json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'run'), OPTIONS);
@@ -152,18 +155,35 @@ export const runCommand: Command = {
     const durationNs = durationText === undefined ? undefined : parseDurationNs(durationText, '--duration');
     if (durationNs !== undefined && durationNs <= 0) throw new UsageError('--duration: must be more than 0');
     const tracePath = args.string('trace');
+    const sets: FieldAssignment[] = args.list('set').map((text) => {
+      const assignment = splitAssignment(text);
+      if (assignment === null) throw new UsageError(`--set: expected PATH=VALUE (e.g. hosts[*].connect.nrIoQueues=4), not '${text}'`);
+      return { path: assignment.path, value: assignment.value };
+    });
+    const seedsText = args.string('seeds');
+    if (seedsText !== undefined && seed !== undefined) throw new UsageError('--seed and --seeds: give one of them');
+    if (seedsText !== undefined && tracePath !== undefined) throw new UsageError('--trace: one trace per run; repeat one seed of the sweep with --seed to trace it');
+    if (seedsText === undefined && args.has('jobs')) throw new UsageError('--jobs: only with --seeds');
 
     let scenario;
     try {
-      scenario = await loadScenario(file, {
-        ...(seed === undefined ? {} : { seed }),
-        ...(durationNs === undefined ? {} : { durationNs }),
-      });
+      scenario = await loadScenario(
+        file,
+        {
+          ...(seed === undefined ? {} : { seed }),
+          ...(durationNs === undefined ? {} : { durationNs }),
+        },
+        sets,
+      );
     } catch (error) {
       if (error instanceof ScenarioError) throw new UsageError(error.message);
       throw error;
     }
-    const repeat = repeatCommand(file, scenario.seed, scenario.durationNs);
+    if (seedsText !== undefined) {
+      const { runSeedSweep } = await import('./seed-sweep-output.js');
+      return runSeedSweep(io, { file, seedsText, sets, durationNs: scenario.durationNs, jobs: args.integer('jobs', 1, 1024), json });
+    }
+    const repeat = repeatCommand(file, scenario.seed, scenario.durationNs, sets);
     const bar = json ? undefined : progressBar(io);
     const rejections: string[] = [];
     const onRejection = (reason: unknown): void => {

@@ -19,6 +19,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./cmd-run.js')).runCommand,
   },
   {
+    name: 'study',
+    summary: 'sweep a scenario over axes and seeds on all cores, and answer its questions',
+    load: async () => (await import('./cmd-study.js')).studyCommand,
+  },
+  {
+    name: 'merge',
+    summary: "merge a study's shard results into the result of one run",
+    load: async () => (await import('./cmd-merge.js')).mergeCommand,
+  },
+  {
     name: 'target',
     summary: 'serve NVMe/TCP subsystems on real sockets until SIGINT/SIGTERM',
     load: async () => (await import('./cmd-target.js')).targetCommand,

@@ -3,18 +3,11 @@
 // Runtime failures (an I/O error, a verify mismatch) are the command's to report, with status 1.
 // It imports only what every start needs; commands and the error classes of the layers below are
 // imported when used, so `--help` and `--version` start fast.
-import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { EXIT_FAILURE, EXIT_USAGE, type CliIo } from './command.js';
 import { COMMANDS, findCommand } from './commands.js';
 import { commandHelp, mainHelp } from './help.js';
-
-/** The package version, from package.json next to sim/. */
-export function version(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  const parsed = JSON.parse(text) as { version?: unknown };
-  return typeof parsed.version === 'string' ? parsed.version : '0.0.0';
-}
+import { version } from './version.js';
 
 /** Socket error codes that mean the user pointed us at the wrong place. */
 const USER_NET_ERRORS: Readonly<Record<string, string>> = {
