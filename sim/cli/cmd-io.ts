@@ -3,7 +3,7 @@
 import { parseDurationNs, parseSize, UnitError } from '../core/index.js';
 import { fioOutput } from '../workload/index.js';
 import { formatFioText, shortNumber } from '../workload/index.js';
-import { RW_MODES, resolveJob, type JobFieldNames, type JobSpec, type ResolvedJob, type RwMode } from '../workload/index.js';
+import { RATE_PROCESSES, RW_MODES, resolveJob, type JobFieldNames, type JobSpec, type RateProcess, type ResolvedJob, type RwMode } from '../workload/index.js';
 import { WorkloadRun } from '../workload/index.js';
 import type { WorkloadProgress, WorkloadResult } from '../workload/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
@@ -24,6 +24,8 @@ const JOB_FLAGS: readonly OptionSpec[] = [
   { long: 'offset', kind: 'value', valueName: 'SIZE', help: 'start of the region (default 0)' },
   { long: 'verify', kind: 'flag', help: 'write a checkable pattern and verify reads of it' },
   { long: 'continue-on-error', kind: 'flag', help: 'keep going after a failed I/O' },
+  { long: 'rate-iops', kind: 'value', valueName: 'N', help: 'open loop: I/Os arrive at N per second (fio rate_iops); latency counts from the arrival' },
+  { long: 'rate-process', kind: 'value', valueName: 'P', help: "arrival spacing for --rate-iops: linear (default) or poisson (fio rate_process)" },
   { long: 'seed', kind: 'value', valueName: 'S', help: 'seed for offsets and data patterns (default 1)' },
   { long: 'name', kind: 'value', valueName: 'NAME', help: 'job name in the report' },
 ];
@@ -81,6 +83,16 @@ export function jobSpecFromArgs(args: ArgReader): JobSpec {
   if (runtime !== undefined) spec.runtimeNs = parseDurationNs(runtime, '--runtime');
   if (args.flag('verify')) spec.verify = true;
   if (args.flag('continue-on-error')) spec.stopOnError = false;
+  const rate = args.integer('rate-iops', 0, 100_000_000);
+  if (rate !== undefined) spec.rateIops = rate;
+  const process = args.string('rate-process');
+  if (process !== undefined) {
+    if (!(RATE_PROCESSES as readonly string[]).includes(process)) {
+      throw new UsageError(`--rate-process: unknown process '${process}' (expected ${RATE_PROCESSES.join(', ')})`);
+    }
+    if (rate === undefined) throw new UsageError('--rate-process: needs --rate-iops');
+    spec.rateProcess = process as RateProcess;
+  }
   return spec;
 }
 

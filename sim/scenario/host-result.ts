@@ -18,12 +18,35 @@ export interface HostRunView {
   readonly connectError: string | undefined;
 }
 
-/** One host's result; adds its latencies to `all` and its queue counts to `perQueue`. */
-export function hostResult(host: HostRunView, crashed: boolean, durationS: number, all: LatencyHistogram, perQueue: QueueCount[]): HostResult {
+/**
+ * The window a host's bandwidth is measured over: from its first submission to its last completion
+ * within the duration (connection set-up and the drain excluded).
+ */
+export function measuredWindowNs(stats: HostIoStats): number {
+  if (stats.firstSubmitNs < 0) return 0;
+  return Math.max(0, Math.min(stats.lastCompletionNs, stats.durationNs) - stats.firstSubmitNs);
+}
+
+/**
+ * One host's result; adds its latencies to `all` (and its clat to `allClat`) and its queues to
+ * `perQueue`. IOPS and bandwidth count only the I/Os that completed within the duration.
+ */
+export function hostResult(
+  host: HostRunView,
+  crashed: boolean,
+  durationS: number,
+  all: LatencyHistogram,
+  allClat: LatencyHistogram,
+  perQueue: QueueCount[],
+): HostResult {
   const stats = host.stats;
-  const activeNs = stats.firstSubmitNs < 0 ? 0 : stats.lastCompletionNs - stats.firstSubmitNs;
+  const activeNs = measuredWindowNs(stats);
   all.add(stats.latency);
-  stats.perQueue.forEach((ios, queue) => perQueue.push({ host: host.resolved.name, qid: queue + 1, ios }));
+  if (stats.clat !== undefined) allClat.add(stats.clat);
+  stats.perQueue.forEach((ios, queue) => {
+    const histogram = stats.perQueueLatency[queue];
+    perQueue.push({ host: host.resolved.name, qid: queue + 1, ios, ...(histogram === undefined ? {} : { latencyUs: latencyUs(histogram) }) });
+  });
   const state = crashed ? 'crashed' : (host.controller?.state ?? (host.connectError !== undefined ? 'never connected' : 'connecting'));
   return {
     host: host.resolved.name,
@@ -33,11 +56,12 @@ export function hostResult(host: HostRunView, crashed: boolean, durationS: numbe
     state,
     ios: stats.succeeded,
     errors: stats.failed,
-    iops: round(stats.succeeded / durationS, 3),
+    iops: round(stats.inDuration / durationS, 3),
     bytes: stats.bytes,
     activeSeconds: activeNs / NS_PER_S,
-    bytesPerSecond: activeNs > 0 ? round((stats.bytes * NS_PER_S) / activeNs, 3) : 0,
+    bytesPerSecond: activeNs > 0 ? round((stats.bytesInDuration * NS_PER_S) / activeNs, 3) : 0,
     latencyUs: latencyUs(stats.latency),
+    ...(stats.clat === undefined ? {} : { clatUs: latencyUs(stats.clat) }),
     reconnects: host.controller?.stats.reconnects ?? 0,
     lostInCrash: stats.lostInCrash,
     outstanding: stats.outstanding,

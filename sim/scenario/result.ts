@@ -22,7 +22,10 @@ export interface InvariantResult {
   readonly detail: string;
 }
 
-/** Completion latency of successful I/Os in microseconds (from an HDR histogram, within 0.1%). */
+/**
+ * Latency of successful I/Os in microseconds (from an HDR histogram, within 0.1%; per queue within
+ * 1%): from submission to completion, or in open loop from each I/O's arrival.
+ */
 export interface LatencyUs {
   readonly p50: number;
   readonly p99: number;
@@ -37,6 +40,8 @@ export interface QueueCount {
   readonly qid: number;
   /** Successful I/Os issued on this queue. */
   readonly ios: number;
+  /** Latency of this queue's I/Os (from the arrival in open loop). */
+  readonly latencyUs?: LatencyUs;
 }
 
 export interface HostResult {
@@ -48,17 +53,20 @@ export interface HostResult {
   readonly state: string;
   readonly ios: number;
   readonly errors: number;
-  /** Successful I/Os per second of the scenario's duration. */
+  /** Successful I/Os completed within the duration, per second of the duration. */
   readonly iops: number;
   readonly bytes: number;
   /**
-   * Seconds from the host's first submission to its last completion: the window its I/O was
-   * flowing in (connection setup excluded, the drain included).
+   * Seconds from the host's first submission to its last completion within the duration: the
+   * window its I/O was flowing in (connection set-up and the drain excluded).
    */
   readonly activeSeconds: number;
-  /** bytes / activeSeconds: the throughput a link-bound workload reaches. */
+  /** Bytes completed within the duration / activeSeconds: the throughput a link-bound workload reaches. */
   readonly bytesPerSecond: number;
+  /** From submission, or in open loop from each I/O's arrival (fio's lat). */
   readonly latencyUs: LatencyUs;
+  /** Open loop only: from submission to completion (fio's clat). */
+  readonly clatUs?: LatencyUs;
   /** Successful reconnects of the last controller incarnation. */
   readonly reconnects: number;
   /** I/Os in flight when the host crashed (they neither complete nor fail). */
@@ -144,13 +152,16 @@ export interface ScenarioResult {
   readonly events: number;
   /** Successful I/Os over all hosts. */
   readonly ios: number;
+  /** Successful I/Os completed within the duration, per second of the duration (the drain's are not counted). */
   readonly iops: number;
   readonly bytes: number;
-  /** From the first submission of any host to the last completion of any host, in seconds. */
+  /** From the first submission of any host to the last completion within the duration, in seconds. */
   readonly activeSeconds: number;
-  /** bytes / activeSeconds. */
+  /** Bytes completed within the duration / activeSeconds. */
   readonly bytesPerSecond: number;
   readonly latencyUs: LatencyUs;
+  /** Open loop only (some host has rateIops): from submission to completion. */
+  readonly clatUs?: LatencyUs;
   /** Failed I/Os (an error status). */
   readonly errors: number;
   readonly lostInCrash: number;

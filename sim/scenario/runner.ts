@@ -96,7 +96,10 @@ class ScenarioRun {
     this.#trace = trace;
     this.#hosts = scenario.hosts.map((resolved) => ({
       resolved,
-      stats: new HostIoStats(resolved.connect.nrIoQueues),
+      stats: new HostIoStats(resolved.connect.nrIoQueues, {
+        durationNs: scenario.durationNs,
+        openLoop: (resolved.workload?.job.rateIops ?? 0) > 0,
+      }),
       incarnation: 0,
       crashed: false,
       controller: null,
@@ -344,8 +347,10 @@ class ScenarioRun {
     const endNs = this.#nodes.endNs();
     const durationS = scenario.durationNs / NS_PER_S;
     const all = new LatencyHistogram();
+    const allClat = new LatencyHistogram();
     const perQueue: QueueCount[] = [];
-    const perHost: HostResult[] = this.#hosts.map((host) => hostResult(host, host.crashed, durationS, all, perQueue));
+    const perHost: HostResult[] = this.#hosts.map((host) => hostResult(host, host.crashed, durationS, all, allClat, perQueue));
+    const openLoop = this.#hosts.some((host) => host.stats.clat !== undefined);
     const invariants: InvariantResult[] = [
       { name: 'no-crash', ok: this.#crash === undefined, class: 'crash', detail: this.#crash ?? summary.noCrashDetail },
       ...summary.verdicts,
@@ -366,9 +371,12 @@ class ScenarioRun {
     }
     const ios = perHost.reduce((sum, host) => sum + host.ios, 0);
     const bytes = perHost.reduce((sum, host) => sum + host.bytes, 0);
+    // IOPS and bandwidth count only what completed within the duration, not the drain.
+    const iosInDuration = this.#hosts.reduce((sum, host) => sum + host.stats.inDuration, 0);
+    const bytesInDuration = this.#hosts.reduce((sum, host) => sum + host.stats.bytesInDuration, 0);
     const started = this.#hosts.filter((host) => host.stats.firstSubmitNs >= 0).map((host) => host.stats);
-    const activeNs =
-      started.length === 0 ? 0 : Math.max(...started.map((s) => s.lastCompletionNs)) - Math.min(...started.map((s) => s.firstSubmitNs));
+    const lastInDuration = Math.min(scenario.durationNs, Math.max(...started.map((s) => s.lastCompletionNs)));
+    const activeNs = started.length === 0 ? 0 : Math.max(0, lastInDuration - Math.min(...started.map((s) => s.firstSubmitNs)));
     const failure = worstFailure(invariants);
     return {
       scenario: scenario.name,
@@ -381,11 +389,12 @@ class ScenarioRun {
       wallSeconds: 0,
       events: summary.events,
       ios,
-      iops: round(ios / durationS, 3),
+      iops: round(iosInDuration / durationS, 3),
       bytes,
       activeSeconds: activeNs / NS_PER_S,
-      bytesPerSecond: activeNs > 0 ? round((bytes * NS_PER_S) / activeNs, 3) : 0,
+      bytesPerSecond: activeNs > 0 ? round((bytesInDuration * NS_PER_S) / activeNs, 3) : 0,
       latencyUs: latencyUs(all),
+      ...(openLoop ? { clatUs: latencyUs(allClat) } : {}),
       errors: perHost.reduce((sum, host) => sum + host.errors, 0),
       lostInCrash: perHost.reduce((sum, host) => sum + host.lostInCrash, 0),
       perQueue,

@@ -2,7 +2,10 @@
 // host's BlockDevice and accounts for each I/O exactly once. It checks the safety half of the
 // invariants as I/Os complete (no completion without a submission, no second completion, no
 // resubmission while in flight), and keeps the run's streaming statistics: counts per I/O queue
-// and an HDR latency histogram per host. Nothing is kept per I/O, so memory is flat however long
+// and HDR latency histograms per host and per queue. In open loop (a workload with rateIops),
+// latency counts from each I/O's arrival, waiting for a free slot included, and clat from its
+// submission, as fio's lat and clat. IOPS and bandwidth count only I/Os that completed within the
+// scenario's duration, not those finishing in the drain. Nothing is kept per I/O, so memory is flat however long
 // the run: the engine reuses one completion callback per outstanding-I/O slot, and the tracker
 // keeps one small record per slot, keyed by that callback.
 import type { Clock } from '../core/index.js';
@@ -13,6 +16,13 @@ import type { WorkloadDevice, WorkloadIo, WorkloadIoCallback } from '../workload
 
 /** Fingerprint tag for an I/O completion (distinct from the network's tags 1..4). */
 const FP_IO_DONE = 0x10;
+
+export interface HostIoStatsOptions {
+  /** I/Os completing after this (the scenario's duration) count in `succeeded` but not `inDuration`. Default: never. */
+  readonly durationNs?: number;
+  /** The workload is open loop: keep a clat histogram beside the latency from arrival. */
+  readonly openLoop?: boolean;
+}
 
 /** Counters of one host over all its incarnations. */
 export class HostIoStats {
@@ -34,13 +44,24 @@ export class HostIoStats {
   firstViolation: string | undefined;
   /** Successful I/Os per I/O queue index (0-based; queue ID = index + 1). */
   readonly perQueue: number[];
-  /** Completion latency of successful I/Os. */
+  /** Latency of successful I/Os: from the arrival in open loop, from submission otherwise. */
   readonly latency = new LatencyHistogram();
+  /** Open loop only: submission-to-completion latency (fio's clat). */
+  readonly clat: LatencyHistogram | undefined;
+  /** Latency per I/O queue index, at two significant digits (many queues, small histograms). */
+  readonly perQueueLatency: LatencyHistogram[];
+  /** Successful I/Os and their bytes that completed within the duration: what IOPS and bandwidth count. */
+  inDuration = 0;
+  bytesInDuration = 0;
+  readonly durationNs: number;
   /** Status and time of the first failed I/O. */
   firstFailure: { readonly status: number; readonly atNs: number } | undefined;
 
-  constructor(queues: number) {
+  constructor(queues: number, options: HostIoStatsOptions = {}) {
     this.perQueue = new Array<number>(queues).fill(0);
+    this.perQueueLatency = Array.from({ length: queues }, () => new LatencyHistogram({ significantDigits: 2 }));
+    this.clat = options.openLoop === true ? new LatencyHistogram() : undefined;
+    this.durationNs = options.durationNs ?? Infinity;
   }
 
   violation(detail: string): void {
@@ -52,6 +73,7 @@ export class HostIoStats {
 interface SlotRecord {
   inflight: boolean;
   startNs: number;
+  arrivalNs: number;
   queue: number;
   length: number;
   readonly callback: WorkloadIoCallback;
@@ -101,6 +123,7 @@ export class TrackedDevice implements WorkloadDevice {
       const created: SlotRecord = {
         inflight: false,
         startNs: 0,
+        arrivalNs: 0,
         queue: 0,
         length: 0,
         callback,
@@ -116,6 +139,7 @@ export class TrackedDevice implements WorkloadDevice {
     }
     record.inflight = true;
     record.startNs = this.#clock.nowNs();
+    record.arrivalNs = io.arrivalNs ?? record.startNs;
     record.queue = (io.queue ?? 0) % this.#queues;
     record.length = io.length;
     stats.submitted++;
@@ -144,7 +168,14 @@ export class TrackedDevice implements WorkloadDevice {
       stats.succeeded++;
       stats.bytes += record.length;
       stats.perQueue[record.queue] = (stats.perQueue[record.queue] ?? 0) + 1;
-      stats.latency.record(now - record.startNs);
+      const latency = now - record.arrivalNs;
+      stats.latency.record(latency);
+      stats.perQueueLatency[record.queue]?.record(latency);
+      stats.clat?.record(now - record.startNs);
+      if (now <= stats.durationNs) {
+        stats.inDuration++;
+        stats.bytesInDuration += record.length;
+      }
       this.#onSuccess();
     } else {
       stats.failed++;

@@ -10,7 +10,7 @@
 // and every fault is opt-in. The schema (schema/scenario.ts) checks each field, and is checked
 // against these types at compile time; validate.ts resolves names and defaults.
 import type { LinkOptions } from '../net/index.js';
-import type { RwMode } from '../workload/index.js';
+import type { RateProcess, RwMode } from '../workload/index.js';
 import type {
   CrashFault,
   FailDeviceFault as FailDeviceVerb,
@@ -162,6 +162,14 @@ export interface ScenarioWorkload {
   readonly verify?: boolean;
   /** Stop at the first failed I/O. Default false (faults make errors expected). */
   readonly stopOnError?: boolean;
+  /**
+   * Open-loop load (fio rate_iops, for the host's whole workload): I/Os arrive at this rate
+   * whatever the fabric does; iodepth still caps those outstanding and arrivals beyond the cap
+   * wait, their latency counted from the arrival. Default 0: closed loop.
+   */
+  readonly rateIops?: number;
+  /** Spacing of open-loop arrivals (fio rate_process): 'linear' (default) or 'poisson'. */
+  readonly rateProcess?: RateProcess;
   /** When to start, after connecting. Default: as soon as connected. */
   readonly startAt?: DurationSpec;
 }

@@ -342,6 +342,8 @@ function resolveWorkload(
   }
   if (workload.iodepth !== undefined) job.iodepth = workload.iodepth;
   if (workload.rwmixread !== undefined) job.rwmixread = workload.rwmixread;
+  if (workload.rateIops !== undefined) job.rateIops = workload.rateIops;
+  if (workload.rateProcess !== undefined) job.rateProcess = workload.rateProcess;
   if (workload.offset !== undefined) job.offsetBytes = check.size(workload.offset, join(path, 'offset'));
   if (workload.size !== undefined) job.sizeBytes = positiveSize(check, workload.size, join(path, 'size'));
   if (workload.verify !== undefined) {

@@ -18,6 +18,11 @@ export interface WorkloadIo {
    */
   readonly buffer?: Uint8Array;
   readonly queue?: number;
+  /**
+   * When the I/O was due, on the workload's clock: its arrival in open loop (waiting for a free
+   * slot included), its submission otherwise. Latency counts from here; clat from submission.
+   */
+  readonly arrivalNs?: number;
 }
 
 /**

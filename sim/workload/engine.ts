@@ -341,16 +341,16 @@ export class WorkloadRun {
       }
     }
     let io: WorkloadIo;
-    if (data === undefined) {
-      slot.buffer ??= new Uint8Array(job.maxBs);
-      const buffer = length === slot.buffer.length ? slot.buffer : slot.buffer.subarray(0, length);
-      io = { kind: 'read', offset, length, buffer, queue: slot.queue };
-    } else {
-      io = { kind: 'write', offset, length, data, queue: slot.queue };
-    }
     const now = this.#clock.nowNs();
     slot.startNs = now;
     if (this.#arrivalRng === undefined || this.#phase !== 'io') slot.intendedNs = now;
+    if (data === undefined) {
+      slot.buffer ??= new Uint8Array(job.maxBs);
+      const buffer = length === slot.buffer.length ? slot.buffer : slot.buffer.subarray(0, length);
+      io = { kind: 'read', offset, length, buffer, queue: slot.queue, arrivalNs: slot.intendedNs };
+    } else {
+      io = { kind: 'write', offset, length, data, queue: slot.queue, arrivalNs: slot.intendedNs };
+    }
     this.#stats[slot.kind]?.issued(now);
     this.#inflight++;
     this.#device.submit(io, slot.callback);

@@ -76,7 +76,8 @@ export function formatFioText(result: WorkloadResult): string {
   const err = result.firstError?.status ?? (mismatches > 0 ? 84 : 0);
   const lines = [`${result.name}: (groupid=0, jobs=1): err=${String(err).padStart(2)}: ended=${result.ended}`];
   lines.push(...directionLines('read', result.read), ...directionLines('write', result.write));
-  lines.push(`  queues: ${result.queues.map((q) => `q${q.queue}=${q.ios}`).join(' ')}`);
+  // NVMe queue IDs: I/O queue i is qid i + 1 (qid 0 is the admin queue).
+  lines.push(`  queues (I/Os, p99 usec): ${result.queues.map((q) => `qid${q.queue + 1}=${q.ios}${q.latencyUs === undefined ? '' : ` (${q.latencyUs.p99})`}`).join(' ')}`);
   if (result.verify.enabled) {
     lines.push(`  verify: ${result.verify.blocksChecked} blocks checked, ${mismatches} mismatches`);
     const first = result.verify.firstMismatch;

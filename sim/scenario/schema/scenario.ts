@@ -6,7 +6,7 @@
 // (names that refer to other parts, duplicates, defaults, sizes against a namespace) is
 // validate.ts's.
 import { z } from 'zod';
-import { RW_MODES } from '../../workload/index.js';
+import { RATE_PROCESSES, RW_MODES } from '../../workload/index.js';
 import { show } from '../checker.js';
 import { timingShape, type FaultTiming } from '../fault-timing.js';
 import { CPU_PROFILE_NAMES, INVARIANT_NAMES, RUNTIME_NAMES } from '../types.js';
@@ -126,6 +126,8 @@ export const workloadSchema = obj({
   size: size().optional(),
   verify: bool().optional(),
   stopOnError: bool().optional(),
+  rateIops: num({ min: 0 }).optional(),
+  rateProcess: oneOf(RATE_PROCESSES).optional(),
   startAt: duration().optional(),
 });
 
