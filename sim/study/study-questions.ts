@@ -122,7 +122,9 @@ function knee(question: StudyQuestion & { kind: 'knee' }, series: readonly Answe
 }
 
 export function answerQuestion(question: StudyQuestion, points: readonly AnsweredPoint[]): QuestionAnswer {
-  const answers = seriesOf(points, question.axis).map((series) =>
+  // A knee needs a curve: series of one or two points (a lone QD1 point, say) are not asked.
+  const groups = seriesOf(points, question.axis).filter((group) => question.kind !== 'knee' || group.length >= 3);
+  const answers = groups.map((series) =>
     question.kind === 'largest' ? largest(question, series) : knee(question, series),
   );
   return { question: questionLabel(question), kind: question.kind, axis: question.axis, metric: question.metric, answers };
