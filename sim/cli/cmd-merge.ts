@@ -7,15 +7,17 @@ import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { readStudyResult, saveJson, studyExitStatus } from './cmd-study.js';
 import type { Command } from './command.js';
 import { formatStudy } from './format-study.js';
+import { writeStudyReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { long: 'out', kind: 'value', valueName: 'FILE.json', help: 'save the merged results' },
+  { long: 'report', kind: 'value', valueName: 'DIR', help: 'write the report of the merged results' },
   { long: 'json', kind: 'flag', help: 'print the merged document as JSON' },
 ];
 
 export const mergeCommand: Command = {
   name: 'merge',
-  usage: 'merge FILE.json... [--out FILE.json] [--json]',
+  usage: 'merge FILE.json... [--out FILE.json] [--report DIR] [--json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'merge'), OPTIONS);
@@ -31,6 +33,8 @@ export const mergeCommand: Command = {
     }
     const out = args.string('out');
     if (out !== undefined) saveJson(out, merged);
+    const reportDir = args.string('report');
+    if (reportDir !== undefined) await writeStudyReport(io, reportDir, merged);
     io.out(args.flag('json') ? `${JSON.stringify(merged, null, 2)}\n` : formatStudy(merged));
     if (!merged.complete) io.err(`merge: ${merged.tasks.present} of ${merged.tasks.total} runs present; the answers need them all\n`);
     return studyExitStatus(merged);

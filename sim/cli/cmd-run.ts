@@ -13,6 +13,7 @@ import { repeatCommand, runScenario } from '../scenario/index.js';
 import { ScenarioError } from '../scenario/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { CliIo, Command } from './command.js';
+import { writeRunReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { long: 'seed', kind: 'value', valueName: 'N', help: "run seed (default: the scenario's, else 1)" },
@@ -21,6 +22,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { long: 'set', kind: 'list', valueName: 'PATH=VALUE', help: 'change a scenario field, e.g. hosts[*].connect.nrIoQueues=4 or links[0].options.lossRate=0.01' },
   { long: 'seeds', kind: 'value', valueName: 'LIST', help: 'run every seed of LIST (1..1000, 7, 1,5,9) on the worker pool and summarise failures' },
   { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker threads for --seeds (default: one per core)' },
+  { long: 'report', kind: 'value', valueName: 'DIR', help: 'write report.html, report.md, report.json and each chart as SVG and CSV' },
   { long: 'json', kind: 'flag', help: 'print one JSON object instead of the summary' },
 ];
 
@@ -141,7 +143,7 @@ function withRejections(result: ScenarioResult, rejections: readonly string[]): 
 
 export const runCommand: Command = {
   name: 'run',
-  usage: 'run FILE [--seed N | --seeds LIST [--jobs N]] [--duration TIME] [--set PATH=VALUE]... [--trace FILE.jsonl] [--json]',
+  usage: 'run FILE [--seed N | --seeds LIST [--jobs N]] [--duration TIME] [--set PATH=VALUE]... [--trace FILE.jsonl] [--report DIR] [--json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'run'), OPTIONS);
@@ -210,6 +212,8 @@ export const runCommand: Command = {
       bar?.finish();
     }
     result = withRejections(result, rejections);
+    const reportDir = args.string('report');
+    if (reportDir !== undefined) await writeRunReport(io, reportDir, result, repeat);
     if (json) {
       io.out(`${JSON.stringify({ repeat, ...result }, null, 2)}\n`);
       io.err(`repeat: ${repeat}\n`);

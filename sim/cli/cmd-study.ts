@@ -13,6 +13,7 @@ import type { Command } from './command.js';
 import { formatStudy } from './format-study.js';
 import { version } from './version.js';
 import { poolBar } from './pool-progress.js';
+import { writeStudyReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker threads (default: one per core)' },
@@ -23,6 +24,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { long: 'resume', kind: 'flag', help: 'reuse the runs already in --out whose content is unchanged' },
   { long: 'point', kind: 'value', valueName: 'N', help: 'run only point N (0-based), e.g. to repeat one' },
   { long: 'seed', kind: 'value', valueName: 'S', help: 'run only this seed of the study' },
+  { long: 'report', kind: 'value', valueName: 'DIR', help: 'write report.html, report.md, report.json and each chart as SVG and CSV' },
   { long: 'json', kind: 'flag', help: 'print the whole result document as JSON' },
 ];
 
@@ -67,7 +69,7 @@ export function studyExitStatus(result: StudyResult): number {
 
 export const studyCommand: Command = {
   name: 'study',
-  usage: 'study FILE [--jobs N] [--seeds K] [--duration TIME] [--shard I/N] [--out FILE.json [--resume]] [--point N] [--seed S] [--json]',
+  usage: 'study FILE [--jobs N] [--seeds K] [--duration TIME] [--shard I/N] [--out FILE.json [--resume]] [--point N] [--seed S] [--report DIR] [--json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'study'), OPTIONS);
@@ -116,6 +118,8 @@ export const studyCommand: Command = {
         bar.finish();
       }
       if (out !== undefined) saveJson(out, result);
+      const reportDir = args.string('report');
+      if (reportDir !== undefined) await writeStudyReport(io, reportDir, result);
       io.out(json ? `${JSON.stringify(result, null, 2)}\n` : formatStudy(result, jobs));
       if (out !== undefined && !json) io.out(`results: ${out}\n`);
       return studyExitStatus(result);

@@ -29,6 +29,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./cmd-merge.js')).mergeCommand,
   },
   {
+    name: 'report',
+    summary: 'render saved results (study --out, merge --out, run --json) as a report directory',
+    load: async () => (await import('./cmd-report.js')).reportCommand,
+  },
+  {
     name: 'target',
     summary: 'serve NVMe/TCP subsystems on real sockets until SIGINT/SIGTERM',
     load: async () => (await import('./cmd-target.js')).targetCommand,

@@ -1,0 +1,128 @@
+// A report as a document before it is written: the answers first, then tables a person pastes
+// into a document, then the charts, then provenance. Markdown and HTML (render-markdown.ts,
+// render-html.ts) are two renderings of the same document, so they always agree.
+import type { ScenarioResult } from '../scenario/index.js';
+import type { StudyResult } from '../study/index.js';
+import type { ChartSpec } from './chart-spec.js';
+import type { Provenance } from './provenance.js';
+import { runCharts } from './run-charts.js';
+import { studyCharts } from './study-charts.js';
+
+export interface ReportTable {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+export interface ReportDocument {
+  readonly title: string;
+  readonly subtitle: string;
+  /** The answers, each one line, shown first and highlighted. */
+  readonly answers: readonly string[];
+  readonly tables: readonly ReportTable[];
+  readonly charts: readonly ChartSpec[];
+  readonly provenance: Provenance;
+  /** Repeat commands, by what they repeat. */
+  readonly repeats: readonly (readonly [string, string])[];
+}
+
+export type ReportSource =
+  | { readonly kind: 'study'; readonly result: StudyResult }
+  | { readonly kind: 'run'; readonly result: ScenarioResult; readonly repeat: string };
+
+function number(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function studyDocument(result: StudyResult, provenance: Provenance): ReportDocument {
+  const answers = result.answers.flatMap((answer) =>
+    answer.answers.map((series) => {
+      const label = Object.entries(series.series).map(([name, value]) => `${name}=${String(value)}`).join(', ');
+      const value = series.value === null ? 'none' : String(series.value);
+      const at = series.metricValue === null ? '' : ` (${answer.metric} ${number(series.metricValue, 1)})`;
+      const note = series.note === undefined ? '' : ` — ${series.note}`;
+      return `${answer.question}${label === '' ? '' : ` [${label}]`}: **${value}**${at}${note}`;
+    }),
+  );
+  const axes = result.study.axes.map((axis) => axis.name ?? axis.path ?? '');
+  const cell = (point: StudyResult['points'][number], name: string, digits: number): string => {
+    const spread = point.metrics[name];
+    if (spread === undefined) return '';
+    return spread.n > 1 ? `${number(spread.mean, digits)} ± ${number(spread.ci95, digits)}` : number(spread.mean, digits);
+  };
+  const points: ReportTable = {
+    title: 'Points (mean ± 95% interval over seeds)',
+    columns: [...axes, 'IOPS', 'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'busiest core', 'verdict'],
+    rows: result.points.map((point) => [
+      ...axes.map((axis) => String(point.point[axis] ?? '')),
+      cell(point, 'iops', 0),
+      number((point.metrics['bytesPerSecond']?.mean ?? 0) / 1e6, 1),
+      cell(point, 'latencyUs.p50', 1),
+      cell(point, 'latencyUs.p99', 1),
+      cell(point, 'latencyUs.p999', 1),
+      `${number((point.metrics['cpu.maxCoreUtilisation']?.mean ?? 0) * 100, 0)}%`,
+      point.ok ? 'ok' : point.failures.map((failure) => `${failure.class} (seed ${failure.seed})`).join(', '),
+    ]),
+  };
+  return {
+    title: `Study: ${result.study.name}`,
+    subtitle: `${result.study.description === '' ? '' : `${result.study.description}. `}${result.study.points.length} points × ${result.study.seeds.length} seeds, ${result.tasks.present} runs, ${result.tasks.failed} failed.`,
+    answers: result.complete ? answers : [`incomplete: ${result.tasks.present} of ${result.tasks.total} runs (merge the shards for the answers)`],
+    tables: [points],
+    charts: studyCharts(result),
+    provenance,
+    repeats: result.points.map((point) => [Object.entries(point.point).map(([name, value]) => `${name}=${String(value)}`).join(' '), point.repeat] as const),
+  };
+}
+
+function runDocument(result: ScenarioResult, repeat: string, provenance: Provenance): ReportDocument {
+  const lat = result.latencyUs;
+  const summary: ReportTable = {
+    title: 'Run',
+    columns: ['I/Os', 'IOPS', 'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'errors', 'verdict'],
+    rows: [
+      [
+        number(result.ios),
+        number(result.iops),
+        number(result.bytesPerSecond / 1e6, 1),
+        number(lat.p50, 1),
+        number(lat.p99, 1),
+        number(lat.p999, 1),
+        number(lat.max, 1),
+        number(result.errors),
+        result.ok ? 'ok' : `FAILED: ${result.failure ?? ''}`,
+      ],
+    ],
+  };
+  const queues: ReportTable = {
+    title: 'Per queue (NVMe qid)',
+    columns: ['host', 'qid', 'I/Os', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs'],
+    rows: result.perQueue.map((queue) => [
+      queue.host,
+      String(queue.qid),
+      number(queue.ios),
+      number(queue.latencyUs?.p50 ?? 0, 1),
+      number(queue.latencyUs?.p99 ?? 0, 1),
+      number(queue.latencyUs?.p999 ?? 0, 1),
+      number(queue.latencyUs?.max ?? 0, 1),
+    ]),
+  };
+  const invariants: ReportTable = {
+    title: 'Invariants',
+    columns: ['invariant', 'class', 'verdict', 'detail'],
+    rows: result.invariants.map((inv) => [inv.name, inv.class, inv.ok ? 'ok' : 'FAIL', inv.detail]),
+  };
+  return {
+    title: `Run: ${result.scenario}`,
+    subtitle: `seed ${result.seed}, ${result.durationSeconds} s ${result.timeBase === 'virtual' ? 'simulated' : 'real time'}, fingerprint ${result.fingerprint}`,
+    answers: [`${number(result.iops)} IOPS at p99 ${number(lat.p99, 1)} µs; ${result.ok ? 'every invariant held' : `failed: ${result.failure ?? ''}`}`],
+    tables: [summary, queues, invariants],
+    charts: runCharts(result),
+    provenance,
+    repeats: [['this run', repeat]],
+  };
+}
+
+export function reportDocument(source: ReportSource, provenance: Provenance): ReportDocument {
+  return source.kind === 'study' ? studyDocument(source.result, provenance) : runDocument(source.result, source.repeat, provenance);
+}
