@@ -223,7 +223,11 @@ export class SimNodes implements NodeRuntime {
     }
   }
 
-  /** The namespace's device: opened once, wrapped for device faults, kept across target restarts. */
+  /**
+   * The namespace's device: opened once, wrapped for device faults, kept across target restarts.
+   * It keeps written data only when a host of this namespace verifies what it reads back; otherwise
+   * the data is dropped (retainData off) and memory stays flat however much the run writes.
+   */
   async #backend(runtime: SimTarget, spec: BackendSpec, nqn: string, nsid: number): Promise<FaultyBackend> {
     const key = `${nqn}/${nsid}`;
     const existing = runtime.backends.get(key);
@@ -231,7 +235,8 @@ export class SimNodes implements NodeRuntime {
     const world = this.#world;
     const name = `device/${runtime.resolved.name}/${key}`;
     // The world clock, not the node's: the device keeps time through a target crash and restart.
-    const inner = await openBackend(spec, { clock: world.clock, rng: world.rng.stream(name) });
+    const retainData = readsDataBack(this.#scenario.hosts, runtime.resolved.name, nqn, nsid);
+    const inner = await openBackend(spec, { clock: world.clock, rng: world.rng.stream(name), retainData });
     const backend = new FaultyBackend(inner, world.clock, world.rng.stream(`${name}/faults`));
     runtime.backends.set(key, backend);
     return backend;
@@ -314,6 +319,17 @@ export class SimNodes implements NodeRuntime {
       tcpPerNode: [...tcp.perNode].map(([node, counters]) => ({ node, ...tcpResult(counters) })),
     };
   }
+}
+
+/**
+ * Whether anything in a simulated run reads this namespace's data back: a host connected to it with
+ * `verify` on. Nothing else looks at the bytes (the fingerprint hashes times and sequence numbers,
+ * not payloads), so without one the device need not keep them.
+ */
+export function readsDataBack(hosts: readonly ResolvedHost[], target: string, nqn: string, nsid: number): boolean {
+  return hosts.some(
+    (host) => host.connect.target === target && host.connect.nqn === nqn && host.connect.nsid === nsid && host.workload?.job.verify === true,
+  );
 }
 
 function tcpResult(counters: TcpCounters): TcpResult {

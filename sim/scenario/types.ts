@@ -125,7 +125,10 @@ export interface ScenarioConnect {
   readonly nqn?: string;
   /** Namespace the workload runs on. Default 1. */
   readonly nsid?: number;
-  /** I/O queues, 1..128. Default 4. */
+  /**
+   * I/O queues, 1..128. Default: the host node's cores (at most 128), as Linux's nr_io_queues
+   * defaults to num_online_cpus() (drivers/nvme/host/fabrics.c).
+   */
   readonly nrIoQueues?: number;
   /** Entries per I/O queue, 16..1024. Default 128. */
   readonly queueSize?: number;
