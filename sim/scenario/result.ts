@@ -73,7 +73,10 @@ export interface HostResult {
 export interface CpuResult {
   readonly node: string;
   readonly profile: string;
-  /** Busy fraction per core over the node's current incarnation. */
+  /**
+   * Busy fraction per core over the run (at the end of the duration), summed over every
+   * incarnation of the node: time it was down after a crash counts as idle.
+   */
   readonly utilisation: readonly number[];
   readonly meanUtilisation: number;
 }
