@@ -73,7 +73,7 @@ test('scenario: a valid scenario resolves with documented defaults', (t) => {
   t.is(resolved.drainNs, 60e9);
   t.deepEqual(
     resolved.invariants.map((inv) => inv.check),
-    ['ios-accounted', 'no-verify-mismatch'],
+    ['workload-progress', 'ios-accounted', 'no-verify-mismatch'],
   );
 });
 
@@ -283,7 +283,7 @@ test(
   (s) => {
     s.invariants = [{ check: 'eventually-consistent' }];
   },
-  "scenarios/x.ts: invariants[0].check: must be one of 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes', not 'eventually-consistent'",
+  "scenarios/x.ts: invariants[0].check: must be one of 'workload-progress', 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes', not 'eventually-consistent'",
 );
 
 // ---- Files ----

@@ -19,6 +19,11 @@ export interface InvariantResult {
   readonly ok: boolean;
   /** The class a failure of this check belongs to. */
   readonly class: FailureClass;
+  /**
+   * How much the check covered: I/Os, blocks, resumptions, hosts (CHECKED_INVARIANTS[].counts
+   * says which). A check that covered nothing where the scenario asked for something fails.
+   */
+  readonly checked: number;
   readonly detail: string;
 }
 

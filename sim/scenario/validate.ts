@@ -542,6 +542,7 @@ function resolveInvariants(
   const defaultWithinNs = Math.max(...hosts.map((host) => (host.connect.reconnectDelayS + host.connect.keepAliveTmoS) * NS_PER_S)) + RESUME_SLACK_NS;
   if (list === undefined) {
     const defaults: ResolvedInvariant[] = [
+      { check: 'workload-progress', withinNs: 0 },
       { check: 'ios-accounted', withinNs: 0 },
       { check: 'no-verify-mismatch', withinNs: 0 },
     ];

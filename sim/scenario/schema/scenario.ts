@@ -132,6 +132,7 @@ export const workloadSchema = obj({
 export const hostSchema = obj({ name: name().optional(), node: str(), connect: connectSchema, workload: workloadSchema.optional() });
 
 export const invariantSchema = tagged('check', INVARIANT_NAMES, [
+  obj({ check: z.literal('workload-progress') }),
   obj({ check: z.literal('ios-accounted') }),
   obj({ check: z.literal('no-verify-mismatch') }),
   obj({ check: z.literal('no-io-errors') }),
