@@ -29,6 +29,26 @@ function host(s: Record<string, unknown>): Record<string, Record<string, unknown
   return (s.hosts as Record<string, Record<string, unknown>>[])[0] as Record<string, Record<string, unknown>>;
 }
 
+// Linux's nvme-fabrics defaults nr_io_queues to num_online_cpus() (drivers/nvme/host/fabrics.c).
+test('scenario: nrIoQueues defaults to the host node cores, at most 128', (t) => {
+  const queues = (cores: number): number | undefined =>
+    resolveScenario(
+      scenario((s) => ((s.nodes as Record<string, unknown>[])[0] = { name: 'h', cores })),
+      SOURCE,
+    ).hosts[0]?.connect.nrIoQueues;
+  t.is(queues(2), 2);
+  t.is(queues(32), 32);
+  t.is(queues(200), 128);
+  const explicit = resolveScenario(
+    scenario((s) => {
+      (s.nodes as Record<string, unknown>[])[0] = { name: 'h', cores: 2 };
+      host(s).connect = { target: 't', nrIoQueues: 6 };
+    }),
+    SOURCE,
+  );
+  t.is(explicit.hosts[0]?.connect.nrIoQueues, 6);
+});
+
 const rejects = test.macro((t, edit: (s: Record<string, unknown>) => void, message: string) => {
   const error = t.throws(() => resolveScenario(scenario(edit), SOURCE), { instanceOf: ScenarioError });
   t.is(error?.message, message);
@@ -47,12 +67,13 @@ test('scenario: a valid scenario resolves with documented defaults', (t) => {
     ],
   );
   const connect = resolved.hosts[0]?.connect;
-  t.like(connect, { nqn: 'nqn.2024-01.io.test:x', nsid: 1, nrIoQueues: 4, queueSize: 128, keepAliveTmoS: 5, ioTimeoutS: 30 });
+  // nrIoQueues: the host node's 8 default cores.
+  t.like(connect, { nqn: 'nqn.2024-01.io.test:x', nsid: 1, nrIoQueues: 8, queueSize: 128, keepAliveTmoS: 5, ioTimeoutS: 30 });
   t.is(resolved.targets[0]?.port, 4420);
   t.is(resolved.drainNs, 60e9);
   t.deepEqual(
     resolved.invariants.map((inv) => inv.check),
-    ['ios-accounted', 'no-verify-mismatch'],
+    ['workload-progress', 'ios-accounted', 'no-verify-mismatch'],
   );
 });
 
@@ -262,7 +283,7 @@ test(
   (s) => {
     s.invariants = [{ check: 'eventually-consistent' }];
   },
-  "scenarios/x.ts: invariants[0].check: must be one of 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes', not 'eventually-consistent'",
+  "scenarios/x.ts: invariants[0].check: must be one of 'workload-progress', 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes', not 'eventually-consistent'",
 );
 
 // ---- Files ----

@@ -2,6 +2,7 @@
 // writes are dropped, reads return zeroes and nothing is allocated however much is written.
 import test from 'ava';
 import { SeededRngSource } from '../sim/core/rng.js';
+import { openBackend, parseBackendSpec } from '../sim/storage/backend-spec.js';
 import type { BackendStatus } from '../sim/storage/backend.js';
 import { SsdBackend, type SsdBackendOptions } from '../sim/storage/ssd-backend.js';
 import { FakeClock } from './helpers/fake-clock.js';
@@ -60,4 +61,20 @@ test('storage: an ssd without retained data still refuses out-of-range writes', 
   clock.run();
   t.not(status, undefined);
   t.not(status, 0);
+});
+
+test('storage: a ram backend opened without retained data drops writes and reads zeroes', async (t) => {
+  const spec = parseBackendSpec('ram:1GiB', 'backend');
+  const deps = { clock: new FakeClock(), rng: new SeededRngSource('retention').stream('ram') };
+  const roundTrip = async (retainData: boolean): Promise<Uint8Array | undefined> => {
+    const device = await openBackend(spec, { ...deps, retainData });
+    device.write(0, new Uint8Array(KIB4).fill(0xa5), () => undefined);
+    let read: Uint8Array | undefined;
+    device.read(0, KIB4, (_status, data) => (read = data));
+    return read;
+  };
+  t.true((await roundTrip(true))?.every((byte) => byte === 0xa5));
+  const dropped = await roundTrip(false);
+  t.is(dropped?.length, KIB4);
+  t.true(dropped?.every((byte) => byte === 0));
 });

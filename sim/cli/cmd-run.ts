@@ -136,7 +136,7 @@ function withRejections(result: ScenarioResult, rejections: readonly string[]): 
   if (rejections.length === 0) return result;
   const invariants = [
     ...result.invariants,
-    { name: 'no-unhandled-rejection', ok: false, class: 'crash' as const, detail: `${rejections.length} unhandled rejection(s), first: ${rejections[0] ?? ''}` },
+    { name: 'no-unhandled-rejection', ok: false, class: 'crash' as const, checked: 0, detail: `${rejections.length} unhandled rejection(s), first: ${rejections[0] ?? ''}` },
   ];
   return { ...result, invariants, ok: false, failure: worstFailure(invariants) ?? 'crash' };
 }

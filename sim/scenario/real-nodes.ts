@@ -268,6 +268,7 @@ export class RealNodes implements NodeRuntime {
           name: 'faults-applied',
           ok: faults.errors.length === 0,
           class: 'crash',
+          checked: faults.applied,
           detail: faults.errors[0] ?? `${faults.applied} fault(s) applied in the guest`,
         },
       ],

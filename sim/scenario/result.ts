@@ -19,6 +19,11 @@ export interface InvariantResult {
   readonly ok: boolean;
   /** The class a failure of this check belongs to. */
   readonly class: FailureClass;
+  /**
+   * How much the check covered: I/Os, blocks, resumptions, hosts (CHECKED_INVARIANTS[].counts
+   * says which). A check that covered nothing where the scenario asked for something fails.
+   */
+  readonly checked: number;
   readonly detail: string;
 }
 
@@ -81,7 +86,10 @@ export interface HostResult {
 export interface CpuResult {
   readonly node: string;
   readonly profile: string;
-  /** Busy fraction per core over the node's current incarnation. */
+  /**
+   * Busy fraction per core over the run (at the end of the duration), summed over every
+   * incarnation of the node: time it was down after a crash counts as idle.
+   */
   readonly utilisation: readonly number[];
   readonly meanUtilisation: number;
 }

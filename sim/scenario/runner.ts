@@ -352,13 +352,16 @@ class ScenarioRun {
     const perHost: HostResult[] = this.#hosts.map((host) => hostResult(host, host.crashed, durationS, all, allClat, perQueue));
     const openLoop = this.#hosts.some((host) => host.stats.clat !== undefined);
     const invariants: InvariantResult[] = [
-      { name: 'no-crash', ok: this.#crash === undefined, class: 'crash', detail: this.#crash ?? summary.noCrashDetail },
+      { name: 'no-crash', ok: this.#crash === undefined, class: 'crash', checked: summary.events, detail: this.#crash ?? summary.noCrashDetail },
       ...summary.verdicts,
       ...evaluateInvariants(
         scenario.invariants,
         this.#hosts.map((host) => ({
           name: host.resolved.name,
           stats: host.stats,
+          hasWorkload: host.resolved.workload !== undefined,
+          verify: host.resolved.workload?.job.verify === true,
+          verifyChecked: host.verifyChecked,
           verifyMismatches: host.verifyMismatches,
           connectError: host.connectError,
         })),

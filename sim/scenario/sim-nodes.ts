@@ -33,6 +33,13 @@ interface SimNode {
   readonly resolved: ResolvedNode;
   cpu: SimCpu;
   env: NodeEnv;
+  /**
+   * Busy ns per core of the node's earlier incarnations, frozen when each died: utilisation
+   * covers the whole run, so a target that served I/O before a crash does not read idle.
+   */
+  readonly earlierBusyNs: number[];
+  /** False from a crash to the restart: the dead incarnation's cores count no more busy time. */
+  cpuLive: boolean;
 }
 
 interface SimTarget {
@@ -200,7 +207,8 @@ export class SimNodes implements NodeRuntime {
   /** A node's CPU and environment for its current incarnation (rebuilt after a restart). */
   #nodeRuntime(node: ResolvedNode): SimNode {
     const cpu = new SimCpu(this.#world.nodeClock(node.name), profileByName(node.cpuProfile, 'cpuProfile'), node.cores);
-    return { resolved: node, cpu, env: this.#world.nodeEnv(node.name, { cpu }) };
+    const earlierBusyNs = new Array<number>(node.cores).fill(0);
+    return { resolved: node, cpu, env: this.#world.nodeEnv(node.name, { cpu }), earlierBusyNs, cpuLive: true };
   }
 
   #node(name: string): SimNode {
@@ -223,7 +231,11 @@ export class SimNodes implements NodeRuntime {
     }
   }
 
-  /** The namespace's device: opened once, wrapped for device faults, kept across target restarts. */
+  /**
+   * The namespace's device: opened once, wrapped for device faults, kept across target restarts.
+   * It keeps written data only when a host of this namespace verifies what it reads back; otherwise
+   * the data is dropped (retainData off) and memory stays flat however much the run writes.
+   */
   async #backend(runtime: SimTarget, spec: BackendSpec, nqn: string, nsid: number): Promise<FaultyBackend> {
     const key = `${nqn}/${nsid}`;
     const existing = runtime.backends.get(key);
@@ -231,7 +243,8 @@ export class SimNodes implements NodeRuntime {
     const world = this.#world;
     const name = `device/${runtime.resolved.name}/${key}`;
     // The world clock, not the node's: the device keeps time through a target crash and restart.
-    const inner = await openBackend(spec, { clock: world.clock, rng: world.rng.stream(name) });
+    const retainData = readsDataBack(this.#scenario.hosts, runtime.resolved.name, nqn, nsid);
+    const inner = await openBackend(spec, { clock: world.clock, rng: world.rng.stream(name), retainData });
     const backend = new FaultyBackend(inner, world.clock, world.rng.stream(`${name}/faults`));
     runtime.backends.set(key, backend);
     return backend;
@@ -263,6 +276,7 @@ export class SimNodes implements NodeRuntime {
   #crashNode(name: string): string {
     const node = this.#world.node(name);
     if (!node.up) return `node ${name} already down`;
+    this.#cpuDied(this.#node(name));
     this.#world.crash(name);
     this.#afterCrash(name);
     return `node ${name} crashed`;
@@ -276,22 +290,38 @@ export class SimNodes implements NodeRuntime {
 
   #restartNode(name: string): string {
     const wasUp = this.#world.node(name).up;
+    const runtime = this.#node(name);
+    if (wasUp) this.#cpuDied(runtime);
     this.#world.restart(name);
     if (wasUp) this.#afterCrash(name);
-    const runtime = this.#node(name);
     const fresh = this.#nodeRuntime(runtime.resolved);
     runtime.cpu = fresh.cpu;
     runtime.env = fresh.env;
+    runtime.cpuLive = true;
     for (const target of this.#targets) if (target.resolved.node === name) void this.#startTarget(target);
     this.#hooks.nodeRestarted(name);
     return `node ${name} restarted${wasUp ? ' (it was up: crashed first)' : ''}`;
   }
 
+  /** Freezes the busy time of a node's incarnation as it dies (an item in progress counts up to now). */
+  #cpuDied(node: SimNode): void {
+    if (!node.cpuLive) return;
+    for (let core = 0; core < node.cpu.cores; core++) node.earlierBusyNs[core] = (node.earlierBusyNs[core] ?? 0) + node.cpu.coreStats(core).busyNs;
+    node.cpuLive = false;
+  }
+
+  /** Busy ns of one core over every incarnation of the node so far. */
+  #busyNs(node: SimNode, core: number): number {
+    return (node.earlierBusyNs[core] ?? 0) + (node.cpuLive ? node.cpu.coreStats(core).busyNs : 0);
+  }
+
   // ---- Results ----
 
+  /** Busy fraction per core since the start of the run (t = 0, when the nodes are built). */
   #cpuResults(): CpuResult[] {
+    const elapsedNs = this.#world.nowNs;
     return [...this.#nodes.values()].map((node) => {
-      const utilisation = Array.from({ length: node.cpu.cores }, (_, core) => round(node.cpu.utilisation(core), 6));
+      const utilisation = Array.from({ length: node.cpu.cores }, (_, core) => round(elapsedNs > 0 ? this.#busyNs(node, core) / elapsedNs : 0, 6));
       const mean = utilisation.reduce((sum, value) => sum + value, 0) / utilisation.length;
       return { node: node.resolved.name, profile: node.cpu.profile.name, utilisation, meanUtilisation: round(mean, 6) };
     });
@@ -314,6 +344,17 @@ export class SimNodes implements NodeRuntime {
       tcpPerNode: [...tcp.perNode].map(([node, counters]) => ({ node, ...tcpResult(counters) })),
     };
   }
+}
+
+/**
+ * Whether anything in a simulated run reads this namespace's data back: a host connected to it with
+ * `verify` on. Nothing else looks at the bytes (the fingerprint hashes times and sequence numbers,
+ * not payloads), so without one the device need not keep them.
+ */
+export function readsDataBack(hosts: readonly ResolvedHost[], target: string, nqn: string, nsid: number): boolean {
+  return hosts.some(
+    (host) => host.connect.target === target && host.connect.nqn === nqn && host.connect.nsid === nsid && host.workload?.job.verify === true,
+  );
 }
 
 function tcpResult(counters: TcpCounters): TcpResult {

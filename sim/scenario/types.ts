@@ -125,7 +125,10 @@ export interface ScenarioConnect {
   readonly nqn?: string;
   /** Namespace the workload runs on. Default 1. */
   readonly nsid?: number;
-  /** I/O queues, 1..128. Default 4. */
+  /**
+   * I/O queues, 1..128. Default: the host node's cores (at most 128), as Linux's nr_io_queues
+   * defaults to num_online_cpus() (drivers/nvme/host/fabrics.c).
+   */
   readonly nrIoQueues?: number;
   /** Entries per I/O queue, 16..1024. Default 128. */
   readonly queueSize?: number;
@@ -203,9 +206,12 @@ export type RepairDeviceFault = WithTiming<RepairDeviceVerb>;
 // ---- Invariants ----
 
 /**
- * What a run must satisfy. Without an `invariants` list the runner checks ios-accounted,
- * no-verify-mismatch, and (when the timeline heals, restarts, resumes or repairs something)
- * io-resumes with its default bound.
+ * What a run must satisfy. Without an `invariants` list the runner checks workload-progress,
+ * ios-accounted, no-verify-mismatch, and (when the timeline heals, restarts, resumes or repairs
+ * something) io-resumes with its default bound. A check that had nothing to check where the
+ * scenario asked for something fails (verify on with no block read back, a heal with no host
+ * running).
+ * - workload-progress (liveness): every host with a workload completed at least one I/O.
  * - ios-accounted (safety): every I/O completes exactly once, with success or an error status,
  *   and none is still outstanding when the run has drained.
  * - no-verify-mismatch (correctness): reads of written blocks return what was written.
@@ -214,6 +220,7 @@ export type RepairDeviceFault = WithTiming<RepairDeviceVerb>;
  *   workload completes an I/O within the bound.
  */
 export type ScenarioInvariant =
+  | { readonly check: 'workload-progress' }
   | { readonly check: 'ios-accounted' }
   | { readonly check: 'no-verify-mismatch' }
   | { readonly check: 'no-io-errors' }
@@ -225,7 +232,7 @@ export type ScenarioInvariant =
 
 export type InvariantName = ScenarioInvariant['check'];
 
-export const INVARIANT_NAMES: readonly InvariantName[] = ['ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes'];
+export const INVARIANT_NAMES: readonly InvariantName[] = ['workload-progress', 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes'];
 
 export interface Scenario {
   readonly name: string;

@@ -14,7 +14,7 @@ import { FAULT_TIMING_FIELDS } from './fault-timing.js';
 import { HEALING_ACTIONS, verbOf, type DeviceSelector, type FaultVerb } from './fault-verbs/index.js';
 import { checkRealScenario } from './real-validate.js';
 import { scenarioIssue } from './schema/kit.js';
-import { DURATION_MAX_NS, scenarioSchema } from './schema/scenario.js';
+import { DURATION_MAX_NS, IO_QUEUES_MAX, scenarioSchema } from './schema/scenario.js';
 import { checkTargetConfig } from './target-config.js';
 import type {
   FaultTrigger,
@@ -87,7 +87,7 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
 
   const sw = top.switch === undefined ? undefined : resolveSwitch(check, top.switch, nodeNames);
   const links = resolveLinks(check, top.links ?? [], nodes, sw);
-  const world: WorldNames = { nodes: nodeNames, switchName: sw?.name, links };
+  const world: WorldNames = { nodes: nodeNames, cores: new Map(nodes.map((node) => [node.name, node.cores])), switchName: sw?.name, links };
 
   const targets = top.targets.map((target, index) => resolveTarget(check, target, index, nodeNames));
   unique(check, targets.map((target) => target.name), (i) => `targets[${i}].name`, 'target name');
@@ -227,6 +227,8 @@ function directionOptions(options: LinkDirectionOptions | LinkOptions, skipNeste
 /** Direct via a link, or via the switch: whether two nodes can exchange packets. */
 interface WorldNames {
   readonly nodes: ReadonlySet<string>;
+  /** Cores per node name (the default I/O queue count of a host on it). */
+  readonly cores: ReadonlyMap<string, number>;
   readonly switchName: string | undefined;
   readonly links: readonly ResolvedLink[];
 }
@@ -286,7 +288,7 @@ function resolveHost(
   const path = `hosts[${index}]`;
   const node = host.node;
   if (!world.nodes.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
-  const connect = resolveConnect(check, host.connect, join(path, 'connect'), targets);
+  const connect = resolveConnect(check, host.connect, join(path, 'connect'), targets, world.cores.get(node) ?? 1);
   const target = targets.find((t) => t.name === connect.target) as ResolvedTarget;
   if (target.node === node) check.fail(join(path, 'node'), `is the target's node '${node}' (a host needs its own node)`);
   if (!reachable(world, node, target.node)) {
@@ -298,7 +300,12 @@ function resolveHost(
   return { name: host.name ?? node, index, node, connect, workload };
 }
 
-function resolveConnect(check: Checker, connect: ScenarioConnect, path: string, targets: readonly ResolvedTarget[]): ResolvedConnect {
+/**
+ * `nvme connect` defaults. nr_io_queues defaults to the host's online CPUs, as Linux's
+ * nvme-fabrics does (drivers/nvme/host/fabrics.c, nvmf_parse_options: num_online_cpus()), capped
+ * at the scenario format's 128.
+ */
+function resolveConnect(check: Checker, connect: ScenarioConnect, path: string, targets: readonly ResolvedTarget[], hostCores: number): ResolvedConnect {
   const targetName = connect.target;
   const target = targets.find((t) => t.name === targetName);
   if (target === undefined) check.fail(join(path, 'target'), `no target named '${targetName}' (targets: ${targets.map((t) => t.name).join(', ')})`);
@@ -311,7 +318,7 @@ function resolveConnect(check: Checker, connect: ScenarioConnect, path: string, 
     target: targetName,
     nqn,
     nsid,
-    nrIoQueues: connect.nrIoQueues ?? 4,
+    nrIoQueues: connect.nrIoQueues ?? Math.min(hostCores, IO_QUEUES_MAX),
     queueSize: connect.queueSize ?? 128,
     hdrDigest: connect.hdrDigest ?? false,
     dataDigest: connect.dataDigest ?? false,
@@ -537,6 +544,7 @@ function resolveInvariants(
   const defaultWithinNs = Math.max(...hosts.map((host) => (host.connect.reconnectDelayS + host.connect.keepAliveTmoS) * NS_PER_S)) + RESUME_SLACK_NS;
   if (list === undefined) {
     const defaults: ResolvedInvariant[] = [
+      { check: 'workload-progress', withinNs: 0 },
       { check: 'ios-accounted', withinNs: 0 },
       { check: 'no-verify-mismatch', withinNs: 0 },
     ];

@@ -93,16 +93,21 @@ export interface BackendDeps {
   readonly clock: Clock;
   /** A stream for this device's latency draws, e.g. env.rng.stream('ssd/nqn.../1'). */
   readonly rng: Random;
-  /** Keep written data of simulated devices (default true); see SsdBackendOptions.retainData. */
+  /**
+   * Keep written data (default true); see SsdBackendOptions.retainData. Off, an `ssd:` device keeps
+   * its timing and drops the bytes, and a `ram:` device opens as a null device.
+   */
   readonly retainData?: boolean;
 }
 
-/** Opens the backend a spec describes. `ssd` needs deps (it lives in simulated time). */
+/** Opens the backend a spec describes. `ssd` needs deps (it lives in simulated time); `ram` reads them for retainData. */
 export async function openBackend(spec: BackendSpec, deps?: BackendDeps): Promise<BlockBackend> {
   switch (spec.kind) {
     case 'null':
       return new NullBackend(spec.sizeBytes, spec.blockSize);
     case 'ram':
+      // A RAM disk nothing reads back is a null device: both complete at once, so only memory differs.
+      if (deps?.retainData === false) return new NullBackend(spec.sizeBytes, spec.blockSize);
       return new RamBackend(spec.sizeBytes, { blockSize: spec.blockSize });
     case 'file': {
       const options = { create: spec.create, blockSize: spec.blockSize };

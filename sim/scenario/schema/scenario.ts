@@ -32,7 +32,7 @@ const NS_PER_S = 1e9;
 /** The clock is exact to the nanosecond up to 2^53 ns (104 days); keep well inside it. */
 export const DURATION_MAX_NS = 30 * 24 * 3600 * NS_PER_S;
 /** NVMET_NR_QUEUES: the most I/O queues a Linux target offers (and our target's qidMax bound). */
-const IO_QUEUES_MAX = 128;
+export const IO_QUEUES_MAX = 128;
 /** fabrics.h NVMF_MIN_QUEUE_SIZE / NVMF_MAX_QUEUE_SIZE. */
 const QUEUE_SIZE_MIN = 16;
 const QUEUE_SIZE_MAX = 1024;
@@ -134,6 +134,7 @@ export const workloadSchema = obj({
 export const hostSchema = obj({ name: name().optional(), node: str(), connect: connectSchema, workload: workloadSchema.optional() });
 
 export const invariantSchema = tagged('check', INVARIANT_NAMES, [
+  obj({ check: z.literal('workload-progress') }),
   obj({ check: z.literal('ios-accounted') }),
   obj({ check: z.literal('no-verify-mismatch') }),
   obj({ check: z.literal('no-io-errors') }),
