@@ -2,6 +2,7 @@
 // -t transport, -a traddr, -s trsvcid, -q hostnqn, -I hostid, -i nr-io-queues, -Q queue-size,
 // -k keep-alive-tmo, -c reconnect-delay, -l ctrl-loss-tmo, -g hdr-digest, -G data-digest) and
 // their conversion into the host's ConnectOptions.
+import { availableParallelism } from 'node:os';
 import type { ConnectOptions } from '../host/index.js';
 import { ArgReader, UsageError, type OptionSpec } from './args.js';
 
@@ -14,7 +15,7 @@ export const HOSTID_FLAG: OptionSpec = { long: 'hostid', short: 'I', kind: 'valu
 
 /** Flags that only make sense for an I/O controller (list, io). */
 export const IO_CONNECT_FLAGS: readonly OptionSpec[] = [
-  { long: 'nr-io-queues', short: 'i', kind: 'value', valueName: 'N', help: 'number of I/O queues' },
+  { long: 'nr-io-queues', short: 'i', kind: 'value', valueName: 'N', help: 'number of I/O queues (default: the CPU count, as Linux)' },
   { long: 'queue-size', short: 'Q', kind: 'value', valueName: 'N', help: 'I/O queue size (16-1024)' },
   { long: 'keep-alive-tmo', short: 'k', kind: 'value', valueName: 'S', help: 'keep-alive timeout in seconds' },
   { long: 'reconnect-delay', short: 'c', kind: 'value', valueName: 'S', help: 'seconds between reconnect attempts' },
@@ -70,7 +71,9 @@ export function connectOptions(args: ArgReader): ConnectOptions {
   const keepAliveTmoS = args.integer('keep-alive-tmo', 0, 65535);
   const reconnectDelayS = args.integer('reconnect-delay', 1, 2 ** 31 - 1);
   const ctrlLossTmoS = args.integer('ctrl-loss-tmo', -1, 2 ** 31 - 1);
-  if (nrIoQueues !== undefined) options.nrIoQueues = nrIoQueues;
+  // nvme-cli leaves nr_io_queues out and the kernel takes num_online_cpus()
+  // (drivers/nvme/host/fabrics.c, nvmf_parse_options); this machine's CPU count is the same default.
+  options.nrIoQueues = nrIoQueues ?? Math.min(65535, availableParallelism());
   if (queueSize !== undefined) options.queueSize = queueSize;
   if (keepAliveTmoS !== undefined) options.keepAliveTmoS = keepAliveTmoS;
   if (reconnectDelayS !== undefined) options.reconnectDelayS = reconnectDelayS;

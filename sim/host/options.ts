@@ -11,7 +11,10 @@ import { NQN_MAX_LENGTH } from '../nvme/index.js';
 export const DEFAULT_QUEUE_SIZE = 128;
 export const MIN_QUEUE_SIZE = 16;
 export const MAX_QUEUE_SIZE = 1024;
-/** Default number of I/O queues (`nvme connect -i`); Linux defaults to the CPU count. */
+/**
+ * I/O queues when a caller gives none. Linux defaults to the CPU count, which the host cannot see
+ * from here: the CLI and the scenario runner pass the machine's or the node's core count.
+ */
 export const DEFAULT_NR_IO_QUEUES = 4;
 /** include/linux/nvme.h NVME_DEFAULT_KATO (seconds), used for I/O controllers when -k is absent. */
 export const DEFAULT_KATO_S = 5;
