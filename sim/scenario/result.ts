@@ -3,6 +3,7 @@
 // (the determinism tests compare exactly that). Failure classes follow TigerBeetle's VOPR
 // (src/testing/cluster.zig Failure): crash, liveness, correctness, each with its own exit status.
 import type { TcpResult } from '../stats/index.js';
+import type { TimeSeriesResult } from './time-series-recorder.js';
 
 export type FailureClass = 'crash' | 'liveness' | 'correctness';
 
@@ -160,6 +161,8 @@ export interface ScenarioResult {
   readonly net: NetResult;
   readonly faultsApplied: readonly FaultRecord[];
   readonly invariants: readonly InvariantResult[];
+  /** The run over time: I/O and utilisation per interval, per host (and queue), and the faults' windows. */
+  readonly timeSeries: TimeSeriesResult;
   /** True when every invariant held. */
   readonly ok: boolean;
   /** The class to report when invariants failed: crash, else correctness, else liveness. */

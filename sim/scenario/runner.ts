@@ -9,7 +9,7 @@
 // (the exit status) are made. Wall-clock time is never read here: the caller passes a clock in
 // for wallSeconds.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { NS_PER_S, type NodeEnv } from '../core/index.js';
+import { NS_PER_MS, NS_PER_S, type NodeEnv } from '../core/index.js';
 import { JsonlTraceSink, type TraceRecord, type TraceSink } from '../core/index.js';
 import type { BlockDevice } from '../host/index.js';
 import { connectController, type HostController } from '../host/index.js';
@@ -30,6 +30,8 @@ import { worstFailure, type FaultRecord, type HostResult, type InvariantResult, 
 import type { RunOptions } from './run-options.js';
 import { SimNodes } from './sim-nodes.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
+import { faultWindows } from './fault-windows.js';
+import { TimeSeriesRecorder } from './time-series-recorder.js';
 
 export type { RunOptions, RunProgress } from './run-options.js';
 
@@ -89,6 +91,8 @@ class ScenarioRun {
   readonly #faultErrors: string[] = [];
   readonly #conditions = new FaultConditions((armed) => this.#conditionHeld(armed));
   #crash: string | undefined;
+  readonly #series: TimeSeriesRecorder;
+  #seriesDone = false;
 
   constructor(scenario: ResolvedScenario, trace: TraceSink | null, options: RunOptions, real: boolean) {
     this.#scenario = scenario;
@@ -113,8 +117,16 @@ class ScenarioRun {
       nodeCrashed: (node) => this.#nodeCrashed(node),
       nodeRestarted: (node) => this.#nodeRestarted(node),
       restartedHosts: (node) => this.#restartedHosts(node),
+      sliceEnded: (nowNs) => this.#series.advance(nowNs),
     };
     this.#nodes = real ? new RealNodes(scenario, options, hooks) : new SimNodes(scenario, trace, options, hooks);
+    this.#series = new TimeSeriesRecorder({
+      intervalNs: seriesIntervalNs(options, real),
+      hosts: scenario.hosts.map((host) => ({ name: host.name, queues: host.connect.nrIoQueues, queueSize: host.connect.queueSize })),
+      perQueue: options.timeSeriesPerQueue ?? false,
+      sampler: this.#nodes.utilisationSampler?.() ?? null,
+    });
+    this.#hosts.forEach((host, index) => (host.stats.observer = this.#series.observer(index)));
   }
 
   /** Stops what outlives the run (real peers), also after a failed boot or a crash. */
@@ -131,15 +143,18 @@ class ScenarioRun {
     try {
       await nodes.startTargets();
       for (const fault of scenario.faults) this.#scheduleFault(fault);
+      if (nodes.timeBase === 'real') this.#seriesTimer();
       for (const host of this.#hosts) void this.#startHost(host);
       await nodes.runPhase(scenario.durationNs, 'run', () => this.#drained(), () => this.#progress('run'));
       nodes.durationEnded();
       await nodes.runPhase(scenario.durationNs + scenario.drainNs, 'drain', () => this.#drained(), () => this.#progress('drain'));
       await nodes.finish();
+      this.#finishSeries();
     } catch (error) {
       const crash = nodes.describeCrash(error);
       this.#crash = crash.text;
       this.#record({ tNs: crash.tNs, kind: 'crash', error: crash.text });
+      this.#finishSeries();
     }
     return this.#result();
   }
@@ -332,6 +347,23 @@ class ScenarioRun {
     onProgress({ fraction: Math.min(1, now / this.#scenario.durationNs), simNs: now, phase, ios, errors });
   }
 
+  /** Real runs close intervals from a timer on the run's clock (a simulated run closes them between slices). */
+  #seriesTimer(): void {
+    const series = this.#series;
+    const tick = (): void => {
+      if (this.#seriesDone) return;
+      series.advance(this.#nodes.nowNs());
+      this.#nodes.setTimer(series.intervalNs, tick);
+    };
+    this.#nodes.setTimer(series.intervalNs, tick);
+  }
+
+  #finishSeries(): void {
+    if (this.#seriesDone) return;
+    this.#seriesDone = true;
+    this.#series.finish(this.#nodes.endNs());
+  }
+
   #record(record: TraceRecord): void {
     this.#trace?.record(record);
   }
@@ -394,9 +426,17 @@ class ScenarioRun {
       net: summary.net,
       faultsApplied: this.#faults,
       invariants,
+      timeSeries: this.#series.result(faultWindows(this.#faults)),
       ok: failure === undefined,
       ...(failure === undefined ? {} : { failure }),
       ...(summary.realPeers === undefined ? {} : { realPeers: [...summary.realPeers] }),
     };
   }
+}
+
+/** Default 10 ms of simulated time (whole 1 ms slices: intervals close between slices), 100 ms of wall time. */
+function seriesIntervalNs(options: RunOptions, real: boolean): number {
+  const asked = options.timeSeriesIntervalNs;
+  if (real) return asked ?? 100 * NS_PER_MS;
+  return asked === undefined ? 10 * NS_PER_MS : Math.max(1, Math.ceil(asked / NS_PER_MS)) * NS_PER_MS;
 }

@@ -128,6 +128,7 @@ export class SimNodes implements NodeRuntime {
       if (phase === 'drain' && drained()) break;
       const sliceEnd = Math.min(endNs, (Math.floor(scheduler.now / SLICE_NS) + 1) * SLICE_NS);
       await world.runUntilAsync(sliceEnd);
+      this.#hooks.sliceEnded?.(scheduler.now);
       if (this.#options.onProgress !== undefined && scheduler.now >= nextProgressNs) {
         nextProgressNs = (Math.floor(scheduler.now / interval) + 1) * interval;
         progress();

@@ -10,6 +10,7 @@ import type { Fingerprint } from '../core/index.js';
 import type { BlockDevice } from '../host/index.js';
 import { LatencyHistogram } from '../stats/index.js';
 import type { WorkloadDevice, WorkloadIo, WorkloadIoCallback } from '../workload/index.js';
+import type { IoObserver } from './io-observer.js';
 
 /** Fingerprint tag for an I/O completion (distinct from the network's tags 1..4). */
 const FP_IO_DONE = 0x10;
@@ -38,6 +39,8 @@ export class HostIoStats {
   readonly latency = new LatencyHistogram();
   /** Status and time of the first failed I/O. */
   firstFailure: { readonly status: number; readonly atNs: number } | undefined;
+  /** Sees every I/O as it is accounted (the run's time series); null: nobody. */
+  observer: IoObserver | null = null;
 
   constructor(queues: number) {
     this.perQueue = new Array<number>(queues).fill(0);
@@ -121,6 +124,7 @@ export class TrackedDevice implements WorkloadDevice {
     stats.submitted++;
     stats.outstanding++;
     if (stats.firstSubmitNs < 0) stats.firstSubmitNs = record.startNs;
+    stats.observer?.submitted(record.queue, record.startNs);
     this.#inner.submit(io, record.wrapped);
   }
 
@@ -145,10 +149,12 @@ export class TrackedDevice implements WorkloadDevice {
       stats.bytes += record.length;
       stats.perQueue[record.queue] = (stats.perQueue[record.queue] ?? 0) + 1;
       stats.latency.record(now - record.startNs);
+      stats.observer?.completed(record.queue, now, now - record.startNs, record.length);
       this.#onSuccess();
     } else {
       stats.failed++;
       stats.firstFailure ??= { status, atNs: now };
+      stats.observer?.failed(record.queue, now);
     }
     record.callback(status, data);
   }
@@ -163,6 +169,7 @@ export class TrackedDevice implements WorkloadDevice {
       record.inflight = false;
       stats.outstanding--;
       stats.lostInCrash++;
+      stats.observer?.lost(record.queue, this.#clock.nowNs());
     }
   }
 }

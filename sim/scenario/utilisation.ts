@@ -1,0 +1,4 @@
+// placeholder
+export interface IntervalUtilisation {
+  readonly cpu: readonly number[];
+}
