@@ -8,7 +8,7 @@ import type { HostController } from '../host/index.js';
 import type { WorkloadRun } from '../workload/index.js';
 import type { SimFaultOutcome } from './fault-verbs/index.js';
 import type { ResolvedFault, ResolvedHost, ResolvedTarget } from './resolved.js';
-import type { IntervalSampler } from './time-series-recorder.js';
+import type { UtilisationMeter } from './utilisation.js';
 import type { CpuResult, InvariantResult, NetResult, RealPeerResult } from './result.js';
 
 /** What a runtime may ask of the driver. */
@@ -87,7 +87,7 @@ export interface NodeRuntime {
   /** What the report says only the runtime can; `faults` are those applied so far and the failures among them. */
   summary(faults: { readonly applied: number; readonly errors: readonly string[] }): RuntimeSummary;
   /** What measures the resources' utilisation per interval (simulated runs); absent or null: nothing. */
-  utilisationSampler?(): IntervalSampler | null;
+  utilisationMeter?(): UtilisationMeter | null;
   /** Stops what outlives the run (real peers); always called, also after a failure. */
   close(hosts: readonly HostHandle[]): Promise<void>;
 }

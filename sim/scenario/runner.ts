@@ -32,6 +32,8 @@ import { SimNodes } from './sim-nodes.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
 import { faultWindows } from './fault-windows.js';
 import { TimeSeriesRecorder } from './time-series-recorder.js';
+import { emptyWindow, type UtilisationMeter, type UtilisationResult } from './utilisation.js';
+import { judgeBottleneck } from './bottleneck.js';
 
 export type { RunOptions, RunProgress } from './run-options.js';
 
@@ -92,6 +94,7 @@ class ScenarioRun {
   readonly #conditions = new FaultConditions((armed) => this.#conditionHeld(armed));
   #crash: string | undefined;
   readonly #series: TimeSeriesRecorder;
+  #meter: UtilisationMeter | null = null;
   #seriesDone = false;
 
   constructor(scenario: ResolvedScenario, trace: TraceSink | null, options: RunOptions, real: boolean) {
@@ -124,7 +127,7 @@ class ScenarioRun {
       intervalNs: seriesIntervalNs(options, real),
       hosts: scenario.hosts.map((host) => ({ name: host.name, queues: host.connect.nrIoQueues, queueSize: host.connect.queueSize })),
       perQueue: options.timeSeriesPerQueue ?? false,
-      sampler: this.#nodes.utilisationSampler?.() ?? null,
+      sampler: null,
     });
     this.#hosts.forEach((host, index) => (host.stats.observer = this.#series.observer(index)));
   }
@@ -140,6 +143,9 @@ class ScenarioRun {
     const timeBase = nodes.timeBase === 'real' ? { timeBase: 'real' } : {};
     this.#record({ tNs: 0, kind: 'scenario', name: scenario.name, seed: scenario.seed, durationNs: scenario.durationNs, ...timeBase });
     nodes.build();
+    const meter = nodes.utilisationMeter?.() ?? null;
+    this.#meter = meter;
+    this.#series.attachSampler(meter);
     try {
       await nodes.startTargets();
       for (const fault of scenario.faults) this.#scheduleFault(fault);
@@ -147,6 +153,7 @@ class ScenarioRun {
       for (const host of this.#hosts) void this.#startHost(host);
       await nodes.runPhase(scenario.durationNs, 'run', () => this.#drained(), () => this.#progress('run'));
       nodes.durationEnded();
+      this.#series.durationEnded(nodes.nowNs());
       await nodes.runPhase(scenario.durationNs + scenario.drainNs, 'drain', () => this.#drained(), () => this.#progress('drain'));
       await nodes.finish();
       this.#finishSeries();
@@ -402,6 +409,7 @@ class ScenarioRun {
     const activeNs =
       started.length === 0 ? 0 : Math.max(...started.map((s) => s.lastCompletionNs)) - Math.min(...started.map((s) => s.firstSubmitNs));
     const failure = worstFailure(invariants);
+    const utilisation: UtilisationResult = { ...(this.#meter?.window() ?? emptyWindow()), queueSlots: this.#series.queueSlotTotals(endNs) };
     return {
       scenario: scenario.name,
       source: scenario.source,
@@ -427,6 +435,8 @@ class ScenarioRun {
       faultsApplied: this.#faults,
       invariants,
       timeSeries: this.#series.result(faultWindows(this.#faults)),
+      utilisation,
+      bottleneck: judgeBottleneck(utilisation, this.#meter !== null),
       ok: failure === undefined,
       ...(failure === undefined ? {} : { failure }),
       ...(summary.realPeers === undefined ? {} : { realPeers: [...summary.realPeers] }),

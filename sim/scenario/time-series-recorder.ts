@@ -9,7 +9,7 @@
 // time integrals per queue.
 import { IntervalSeries, type IntervalRow } from '../stats/index.js';
 import type { IoObserver } from './io-observer.js';
-import type { IntervalUtilisation } from './utilisation.js';
+import type { IntervalSampler, IntervalUtilisation, QueueSlotTotals } from './utilisation.js';
 
 /** One interval of the whole run: the I/O figures and the resources' utilisation. */
 export interface TimeSeriesInterval extends IntervalRow, Partial<IntervalUtilisation> {
@@ -33,26 +33,6 @@ export interface TimeSeriesResult {
   readonly faults: readonly TimeSeriesFault[];
 }
 
-/** Host queue slots in use over the run, for the utilisation report. */
-export interface QueueSlotTotals {
-  readonly host: string;
-  readonly qid: number;
-  readonly queueSize: number;
-  /** Mean outstanding I/Os over the window. */
-  readonly meanInUse: number;
-  readonly maxInUse: number;
-  /** meanInUse / queueSize. */
-  readonly utilisation: number;
-}
-
-/** What samples the resources at interval boundaries (a simulated world; nothing in real runs). */
-export interface IntervalSampler {
-  /** Called at every slice boundary (cheap sampling, e.g. switch buffers). */
-  tick(nowNs: number): void;
-  /** The resources' utilisation over [startNs, endNs); starts the next interval. */
-  close(startNs: number, endNs: number): IntervalUtilisation;
-}
-
 export interface RecorderHost {
   readonly name: string;
   readonly queues: number;
@@ -71,6 +51,7 @@ class HostRecorder implements IoObserver {
   /** slotNs summed over queues at the last interval close. */
   slotNsAtClose = 0;
   outstanding = 0;
+  submittedAny = false;
   readonly #total: IntervalSeries;
 
   constructor(total: IntervalSeries, queues: number, perQueue: boolean) {
@@ -98,6 +79,7 @@ class HostRecorder implements IoObserver {
 
   submitted(queue: number, nowNs: number): void {
     this.#settle(queue, nowNs);
+    this.submittedAny = true;
     const now = (this.inflight[queue] ?? 0) + 1;
     this.inflight[queue] = now;
     if (now > (this.maxInflight[queue] ?? 0)) this.maxInflight[queue] = now;
@@ -145,7 +127,13 @@ export class TimeSeriesRecorder {
   readonly #hosts: readonly RecorderHost[];
   readonly #total = new IntervalSeries();
   readonly #recorders: HostRecorder[];
-  readonly #sampler: IntervalSampler | null;
+  #sampler: IntervalSampler | null;
+  /** Σ slotNs per host at the measured window's start and end (null: not yet). */
+  #slotsAtStart: number[][] | null = null;
+  #slotsAtEnd: number[][] | null = null;
+  #windowStartNs = 0;
+  #windowEndNs = -1;
+  #anySubmitted = false;
   readonly #rows: TimeSeriesInterval[] = [];
   #startNs = 0;
   #nextCloseNs: number;
@@ -164,13 +152,42 @@ export class TimeSeriesRecorder {
     return this.#recorders[index] as HostRecorder;
   }
 
+  /** What measures the resources (set once the world is built). */
+  attachSampler(sampler: IntervalSampler | null): void {
+    this.#sampler = sampler;
+  }
+
   /** Time has reached `nowNs`: samples, and closes every interval that ended by then. */
   advance(nowNs: number): void {
     this.#sampler?.tick(nowNs);
+    if (!this.#anySubmitted) {
+      if (this.#recorders.some((recorder) => recorder.submittedAny)) this.#anySubmitted = true;
+      else {
+        // The window starts at the last slice boundary before the first I/O.
+        this.#windowStartNs = nowNs;
+        this.#slotsAtStart = this.#slotsNow(nowNs);
+        this.#sampler?.windowStart(nowNs);
+      }
+    }
     while (nowNs >= this.#nextCloseNs) {
       this.#close(this.#nextCloseNs);
       this.#nextCloseNs += this.intervalNs;
     }
+  }
+
+  /** The duration is over at `nowNs` (the drain is not measured). */
+  durationEnded(nowNs: number): void {
+    this.advance(nowNs);
+    this.#windowEndNs = nowNs;
+    this.#slotsAtEnd = this.#slotsNow(nowNs);
+    this.#sampler?.windowEnd(nowNs);
+  }
+
+  #slotsNow(nowNs: number): number[][] {
+    return this.#recorders.map((recorder) => {
+      recorder.slotNsNow(nowNs);
+      return [...recorder.slotNs];
+    });
   }
 
   /** The run is over at `endNs`: closes the last, partial interval. */
@@ -216,14 +233,15 @@ export class TimeSeriesRecorder {
     };
   }
 
-  /** Host queue slots in use over [fromNs, toNs] (the measured window). */
-  queueSlotTotals(fromNs: number, toNs: number): QueueSlotTotals[] {
-    const span = Math.max(1, toNs - fromNs);
+  /** Host queue slots in use over the measured window (to `nowNs` if the duration did not end). */
+  queueSlotTotals(nowNs: number): QueueSlotTotals[] {
+    const end = this.#slotsAtEnd ?? this.#slotsNow(nowNs);
+    const start = this.#slotsAtStart;
+    const span = Math.max(1, (this.#windowEndNs >= 0 ? this.#windowEndNs : nowNs) - this.#windowStartNs);
     return this.#recorders.flatMap((recorder, index) => {
       const host = this.#hosts[index] as RecorderHost;
-      recorder.slotNsNow(toNs);
-      return recorder.slotNs.map((slotNs, queue) => {
-        const meanInUse = slotNs / span;
+      return (end[index] ?? []).map((slotNs, queue) => {
+        const meanInUse = (slotNs - (start?.[index]?.[queue] ?? 0)) / span;
         return {
           host: host.name,
           qid: queue + 1,
