@@ -13,7 +13,8 @@ import { resolveScenario } from '../sim/scenario/validate.js';
 const MS = 1_000_000;
 const NQN = 'nqn.2024-01.io.test:bottleneck';
 
-type Plain = Record<string, unknown> & { nodes: Plain[]; hosts: (Plain & { connect: Plain; workload: Plain })[] };
+type Fields = Record<string, unknown>;
+type Plain = Fields & { nodes: Fields[]; hosts: (Fields & { connect: Fields; workload: Fields })[] };
 
 /** One host (8 cores) and a target with `targetCores` cores, tcp profile, 25 Gb/s, null device. */
 function pair(targetCores: number, edit: (s: Plain) => void = () => {}): Plain {
@@ -71,7 +72,7 @@ test('scenario bottleneck: a target with one core under the tcp profile is bound
 test('scenario bottleneck: a QD1 run is latency-bound, and says none', async (t) => {
   const result = await run(
     pair(8, (s) => {
-      const host = s.hosts[0] as Plain & { connect: Plain; workload: Plain };
+      const host = s.hosts[0] as Fields & { connect: Fields; workload: Fields };
       host.connect.nrIoQueues = 1;
       host.workload.iodepth = 1;
     }),
