@@ -759,7 +759,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
    * super-segments (Linux tcp_xmit_retransmit_queue, then tcp_write_xmit).
    */
   #output(): void {
-    if (this.#dead || !this.#canSend()) return;
+    if (this.#dead) return;
+    if (!this.#canSend()) {
+      // FIN_WAIT_2, TIME_WAIT, CLOSED or not yet established: nothing of ours is outstanding.
+      this.chrono.set(CHRONO_IDLE, this.#now());
+      return;
+    }
     const cc = this.#cc;
     const rtx = this.#rtx;
     const maxFrames = this.#tsoMaxFrames();

@@ -74,6 +74,17 @@ export interface TcpUtilisation {
   readonly rwndLimitedMs: number;
 }
 
+/** One live connection's send time over its whole life (tcp_chrono), at the end of the run. */
+export interface TcpConnectionUtilisation {
+  readonly node: string;
+  readonly local: string;
+  readonly remote: string;
+  readonly busyMs: number;
+  readonly cwndLimitedMs: number;
+  readonly rwndLimitedMs: number;
+  readonly retransmits: number;
+}
+
 export interface WindowUtilisation {
   readonly fromMs: number;
   readonly toMs: number;
@@ -82,6 +93,8 @@ export interface WindowUtilisation {
   readonly switchPorts: readonly SwitchPortUtilisation[];
   readonly ssds: readonly SsdUtilisation[];
   readonly tcp: readonly TcpUtilisation[];
+  /** The connections still open at the end, over their lives (closed ones count in `tcp` only). */
+  readonly tcpConnections: readonly TcpConnectionUtilisation[];
 }
 
 /** What samples the resources at interval boundaries (a simulated world; nothing in real runs). */
@@ -120,7 +133,7 @@ export interface UtilisationResult extends WindowUtilisation {
 
 /** A real-time run's window: no resource model, nothing measured. */
 export function emptyWindow(): WindowUtilisation {
-  return { fromMs: 0, toMs: 0, cores: [], links: [], switchPorts: [], ssds: [], tcp: [] };
+  return { fromMs: 0, toMs: 0, cores: [], links: [], switchPorts: [], ssds: [], tcp: [], tcpConnections: [] };
 }
 
 /** A node's CPU over its incarnations: the busy time of the dead ones plus the live one's. */
@@ -338,7 +351,22 @@ export class SimUtilisation implements UtilisationMeter {
       cwndLimitedMs: round((at(to.tcpCwndNs, i) - at(from.tcpCwndNs, i)) / 1e6, 3),
       rwndLimitedMs: round((at(to.tcpRwndNs, i) - at(from.tcpRwndNs, i)) / 1e6, 3),
     }));
-    return { fromMs: from.atNs / 1e6, toMs: to.atNs / 1e6, cores, links, switchPorts, ssds, tcp };
+    const network = this.#sources.network;
+    const tcpConnections = this.#nodes.flatMap((node) =>
+      network.node(node).stack.connections().map((connection): TcpConnectionUtilisation => {
+        const chrono = connection.chrono.totals(nowNs);
+        return {
+          node,
+          local: `${connection.local.host}:${connection.local.port}`,
+          remote: `${connection.remote.host}:${connection.remote.port}`,
+          busyMs: round(chrono.busyNs / 1e6, 3),
+          cwndLimitedMs: round(chrono.cwndLimitedNs / 1e6, 3),
+          rwndLimitedMs: round(chrono.rwndLimitedNs / 1e6, 3),
+          retransmits: connection.stats.retransmits,
+        };
+      }),
+    );
+    return { fromMs: from.atNs / 1e6, toMs: to.atNs / 1e6, cores, links, switchPorts, ssds, tcp, tcpConnections };
   }
 
   #snapshot(atNs: number): Snapshot {
