@@ -1,6 +1,7 @@
 // What every network element shares: the scheduler, the run's random streams, the fingerprint,
 // the optional trace, and network-wide counters. One per SimNetwork; nothing here is global, so
 // two simulations in one process never touch each other's state.
+import type { ChronoTotals } from './tcp-chrono.js';
 import type { RngSource } from '../core/index.js';
 import type { Fingerprint } from '../core/index.js';
 import type { Scheduler } from '../core/index.js';
@@ -104,6 +105,17 @@ export class TcpCounters {
   connectionsReset = 0;
   /** Connections that failed with ETIMEDOUT. */
   timeouts = 0;
+  /** Connection time sending unhindered, held back by cwnd, held back by the peer's window (tcp-chrono.ts), in ns. */
+  busyNs = 0;
+  cwndLimitedNs = 0;
+  rwndLimitedNs = 0;
+
+  /** Adds one connection's send-time totals. */
+  addChrono(chrono: ChronoTotals): void {
+    this.busyNs += chrono.busyNs;
+    this.cwndLimitedNs += chrono.cwndLimitedNs;
+    this.rwndLimitedNs += chrono.rwndLimitedNs;
+  }
 
   /** Adds one connection's counters. */
   addConnection(stats: TcpFoldedStats): void {
@@ -120,6 +132,7 @@ export class TcpCounters {
   /** Adds another set of counters (a node's into a total). */
   add(other: TcpCounters): void {
     this.addConnection(other);
+    this.addChrono(other);
     this.connectionsOpened += other.connectionsOpened;
     this.connectionsReset += other.connectionsReset;
     this.timeouts += other.timeouts;

@@ -9,6 +9,7 @@ import type { NetContext, TcpCounters } from './net-context.js';
 import type { Nic } from './nic.js';
 import type { Packet } from './packet.js';
 import type { ResolvedTcpOptions } from './tcp-options.js';
+import type { TcpChrono } from './tcp-chrono.js';
 import type { TcpStats } from './tcp-stats.js';
 
 /** What the stack's table knows of a connection: where it is filed, and its final counters. */
@@ -18,6 +19,7 @@ export interface ConnectionTableEntry {
   /** Key in the table of its NIC. */
   readonly key: number;
   readonly stats: TcpStats;
+  readonly chrono: TcpChrono;
 }
 
 export interface TcpConnectionOwner {

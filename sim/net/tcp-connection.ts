@@ -31,6 +31,7 @@
 // TSO deferral (tcp_tso_should_defer), super-segments never merged again once cut (no
 // tcp_shift_skb_data / retrans collapse), and GRO merges exactly what one super-segment carried
 // (a real NIC may also merge back-to-back small packets of one flow within a NAPI poll).
+import { CHRONO_BUSY, CHRONO_CWND_LIMITED, CHRONO_IDLE, CHRONO_RWND_LIMITED, type ChronoState, TcpChrono } from './tcp-chrono.js';
 import type { Address, ByteStream, StreamHandlers } from '../core/index.js';
 import type { ExecutionGate } from '../core/index.js';
 import { LazyTimer } from './lazy-timer.js';
@@ -99,6 +100,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     zeroWindowProbes: 0,
   };
   state: TcpState;
+  /** Time spent sending and what held it back (tcp-chrono.ts), set at the end of each send pass. */
+  readonly chrono = new TcpChrono();
 
   readonly #context: NetContext;
   readonly #options: ResolvedTcpOptions;
@@ -756,7 +759,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
    * super-segments (Linux tcp_xmit_retransmit_queue, then tcp_write_xmit).
    */
   #output(): void {
-    if (this.#dead || !this.#canSend()) return;
+    if (this.#dead) return;
+    if (!this.#canSend()) {
+      // FIN_WAIT_2, TIME_WAIT, CLOSED or not yet established: nothing of ours is outstanding.
+      this.chrono.set(CHRONO_IDLE, this.#now());
+      return;
+    }
     const cc = this.#cc;
     const rtx = this.#rtx;
     const maxFrames = this.#tsoMaxFrames();
@@ -782,6 +790,17 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       if (!this.#sendNewSegment(quota)) break;
     }
     if (rtx.packetsOut > 0 && !this.#rtoTimer.armed) this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    this.chrono.set(this.#chronoState(), this.#now());
+  }
+
+  /** What holds the sender back after a send pass (tcp_chrono_start's callers in tcp_write_xmit). */
+  #chronoState(): ChronoState {
+    const unsent = this.#sendBuffer.endSeq - this.sndNxt;
+    const rtx = this.#rtx;
+    if (unsent <= 0 && rtx.packetsOut === 0) return CHRONO_IDLE;
+    if (unsent > 0 && this.sndUna + this.#peerWindow - this.sndNxt <= 0) return CHRONO_RWND_LIMITED;
+    if ((unsent > 0 || rtx.lostOut > rtx.retransOut) && this.#cc.inFlight(rtx) >= this.#cc.cwnd) return CHRONO_CWND_LIMITED;
+    return CHRONO_BUSY;
   }
 
   /** Most frames per super-segment right now (tcp-tso.ts: tcp_xmit_size_goal, tcp_tso_autosize). */
@@ -1115,6 +1134,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #teardown(): void {
     if (this.#dead) return;
     this.#dead = true;
+    this.chrono.set(CHRONO_IDLE, this.#now());
     this.#rtoTimer.clear();
     this.#delackTimer.clear();
     this.#persistTimer.clear();
@@ -1130,6 +1150,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** The node crashed: the connection vanishes without a word (no FIN, no RST, no callbacks). */
   kill(): void {
     this.#dead = true;
+    this.chrono.set(CHRONO_IDLE, this.#now());
     this.#closeState = 3;
     this.#connectWaiter = null;
     this.#rtoTimer.clear();

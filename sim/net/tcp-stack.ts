@@ -92,7 +92,11 @@ export class TcpStack implements TcpConnectionOwner {
   countersNow(): TcpCounters {
     const now = new TcpCounters();
     now.add(this.counters);
-    for (const connection of this.connections()) now.addConnection(connection.stats);
+    const nowNs = this.context.scheduler.now;
+    for (const connection of this.connections()) {
+      now.addConnection(connection.stats);
+      now.addChrono(connection.chrono.totals(nowNs));
+    }
     return now;
   }
 
@@ -234,6 +238,7 @@ export class TcpStack implements TcpConnectionOwner {
    */
   remove(connection: ConnectionTableEntry): void {
     this.counters.addConnection(connection.stats);
+    this.counters.addChrono(connection.chrono.totals(this.context.scheduler.now));
     const table = this.#tables[connection.nic.index] as Map<number, TcpConnection>;
     if (table.get(connection.key) !== connection) return;
     table.delete(connection.key);
@@ -278,6 +283,7 @@ export class TcpStack implements TcpConnectionOwner {
   crash(): void {
     for (const connection of this.connections()) {
       this.counters.addConnection(connection.stats);
+      this.counters.addChrono(connection.chrono.totals(this.context.scheduler.now));
       connection.kill();
     }
     for (const table of this.#tables) table.clear();

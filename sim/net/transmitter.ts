@@ -39,6 +39,10 @@ export class Transmitter {
   wireBytesSent = 0;
   /** Peak backlog in bytes seen at enqueue time. */
   peakBacklogBytes = 0;
+  /** Peak backlog since whoever measures utilisation last set it to 0 (per-interval maxima). */
+  windowPeakBacklogBytes = 0;
+  /** Frames tail-dropped because the buffer was full. */
+  framesDropped = 0;
 
   constructor(context: NetContext, label: string, rateBps: number, bufferBytes: number) {
     if (!(rateBps > 0)) throw new RangeError(`${label}: rate must be > 0 bits/s, got ${rateBps}`);
@@ -88,10 +92,12 @@ export class Transmitter {
     if (this.bufferBytes !== Infinity && rate !== Infinity) {
       const backlog = ((start - now) * rate) / (NS_PER_S * BITS_PER_BYTE);
       if (backlog + packet.wireBytes > this.bufferBytes) {
+        this.framesDropped += packet.frames;
         this.context.drop(packet, 'queue-full', this.label);
         return;
       }
       if (backlog > this.peakBacklogBytes) this.peakBacklogBytes = backlog;
+      if (backlog > this.windowPeakBacklogBytes) this.windowPeakBacklogBytes = backlog;
     }
     const done = rate === Infinity ? start : start + (packet.wireBytes * BITS_PER_BYTE * NS_PER_S) / rate;
     this.busyUntilNs = done;
@@ -121,7 +127,10 @@ export class Transmitter {
       if (limit !== Infinity) {
         const backlog = (start - arrival) * bytesPerNs;
         if (backlog + wire > limit) kept = false;
-        else if (backlog > this.peakBacklogBytes) this.peakBacklogBytes = backlog;
+        else {
+          if (backlog > this.peakBacklogBytes) this.peakBacklogBytes = backlog;
+          if (backlog > this.windowPeakBacklogBytes) this.windowPeakBacklogBytes = backlog;
+        }
       }
       if (kept !== runKept) {
         this.#endRun(packet, link, runStart, i, runKept, busy, now, nsPerByte);
@@ -148,6 +157,7 @@ export class Transmitter {
     const piece = packet.piece(first, end);
     if (!kept) {
       // A drop-tail buffer drops the frames that find it full (the others go on).
+      this.framesDropped += piece.frames;
       this.context.drop(piece, 'queue-full', this.label);
       return;
     }

@@ -8,6 +8,7 @@ import type { HostController } from '../host/index.js';
 import type { WorkloadRun } from '../workload/index.js';
 import type { SimFaultOutcome } from './fault-verbs/index.js';
 import type { ResolvedFault, ResolvedHost, ResolvedTarget } from './resolved.js';
+import type { UtilisationMeter } from './utilisation.js';
 import type { CpuResult, InvariantResult, NetResult, RealPeerResult } from './result.js';
 
 /** What a runtime may ask of the driver. */
@@ -19,6 +20,8 @@ export interface RunHooks {
   nodeRestarted(node: string): void;
   /** Hosts on a restarted node that will run a workload again (they must resume too). */
   restartedHosts(node: string): readonly number[];
+  /** Simulated runs: virtual time reached a slice boundary of the run loop (the time series closes intervals there). */
+  sliceEnded?(nowNs: number): void;
 }
 
 /** A fault once applied: the report's line, hosts besides the running ones that must resume, and a failure to apply it. */
@@ -83,6 +86,8 @@ export interface NodeRuntime {
   describeCrash(error: unknown): { readonly text: string; readonly tNs: number };
   /** What the report says only the runtime can; `faults` are those applied so far and the failures among them. */
   summary(faults: { readonly applied: number; readonly errors: readonly string[] }): RuntimeSummary;
+  /** What measures the resources' utilisation per interval (simulated runs); absent or null: nothing. */
+  utilisationMeter?(): UtilisationMeter | null;
   /** Stops what outlives the run (real peers); always called, also after a failure. */
   close(hosts: readonly HostHandle[]): Promise<void>;
 }

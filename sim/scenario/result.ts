@@ -3,6 +3,9 @@
 // (the determinism tests compare exactly that). Failure classes follow TigerBeetle's VOPR
 // (src/testing/cluster.zig Failure): crash, liveness, correctness, each with its own exit status.
 import type { TcpResult } from '../stats/index.js';
+import type { Bottleneck } from './bottleneck.js';
+import type { TimeSeriesResult } from './time-series-recorder.js';
+import type { UtilisationResult } from './utilisation.js';
 
 export type FailureClass = 'crash' | 'liveness' | 'correctness';
 
@@ -179,6 +182,12 @@ export interface ScenarioResult {
   readonly net: NetResult;
   readonly faultsApplied: readonly FaultRecord[];
   readonly invariants: readonly InvariantResult[];
+  /** The run over time: I/O and utilisation per interval, per host (and queue), and the faults' windows. */
+  readonly timeSeries: TimeSeriesResult;
+  /** How busy each resource was over the measured window (utilisation.ts). */
+  readonly utilisation: UtilisationResult;
+  /** The saturated resource, or none (bottleneck.ts). */
+  readonly bottleneck: Bottleneck;
   /** True when every invariant held. */
   readonly ok: boolean;
   /** The class to report when invariants failed: crash, else correctness, else liveness. */

@@ -34,4 +34,11 @@ export interface RunOptions {
    * scenario format cannot express (e.g. a link direction's dropIf filter on one connection).
    */
   readonly onWorld?: (world: World) => void;
+  /**
+   * Length of the time series' intervals. Default 10 ms of simulated time (rounded up to whole
+   * 1 ms slices), or 100 ms of wall time in a real run.
+   */
+  readonly timeSeriesIntervalNs?: number;
+  /** Also record a time series per I/O queue (result.timeSeries.perQueue). Default false. */
+  readonly timeSeriesPerQueue?: boolean;
 }

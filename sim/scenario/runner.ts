@@ -9,7 +9,7 @@
 // (the exit status) are made. Wall-clock time is never read here: the caller passes a clock in
 // for wallSeconds.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { NS_PER_S, type NodeEnv } from '../core/index.js';
+import { NS_PER_MS, NS_PER_S, type NodeEnv } from '../core/index.js';
 import { JsonlTraceSink, type TraceRecord, type TraceSink } from '../core/index.js';
 import type { BlockDevice } from '../host/index.js';
 import { connectController, type HostController } from '../host/index.js';
@@ -30,6 +30,10 @@ import { worstFailure, type FaultRecord, type HostResult, type InvariantResult, 
 import type { RunOptions } from './run-options.js';
 import { SimNodes } from './sim-nodes.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
+import { faultWindows } from './fault-windows.js';
+import { TimeSeriesRecorder } from './time-series-recorder.js';
+import { emptyWindow, type UtilisationMeter, type UtilisationResult } from './utilisation.js';
+import { judgeBottleneck } from './bottleneck.js';
 
 export type { RunOptions, RunProgress } from './run-options.js';
 
@@ -89,6 +93,9 @@ class ScenarioRun {
   readonly #faultErrors: string[] = [];
   readonly #conditions = new FaultConditions((armed) => this.#conditionHeld(armed));
   #crash: string | undefined;
+  readonly #series: TimeSeriesRecorder;
+  #meter: UtilisationMeter | null = null;
+  #seriesDone = false;
 
   constructor(scenario: ResolvedScenario, trace: TraceSink | null, options: RunOptions, real: boolean) {
     this.#scenario = scenario;
@@ -116,8 +123,16 @@ class ScenarioRun {
       nodeCrashed: (node) => this.#nodeCrashed(node),
       nodeRestarted: (node) => this.#nodeRestarted(node),
       restartedHosts: (node) => this.#restartedHosts(node),
+      sliceEnded: (nowNs) => this.#series.advance(nowNs),
     };
     this.#nodes = real ? new RealNodes(scenario, options, hooks) : new SimNodes(scenario, trace, options, hooks);
+    this.#series = new TimeSeriesRecorder({
+      intervalNs: seriesIntervalNs(options, real),
+      hosts: scenario.hosts.map((host) => ({ name: host.name, queues: host.connect.nrIoQueues, queueSize: host.connect.queueSize })),
+      perQueue: options.timeSeriesPerQueue ?? false,
+      sampler: null,
+    });
+    this.#hosts.forEach((host, index) => (host.stats.observer = this.#series.observer(index)));
   }
 
   /** Stops what outlives the run (real peers), also after a failed boot or a crash. */
@@ -131,18 +146,25 @@ class ScenarioRun {
     const timeBase = nodes.timeBase === 'real' ? { timeBase: 'real' } : {};
     this.#record({ tNs: 0, kind: 'scenario', name: scenario.name, seed: scenario.seed, durationNs: scenario.durationNs, ...timeBase });
     nodes.build();
+    const meter = nodes.utilisationMeter?.() ?? null;
+    this.#meter = meter;
+    this.#series.attachSampler(meter);
     try {
       await nodes.startTargets();
       for (const fault of scenario.faults) this.#scheduleFault(fault);
+      if (nodes.timeBase === 'real') this.#seriesTimer();
       for (const host of this.#hosts) void this.#startHost(host);
       await nodes.runPhase(scenario.durationNs, 'run', () => this.#drained(), () => this.#progress('run'));
       nodes.durationEnded();
+      this.#series.durationEnded(nodes.nowNs());
       await nodes.runPhase(scenario.durationNs + scenario.drainNs, 'drain', () => this.#drained(), () => this.#progress('drain'));
       await nodes.finish();
+      this.#finishSeries();
     } catch (error) {
       const crash = nodes.describeCrash(error);
       this.#crash = crash.text;
       this.#record({ tNs: crash.tNs, kind: 'crash', error: crash.text });
+      this.#finishSeries();
     }
     return this.#result();
   }
@@ -335,6 +357,23 @@ class ScenarioRun {
     onProgress({ fraction: Math.min(1, now / this.#scenario.durationNs), simNs: now, phase, ios, errors });
   }
 
+  /** Real runs close intervals from a timer on the run's clock (a simulated run closes them between slices). */
+  #seriesTimer(): void {
+    const series = this.#series;
+    const tick = (): void => {
+      if (this.#seriesDone) return;
+      series.advance(this.#nodes.nowNs());
+      this.#nodes.setTimer(series.intervalNs, tick);
+    };
+    this.#nodes.setTimer(series.intervalNs, tick);
+  }
+
+  #finishSeries(): void {
+    if (this.#seriesDone) return;
+    this.#seriesDone = true;
+    this.#series.finish(this.#nodes.endNs());
+  }
+
   #record(record: TraceRecord): void {
     this.#trace?.record(record);
   }
@@ -381,6 +420,7 @@ class ScenarioRun {
     const lastInDuration = Math.min(scenario.durationNs, Math.max(...started.map((s) => s.lastCompletionNs)));
     const activeNs = started.length === 0 ? 0 : Math.max(0, lastInDuration - Math.min(...started.map((s) => s.firstSubmitNs)));
     const failure = worstFailure(invariants);
+    const utilisation: UtilisationResult = { ...(this.#meter?.window() ?? emptyWindow()), queueSlots: this.#series.queueSlotTotals(endNs) };
     return {
       scenario: scenario.name,
       source: scenario.source,
@@ -406,9 +446,19 @@ class ScenarioRun {
       net: summary.net,
       faultsApplied: this.#faults,
       invariants,
+      timeSeries: this.#series.result(faultWindows(this.#faults)),
+      utilisation,
+      bottleneck: judgeBottleneck(utilisation, this.#meter !== null),
       ok: failure === undefined,
       ...(failure === undefined ? {} : { failure }),
       ...(summary.realPeers === undefined ? {} : { realPeers: [...summary.realPeers] }),
     };
   }
+}
+
+/** Default 10 ms of simulated time (whole 1 ms slices: intervals close between slices), 100 ms of wall time. */
+function seriesIntervalNs(options: RunOptions, real: boolean): number {
+  const asked = options.timeSeriesIntervalNs;
+  if (real) return asked ?? 100 * NS_PER_MS;
+  return asked === undefined ? 10 * NS_PER_MS : Math.max(1, Math.ceil(asked / NS_PER_MS)) * NS_PER_MS;
 }

@@ -13,7 +13,7 @@ import { NS_PER_MS, NS_PER_S } from '../core/index.js';
 import { profileByName } from '../cpu/index.js';
 import { SimCpu } from '../cpu/index.js';
 import { DROP_REASONS, type TcpCounters } from '../net/index.js';
-import { openBackend, type BackendSpec } from '../storage/index.js';
+import { openBackend, type BackendSpec, type SsdBackend } from '../storage/index.js';
 import { FaultyBackend } from '../storage/index.js';
 import { NvmeTarget } from '../target/index.js';
 import { World } from '../world/index.js';
@@ -24,6 +24,7 @@ import type { CpuResult, NetResult, TcpResult } from './result.js';
 import { round } from './host-result.js';
 import type { RunOptions } from './run-options.js';
 import { targetConfig } from './target-config.js';
+import { NodeCpuAccount, SimUtilisation, type SsdSource, type UtilisationMeter } from './utilisation.js';
 
 /** The run loop's time step: fine enough for progress, coarse enough to cost nothing. */
 const SLICE_NS = NS_PER_MS;
@@ -61,6 +62,9 @@ export class SimNodes implements NodeRuntime {
   readonly #targets: SimTarget[];
   readonly #faultWorld: SimFaultWorld;
   #cpuAtEnd: CpuResult[] = [];
+  /** Each node's CPU busy time over its incarnations, for utilisation.ts. */
+  readonly #cpuAccounts = new Map<string, NodeCpuAccount>();
+  #meter: SimUtilisation | null = null;
 
   constructor(scenario: ResolvedScenario, trace: TraceSink | null, options: RunOptions, hooks: RunHooks) {
     this.#scenario = scenario;
@@ -100,6 +104,7 @@ export class SimNodes implements NodeRuntime {
   build(): void {
     this.#buildNetwork();
     for (const node of this.#scenario.nodes) this.#nodes.set(node.name, this.#nodeRuntime(node));
+    for (const [name, node] of this.#nodes) this.#cpuAccounts.set(name, new NodeCpuAccount(name, node.cpu));
     this.#options.onWorld?.(this.#world);
   }
 
@@ -135,6 +140,7 @@ export class SimNodes implements NodeRuntime {
       if (phase === 'drain' && drained()) break;
       const sliceEnd = Math.min(endNs, (Math.floor(scheduler.now / SLICE_NS) + 1) * SLICE_NS);
       await world.runUntilAsync(sliceEnd);
+      this.#hooks.sliceEnded?.(scheduler.now);
       if (this.#options.onProgress !== undefined && scheduler.now >= nextProgressNs) {
         nextProgressNs = (Math.floor(scheduler.now / interval) + 1) * interval;
         progress();
@@ -175,6 +181,27 @@ export class SimNodes implements NodeRuntime {
       noCrashDetail: 'no exception escaped the simulation',
       verdicts: [],
     };
+  }
+
+  /** Utilisation of the world's cores, links, switch ports, SSDs and TCP (after build()). */
+  utilisationMeter(): UtilisationMeter | null {
+    this.#meter ??= new SimUtilisation({
+      network: this.#world.network,
+      cpus: [...this.#cpuAccounts.values()],
+      ssds: () => this.#ssds(),
+      nowNs: () => this.#world.nowNs,
+    });
+    return this.#meter;
+  }
+
+  #ssds(): SsdSource[] {
+    const found: SsdSource[] = [];
+    for (const target of this.#targets) {
+      for (const [key, backend] of target.backends) {
+        if (backend.inner.kind === 'ssd') found.push({ device: `${target.resolved.name} ${key}`, ssd: backend.inner as SsdBackend });
+      }
+    }
+    return found;
   }
 
   /** Nothing outlives a simulated run (the world is dropped with it). */
@@ -285,6 +312,7 @@ export class SimNodes implements NodeRuntime {
   /** Bookkeeping for everything that ran on a node that just died. */
   #afterCrash(name: string): void {
     this.#hooks.nodeCrashed(name);
+    this.#cpuAccounts.get(name)?.crashed();
     for (const target of this.#targets) if (target.resolved.node === name) target.target = null;
   }
 
@@ -298,6 +326,7 @@ export class SimNodes implements NodeRuntime {
     runtime.cpu = fresh.cpu;
     runtime.env = fresh.env;
     runtime.cpuLive = true;
+    this.#cpuAccounts.get(name)?.restarted(fresh.cpu);
     for (const target of this.#targets) if (target.resolved.node === name) void this.#startTarget(target);
     this.#hooks.nodeRestarted(name);
     return `node ${name} restarted${wasUp ? ' (it was up: crashed first)' : ''}`;

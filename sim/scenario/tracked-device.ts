@@ -13,6 +13,7 @@ import type { Fingerprint } from '../core/index.js';
 import type { BlockDevice } from '../host/index.js';
 import { LatencyHistogram } from '../stats/index.js';
 import type { WorkloadDevice, WorkloadIo, WorkloadIoCallback } from '../workload/index.js';
+import type { IoObserver } from './io-observer.js';
 
 /** Fingerprint tag for an I/O completion (distinct from the network's tags 1..4). */
 const FP_IO_DONE = 0x10;
@@ -56,6 +57,8 @@ export class HostIoStats {
   readonly durationNs: number;
   /** Status and time of the first failed I/O. */
   firstFailure: { readonly status: number; readonly atNs: number } | undefined;
+  /** Sees every I/O as it is accounted (the run's time series); null: nobody. */
+  observer: IoObserver | null = null;
 
   constructor(queues: number, options: HostIoStatsOptions = {}) {
     this.perQueue = new Array<number>(queues).fill(0);
@@ -145,6 +148,7 @@ export class TrackedDevice implements WorkloadDevice {
     stats.submitted++;
     stats.outstanding++;
     if (stats.firstSubmitNs < 0) stats.firstSubmitNs = record.startNs;
+    stats.observer?.submitted(record.queue, record.startNs);
     this.#inner.submit(io, record.wrapped);
   }
 
@@ -176,10 +180,12 @@ export class TrackedDevice implements WorkloadDevice {
         stats.inDuration++;
         stats.bytesInDuration += record.length;
       }
+      stats.observer?.completed(record.queue, now, latency, record.length);
       this.#onSuccess();
     } else {
       stats.failed++;
       stats.firstFailure ??= { status, atNs: now };
+      stats.observer?.failed(record.queue, now);
     }
     record.callback(status, data);
   }
@@ -194,6 +200,7 @@ export class TrackedDevice implements WorkloadDevice {
       record.inflight = false;
       stats.outstanding--;
       stats.lostInCrash++;
+      stats.observer?.lost(record.queue, this.#clock.nowNs());
     }
   }
 }

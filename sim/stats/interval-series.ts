@@ -49,8 +49,8 @@ export class IntervalSeries {
     const row: IntervalRow = {
       tMs: this.#startNs / 1e6,
       ios: this.#ios,
-      iops: this.#ios / seconds,
-      bytesPerSecond: this.#bytes / seconds,
+      iops: round3(this.#ios / seconds),
+      bytesPerSecond: round3(this.#bytes / seconds),
       latencyUs: { p50: us(this.#latency.valueAt(50)), p99: us(this.#latency.valueAt(99)) },
       errors: this.#errors,
       inflight,
@@ -63,4 +63,9 @@ export class IntervalSeries {
     this.#startNs = endNs;
     return row;
   }
+}
+
+/** Three decimals are plenty for rates, and keep each row's JSON short. */
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }

@@ -3,3 +3,4 @@ export { backendSpecFromDevicePath, openBackend, parseBackendSpec } from './back
 export type { BackendSpec } from './backend-spec.js';
 export type { BlockBackend } from './backend.js';
 export { FaultyBackend } from './faulty-backend.js';
+export type { SsdBackend } from './ssd-backend.js';

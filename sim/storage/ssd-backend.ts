@@ -56,6 +56,8 @@ export interface SsdStats {
   maxInService: number;
   /** Highest number of commands waiting for a channel at once. */
   maxQueued: number;
+  /** Bytes that crossed the host interface (read and write data). */
+  bytesTransferred: number;
 }
 
 const OP_READ = 0;
@@ -96,12 +98,16 @@ export class SsdBackend implements BlockBackend {
     destages: 0,
     maxInService: 0,
     maxQueued: 0,
+    bytesTransferred: 0,
   };
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #data: DeviceData;
   readonly #queue = new Fifo<Op>();
   #inService = 0;
+  /** ∫ inService dt in command·ns up to #inServiceSinceNs (channel occupancy over time). */
+  #inServiceNs = 0;
+  #inServiceSinceNs = 0;
   /** Simulated time at which the serial transfer stage is next free. */
   #transferFreeAtNs = 0;
   #cacheDirtyBytes = 0;
@@ -131,6 +137,11 @@ export class SsdBackend implements BlockBackend {
     this.#clock = clock;
     this.#simClock = clock instanceof SimClock ? clock : null;
     this.#random = random;
+  }
+
+  /** Channel time spent serving commands so far, in channel·ns (occupancy = its rate / channels). */
+  get channelBusyNs(): number {
+    return this.#inServiceNs + this.#inService * (this.#clock.nowNs() - this.#inServiceSinceNs);
   }
 
   /** Commands in service now (never more than `channels`). */
@@ -223,6 +234,7 @@ export class SsdBackend implements BlockBackend {
   #startService(): void {
     while (this.#inService < this.options.channels && this.#queue.length > 0) {
       const op = this.#queue.shift() as Op;
+      this.#settleInService();
       this.#inService++;
       if (this.#inService > this.stats.maxInService) this.stats.maxInService = this.#inService;
       const distribution = op.kind === OP_READ ? this.options.readLatency : this.options.writeLatency;
@@ -231,6 +243,7 @@ export class SsdBackend implements BlockBackend {
   }
 
   #serviceDone(op: Op): void {
+    this.#settleInService();
     this.#inService--;
     switch (op.kind) {
       case OP_READ:
@@ -283,7 +296,14 @@ export class SsdBackend implements BlockBackend {
   }
 
   /** Moves `bytes` through the serial transfer stage, then runs next(op). */
+  #settleInService(): void {
+    const now = this.#clock.nowNs();
+    this.#inServiceNs += this.#inService * (now - this.#inServiceSinceNs);
+    this.#inServiceSinceNs = now;
+  }
+
   #transfer(bytes: number, next: (op: Op) => void, op: Op): void {
+    this.stats.bytesTransferred += bytes;
     const bandwidth = this.options.bandwidthBytesPerS;
     if (bandwidth <= 0) return next(op);
     const now = this.#clock.nowNs();
