@@ -5,7 +5,7 @@ import type { Benchmark, BenchOptions } from './benchmark.js';
 import { loopback4k } from './loopback4k.js';
 import { simFleetBench, simMemoryBench, simReferenceBench } from './sim-bench.js';
 import { startup } from './startup.js';
-import { studyBench } from './study-bench.js';
+import { studyBench, timeSeriesBench } from './study-bench.js';
 
 /** Add new benchmarks here; each returns a fragment merged into the printed object. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -30,6 +30,11 @@ export const BENCHMARKS: readonly Benchmark[] = [
     name: 'study',
     description: 'an 8-point study on 1 and 2 workers: speedup, and the pool overhead per point',
     run: studyBench,
+  },
+  {
+    name: 'timeSeries',
+    description: 'bytes of time series per interval, on the reference scenario',
+    run: timeSeriesBench,
   },
 ];
 

@@ -45,3 +45,20 @@ export async function studyBench(): Promise<Record<string, unknown>> {
     },
   };
 }
+
+/** Bytes of JSON one time-series interval costs on the reference scenario (issue 9's figure). */
+export async function timeSeriesBench(): Promise<Record<string, unknown>> {
+  const reference = (await importUserModule(REFERENCE_FILE)).default;
+  const result = await runScenario(resolveScenario(reference, 'bench', { seed: '42', durationNs: 100e6 }));
+  const intervals = result.timeSeries.intervals;
+  const perHost = result.timeSeries.perHost.flatMap((host) => host.intervals);
+  const rowBytes = (rows: readonly unknown[]): number => (rows.length === 0 ? 0 : Math.round(JSON.stringify(rows).length / rows.length));
+  return {
+    timeSeries: {
+      intervalMs: result.timeSeries.intervalMs,
+      intervals: intervals.length,
+      bytesPerInterval: rowBytes(intervals),
+      bytesPerHostInterval: rowBytes(perHost),
+    },
+  };
+}

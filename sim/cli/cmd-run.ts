@@ -22,6 +22,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { long: 'set', kind: 'list', valueName: 'PATH=VALUE', help: 'change a scenario field, e.g. hosts[*].connect.nrIoQueues=4 or links[0].options.lossRate=0.01' },
   { long: 'seeds', kind: 'value', valueName: 'LIST', help: 'run every seed of LIST (1..1000, 7, 1,5,9) on the worker pool and summarise failures' },
   { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker threads for --seeds (default: one per core)' },
+  { long: 'interval', kind: 'value', valueName: 'TIME', help: 'time series interval (default 10ms simulated, 100ms in real time)' },
+  { long: 'per-queue', kind: 'flag', help: 'add a time series per I/O queue' },
   { long: 'report', kind: 'value', valueName: 'DIR', help: 'write report.html, report.md, report.json and each chart as SVG and CSV' },
   { long: 'json', kind: 'flag', help: 'print one JSON object instead of the summary' },
 ];
@@ -143,7 +145,7 @@ function withRejections(result: ScenarioResult, rejections: readonly string[]): 
 
 export const runCommand: Command = {
   name: 'run',
-  usage: 'run FILE [--seed N | --seeds LIST [--jobs N]] [--duration TIME] [--set PATH=VALUE]... [--trace FILE.jsonl] [--report DIR] [--json]',
+  usage: 'run FILE [--seed N | --seeds LIST [--jobs N]] [--duration TIME] [--set PATH=VALUE]... [--interval TIME] [--per-queue] [--trace FILE.jsonl] [--report DIR] [--json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'run'), OPTIONS);
@@ -157,6 +159,10 @@ export const runCommand: Command = {
     const durationNs = durationText === undefined ? undefined : parseDurationNs(durationText, '--duration');
     if (durationNs !== undefined && durationNs <= 0) throw new UsageError('--duration: must be more than 0');
     const tracePath = args.string('trace');
+    const intervalText = args.string('interval');
+    const intervalNs = intervalText === undefined ? undefined : parseDurationNs(intervalText, '--interval');
+    if (intervalNs !== undefined && intervalNs <= 0) throw new UsageError('--interval: must be more than 0');
+    const perQueue = args.flag('per-queue');
     const sets: FieldAssignment[] = args.list('set').map((text) => {
       const assignment = splitAssignment(text);
       if (assignment === null) throw new UsageError(`--set: expected PATH=VALUE (e.g. hosts[*].connect.nrIoQueues=4), not '${text}'`);
@@ -199,6 +205,8 @@ export const runCommand: Command = {
         progressIntervalNs: Math.max(1, Math.floor(scenario.durationNs / PROGRESS_STEPS)),
         ...(bar === undefined ? {} : { onProgress: bar.report }),
         ...(tracePath === undefined ? {} : { tracePath }),
+        ...(intervalNs === undefined ? {} : { timeSeriesIntervalNs: intervalNs }),
+        ...(perQueue ? { timeSeriesPerQueue: true } : {}),
       });
       // Node reports unhandled rejections after the microtask queue drains: let one turn pass.
       await new Promise<void>((resolve) => setImmediate(resolve));

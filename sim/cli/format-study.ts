@@ -11,6 +11,15 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}`.trimEnd());
 }
 
+/** "link host/eth0>target/eth0 (100%)", or "none (latency-bound)". */
+export function bottleneckText(point: StudyResult['points'][number]): string {
+  const verdict = point.bottleneck;
+  if (verdict.resource === 'none') return 'none (latency-bound)';
+  if (verdict.resource === 'unmeasured') return 'unmeasured (real time)';
+  const use = point.metrics['bottleneck.utilisation']?.mean ?? 0;
+  return `${verdict.resource} ${verdict.name ?? ''} (${number(use * 100, 0)}%)`;
+}
+
 export function formatStudy(result: StudyResult, workers?: number): string {
   const { study } = result;
   const lines: string[] = [];
@@ -41,14 +50,14 @@ export function formatStudy(result: StudyResult, workers?: number): string {
     if (value === undefined) return '-';
     return value.n > 1 ? `${number(value.mean, digits)} ±${number(value.ci95, digits)}` : number(value.mean, digits);
   };
-  const header = [...axes, 'IOPS', 'p50 us', 'p99 us', 'p99.9 us', 'busiest core', 'verdict'];
+  const header = [...axes, 'IOPS', 'p50 us', 'p99 us', 'p99.9 us', 'bottleneck', 'verdict'];
   const rows = result.points.map((point) => [
     ...axes.map((axis) => String(point.point[axis] ?? '')),
     spread(point, 'iops', 0),
     spread(point, 'latencyUs.p50', 1),
     spread(point, 'latencyUs.p99', 1),
     spread(point, 'latencyUs.p999', 1),
-    `${number((point.metrics['cpu.maxCoreUtilisation']?.mean ?? 0) * 100, 0)}%`,
+    bottleneckText(point),
     point.ok ? 'ok' : point.failures.map((failure) => failure.class).join(','),
   ]);
   lines.push('points:', ...table([header, ...rows]));

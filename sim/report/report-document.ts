@@ -52,7 +52,7 @@ function studyDocument(result: StudyResult, provenance: Provenance): ReportDocum
   };
   const points: ReportTable = {
     title: 'Points (mean ± 95% interval over seeds)',
-    columns: [...axes, 'IOPS', 'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'busiest core', 'verdict'],
+    columns: [...axes, 'IOPS', 'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'saturated first', 'next headroom', 'verdict'],
     rows: result.points.map((point) => [
       ...axes.map((axis) => String(point.point[axis] ?? '')),
       cell(point, 'iops', 0),
@@ -60,7 +60,8 @@ function studyDocument(result: StudyResult, provenance: Provenance): ReportDocum
       cell(point, 'latencyUs.p50', 1),
       cell(point, 'latencyUs.p99', 1),
       cell(point, 'latencyUs.p999', 1),
-      `${number((point.metrics['cpu.maxCoreUtilisation']?.mean ?? 0) * 100, 0)}%`,
+      point.bottleneck.resource === 'none' ? 'none (latency-bound)' : `${point.bottleneck.resource} ${point.bottleneck.name ?? ''}`,
+      point.bottleneck.next === null ? '' : `${point.bottleneck.next.name}: ${number(point.bottleneck.next.headroom * 100, 0)}%`,
       point.ok ? 'ok' : point.failures.map((failure) => `${failure.class} (seed ${failure.seed})`).join(', '),
     ]),
   };

@@ -36,3 +36,4 @@ export type { FieldAssignment } from './load.js';
 export { FieldPathError, getFieldPath, parseFieldPath, parseSetValue, setFieldPath, splitAssignment } from './field-path.js';
 export type { FieldPathSegment } from './field-path.js';
 export { formatDuration, repeatCommand, setValueText, shellWord } from './repeat-command.js';
+export type { Bottleneck, BottleneckResource, ResourceLoad } from './bottleneck.js';

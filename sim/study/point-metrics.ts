@@ -20,6 +20,8 @@ export const METRIC_NAMES: readonly string[] = [
   'cpu.meanUtilisation',
   'net.retransmits',
   'net.dropped',
+  'bottleneck.utilisation',
+  'bottleneck.headroom',
 ];
 
 export function pointMetrics(result: ScenarioResult): PointMetrics {
@@ -43,5 +45,8 @@ export function pointMetrics(result: ScenarioResult): PointMetrics {
     'cpu.meanUtilisation': result.cpu.length === 0 ? 0 : meanSum / result.cpu.length,
     'net.retransmits': result.net.tcp.retransmits,
     'net.dropped': result.net.dropped,
+    // The saturated (or, when none is, the busiest) resource's use, and what the next one has left.
+    'bottleneck.utilisation': result.bottleneck.utilisation ?? result.bottleneck.next?.utilisation ?? 0,
+    'bottleneck.headroom': result.bottleneck.next?.headroom ?? 1,
   };
 }

@@ -49,6 +49,36 @@ export interface PointFailure {
   readonly repeat: string;
 }
 
+export interface PointBottleneck {
+  readonly resource: string;
+  readonly name: string | null;
+  /** Seeds that gave this verdict, of those run. */
+  readonly seeds: number;
+  readonly next: { readonly name: string; readonly headroom: number } | null;
+}
+
+/** The verdict most seeds of a point agree on (ties go to the earliest seed). */
+function pointBottleneck(seeds: readonly SeedRecord[]): PointBottleneck {
+  const counts = new Map<string, { count: number; seed: SeedRecord }>();
+  for (const seed of seeds) {
+    const verdict = seed.result.bottleneck;
+    const key = `${verdict.resource} ${verdict.name ?? ''}`;
+    const entry = counts.get(key);
+    if (entry === undefined) counts.set(key, { count: 1, seed });
+    else entry.count++;
+  }
+  let best: { count: number; seed: SeedRecord } | undefined;
+  for (const entry of counts.values()) if (best === undefined || entry.count > best.count) best = entry;
+  if (best === undefined) return { resource: 'none', name: null, seeds: 0, next: null };
+  const verdict = best.seed.result.bottleneck;
+  return {
+    resource: verdict.resource,
+    name: verdict.name,
+    seeds: best.count,
+    next: verdict.next === null ? null : { name: verdict.next.name, headroom: verdict.next.headroom },
+  };
+}
+
 export interface PointResult {
   readonly index: number;
   readonly point: StudyPoint;
@@ -59,6 +89,11 @@ export interface PointResult {
   readonly failures: readonly PointFailure[];
   /** The repeat command of the point's first seed. */
   readonly repeat: string;
+  /**
+   * What saturated first: the verdict most of the point's seeds agree on (ties: the first seed's),
+   * with its resource's name and the next resource's headroom.
+   */
+  readonly bottleneck: PointBottleneck;
   readonly seeds: readonly SeedRecord[];
 }
 
@@ -109,6 +144,7 @@ export function assembleStudy(
       metrics,
       failures,
       repeat: seeds[0]?.repeat ?? '',
+      bottleneck: pointBottleneck(seeds),
       seeds,
     });
   }
