@@ -1,2 +1,0 @@
-declare const _default: import("nvmf-sim").Scenario;
-export default _default;
