@@ -96,3 +96,32 @@ test('study run: merging results of different studies is refused naming the file
   const error = t.throws(() => mergeStudies([{ file: 'a.json', result: tiny }, { file: 'b.json', result: other }]), { instanceOf: StudyError });
   t.regex(error?.message ?? '', /^b\.json: is from a different study than a\.json/);
 });
+
+test('study run: a point that fails an invariant reports its class and repeat command, and the study goes on', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nvmf-sim-study-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // The device fails from 1 ms on only when `fail` is true; no-io-errors makes that a correctness failure.
+  const file = studyFile(
+    dir,
+    'failing.ts',
+    `const scenario = (point) => ({
+  name: 'failing', duration: '3ms',
+  nodes: [{ name: 'h', cores: 2 }, { name: 't', cores: 2 }],
+  links: [{ a: 'h', b: 't' }],
+  targets: [{ node: 't', subsystems: [{ nqn: 'nqn.2024-01.io.example:f', namespaces: [{ backend: 'ssd:1GiB' }] }] }],
+  hosts: [{ node: 'h', connect: { target: 't', nrIoQueues: 1 }, workload: { rw: 'randread', iodepth: 4 } }],
+  faults: point.fail ? [{ at: '1ms', action: 'failDevice', target: 't', nqn: 'nqn.2024-01.io.example:f', nsid: 1 }] : [],
+  invariants: [{ check: 'no-io-errors' }],
+});
+void reference;
+export default defineStudy({ name: 'failing', scenario, axes: [{ name: 'fail', values: [false, true] }], seeds: 2 });`,
+  );
+  const result = await runStudy(file, { version: 'test', jobs: 2 });
+  t.deepEqual(result.tasks, { total: 4, present: 4, failed: 2 });
+  const [good, bad] = result.points;
+  t.true(good?.ok);
+  t.false(bad?.ok);
+  t.deepEqual(bad?.failures.map((failure) => failure.class), ['correctness', 'correctness']);
+  t.regex(bad?.failures[0]?.failed[0] ?? '', /^no-io-errors: /);
+  t.regex(bad?.failures[0]?.repeat ?? '', /^npx nvmf-sim study .*failing\.ts --point 1 --seed 1$/);
+});
