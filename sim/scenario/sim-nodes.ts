@@ -34,13 +34,6 @@ interface SimNode {
   readonly resolved: ResolvedNode;
   cpu: SimCpu;
   env: NodeEnv;
-  /**
-   * Busy ns per core of the node's earlier incarnations, frozen when each died: utilisation
-   * covers the whole run, so a target that served I/O before a crash does not read idle.
-   */
-  readonly earlierBusyNs: number[];
-  /** False from a crash to the restart: the dead incarnation's cores count no more busy time. */
-  cpuLive: boolean;
 }
 
 interface SimTarget {
@@ -234,8 +227,7 @@ export class SimNodes implements NodeRuntime {
   /** A node's CPU and environment for its current incarnation (rebuilt after a restart). */
   #nodeRuntime(node: ResolvedNode): SimNode {
     const cpu = new SimCpu(this.#world.nodeClock(node.name), profileByName(node.cpuProfile, 'cpuProfile'), node.cores);
-    const earlierBusyNs = new Array<number>(node.cores).fill(0);
-    return { resolved: node, cpu, env: this.#world.nodeEnv(node.name, { cpu }), earlierBusyNs, cpuLive: true };
+    return { resolved: node, cpu, env: this.#world.nodeEnv(node.name, { cpu }) };
   }
 
   #node(name: string): SimNode {
@@ -303,7 +295,6 @@ export class SimNodes implements NodeRuntime {
   #crashNode(name: string): string {
     const node = this.#world.node(name);
     if (!node.up) return `node ${name} already down`;
-    this.#cpuDied(this.#node(name));
     this.#world.crash(name);
     this.#afterCrash(name);
     return `node ${name} crashed`;
@@ -319,38 +310,27 @@ export class SimNodes implements NodeRuntime {
   #restartNode(name: string): string {
     const wasUp = this.#world.node(name).up;
     const runtime = this.#node(name);
-    if (wasUp) this.#cpuDied(runtime);
     this.#world.restart(name);
     if (wasUp) this.#afterCrash(name);
     const fresh = this.#nodeRuntime(runtime.resolved);
     runtime.cpu = fresh.cpu;
     runtime.env = fresh.env;
-    runtime.cpuLive = true;
     this.#cpuAccounts.get(name)?.restarted(fresh.cpu);
     for (const target of this.#targets) if (target.resolved.node === name) void this.#startTarget(target);
     this.#hooks.nodeRestarted(name);
     return `node ${name} restarted${wasUp ? ' (it was up: crashed first)' : ''}`;
   }
 
-  /** Freezes the busy time of a node's incarnation as it dies (an item in progress counts up to now). */
-  #cpuDied(node: SimNode): void {
-    if (!node.cpuLive) return;
-    for (let core = 0; core < node.cpu.cores; core++) node.earlierBusyNs[core] = (node.earlierBusyNs[core] ?? 0) + node.cpu.coreStats(core).busyNs;
-    node.cpuLive = false;
-  }
-
-  /** Busy ns of one core over every incarnation of the node so far. */
-  #busyNs(node: SimNode, core: number): number {
-    return (node.earlierBusyNs[core] ?? 0) + (node.cpuLive ? node.cpu.coreStats(core).busyNs : 0);
-  }
-
   // ---- Results ----
 
-  /** Busy fraction per core since the start of the run (t = 0, when the nodes are built). */
+  /**
+   * Busy fraction per core since the start of the run (t = 0, when the nodes are built), over every
+   * incarnation of the node (NodeCpuAccount): a target that served I/O before a crash does not read idle.
+   */
   #cpuResults(): CpuResult[] {
     const elapsedNs = this.#world.nowNs;
     return [...this.#nodes.values()].map((node) => {
-      const utilisation = Array.from({ length: node.cpu.cores }, (_, core) => round(elapsedNs > 0 ? this.#busyNs(node, core) / elapsedNs : 0, 6));
+      const utilisation = Array.from({ length: node.cpu.cores }, (_, core) => round(elapsedNs > 0 ? (this.#cpuAccounts.get(node.resolved.name)?.busyNs(core) ?? 0) / elapsedNs : 0, 6));
       const mean = utilisation.reduce((sum, value) => sum + value, 0) / utilisation.length;
       return { node: node.resolved.name, profile: node.cpu.profile.name, utilisation, meanUtilisation: round(mean, 6) };
     });
