@@ -124,4 +124,7 @@ export default defineStudy({ name: 'failing', scenario, axes: [{ name: 'fail', v
   t.deepEqual(bad?.failures.map((failure) => failure.class), ['correctness', 'correctness']);
   t.regex(bad?.failures[0]?.failed[0] ?? '', /^no-io-errors: /);
   t.regex(bad?.failures[0]?.repeat ?? '', /^npx nvmf-sim study .*failing\.ts --point 1 --seed 1$/);
+  // Under --seeds 3 the repeat names the seeds too, or --seed 3 would not be one of the study's.
+  const more = await runStudy(file, { version: 'test', jobs: 1, seeds: 3, point: 1, seed: '3' });
+  t.regex(more.points[0]?.failures[0]?.repeat ?? '', /^npx nvmf-sim study .*failing\.ts --point 1 --seeds 3 --seed 3$/);
 });

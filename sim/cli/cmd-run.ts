@@ -5,6 +5,7 @@
 // compile or has a bad field, or whose real-runtime node lacks its prerequisite (VM image, QEMU,
 // Docker engine or image), is a usage error (one line, exit 2); a failed invariant prints its
 // class and exits 127 (crash), 128 (liveness) or 129 (correctness), as TigerBeetle's VOPR does.
+import { formatNumber as number } from '../stats/index.js';
 import { parseDurationNs } from '../core/index.js';
 import { loadScenario, splitAssignment, type FieldAssignment } from '../scenario/index.js';
 import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult, type TcpResult } from '../scenario/index.js';
@@ -57,10 +58,6 @@ function progressBar(io: CliIo): { report: (p: RunProgress) => void; finish: () 
       if (drawn) io.err('\r\x1b[K');
     },
   };
-}
-
-function number(value: number, digits = 0): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
 function percent(value: number): string {

@@ -111,7 +111,7 @@ export const studyCommand: Command = {
           onPartial: (partial) => {
             if (out === undefined || performance.now() - lastSave < SAVE_EVERY_MS) return;
             lastSave = performance.now();
-            saveJson(out, partial);
+            saveJson(out, partial());
           },
         });
       } finally {

@@ -1,10 +1,7 @@
 // The readable summary of a study: the answers first, then one row per point (the mean over seeds
 // with its 95% interval), then each failed seed with the command that repeats it.
+import { formatNumber as number } from '../stats/index.js';
 import type { StudyResult } from '../study/index.js';
-
-function number(value: number, digits = 0): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];

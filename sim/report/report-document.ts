@@ -1,6 +1,7 @@
 // A report as a document before it is written: the answers first, then tables a person pastes
 // into a document, then the charts, then provenance. Markdown and HTML (render-markdown.ts,
 // render-html.ts) are two renderings of the same document, so they always agree.
+import { formatNumber as number } from '../stats/index.js';
 import type { ScenarioResult } from '../scenario/index.js';
 import type { StudyResult } from '../study/index.js';
 import type { ChartSpec } from './chart-spec.js';
@@ -29,10 +30,6 @@ export interface ReportDocument {
 export type ReportSource =
   | { readonly kind: 'study'; readonly result: StudyResult }
   | { readonly kind: 'run'; readonly result: ScenarioResult; readonly repeat: string };
-
-function number(value: number, digits = 0): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
 
 function studyDocument(result: StudyResult, provenance: Provenance): ReportDocument {
   const answers = result.answers.flatMap((answer) =>

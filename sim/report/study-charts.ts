@@ -2,6 +2,7 @@
 // - each headline metric against each axis, one line per combination of the other axes (TCP and
 //   RDMA IOPS against threads, say), with the 95% interval across seeds as a band;
 // - load-latency curves: p50, p99 and p99.9 against the IOPS each point reached, per series.
+import { seriesAlong } from '../study/index.js';
 import type { PointResult, Spread, StudyResult } from '../study/index.js';
 import type { ChartOption, ChartSpec } from './chart-spec.js';
 
@@ -30,17 +31,9 @@ interface Series {
   readonly points: readonly PointResult[];
 }
 
-/** Points split by every axis but `axis`, each series in the axis's order. */
-function seriesAlong(result: StudyResult, axis: string): Series[] {
-  const groups = new Map<string, PointResult[]>();
-  for (const point of result.points) {
-    const rest = Object.entries(point.point).filter(([name]) => name !== axis);
-    const key = rest.map(([name, value]) => `${name}=${String(value)}`).join(', ');
-    const group = groups.get(key) ?? [];
-    groups.set(key, group);
-    group.push(point);
-  }
-  return [...groups].map(([label, points]) => ({ label: label === '' ? axis : label, points }));
+/** The study's series along `axis` (sim/study seriesAlong), each named for its legend. */
+function seriesOf(result: StudyResult, axis: string): Series[] {
+  return seriesAlong(result.points, axis).map((group) => ({ label: group.label === '' ? axis : group.label, points: group.points }));
 }
 
 /** Line plus a 95% band: a transparent lower line and the band stacked on it. */
@@ -128,7 +121,7 @@ function metricCharts(result: StudyResult): ChartSpec[] {
     const bars = axis.values.length < 3;
     if (bars && result.study.axes.length > 1) continue;
     const categories = axis.values.map(String);
-    const series = seriesAlong(result, name).filter((s) => bars || s.points.length >= 2);
+    const series = seriesOf(result, name).filter((s) => bars || s.points.length >= 2);
     if (series.length === 0) continue;
     for (const metric of HEADLINE_METRICS) {
       const values = (s: Series): (Spread | undefined)[] =>
@@ -170,7 +163,7 @@ function loadLatencyCharts(result: StudyResult): ChartSpec[] {
   const axis = result.study.axes.find((candidate) => candidate.values.length >= 3);
   if (axis === undefined) return [];
   const name = axis.name ?? axis.path ?? '';
-  return seriesAlong(result, name)
+  return seriesOf(result, name)
     .filter((s) => s.points.length >= 3)
     .map((s) => {
       // In the axis's order (more load, more threads): a closed loop past saturation bends back.

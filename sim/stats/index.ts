@@ -5,3 +5,4 @@ export type { LatencyHistogramOptions, LatencySummary } from './latency.js';
 export type { TcpResult } from './tcp-result.js';
 export { IntervalSeries } from './interval-series.js';
 export type { IntervalRow } from './interval-series.js';
+export { formatNumber } from './format-number.js';

@@ -19,3 +19,5 @@ export { defaultJobs, runOnPool } from './worker-pool.js';
 export type { PoolProgress } from './worker-pool.js';
 export { parseSeedList, sweepSeeds, SWEEP_MAX_SEEDS } from './seed-sweep.js';
 export type { SweepOptions, SweepResult, SweepSeed } from './seed-sweep.js';
+export { seriesAlong } from './series.js';
+export type { StudySeries } from './series.js';

@@ -30,14 +30,28 @@ export interface StudyRunOptions {
   /** Only this seed. */
   readonly seed?: string;
   readonly onProgress?: (progress: PoolProgress & { readonly reused: number }) => void;
-  /** Called with the document so far after each task, e.g. to save partial results. */
-  readonly onPartial?: (result: StudyResult) => void;
+  /**
+   * Called after each task with a way to build the document so far, e.g. to save partial results;
+   * building it costs a pass over every result, so callers build it only when they save.
+   */
+  readonly onPartial?: (document: () => StudyResult) => void;
   /** Wall-clock milliseconds (only reported as wallSeconds). */
   readonly wallClockMs?: () => number;
 }
 
 /** The one command that repeats a point under a seed. */
-export function pointRepeatCommand(loaded: LoadedStudy, pointIndex: number, point: StudyPoint, seed: string, durationNs?: number): string {
+/**
+ * The one command that repeats a point under a seed. `seeds` is the run's `--seeds K`, if any: a
+ * repeat through `nvmf-sim study --point` must name the same seeds for `--seed` to be one of them.
+ */
+export function pointRepeatCommand(
+  loaded: LoadedStudy,
+  pointIndex: number,
+  point: StudyPoint,
+  seed: string,
+  durationNs?: number,
+  seeds?: number,
+): string {
   const { study, file, basePath } = loaded;
   const duration = durationNs === undefined ? [] : ['--duration', formatDuration(durationNs)];
   const pathOnly = basePath !== undefined && study.axes.every((axis) => axis.path !== undefined);
@@ -45,7 +59,8 @@ export function pointRepeatCommand(loaded: LoadedStudy, pointIndex: number, poin
     const sets = study.axes.flatMap((axis) => ['--set', `${axis.path}=${setValueText(point[axisName(axis)] ?? '')}`]);
     return ['npx', 'nvmf-sim', 'run', basePath, '--seed', seed, ...duration, ...sets].map(shellWord).join(' ');
   }
-  return ['npx', 'nvmf-sim', 'study', file, '--point', String(pointIndex), '--seed', seed, ...duration].map(shellWord).join(' ');
+  const seedCount = seeds === undefined ? [] : ['--seeds', String(seeds)];
+  return ['npx', 'nvmf-sim', 'study', file, '--point', String(pointIndex), ...seedCount, '--seed', seed, ...duration].map(shellWord).join(' ');
 }
 
 async function identityOf(plan: StudyPlan, durationNs?: number): Promise<StudyIdentity> {
@@ -122,11 +137,11 @@ export async function runStudy(file: string, options: StudyRunOptions): Promise<
       failed: outcome.failed,
       fingerprint: outcome.fingerprint,
       metrics: outcome.metrics,
-      repeat: pointRepeatCommand(loaded, task.pointIndex, point, task.seed, options.durationNs),
+      repeat: pointRepeatCommand(loaded, task.pointIndex, point, task.seed, options.durationNs, options.seeds),
       result: outcome.result as ScenarioResult,
     });
     options.onProgress?.({ ...progress, reused: reusedCount });
-    options.onPartial?.(assembleStudy(options.version, identity, records, { ...shard, wallSeconds: wall() }));
+    options.onPartial?.(() => assembleStudy(options.version, identity, records, { ...shard, wallSeconds: wall() }));
   });
   return assembleStudy(options.version, identity, records, { ...shard, wallSeconds: wall() });
 }

@@ -4,6 +4,7 @@
 import type { StudyPoint, StudyQuestion, StudyValue } from './define-study.js';
 import { questionLabel } from './define-study.js';
 import type { Spread } from './seed-spread.js';
+import { seriesAlong } from './series.js';
 
 /** What a question needs of a point. */
 export interface AnsweredPoint {
@@ -37,28 +38,11 @@ export interface QuestionAnswer {
   readonly answers: readonly SeriesAnswer[];
 }
 
-/** Splits points into series by every axis but `axis`, each in the order of `axis`'s values. */
-function seriesOf(points: readonly AnsweredPoint[], axis: string): AnsweredPoint[][] {
-  const groups = new Map<string, AnsweredPoint[]>();
-  for (const point of points) {
-    const key = JSON.stringify(Object.entries(point.point).filter(([name]) => name !== axis));
-    const group = groups.get(key) ?? [];
-    groups.set(key, group);
-    group.push(point);
-  }
-  return [...groups.values()];
-}
-
-function seriesLabel(point: AnsweredPoint, axis: string): StudyPoint {
-  return Object.fromEntries(Object.entries(point.point).filter(([name]) => name !== axis));
-}
-
 function holds(question: StudyQuestion & { kind: 'largest' }, value: number): boolean {
   return (question.below === undefined || value < question.below) && (question.above === undefined || value > question.above);
 }
 
-function largest(question: StudyQuestion & { kind: 'largest' }, series: readonly AnsweredPoint[]): SeriesAnswer {
-  const label = seriesLabel(series[0] as AnsweredPoint, question.axis);
+function largest(question: StudyQuestion & { kind: 'largest' }, label: StudyPoint, series: readonly AnsweredPoint[]): SeriesAnswer {
   let value: StudyValue | null = null;
   let metricValue: number | null = null;
   let cautiousValue: StudyValue | null = null;
@@ -91,8 +75,7 @@ function largest(question: StudyQuestion & { kind: 'largest' }, series: readonly
  * from the chord between the first and last points (Satopää et al., "Finding a 'Kneedle' in a
  * Haystack", ICDCS workshops 2011).
  */
-function knee(question: StudyQuestion & { kind: 'knee' }, series: readonly AnsweredPoint[]): SeriesAnswer {
-  const label = seriesLabel(series[0] as AnsweredPoint, question.axis);
+function knee(question: StudyQuestion & { kind: 'knee' }, label: StudyPoint, series: readonly AnsweredPoint[]): SeriesAnswer {
   const xs: number[] = [];
   const ys: number[] = [];
   for (const point of series) {
@@ -123,9 +106,9 @@ function knee(question: StudyQuestion & { kind: 'knee' }, series: readonly Answe
 
 export function answerQuestion(question: StudyQuestion, points: readonly AnsweredPoint[]): QuestionAnswer {
   // A knee needs a curve: series of one or two points (a lone QD1 point, say) are not asked.
-  const groups = seriesOf(points, question.axis).filter((group) => question.kind !== 'knee' || group.length >= 3);
-  const answers = groups.map((series) =>
-    question.kind === 'largest' ? largest(question, series) : knee(question, series),
+  const groups = seriesAlong(points, question.axis).filter((group) => question.kind !== 'knee' || group.points.length >= 3);
+  const answers = groups.map((group) =>
+    question.kind === 'largest' ? largest(question, group.series, group.points) : knee(question, group.series, group.points),
   );
   return { question: questionLabel(question), kind: question.kind, axis: question.axis, metric: question.metric, answers };
 }
