@@ -4,7 +4,7 @@
 // Our extras sit under "nvmf_sim" in each job.
 import type { LatencySummary } from '../stats/index.js';
 import type { ResolvedJob } from './job.js';
-import type { DirectionResult, WorkloadResult } from './stats.js';
+import type { DirectionResult, LatencyPointsUs, WorkloadResult } from './stats.js';
 
 export const FIO_VERSION = 'nvmf-sim-0.1';
 /** fio reports a verify failure as errno EILSEQ (fio verify.c). */
@@ -52,8 +52,10 @@ export interface FioJob {
   readonly nvmf_sim: {
     readonly ended: WorkloadResult['ended'];
     readonly errors: number;
-    readonly first_error?: { kind: string; offset: number; length: number; queue: number; status: number };
-    readonly queues: readonly { queue: number; ios: number; bytes: number; errors: number }[];
+    /** `qid`: the NVMe queue ID (1..N; qid 0 is the admin queue). */
+    readonly first_error?: { kind: string; offset: number; length: number; qid: number; status: number };
+    /** One entry per I/O queue, in qid order. */
+    readonly queues: readonly { qid: number; ios: number; bytes: number; errors: number; latencyUs?: LatencyPointsUs }[];
     readonly verify: {
       enabled: boolean;
       blocks_checked: number;
@@ -145,11 +147,12 @@ export function fioJob(job: ResolvedJob, result: WorkloadResult): FioJob {
               kind: firstError.kind,
               offset: firstError.offset,
               length: firstError.length,
-              queue: firstError.queue,
+              qid: firstError.queue + 1,
               status: firstError.status,
             },
           }),
-      queues: result.queues.map((q) => ({ ...q })),
+      // I/O queue index i is NVMe qid i + 1 (qid 0 is the admin queue).
+      queues: result.queues.map(({ queue, ...counts }) => ({ qid: queue + 1, ...counts })),
       verify: {
         enabled: result.verify.enabled,
         blocks_checked: result.verify.blocksChecked,

@@ -17,32 +17,67 @@ export function shortNumber(value: number, base: 1000 | 1024 = 1000): string {
   return `${scaled.toFixed(i === 0 && Number.isInteger(scaled) ? 0 : digits)}${suffixes[i]}`;
 }
 
-function latencyUnit(summary: LatencySummary): { name: string; divisor: number } {
-  // fio prints nsec below 10 us, usec below 10 ms, msec above (stat.c usec_to_msec/nsec_to_usec).
-  if (summary.max < 10_000) return { name: 'nsec', divisor: 1 };
-  if (summary.max < 10_000_000) return { name: 'usec', divisor: 1_000 };
-  return { name: 'msec', divisor: 1_000_000 };
+interface Unit {
+  readonly name: 'nsec' | 'usec' | 'msec';
+  readonly divisor: number;
+}
+
+const NSEC: Unit = { name: 'nsec', divisor: 1 };
+const USEC: Unit = { name: 'usec', divisor: 1_000 };
+const MSEC: Unit = { name: 'msec', divisor: 1_000_000 };
+
+/**
+ * The unit of a "clat (usec): min=.." line, as fio's display_lat picks it (stat.h nsec_to_msec,
+ * nsec_to_usec): msec when min > 2 ms, max > 100 ms and stdev > 1 ms; else usec when min > 2 us,
+ * max > 100 us and stdev > 1 us; else nsec.
+ */
+export function latencyLineUnit(summary: LatencySummary): Unit {
+  const { min, max, stddev } = summary;
+  if (min > 2_000_000 && max > 99_999_999 && stddev > 1_000_000) return MSEC;
+  if (min > 2_000 && max > 99_999 && stddev > 1_000) return USEC;
+  return NSEC;
+}
+
+/**
+ * The unit of the percentile table, from the smallest and largest percentile shown, as fio's
+ * show_clat_percentiles picks it (stat.c): msec when the smallest > 2 ms and the largest > 100 ms;
+ * usec when the smallest > 2 us and the largest > 100 us; else nsec. So a run of 30 us I/Os with
+ * one 20 ms outlier still shows its percentiles in usec, not as zeros.
+ */
+export function percentileUnit(values: readonly number[]): Unit {
+  if (values.length === 0) return NSEC;
+  const minv = Math.min(...values);
+  const maxv = Math.max(...values);
+  if (minv > 2_000_000 && maxv > 99_999_999) return MSEC;
+  if (minv > 2_000 && maxv > 99_999) return USEC;
+  return NSEC;
 }
 
 function fixed(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-function latencyLines(label: string, summary: LatencySummary): string[] {
-  const unit = latencyUnit(summary);
-  const d = unit.divisor;
-  const lines = [
-    `    ${label} (${unit.name}): min=${fixed(Math.round(summary.min / d))}, max=${fixed(Math.round(summary.max / d))}, ` +
-      `avg=${(summary.mean / d).toFixed(2)}, stdev=${(summary.stddev / d).toFixed(2)}`,
-  ];
-  if (label !== 'clat') return lines;
-  lines.push(`    clat percentiles (${unit.name}):`);
-  const cells = FIO_PERCENTILES.map((p) => {
-    const value = Math.round((summary.percentile[percentileKey(p)] ?? 0) / d);
-    return `${p.toFixed(2).padStart(5)}th=[${String(value).padStart(5)}]`;
-  });
-  for (let i = 0; i < cells.length; i += 4) lines.push(`     | ${cells.slice(i, i + 4).join(', ')}${i + 4 < cells.length ? ',' : ''}`);
+/** fio's clat percentile table: "     |  1.00th=[  445],  5.00th=[  482], ..." in the unit it picks. */
+export function percentileLines(label: string, summary: LatencySummary): string[] {
+  const values = FIO_PERCENTILES.map((p) => summary.percentile[percentileKey(p)] ?? 0);
+  const unit = percentileUnit(values);
+  // fio divides as integers (ovals[j] / divisor) and widens the column for large values.
+  const scaled = values.map((value) => Math.floor(value / unit.divisor));
+  const width = Math.max(5, String(Math.max(...scaled)).length);
+  const perLine = Math.floor((80 - 7) / (2 + 10 + width));
+  const cells = FIO_PERCENTILES.map((p, i) => `${p.toFixed(2).padStart(5)}th=[${String(scaled[i] ?? 0).padStart(width)}]`);
+  const lines = [`    ${label} percentiles (${unit.name}):`];
+  for (let i = 0; i < cells.length; i += perLine) lines.push(`     | ${cells.slice(i, i + perLine).join(', ')}${i + perLine < cells.length ? ',' : ''}`);
   return lines;
+}
+
+function latencyLine(label: string, summary: LatencySummary): string {
+  const unit = latencyLineUnit(summary);
+  const d = unit.divisor;
+  return (
+    `    ${label} (${unit.name}): min=${fixed(Math.floor(summary.min / d))}, max=${fixed(Math.floor(summary.max / d))}, ` +
+    `avg=${(summary.mean / d).toFixed(2)}, stdev=${(summary.stddev / d).toFixed(2)}`
+  );
 }
 
 function directionLines(name: string, result: DirectionResult): string[] {
@@ -54,8 +89,10 @@ function directionLines(name: string, result: DirectionResult): string[] {
   return [
     `  ${name}: IOPS=${shortNumber(iops)}, BW=${shortNumber(bw, 1024)}B/s (${shortNumber(bw)}B/s)` +
       `(${shortNumber(result.ioBytes, 1024)}B/${runtimeMs}msec)`,
-    ...latencyLines('clat', result.clat),
-    ...latencyLines(' lat', result.clat),
+    latencyLine('clat', result.clat),
+    // Open loop: lat counts from each I/O's arrival; closed loop: it equals clat.
+    latencyLine(' lat', result.lat ?? result.clat),
+    ...percentileLines('clat', result.clat),
   ];
 }
 
