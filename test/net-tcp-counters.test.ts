@@ -3,7 +3,7 @@
 // result shows them as net.tcp and net.tcpPerNode, and the summary prints one line of them: loss at
 // QD1 shows up as retransmissions and timeouts, a clean run shows none.
 import test from 'ava';
-import { formatSummary, formatTcp } from '../sim/cli/cmd-run.js';
+import { formatRunSummary as formatSummary, formatTcp } from '../sim/report/run-summary.js';
 import { RealCpu } from '../sim/core/index.js';
 import type { TcpCounters } from '../sim/net/net-context.js';
 import type { ScenarioResult, TcpResult } from '../sim/scenario/result.js';

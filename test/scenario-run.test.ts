@@ -75,7 +75,8 @@ test('scenario: run prints a readable summary ending with the repeat command', a
   const text = io.stdout.join('');
   t.regex(text, /^scenario reference \(scenarios\/reference\.ts\), seed 42\n/);
   t.regex(text, /\nlatency \(us\): p50 /);
-  t.regex(text, /\n {2}per queue: q1 /);
+  // Per-queue rows name NVMe qids, 1..N (qid 0 is the admin queue).
+  t.regex(text, /\nper queue:\n {2}host +qid +I\/Os +p50 µs +p99 µs .*\n {2}host +1 +\d/);
   t.regex(text, /\n {2}ok {3}ios-accounted: /);
   t.regex(text, /\nrepeat: npx nvmf-sim run scenarios\/reference\.ts --seed 42 --duration 2ms\n$/);
 });

@@ -3,10 +3,10 @@
 // saved with --out. Files from different studies, or a run that two files disagree about, are
 // refused naming the file (exit status 2).
 import { mergeStudies, StudyError } from '../study/index.js';
+import { formatStudySummary } from '../report/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { readStudyResult, saveJson, studyExitStatus } from './cmd-study.js';
 import type { Command } from './command.js';
-import { formatStudy } from './format-study.js';
 import { writeStudyReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -35,7 +35,7 @@ export const mergeCommand: Command = {
     if (out !== undefined) saveJson(out, merged);
     const reportDir = args.string('report');
     if (reportDir !== undefined) await writeStudyReport(io, reportDir, merged);
-    io.out(args.flag('json') ? `${JSON.stringify(merged, null, 2)}\n` : formatStudy(merged));
+    io.out(args.flag('json') ? `${JSON.stringify(merged, null, 2)}\n` : formatStudySummary(merged));
     if (!merged.complete) io.err(`merge: ${merged.tasks.present} of ${merged.tasks.total} runs present; the answers need them all\n`);
     return studyExitStatus(merged);
   },

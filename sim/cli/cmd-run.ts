@@ -5,13 +5,13 @@
 // compile or has a bad field, or whose real-runtime node lacks its prerequisite (VM image, QEMU,
 // Docker engine or image), is a usage error (one line, exit 2); a failed invariant prints its
 // class and exits 127 (crash), 128 (liveness) or 129 (correctness), as TigerBeetle's VOPR does.
-import { formatNumber as number } from '../stats/index.js';
 import { parseDurationNs } from '../core/index.js';
 import { loadScenario, splitAssignment, type FieldAssignment } from '../scenario/index.js';
-import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult, type TcpResult } from '../scenario/index.js';
+import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult } from '../scenario/index.js';
 import type { RunProgress } from '../scenario/index.js';
 import { repeatCommand, runScenario } from '../scenario/index.js';
 import { ScenarioError } from '../scenario/index.js';
+import { formatRunSummary } from '../report/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { CliIo, Command } from './command.js';
 import { writeRunReport } from './report-output.js';
@@ -58,76 +58,6 @@ function progressBar(io: CliIo): { report: (p: RunProgress) => void; finish: () 
       if (drawn) io.err('\r\x1b[K');
     },
   };
-}
-
-function percent(value: number): string {
-  return `${(value * 100).toFixed(1)}%`;
-}
-
-/** One line of TCP counters (frames, as Linux counts segs_out and total_retrans). */
-export function formatTcp(tcp: TcpResult): string {
-  return (
-    `tcp: ${number(tcp.segmentsSent)} frames sent, ${number(tcp.retransmits)} retransmitted ` +
-    `(${number(tcp.fastRetransmits)} fast recoveries, ${number(tcp.rtoCount)} RTOs), ${number(tcp.dupAcks)} dup ACKs, ` +
-    `${number(tcp.outOfOrderSegments)} out of order, ${number(tcp.zeroWindowProbes)} zero-window probes; ` +
-    `connections ${number(tcp.connectionsOpened)} opened, ${number(tcp.connectionsReset)} reset, ${number(tcp.timeouts)} timed out`
-  );
-}
-
-/** The readable summary. */
-export function formatSummary(result: ScenarioResult, repeat: string): string {
-  const lines: string[] = [];
-  const speed = result.wallSeconds > 0 ? result.simSeconds / result.wallSeconds : 0;
-  lines.push(`scenario ${result.scenario} (${result.source}), seed ${result.seed}`);
-  if (result.timeBase === 'real') {
-    // A run with a real Linux peer: time is the wall clock, so there is no speed-up to report.
-    lines.push(`real time: ran ${result.simSeconds.toFixed(3)} s against real Linux peers (not deterministic)`);
-    for (const peer of result.realPeers ?? []) {
-      lines.push(`peer ${peer.node}: ${peer.runtime}, Linux ${peer.kernel}, booted in ${peer.bootSeconds.toFixed(1)} s`);
-    }
-  } else {
-    lines.push(
-      `simulated ${result.simSeconds.toFixed(3)} s in ${result.wallSeconds.toFixed(2)} s of wall time ` +
-        `(${speed.toFixed(3)}x real time), ${number(result.events)} events` +
-        (result.wallSeconds > 0 ? `, ${number(result.ios / result.wallSeconds)} simulated I/Os per wall second` : ''),
-    );
-  }
-  lines.push(
-    `I/O: ${number(result.ios)} completed, ${number(result.iops)} IOPS, ` +
-      `${number(result.bytes / result.durationSeconds / 1e6, 1)} MB/s, ${number(result.errors)} failed` +
-      (result.lostInCrash > 0 ? `, ${number(result.lostInCrash)} lost in crashes` : ''),
-  );
-  const lat = result.latencyUs;
-  lines.push(`latency (us): p50 ${lat.p50.toFixed(1)}  p99 ${lat.p99.toFixed(1)}  p99.9 ${lat.p999.toFixed(1)}  max ${lat.max.toFixed(1)}`);
-  for (const host of result.perHost) {
-    const queues = result.perQueue.filter((q) => q.host === host.host).map((q) => `q${q.qid} ${number(q.ios)}`);
-    lines.push(
-      `host ${host.host} -> ${host.target}: ${host.state}, ${number(host.ios)} I/Os, ${number(host.errors)} failed` +
-        (host.reconnects > 0 ? `, ${host.reconnects} reconnects` : '') +
-        (host.error === undefined ? '' : ` (${host.error})`),
-    );
-    if (queues.length > 0) lines.push(`  per queue: ${queues.join(', ')}`);
-  }
-  for (const cpu of result.cpu) {
-    lines.push(`cpu ${cpu.node} (${cpu.profile}): mean ${percent(cpu.meanUtilisation)}, per core ${cpu.utilisation.map(percent).join(' ')}`);
-  }
-  const drops = Object.entries(result.net.droppedByReason).map(([reason, count]) => `${reason} ${number(count)}`);
-  lines.push(`network: ${number(result.net.delivered)} packets delivered, ${number(result.net.dropped)} dropped${drops.length > 0 ? ` (${drops.join(', ')})` : ''}`);
-  lines.push(formatTcp(result.net.tcp));
-  if (result.faultsApplied.length > 0) {
-    lines.push('faults:');
-    for (const fault of result.faultsApplied) {
-      lines.push(`  ${(fault.atNs / 1e9).toFixed(6)} s  ${fault.action}: ${fault.detail}${fault.trigger === undefined ? '' : ` (when ${fault.trigger})`}`);
-    }
-  }
-  lines.push('invariants:');
-  for (const invariant of result.invariants) {
-    lines.push(`  ${invariant.ok ? 'ok  ' : 'FAIL'} ${invariant.name}${invariant.ok ? '' : ` (${invariant.class})`}: ${invariant.detail}`);
-  }
-  lines.push(`fingerprint ${result.fingerprint}`);
-  if (result.failure !== undefined) lines.push(`FAILED: ${result.failure}`);
-  lines.push(`repeat: ${repeat}`);
-  return `${lines.join('\n')}\n`;
 }
 
 /** Adds a crash verdict for a promise that rejected with nobody listening (host or target code). */
@@ -223,7 +153,7 @@ export const runCommand: Command = {
       io.out(`${JSON.stringify({ repeat, ...result }, null, 2)}\n`);
       io.err(`repeat: ${repeat}\n`);
     } else {
-      io.out(formatSummary(result, repeat));
+      io.out(formatRunSummary(result, repeat));
     }
     if (result.failure !== undefined) {
       if (json) io.err(`nvmf-sim: FAILED: ${result.failure} (${result.invariants.find((inv) => !inv.ok)?.name ?? ''})\n`);

@@ -8,9 +8,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseDurationNs } from '../core/index.js';
 import { FAILURE_EXIT_STATUS, type FailureClass } from '../scenario/index.js';
 import { asStudyResult, defaultJobs, parseShard, runStudy, StudyError, type StudyResult } from '../study/index.js';
+import { formatStudySummary } from '../report/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { Command } from './command.js';
-import { formatStudy } from './format-study.js';
 import { version } from './version.js';
 import { poolBar } from './pool-progress.js';
 import { writeStudyReport } from './report-output.js';
@@ -120,7 +120,7 @@ export const studyCommand: Command = {
       if (out !== undefined) saveJson(out, result);
       const reportDir = args.string('report');
       if (reportDir !== undefined) await writeStudyReport(io, reportDir, result);
-      io.out(json ? `${JSON.stringify(result, null, 2)}\n` : formatStudy(result, jobs));
+      io.out(json ? `${JSON.stringify(result, null, 2)}\n` : formatStudySummary(result, jobs));
       if (out !== undefined && !json) io.out(`results: ${out}\n`);
       return studyExitStatus(result);
     } catch (error) {

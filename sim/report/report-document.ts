@@ -6,14 +6,13 @@ import type { ScenarioResult } from '../scenario/index.js';
 import type { StudyResult } from '../study/index.js';
 import type { ChartSpec } from './chart-spec.js';
 import type { Provenance } from './provenance.js';
+import type { ReportTable } from './report-table.js';
 import { runCharts } from './run-charts.js';
+import { hostTable, runTable } from './run-tables.js';
+import { studyAnswers } from './study-answers.js';
 import { studyCharts } from './study-charts.js';
 
-export interface ReportTable {
-  readonly title: string;
-  readonly columns: readonly string[];
-  readonly rows: readonly (readonly string[])[];
-}
+export type { ReportTable } from './report-table.js';
 
 export interface ReportDocument {
   readonly title: string;
@@ -31,16 +30,16 @@ export type ReportSource =
   | { readonly kind: 'study'; readonly result: StudyResult }
   | { readonly kind: 'run'; readonly result: ScenarioResult; readonly repeat: string };
 
+/** "link host/eth0>target/eth0 (97%)", or "none (latency-bound)". */
+function bottleneckText(point: StudyResult['points'][number]): string {
+  const verdict = point.bottleneck;
+  if (verdict.resource === 'none') return 'none (latency-bound)';
+  if (verdict.resource === 'unmeasured') return 'unmeasured (real time)';
+  const use = point.metrics['bottleneck.utilisation']?.mean ?? 0;
+  return `${verdict.resource} ${verdict.name ?? ''} (${number(use * 100, 0)}%)`;
+}
+
 function studyDocument(result: StudyResult, provenance: Provenance): ReportDocument {
-  const answers = result.answers.flatMap((answer) =>
-    answer.answers.map((series) => {
-      const label = Object.entries(series.series).map(([name, value]) => `${name}=${String(value)}`).join(', ');
-      const value = series.value === null ? 'none' : String(series.value);
-      const at = series.metricValue === null ? '' : ` (${answer.metric} ${number(series.metricValue, 1)})`;
-      const note = series.note === undefined ? '' : ` — ${series.note}`;
-      return `${answer.question}${label === '' ? '' : ` [${label}]`}: **${value}**${at}${note}`;
-    }),
-  );
   const axes = result.study.axes.map((axis) => axis.name ?? axis.path ?? '');
   const cell = (point: StudyResult['points'][number], name: string, digits: number): string => {
     const spread = point.metrics[name];
@@ -57,7 +56,7 @@ function studyDocument(result: StudyResult, provenance: Provenance): ReportDocum
       cell(point, 'latencyUs.p50', 1),
       cell(point, 'latencyUs.p99', 1),
       cell(point, 'latencyUs.p999', 1),
-      point.bottleneck.resource === 'none' ? 'none (latency-bound)' : `${point.bottleneck.resource} ${point.bottleneck.name ?? ''}`,
+      bottleneckText(point),
       point.bottleneck.next === null ? '' : `${point.bottleneck.next.name}: ${number(point.bottleneck.next.headroom * 100, 0)}%`,
       point.ok ? 'ok' : point.failures.map((failure) => `${failure.class} (seed ${failure.seed})`).join(', '),
     ]),
@@ -65,7 +64,7 @@ function studyDocument(result: StudyResult, provenance: Provenance): ReportDocum
   return {
     title: `Study: ${result.study.name}`,
     subtitle: `${result.study.description === '' ? '' : `${result.study.description}. `}${result.study.points.length} points × ${result.study.seeds.length} seeds, ${result.tasks.present} runs, ${result.tasks.failed} failed.`,
-    answers: result.complete ? answers : [`incomplete: ${result.tasks.present} of ${result.tasks.total} runs (merge the shards for the answers)`],
+    answers: studyAnswers(result),
     tables: [points],
     charts: studyCharts(result),
     provenance,
@@ -75,23 +74,6 @@ function studyDocument(result: StudyResult, provenance: Provenance): ReportDocum
 
 function runDocument(result: ScenarioResult, repeat: string, provenance: Provenance): ReportDocument {
   const lat = result.latencyUs;
-  const summary: ReportTable = {
-    title: 'Run',
-    columns: ['I/Os', 'IOPS', 'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'errors', 'verdict'],
-    rows: [
-      [
-        number(result.ios),
-        number(result.iops),
-        number(result.bytesPerSecond / 1e6, 1),
-        number(lat.p50, 1),
-        number(lat.p99, 1),
-        number(lat.p999, 1),
-        number(lat.max, 1),
-        number(result.errors),
-        result.ok ? 'ok' : `FAILED: ${result.failure ?? ''}`,
-      ],
-    ],
-  };
   const queues: ReportTable = {
     title: 'Per queue (NVMe qid)',
     columns: ['host', 'qid', 'I/Os', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs'],
@@ -114,7 +96,7 @@ function runDocument(result: ScenarioResult, repeat: string, provenance: Provena
     title: `Run: ${result.scenario}`,
     subtitle: `seed ${result.seed}, ${result.durationSeconds} s ${result.timeBase === 'virtual' ? 'simulated' : 'real time'}, fingerprint ${result.fingerprint}`,
     answers: [`${number(result.iops)} IOPS at p99 ${number(lat.p99, 1)} µs; ${result.ok ? 'every invariant held' : `failed: ${result.failure ?? ''}`}`],
-    tables: [summary, queues, invariants],
+    tables: [runTable(result), hostTable(result), queues, invariants],
     charts: runCharts(result),
     provenance,
     repeats: [['this run', repeat]],

@@ -3,10 +3,10 @@
 // the run's overall latency histogram and per-queue counts as it goes.
 import { NS_PER_S } from '../core/index.js';
 import type { HostController } from '../host/index.js';
-import type { LatencyHistogram } from '../stats/index.js';
+import { LatencyHistogram } from '../stats/index.js';
 import type { ResolvedHost } from './resolved.js';
-import type { HostResult, LatencyUs, QueueCount } from './result.js';
-import type { HostIoStats } from './tracked-device.js';
+import type { DirectionTotals, HostResult, LatencyUs, QueueCount } from './result.js';
+import type { DirectionIoStats, HostIoStats } from './tracked-device.js';
 
 /** The parts of a runner's host record the report reads. */
 export interface HostRunView {
@@ -62,11 +62,31 @@ export function hostResult(
     bytesPerSecond: activeNs > 0 ? round((stats.bytesInDuration * NS_PER_S) / activeNs, 3) : 0,
     latencyUs: latencyUs(stats.latency),
     ...(stats.clat === undefined ? {} : { clatUs: latencyUs(stats.clat) }),
+    read: directionTotals([stats.read], durationS, activeNs),
+    write: directionTotals([stats.write], durationS, activeNs),
     reconnects: host.controller?.stats.reconnects ?? 0,
     lostInCrash: stats.lostInCrash,
     outstanding: stats.outstanding,
     verify: { blocksChecked: host.verifyChecked, mismatches: host.verifyMismatches },
     ...(host.connectError === undefined ? {} : { error: host.connectError }),
+  };
+}
+
+/**
+ * One direction summed over hosts: IOPS per second of the duration, bandwidth over `activeNs` (the
+ * window the matching total is measured over, so read + write bandwidth is the total's).
+ */
+export function directionTotals(directions: readonly DirectionIoStats[], durationS: number, activeNs: number): DirectionTotals {
+  const latency = new LatencyHistogram();
+  for (const direction of directions) if (direction.ios > 0) latency.add(direction.latency);
+  const sum = (count: (d: DirectionIoStats) => number): number => directions.reduce((total, d) => total + count(d), 0);
+  return {
+    ios: sum((d) => d.ios),
+    errors: sum((d) => d.errors),
+    iops: round(sum((d) => d.inDuration) / durationS, 3),
+    bytes: sum((d) => d.bytes),
+    bytesPerSecond: activeNs > 0 ? round((sum((d) => d.bytesInDuration) * NS_PER_S) / activeNs, 3) : 0,
+    latencyUs: latencyUs(latency),
   };
 }
 

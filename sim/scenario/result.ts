@@ -42,6 +42,23 @@ export interface LatencyUs {
   readonly mean: number;
 }
 
+/**
+ * Reads or writes alone (fio's JSON "read" and "write" sections), so a mixed workload (randrw, rw
+ * with rwmixread) shows each direction's rate and latency. A direction with no I/O reports zeros.
+ */
+export interface DirectionTotals {
+  /** Successful I/Os. */
+  readonly ios: number;
+  /** Failed I/Os (an error status). */
+  readonly errors: number;
+  /** Successful I/Os completed within the duration, per second of the duration. */
+  readonly iops: number;
+  readonly bytes: number;
+  /** Bytes completed within the duration over the same window as the total's bytesPerSecond. */
+  readonly bytesPerSecond: number;
+  readonly latencyUs: LatencyUs;
+}
+
 export interface QueueCount {
   readonly host: string;
   /** NVMe queue ID (1-based I/O queue). */
@@ -75,6 +92,9 @@ export interface HostResult {
   readonly latencyUs: LatencyUs;
   /** Open loop only: from submission to completion (fio's clat). */
   readonly clatUs?: LatencyUs;
+  /** Reads and writes alone (absent in results saved by versions before the split). */
+  readonly read?: DirectionTotals;
+  readonly write?: DirectionTotals;
   /** Successful reconnects of the last controller incarnation. */
   readonly reconnects: number;
   /** I/Os in flight when the host crashed (they neither complete nor fail). */
@@ -173,6 +193,9 @@ export interface ScenarioResult {
   readonly latencyUs: LatencyUs;
   /** Open loop only (some host has rateIops): from submission to completion. */
   readonly clatUs?: LatencyUs;
+  /** Reads and writes alone, over all hosts (absent in results saved by versions before the split). */
+  readonly read?: DirectionTotals;
+  readonly write?: DirectionTotals;
   /** Failed I/Os (an error status). */
   readonly errors: number;
   readonly lostInCrash: number;

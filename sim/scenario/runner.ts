@@ -20,7 +20,7 @@ import type { WorkloadResult } from '../workload/index.js';
 import { hostConnectOptions } from './connect-options.js';
 import { FaultConditions, type ArmedFault } from './fault-conditions.js';
 import { verbOf } from './fault-verbs/index.js';
-import { hostResult, latencyUs, round } from './host-result.js';
+import { directionTotals, hostResult, latencyUs, round } from './host-result.js';
 import { evaluateInvariants, ResumeTracker } from './invariants.js';
 import type { FaultOutcome, NodeRuntime, RunHooks } from './node-runtime.js';
 import { checkRealPrerequisites } from './real-prerequisites.js';
@@ -438,6 +438,8 @@ class ScenarioRun {
       bytesPerSecond: activeNs > 0 ? round((bytesInDuration * NS_PER_S) / activeNs, 3) : 0,
       latencyUs: latencyUs(all),
       ...(openLoop ? { clatUs: latencyUs(allClat) } : {}),
+      read: directionTotals(this.#hosts.map((host) => host.stats.read), durationS, activeNs),
+      write: directionTotals(this.#hosts.map((host) => host.stats.write), durationS, activeNs),
       errors: perHost.reduce((sum, host) => sum + host.errors, 0),
       lostInCrash: perHost.reduce((sum, host) => sum + host.lostInCrash, 0),
       perQueue,

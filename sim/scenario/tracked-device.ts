@@ -4,7 +4,8 @@
 // resubmission while in flight), and keeps the run's streaming statistics: counts per I/O queue
 // and HDR latency histograms per host and per queue. In open loop (a workload with rateIops),
 // latency counts from each I/O's arrival, waiting for a free slot included, and clat from its
-// submission, as fio's lat and clat. IOPS and bandwidth count only I/Os that completed within the
+// submission, as fio's lat and clat. Reads and writes are also counted apart (fio's read and write
+// groups), for mixed workloads. IOPS and bandwidth count only I/Os that completed within the
 // scenario's duration, not those finishing in the drain. Nothing is kept per I/O, so memory is flat however long
 // the run: the engine reuses one completion callback per outstanding-I/O slot, and the tracker
 // keeps one small record per slot, keyed by that callback.
@@ -23,6 +24,25 @@ export interface HostIoStatsOptions {
   readonly durationNs?: number;
   /** The workload is open loop: keep a clat histogram beside the latency from arrival. */
   readonly openLoop?: boolean;
+}
+
+/** One direction's counters of a host (fio's read or write group). */
+export class DirectionIoStats {
+  /** Completed with status 0, and their bytes. */
+  ios = 0;
+  bytes = 0;
+  /** Completed with an error status. */
+  errors = 0;
+  /** Successful I/Os and their bytes that completed within the duration. */
+  inDuration = 0;
+  bytesInDuration = 0;
+  #latency: LatencyHistogram | undefined;
+
+  /** Latency of successful I/Os, as the host's; made on first use (a read-only job has no writes). */
+  get latency(): LatencyHistogram {
+    this.#latency ??= new LatencyHistogram();
+    return this.#latency;
+  }
 }
 
 /** Counters of one host over all its incarnations. */
@@ -51,6 +71,9 @@ export class HostIoStats {
   readonly clat: LatencyHistogram | undefined;
   /** Latency per I/O queue index, at two significant digits (many queues, small histograms). */
   readonly perQueueLatency: LatencyHistogram[];
+  /** The same counts for reads and for writes. */
+  readonly read = new DirectionIoStats();
+  readonly write = new DirectionIoStats();
   /** Successful I/Os and their bytes that completed within the duration: what IOPS and bandwidth count. */
   inDuration = 0;
   bytesInDuration = 0;
@@ -79,6 +102,7 @@ interface SlotRecord {
   arrivalNs: number;
   queue: number;
   length: number;
+  direction: DirectionIoStats;
   readonly callback: WorkloadIoCallback;
   readonly wrapped: WorkloadIoCallback;
 }
@@ -129,6 +153,7 @@ export class TrackedDevice implements WorkloadDevice {
         arrivalNs: 0,
         queue: 0,
         length: 0,
+        direction: this.#stats.read,
         callback,
         wrapped: (status, data) => this.#complete(created, status, data),
       };
@@ -145,6 +170,7 @@ export class TrackedDevice implements WorkloadDevice {
     record.arrivalNs = io.arrivalNs ?? record.startNs;
     record.queue = (io.queue ?? 0) % this.#queues;
     record.length = io.length;
+    record.direction = io.kind === 'read' ? stats.read : stats.write;
     stats.submitted++;
     stats.outstanding++;
     if (stats.firstSubmitNs < 0) stats.firstSubmitNs = record.startNs;
@@ -176,14 +202,21 @@ export class TrackedDevice implements WorkloadDevice {
       stats.latency.record(latency);
       stats.perQueueLatency[record.queue]?.record(latency);
       stats.clat?.record(now - record.startNs);
+      const direction = record.direction;
+      direction.ios++;
+      direction.bytes += record.length;
+      direction.latency.record(latency);
       if (now <= stats.durationNs) {
         stats.inDuration++;
         stats.bytesInDuration += record.length;
+        direction.inDuration++;
+        direction.bytesInDuration += record.length;
       }
       stats.observer?.completed(record.queue, now, latency, record.length);
       this.#onSuccess();
     } else {
       stats.failed++;
+      record.direction.errors++;
       stats.firstFailure ??= { status, atNs: now };
       stats.observer?.failed(record.queue, now);
     }
