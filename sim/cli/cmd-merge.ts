@@ -7,7 +7,7 @@ import { formatStudySummary } from '../report/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { readStudyResult, saveJson, studyExitStatus } from './cmd-study.js';
 import type { Command } from './command.js';
-import { writeStudyReport } from './report-output.js';
+import { studyReportWritten, writeStudyReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { long: 'out', kind: 'value', valueName: 'FILE.json', help: 'save the merged results' },
@@ -34,8 +34,9 @@ export const mergeCommand: Command = {
     const out = args.string('out');
     if (out !== undefined) saveJson(out, merged);
     const reportDir = args.string('report');
-    if (reportDir !== undefined) await writeStudyReport(io, reportDir, merged);
+    const written = reportDir === undefined ? undefined : await writeStudyReport(reportDir, merged);
     io.out(args.flag('json') ? `${JSON.stringify(merged, null, 2)}\n` : formatStudySummary(merged));
+    if (written !== undefined) studyReportWritten(io, written, merged, args.flag('json'));
     if (!merged.complete) io.err(`merge: ${merged.tasks.present} of ${merged.tasks.total} runs present; the answers need them all\n`);
     return studyExitStatus(merged);
   },

@@ -5,7 +5,7 @@ import type { ScenarioResult } from '../scenario/index.js';
 import { asStudyResult, StudyError } from '../study/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { Command } from './command.js';
-import { writeRunReport, writeStudyReport } from './report-output.js';
+import { reportWritten, writeRunReport, writeStudyReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [{ long: 'report', kind: 'value', valueName: 'DIR', help: 'where to write the report (required)' }];
 
@@ -28,7 +28,7 @@ export const reportCommand: Command = {
     const doc = value as { kind?: unknown; fingerprint?: unknown; repeat?: unknown; result?: unknown };
     if (doc.kind === 'study') {
       try {
-        await writeStudyReport(io, dir, asStudyResult(value, file));
+        reportWritten(io, await writeStudyReport(dir, asStudyResult(value, file)));
       } catch (error) {
         if (error instanceof StudyError) throw new UsageError(error.message);
         throw error;
@@ -40,7 +40,7 @@ export const reportCommand: Command = {
     if (run === undefined || typeof run !== 'object' || !Array.isArray(run.perHost)) {
       throw new UsageError(`${file}: is not the output of nvmf-sim study --out, merge --out or run --json`);
     }
-    await writeRunReport(io, dir, run, typeof doc.repeat === 'string' ? doc.repeat : (run.repeat ?? ''));
+    reportWritten(io, await writeRunReport(dir, run, typeof doc.repeat === 'string' ? doc.repeat : (run.repeat ?? '')));
     return 0;
   },
 };

@@ -14,7 +14,7 @@ import { ScenarioError } from '../scenario/index.js';
 import { formatRunSummary } from '../report/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { CliIo, Command } from './command.js';
-import { writeRunReport } from './report-output.js';
+import { reportWritten, writeRunReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { long: 'seed', kind: 'value', valueName: 'N', help: "run seed (default: the scenario's, else 1)" },
@@ -148,13 +148,14 @@ export const runCommand: Command = {
     }
     result = withRejections(result, rejections);
     const reportDir = args.string('report');
-    if (reportDir !== undefined) await writeRunReport(io, reportDir, result, repeat);
+    const written = reportDir === undefined ? undefined : await writeRunReport(reportDir, result, repeat);
     if (json) {
       io.out(`${JSON.stringify({ repeat, ...result }, null, 2)}\n`);
       io.err(`repeat: ${repeat}\n`);
     } else {
       io.out(formatRunSummary(result, repeat));
     }
+    if (written !== undefined) reportWritten(io, written);
     if (result.failure !== undefined) {
       if (json) io.err(`nvmf-sim: FAILED: ${result.failure} (${result.invariants.find((inv) => !inv.ok)?.name ?? ''})\n`);
       return FAILURE_EXIT_STATUS[result.failure];

@@ -13,7 +13,7 @@ import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { Command } from './command.js';
 import { version } from './version.js';
 import { poolBar } from './pool-progress.js';
-import { writeStudyReport } from './report-output.js';
+import { studyReportWritten, writeStudyReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker threads (default: one per core)' },
@@ -119,9 +119,10 @@ export const studyCommand: Command = {
       }
       if (out !== undefined) saveJson(out, result);
       const reportDir = args.string('report');
-      if (reportDir !== undefined) await writeStudyReport(io, reportDir, result);
+      const written = reportDir === undefined ? undefined : await writeStudyReport(reportDir, result);
       io.out(json ? `${JSON.stringify(result, null, 2)}\n` : formatStudySummary(result, jobs));
       if (out !== undefined && !json) io.out(`results: ${out}\n`);
+      if (written !== undefined) studyReportWritten(io, written, result, json);
       return studyExitStatus(result);
     } catch (error) {
       if (error instanceof StudyError) throw new UsageError(error.message);
