@@ -114,7 +114,7 @@ export function formatFioText(result: WorkloadResult): string {
   const lines = [`${result.name}: (groupid=0, jobs=1): err=${String(err).padStart(2)}: ended=${result.ended}`];
   lines.push(...directionLines('read', result.read), ...directionLines('write', result.write));
   // NVMe queue IDs: I/O queue i is qid i + 1 (qid 0 is the admin queue).
-  lines.push(`  queues (I/Os, p99 usec): ${result.queues.map((q) => `qid${q.queue + 1}=${q.ios}${q.latencyUs === undefined ? '' : ` (${q.latencyUs.p99})`}`).join(' ')}`);
+  lines.push(`  queues (I/Os, p99 usec): ${result.queues.map((q) => `qid${q.queue + 1}=${q.ios}${q.latencyUs === undefined ? '' : ` (${Math.round(q.latencyUs.p99)})`}`).join(' ')}`);
   if (result.verify.enabled) {
     lines.push(`  verify: ${result.verify.blocksChecked} blocks checked, ${mismatches} mismatches`);
     const first = result.verify.firstMismatch;
