@@ -1,6 +1,7 @@
 // The study, merge and seed-sweep commands through the real bin: shards run as separate processes
 // merge to the single run's document, --resume reuses saved runs, a seed sweep reports by class and
-// exits non-zero on a failing seed, --set changes a field and appears in the repeat line, and bad
+// exits non-zero on a failing seed, --set changes a field and appears in the repeat line, the summary
+// and report.md agree, and bad
 // input is one line with exit status 2.
 import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +46,29 @@ test('cli study: shards run as separate processes merge to the single run', asyn
   const partial = await nvmfSim(['merge', join(dir, 'shard-0.json')]);
   t.is(partial.code, 0);
   t.regex(partial.stderr, /merge: 2 of 4 runs present; the answers need them all/);
+});
+
+test('cli study: the summary and report.md state the same answers and points; --report ends with the path and the answers', async (t) => {
+  const dir = tempDir(t);
+  const report = join(dir, 'report');
+  const run = await nvmfSim(['study', TINY, '--duration', '3ms', '--jobs', '2', '--report', report]);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stderr, new RegExp(`report: ${join(report, 'report.html').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ chart\\(s\\)`));
+  const markdown = readFileSync(join(report, 'report.md'), 'utf8');
+  const answers = [...markdown.matchAll(/^- (.+)$/gm)].map((match) => (match[1] ?? '').replace(/\*\*/g, ''));
+  t.true(answers.length > 0);
+  // The answers open the summary and, with --report, close it.
+  const lines = run.stdout.trimEnd().split('\n');
+  t.deepEqual(lines.slice(1, 2 + answers.length), ['answers:', ...answers.map((answer) => `  ${answer}`)]);
+  t.deepEqual(lines.slice(-1 - answers.length), ['answers:', ...answers.map((answer) => `  ${answer}`)]);
+  // Each point's row has the report's cells: IOPS and p99 with their intervals, the bottleneck.
+  const rows = markdown.split('## Points')[1]?.split('\n\n')[1]?.split('\n').slice(2) ?? [];
+  t.is(rows.length, 2);
+  for (const row of rows) {
+    const cells = row.slice(2, -2).split(' | ');
+    const line = lines.find((candidate) => candidate.startsWith(`  ${cells[0] ?? ''} `)) ?? '';
+    t.deepEqual(line.trim().split(/ {2,}/), cells.filter((cell) => cell !== ''), line);
+  }
 });
 
 test('cli study: --resume reuses the runs saved in --out', async (t) => {
