@@ -1,8 +1,7 @@
 // The study, merge and seed-sweep commands through the real bin: shards run as separate processes
 // merge to the single run's document, --resume reuses saved runs, a seed sweep reports by class and
 // exits non-zero on a failing seed, --set changes a field and appears in the repeat line, the summary
-// and report.md agree, and bad
-// input is one line with exit status 2.
+// and report.md agree, and bad input is one line with exit status 2.
 import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
