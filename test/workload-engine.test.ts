@@ -241,6 +241,11 @@ test('workload: fio JSON has fio keys and percentiles', (t) => {
   const reads = jobJson?.read.total_ios ?? 0;
   t.true(reads > 300 && reads < 420, `reads ${reads} of 512 with rwmixread 70`);
   t.is(jobJson?.['job options'].rwmixread, '70');
+  // Queues by NVMe qid, 1..N (qid 0 is the admin queue), not by index.
+  const queues = jobJson?.nvmf_sim.queues ?? [];
+  t.true(queues.length > 0);
+  t.deepEqual(queues.map((queue) => queue.qid), queues.map((_, i) => i + 1));
+  t.false(queues.some((queue) => 'queue' in queue));
   // The human summary names both directions.
   const text = formatFioText(result);
   t.regex(text, /read: IOPS=/);
