@@ -9,9 +9,12 @@ import type { FioDirection, FioJob } from '../workload/index.js';
 import type { ChartSpec } from './chart-spec.js';
 
 /** Lines one chart shows; further ones are left out and the caption says how many. */
-export const MAX_PERCENTILE_SERIES = 12;
+export const MAX_PERCENTILE_SERIES = 16;
 
-const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d', '#7c3aed', '#0f766e'];
+const PALETTE = [
+  '#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777',
+  '#4b5563', '#65a30d', '#7c3aed', '#0f766e', '#b45309', '#be123c', '#1e3a8a', '#111827',
+];
 
 /** The direction of a job that did the I/O: mixed when reported so, else the busier of read and write. */
 function busiest(job: FioJob): FioDirection {
@@ -37,16 +40,19 @@ function chart(id: string, title: string, caption: string, curves: readonly Curv
   const shown = curves.slice(0, MAX_PERCENTILE_SERIES);
   const left = total - shown.length;
   const labels = FIO_PERCENTILES.map(String);
+  const legendRows = Math.ceil(shown.length / 5);
   return {
     id,
     title,
-    caption: `${caption}${left > 0 ? ` The first ${shown.length} of ${total} are drawn; the CSV has them all.` : ''}`,
-    height: shown.length > 4 ? 480 : 420,
+    caption: `${caption}${left > 0 ? ` The first ${shown.length} of ${total} are drawn; the CSV has them all.` : ''}${shown.length > 1 ? ' Points with equal latency draw one line over another.' : ''}`,
+    width: 900,
+    // The legend wraps at about five entries a line; the plot keeps its height above it.
+    height: 440 + legendRows * 22,
     option: {
       title: { text: title, left: 'center', textStyle: { fontSize: 15 } },
       legend: { bottom: 0, type: 'plain', textStyle: { fontSize: 11 } },
-      grid: { left: 80, right: 30, top: 50, bottom: shown.length > 4 ? 110 : 75 },
-      xAxis: { type: 'category', name: 'percentile', nameLocation: 'middle', nameGap: 28, data: labels, boundaryGap: false, axisLabel: { fontSize: 10, interval: 0, rotate: 40 } },
+      grid: { left: 80, right: 30, top: 50, bottom: 78 + legendRows * 22 },
+      xAxis: { type: 'category', name: 'percentile', nameLocation: 'middle', nameGap: 44, data: labels, boundaryGap: false, axisLabel: { fontSize: 10, interval: 0, rotate: 40 } },
       yAxis: { type: 'log', name: 'completion latency (µs)', nameLocation: 'middle', nameGap: 60 },
       series: shown.map((curve, i) => ({
         name: curve.name,
