@@ -6,7 +6,13 @@
 import type { ScenarioResult } from '../scenario/index.js';
 import { formatNumber as number } from '../stats/index.js';
 import type { ChartSpec } from './chart-spec.js';
-import type { ReportTable } from './report-document.js';
+
+/** A report table (report-document.ts ReportTable has this shape). */
+interface Table {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
 
 /** The colour steps of the heatmap: decades of latency, so that 100 µs and 200 ms both read. */
 const DECADE_COLORS = ['#a7f3d0', '#34d399', '#fde047', '#fb923c', '#ef4444', '#b91c1c', '#7f1d1d', '#450a0a'];
@@ -82,7 +88,7 @@ export function queueHeatmap(result: ScenarioResult): ChartSpec | null {
 }
 
 /** Each queue's percentiles over the run. */
-export function queueTable(result: ScenarioResult): ReportTable {
+export function queueTable(result: ScenarioResult): Table {
   return {
     title: 'Per queue (NVMe qid)',
     columns: ['host', 'qid', 'I/Os', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'mean µs'],
