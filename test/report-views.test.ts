@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChartOption, ChartSpec } from '../sim/report/chart-spec.js';
 import { MAX_PERCENTILE_SERIES, runPercentileChart, studyPercentileChart } from '../sim/report/percentile-charts.js';
-import { NO_QUEUE_SERIES_NOTE, queueHeatmap, queueTable } from '../sim/report/queue-latency.js';
+import { MAX_COLUMNS, NO_QUEUE_SERIES_NOTE, queueHeatmap, queueTable } from '../sim/report/queue-latency.js';
 import { reportDocument } from '../sim/report/report-document.js';
 import type { Provenance } from '../sim/report/provenance.js';
 import { renderSvgs } from '../sim/report/render-svg.js';
@@ -145,6 +145,22 @@ test('report: the queue × time heatmap has a cell per queue and interval, grey 
   const [svg] = await renderSvgs([heatmap]);
   t.true((svg?.match(/<path/g) ?? []).length >= 40);
   t.true(svg?.includes('h1 qid 1') === true);
+});
+
+test('report: a long run merges intervals in the heatmap, keeping the worst p99 of each group', (t) => {
+  const base = synthetic(true);
+  const long = Array.from({ length: 450 }, (_, i) => row(i, 10, i === 301 ? 9000 : 100));
+  const result = {
+    ...base,
+    timeSeries: { ...base.timeSeries, intervals: long.map((r) => ({ ...r, queueSlots: [] })), perQueue: [{ host: 'h1', qid: 1, intervals: long }] },
+  } as ScenarioResult;
+  const heatmap = queueHeatmap(result);
+  if (heatmap === null) return t.fail();
+  const data = series(heatmap)[0]?.['data'] as [number, number, number][];
+  t.true(MAX_COLUMNS >= 150);
+  t.is(data.length, 150, 'groups of 3 intervals');
+  t.deepEqual(data[100], [100, 0, 9000]);
+  t.regex(heatmap.caption, /the worst of 3 intervals of 10 ms/);
 });
 
 test('report: without per-queue series the run report says so instead of drawing an empty heatmap', (t) => {

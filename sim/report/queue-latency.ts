@@ -17,6 +17,8 @@ interface Table {
 /** The colour steps of the heatmap: decades of latency, so that 100 µs and 200 ms both read. */
 const DECADE_COLORS = ['#a7f3d0', '#34d399', '#fde047', '#fb923c', '#ef4444', '#b91c1c', '#7f1d1d', '#450a0a'];
 const NO_COMPLETION = -1;
+/** Columns of the heatmap at most (a 10 s run at 10 ms has 1000 intervals). */
+export const MAX_COLUMNS = 200;
 
 export const NO_QUEUE_SERIES_NOTE =
   'No per-queue time series in this run, so no queue × time heatmap: run it again with --per-queue to record one.';
@@ -30,21 +32,27 @@ function decadeLabel(us: number): string {
 export function queueHeatmap(result: ScenarioResult): ChartSpec | null {
   const queues = result.timeSeries.perQueue;
   if (queues === undefined || queues.length === 0) return null;
-  const intervals = result.timeSeries.intervals.map((row) => row.tMs);
+  // At most MAX_COLUMNS columns: a long run's intervals are merged in groups, each showing the
+  // worst p99 of its intervals (a stall stays visible), grey only when none completed anything.
+  const count = result.timeSeries.intervals.length;
+  const group = Math.max(1, Math.ceil(count / MAX_COLUMNS));
+  const columns = Math.ceil(count / group);
+  const intervals = Array.from({ length: columns }, (_, x) => result.timeSeries.intervals[x * group]?.tMs ?? 0);
   const labels = queues.map((queue) => `${queue.host} qid ${queue.qid}`);
   const cells: [number, number, number][] = [];
   let low = Infinity;
   let high = 0;
-  queues.forEach((queue, y) =>
-    queue.intervals.forEach((row, x) => {
-      const value = row.ios > 0 ? row.latencyUs.p99 : NO_COMPLETION;
+  queues.forEach((queue, y) => {
+    for (let x = 0; x < columns; x++) {
+      let value = NO_COMPLETION;
+      for (const row of queue.intervals.slice(x * group, (x + 1) * group)) if (row.ios > 0) value = Math.max(value, row.latencyUs.p99);
       if (value > 0) {
         low = Math.min(low, value);
         high = Math.max(high, value);
       }
       cells.push([x, y, value]);
-    }),
-  );
+    }
+  });
   if (!Number.isFinite(low)) low = high = 1;
   const first = Math.floor(Math.log10(low));
   const last = Math.max(first + 1, Math.ceil(Math.log10(high)));
@@ -60,7 +68,7 @@ export function queueHeatmap(result: ScenarioResult): ChartSpec | null {
   return {
     id: 'queue-p99-heatmap',
     title: 'p99 per queue over time',
-    caption: `p99 latency of each I/O queue (NVMe qid) in each ${result.timeSeries.intervalMs} ms interval; grey: the queue completed nothing. A row that stays grey or dark while the others recover is blocked at its head.`,
+    caption: `p99 latency of each I/O queue (NVMe qid) in each ${result.timeSeries.intervalMs * group} ms${group > 1 ? ` (the worst of ${group} intervals of ${result.timeSeries.intervalMs} ms)` : ' interval'}; grey: the queue completed nothing. A row that stays grey or dark while the others recover is blocked at its head.`,
     height,
     width: 900,
     option: {
