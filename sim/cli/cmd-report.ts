@@ -26,9 +26,11 @@ export const reportCommand: Command = {
       throw new UsageError(`${file}: ${error instanceof SyntaxError ? `is not JSON (${error.message})` : 'no such file'}`);
     }
     const doc = value as { kind?: unknown; fingerprint?: unknown; repeat?: unknown; result?: unknown };
-    if (doc.kind === 'study') {
+    // A study's results as saved, or inside a study report's report.json.
+    const study = doc.kind === 'study' ? value : (doc.result as { kind?: unknown } | undefined)?.kind === 'study' ? doc.result : undefined;
+    if (study !== undefined) {
       try {
-        reportWritten(io, await writeStudyReport(dir, asStudyResult(value, file)));
+        reportWritten(io, await writeStudyReport(dir, asStudyResult(study, file)));
       } catch (error) {
         if (error instanceof StudyError) throw new UsageError(error.message);
         throw error;

@@ -28,6 +28,7 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; font-variant-numeric: t
 th, td { border: 1px solid #e5e7eb; padding: .25rem .6rem; text-align: right; } th { background: #f9fafb; }
 td:first-child, th:first-child { text-align: left; }
 figure { margin: 1rem 0 2rem; } figcaption { color: #4b5563; font-size: .9rem; }
+.note { color: #92400e; background: #fffbeb; border-left: 4px solid #f59e0b; padding: .4rem .8rem; }
 code { font-size: .85em; background: #f3f4f6; padding: .1rem .25rem; border-radius: 3px; }
 `;
 
@@ -40,6 +41,7 @@ export function renderHtml(doc: ReportDocument, svgs: readonly string[]): string
         `Data: <a href="${escape(chart.id)}.csv">${escape(chart.id)}.csv</a>, <a href="${escape(chart.id)}.svg">${escape(chart.id)}.svg</a>.</figcaption></figure>`,
     )
     .join('\n');
+  const notes = (doc.notes ?? []).map((note) => `<p class="note">${inline(note)}</p>`).join('\n');
   const repeats = doc.repeats.map(([what, command]) => `<tr><td>${escape(what)}</td><td><code>${escape(command)}</code></td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -50,7 +52,7 @@ export function renderHtml(doc: ReportDocument, svgs: readonly string[]): string
 <p class="subtitle">${escape(doc.subtitle)}</p>
 <section class="answers"><h2>Answers</h2><ul>${doc.answers.map((answer) => `<li>${inline(answer)}</li>`).join('')}</ul></section>
 ${doc.tables.map((t) => `<h2>${escape(t.title)}</h2>${table(t)}`).join('\n')}
-${doc.charts.length > 0 ? `<h2>Charts</h2>\n${charts}` : ''}
+${doc.charts.length > 0 || notes !== '' ? `<h2>Charts</h2>\n${notes}${charts}` : ''}
 <h2>Provenance</h2>${table({ columns: ['', ''], rows: provenanceRows(doc.provenance) })}
 <h2>Repeat</h2><table><thead><tr><th>what</th><th>command</th></tr></thead><tbody>${repeats}</tbody></table>
 </body></html>

@@ -16,8 +16,10 @@ export function markdownTable(table: Pick<ReportTable, 'columns' | 'rows'>): str
 export function renderMarkdown(doc: ReportDocument): string {
   const parts = [`# ${doc.title}`, '', doc.subtitle, '', '## Answers', '', ...doc.answers.map((answer) => `- ${answer}`), ''];
   for (const table of doc.tables) parts.push(`## ${table.title}`, '', markdownTable(table), '');
-  if (doc.charts.length > 0) {
+  const notes = doc.notes ?? [];
+  if (doc.charts.length > 0 || notes.length > 0) {
     parts.push('## Charts', '');
+    for (const note of notes) parts.push(`> ${note}`, '');
     for (const chart of doc.charts) parts.push(`### ${chart.title}`, '', `![${chart.title}](${chart.id}.svg)`, '', `${chart.caption} Data: [${chart.id}.csv](${chart.id}.csv).`, '');
   }
   parts.push('## Provenance', '', markdownTable({ columns: ['', ''], rows: provenanceRows(doc.provenance) }), '');

@@ -7,10 +7,13 @@ import type { StudyResult } from '../study/index.js';
 import type { ChartSpec } from './chart-spec.js';
 import type { Provenance } from './provenance.js';
 import type { ReportTable } from './report-table.js';
+import { runPercentileChart, studyPercentileChart } from './percentile-charts.js';
+import { NO_QUEUE_SERIES_NOTE, queueHeatmap, queueTable } from './queue-latency.js';
 import { runCharts } from './run-charts.js';
 import { hostTable, runTable } from './run-tables.js';
 import { studyAnswers } from './study-answers.js';
 import { studyCharts } from './study-charts.js';
+import { timeSeriesCharts } from './time-series-charts.js';
 
 export type { ReportTable } from './report-table.js';
 
@@ -21,6 +24,8 @@ export interface ReportDocument {
   readonly answers: readonly string[];
   readonly tables: readonly ReportTable[];
   readonly charts: readonly ChartSpec[];
+  /** What the charts leave out and why (e.g. no per-queue time series), shown with them. */
+  readonly notes?: readonly string[];
   readonly provenance: Provenance;
   /** Repeat commands, by what they repeat. */
   readonly repeats: readonly (readonly [string, string])[];
@@ -66,7 +71,7 @@ function studyDocument(result: StudyResult, provenance: Provenance): ReportDocum
     subtitle: `${result.study.description === '' ? '' : `${result.study.description}. `}${result.study.points.length} points × ${result.study.seeds.length} seeds, ${result.tasks.present} runs, ${result.tasks.failed} failed.`,
     answers: studyAnswers(result),
     tables: [points],
-    charts: studyCharts(result),
+    charts: [...studyCharts(result), ...optional(studyPercentileChart(result))],
     provenance,
     repeats: result.points.map((point) => [Object.entries(point.point).map(([name, value]) => `${name}=${String(value)}`).join(' '), point.repeat] as const),
   };
@@ -74,19 +79,8 @@ function studyDocument(result: StudyResult, provenance: Provenance): ReportDocum
 
 function runDocument(result: ScenarioResult, repeat: string, provenance: Provenance): ReportDocument {
   const lat = result.latencyUs;
-  const queues: ReportTable = {
-    title: 'Per queue (NVMe qid)',
-    columns: ['host', 'qid', 'I/Os', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs'],
-    rows: result.perQueue.map((queue) => [
-      queue.host,
-      String(queue.qid),
-      number(queue.ios),
-      number(queue.latencyUs?.p50 ?? 0, 1),
-      number(queue.latencyUs?.p99 ?? 0, 1),
-      number(queue.latencyUs?.p999 ?? 0, 1),
-      number(queue.latencyUs?.max ?? 0, 1),
-    ]),
-  };
+  const queues = queueTable(result);
+  const heatmap = queueHeatmap(result);
   const invariants: ReportTable = {
     title: 'Invariants',
     columns: ['invariant', 'class', 'verdict', 'detail'],
@@ -97,10 +91,15 @@ function runDocument(result: ScenarioResult, repeat: string, provenance: Provena
     subtitle: `seed ${result.seed}, ${result.durationSeconds} s ${result.timeBase === 'virtual' ? 'simulated' : 'real time'}, fingerprint ${result.fingerprint}`,
     answers: [`${number(result.iops)} IOPS at p99 ${number(lat.p99, 1)} µs; ${result.ok ? 'every invariant held' : `failed: ${result.failure ?? ''}`}`],
     tables: [runTable(result), hostTable(result), queues, invariants],
-    charts: runCharts(result),
+    charts: [...timeSeriesCharts(result), ...optional(heatmap), ...runCharts(result), ...optional(runPercentileChart(result))],
+    ...(heatmap === null ? { notes: [NO_QUEUE_SERIES_NOTE] } : {}),
     provenance,
     repeats: [['this run', repeat]],
   };
+}
+
+function optional<T>(value: T | null): T[] {
+  return value === null ? [] : [value];
 }
 
 export function reportDocument(source: ReportSource, provenance: Provenance): ReportDocument {

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv } from './chart-spec.js';
+import { reportFio } from './fio-documents.js';
 import type { Provenance } from './provenance.js';
 import { reportDocument, type ReportSource } from './report-document.js';
 import { renderHtml } from './render-html.js';
@@ -25,7 +26,9 @@ export async function writeReport(dir: string, source: ReportSource, provenance:
   const svgs = await renderSvgs(doc.charts);
   mkdirSync(dir, { recursive: true });
   const json = join(dir, 'report.json');
-  writeFileSync(json, `${JSON.stringify({ provenance, ...(source.kind === 'run' ? { repeat: source.repeat } : {}), result: source.result }, null, 2)}\n`);
+  // The results as saved, then their fio JSON (json+ bins included) per run, or per point and seed.
+  const body = { provenance, ...(source.kind === 'run' ? { repeat: source.repeat } : {}), result: source.result, fio: reportFio(source) };
+  writeFileSync(json, `${JSON.stringify(body, null, 2)}\n`);
   const markdown = join(dir, 'report.md');
   writeFileSync(markdown, renderMarkdown(doc));
   doc.charts.forEach((chart, i) => {

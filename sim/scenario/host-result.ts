@@ -4,6 +4,7 @@
 import { NS_PER_S } from '../core/index.js';
 import type { HostController } from '../host/index.js';
 import { LatencyHistogram } from '../stats/index.js';
+import { fioJob, type DirectionResult, type FioJob, type ResolvedJob } from '../workload/index.js';
 import type { ResolvedHost } from './resolved.js';
 import type { DirectionTotals, HostResult, LatencyUs, QueueCount } from './result.js';
 import type { DirectionIoStats, HostIoStats } from './tracked-device.js';
@@ -16,6 +17,8 @@ export interface HostRunView {
   readonly verifyChecked: number;
   readonly verifyMismatches: number;
   readonly connectError: string | undefined;
+  /** The job its workload last started with; null: it never started one. */
+  readonly job: ResolvedJob | null;
 }
 
 /**
@@ -69,6 +72,7 @@ export function hostResult(
     outstanding: stats.outstanding,
     verify: { blocksChecked: host.verifyChecked, mismatches: host.verifyMismatches },
     ...(host.connectError === undefined ? {} : { error: host.connectError }),
+    ...(host.job === null ? {} : { fio: hostFioJob(host, host.job, crashed) }),
   };
 }
 
@@ -88,6 +92,65 @@ export function directionTotals(directions: readonly DirectionIoStats[], duratio
     bytesPerSecond: activeNs > 0 ? round((sum((d) => d.bytesInDuration) * NS_PER_S) / activeNs, 3) : 0,
     latencyUs: latencyUs(latency),
   };
+}
+
+/**
+ * The host's workload as fio's JSON reports a job (json+ bins included), from the run's counters
+ * over all its incarnations. A closed-loop randrw host reports its reads and writes apart, as fio
+ * does; an open-loop one, whose clat is kept per host only, under fio's unified "mixed" direction.
+ * Per-queue figures are the run's perQueue.
+ */
+function hostFioJob(host: HostRunView, job: ResolvedJob, crashed: boolean): FioJob {
+  const stats = host.stats;
+  const runtimeNs = stats.firstSubmitNs < 0 ? 0 : Math.max(0, stats.lastCompletionNs - stats.firstSubmitNs);
+  const open = stats.clat !== undefined;
+  const all: DirectionResult = {
+    ioBytes: stats.bytes,
+    ios: stats.succeeded,
+    errors: stats.failed,
+    runtimeNs,
+    clat: (stats.clat ?? stats.latency).summary(),
+    clatBuckets: (stats.clat ?? stats.latency).buckets(),
+    ...(open ? { lat: stats.latency.summary(), latBuckets: stats.latency.buckets() } : {}),
+  };
+  const none: DirectionResult = { ioBytes: 0, ios: 0, errors: 0, runtimeNs: 0, clat: { min: 0, max: 0, mean: 0, stddev: 0, N: 0, percentile: {} } };
+  const both = job.readFraction > 0 && job.readFraction < 1;
+  const reads = job.readFraction > 0;
+  if (both && !open) {
+    const direction = (d: DirectionIoStats): DirectionResult => ({
+      ioBytes: d.bytes,
+      ios: d.ios,
+      errors: d.errors,
+      runtimeNs,
+      clat: d.latency.summary(),
+      clatBuckets: d.latency.buckets(),
+    });
+    return fioJob(job, {
+      name: host.resolved.name,
+      elapsedNs: runtimeNs,
+      read: direction(stats.read),
+      write: direction(stats.write),
+      queues: [],
+      errors: stats.failed,
+      verify: { enabled: job.verify, blocksChecked: host.verifyChecked, mismatches: host.verifyMismatches },
+      ended: crashed ? 'stopped' : stats.firstFailure === undefined ? 'done' : 'error',
+    });
+  }
+  const mixed = both;
+  return fioJob(
+    job,
+    {
+      name: host.resolved.name,
+      elapsedNs: runtimeNs,
+      read: reads || mixed ? all : none,
+      write: reads ? none : all,
+      queues: [],
+      errors: stats.failed,
+      verify: { enabled: job.verify, blocksChecked: host.verifyChecked, mismatches: host.verifyMismatches },
+      ended: crashed ? 'stopped' : stats.firstFailure === undefined ? 'done' : 'error',
+    },
+    { mixed },
+  );
 }
 
 /** A histogram's fio-style summary in microseconds. */

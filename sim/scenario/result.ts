@@ -3,6 +3,7 @@
 // (the determinism tests compare exactly that). Failure classes follow TigerBeetle's VOPR
 // (src/testing/cluster.zig Failure): crash, liveness, correctness, each with its own exit status.
 import type { TcpResult } from '../stats/index.js';
+import type { FioJob } from '../workload/index.js';
 import type { Bottleneck } from './bottleneck.js';
 import type { TimeSeriesResult } from './time-series-recorder.js';
 import type { UtilisationResult } from './utilisation.js';
@@ -104,6 +105,11 @@ export interface HostResult {
   readonly verify: { readonly blocksChecked: number; readonly mismatches: number };
   /** Why the host never ran its workload, if it did not. */
   readonly error?: string;
+  /**
+   * The host's workload in fio's JSON job shape (fio --output-format=json+, latency bins
+   * included), over all its incarnations; absent when it never started one.
+   */
+  readonly fio?: FioJob;
 }
 
 export interface CpuResult {

@@ -16,7 +16,7 @@ import { connectController, type HostController } from '../host/index.js';
 import { LatencyHistogram } from '../stats/index.js';
 import { WorkloadRun } from '../workload/index.js';
 import { resolveJob } from '../workload/index.js';
-import type { WorkloadResult } from '../workload/index.js';
+import type { ResolvedJob, WorkloadResult } from '../workload/index.js';
 import { hostConnectOptions } from './connect-options.js';
 import { FaultConditions, type ArmedFault } from './fault-conditions.js';
 import { verbOf } from './fault-verbs/index.js';
@@ -46,6 +46,8 @@ interface HostRuntime {
   controller: HostController | null;
   device: TrackedDevice | null;
   run: WorkloadRun | null;
+  /** The job its workload last started with (its fio job options), null before any. */
+  job: ResolvedJob | null;
   /** A workload is issuing or has I/O outstanding. */
   running: boolean;
   verifyChecked: number;
@@ -112,6 +114,7 @@ class ScenarioRun {
       controller: null,
       device: null,
       run: null,
+      job: null,
       running: false,
       verifyChecked: 0,
       verifyMismatches: 0,
@@ -229,6 +232,7 @@ class ScenarioRun {
       const run = new WorkloadRun({ clock: env.clock, rng: env.rng }, tracked, job, nodes.workloadLatencyHistogram ? {} : { latencyHistogram: false });
       host.device = tracked;
       host.run = run;
+      host.job = job;
       host.running = true;
       this.#record({ tNs: now, kind: 'workload-start', host: host.resolved.name, runtimeNs });
       run.start((result) => this.#workloadDone(host, incarnation, result));

@@ -1,7 +1,7 @@
 // Streaming latency statistics: an HDR histogram of integer nanoseconds, summarised the way fio
 // reports completion latency (min, max, mean, stddev and a fixed percentile list). Recording is
 // O(1) and allocation-free, so it sits on the per-I/O path in both real and simulated runs.
-import { build } from 'hdr-histogram-js';
+import { build, JsHistogram } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 
 /**
@@ -111,6 +111,23 @@ export class LatencyHistogram {
     this.#count = count;
     this.#min = Math.min(this.#min, other.#min);
     this.#max = Math.max(this.#max, other.#max);
+  }
+
+  /**
+   * Every non-empty bucket as [value, count], lowest first, the value being the bucket's median
+   * equivalent value in ns (fio's json+ bins are built from these: fio-json.ts fioBins).
+   */
+  buckets(): [number, number][] {
+    const histogram = this.#histogram;
+    if (this.#count === 0 || !(histogram instanceof JsHistogram)) return [];
+    const out: [number, number][] = [];
+    const iterator = histogram.recordedValuesIterator;
+    iterator.reset();
+    while (iterator.hasNext()) {
+      const step = iterator.next();
+      out.push([histogram.medianEquivalentValue(step.valueIteratedTo), step.countAtValueIteratedTo]);
+    }
+    return out;
   }
 
   summary(percentiles: readonly number[] = FIO_PERCENTILES): LatencySummary {

@@ -1,7 +1,8 @@
 // A workload result in fio's JSON output shape (fio --output-format=json, stat.c
 // show_thread_status_json / add_ddir_status_json), so tools that read fio results read ours.
 // Keys fio has and we cannot fill meaningfully are zero (slat: submission is one synchronous call).
-// Our extras sit under "nvmf_sim" in each job.
+// Our extras sit under "nvmf_sim" in each job. With latency buckets (a DirectionResult's clatBuckets),
+// clat_ns and lat_ns carry fio's json+ "bins" (fio --output-format=json+).
 import type { LatencySummary } from '../stats/index.js';
 import type { ResolvedJob } from './job.js';
 import type { DirectionResult, LatencyPointsUs, WorkloadResult } from './stats.js';
@@ -17,6 +18,8 @@ export interface FioLatency {
   readonly stddev: number;
   readonly N: number;
   readonly percentile?: Readonly<Record<string, number>>;
+  /** fio's json+ latency histogram: each non-empty bucket's value in ns (as a decimal key) → count. */
+  readonly bins?: Readonly<Record<string, number>>;
 }
 
 export interface FioDirection {
@@ -49,6 +52,11 @@ export interface FioJob {
   readonly read: FioDirection;
   readonly write: FioDirection;
   readonly trim: FioDirection;
+  /**
+   * All I/O of both directions, as fio reports it under unified_rw_reporting=mixed: a mixed job
+   * whose counters were not kept per direction (a scenario host's randrw workload).
+   */
+  readonly mixed?: FioDirection;
   readonly nvmf_sim: {
     readonly ended: WorkloadResult['ended'];
     readonly errors: number;
@@ -72,6 +80,47 @@ export interface FioOutput {
 
 const EMPTY_LATENCY: FioLatency = { min: 0, max: 0, mean: 0, stddev: 0, N: 0 };
 
+// fio's latency buckets (stat.h): FIO_IO_U_PLAT_BITS = 6 bits of each value kept, so 64 buckets in
+// each power of two (under 1.6% wide), FIO_IO_U_PLAT_GROUP_NR = 29 groups.
+const PLAT_BITS = 6;
+const PLAT_VAL = 1 << PLAT_BITS;
+const PLAT_NR = 29 * PLAT_VAL;
+
+/** fio's stat.c plat_val_to_idx: the bucket of a latency in ns. */
+export function fioPlatIndex(valueNs: number): number {
+  const value = Math.max(0, Math.floor(valueNs));
+  const msb = value === 0 ? 0 : value.toString(2).length - 1;
+  if (msb <= PLAT_BITS) return value;
+  const errorBits = msb - PLAT_BITS;
+  const base = (errorBits + 1) << PLAT_BITS;
+  const offset = Math.floor(value / 2 ** errorBits) % PLAT_VAL;
+  return Math.min(base + offset, PLAT_NR - 1);
+}
+
+/** fio's stat.c plat_idx_to_val: the value a bucket stands for (the middle of its range), in ns. */
+export function fioPlatValue(index: number): number {
+  if (index < PLAT_VAL << 1) return index;
+  const errorBits = (index >> PLAT_BITS) - 1;
+  const base = 2 ** (errorBits + PLAT_BITS);
+  return Math.floor(base + ((index % PLAT_VAL) + 0.5) * 2 ** errorBits);
+}
+
+/**
+ * fio's json+ "bins" from finer histogram buckets ([value ns, count], as LatencyHistogram.buckets
+ * gives them): each count lands in fio's bucket of its value, keyed by plat_idx_to_val.
+ */
+export function fioBins(buckets: readonly (readonly [number, number])[]): Record<string, number> {
+  const counts = new Map<number, number>();
+  for (const [value, count] of buckets) {
+    if (count <= 0) continue;
+    const index = fioPlatIndex(value);
+    counts.set(index, (counts.get(index) ?? 0) + count);
+  }
+  const bins: Record<string, number> = {};
+  for (const index of [...counts.keys()].sort((a, b) => a - b)) bins[String(fioPlatValue(index))] = counts.get(index) ?? 0;
+  return bins;
+}
+
 function direction(result: DirectionResult): FioDirection {
   const seconds = result.runtimeNs / 1e9;
   const bwBytes = seconds > 0 ? Math.round(result.ioBytes / seconds) : 0;
@@ -79,7 +128,15 @@ function direction(result: DirectionResult): FioDirection {
   // Closed loop: submission latency is zero here, so total latency equals completion latency. Open
   // loop: total latency counts from each I/O's arrival, waiting in the host included.
   const total: LatencySummary = result.lat ?? clat;
-  const lat: FioLatency = { min: total.min, max: total.max, mean: total.mean, stddev: total.stddev, N: total.N };
+  const totalBuckets = result.lat === undefined ? result.clatBuckets : result.latBuckets;
+  const lat: FioLatency = {
+    min: total.min,
+    max: total.max,
+    mean: total.mean,
+    stddev: total.stddev,
+    N: total.N,
+    ...(totalBuckets === undefined ? {} : { bins: fioBins(totalBuckets) }),
+  };
   return {
     io_bytes: result.ioBytes,
     io_kbytes: Math.floor(result.ioBytes / 1024),
@@ -91,7 +148,7 @@ function direction(result: DirectionResult): FioDirection {
     short_ios: 0,
     drop_ios: 0,
     slat_ns: { ...EMPTY_LATENCY, N: clat.N },
-    clat_ns: { ...clat },
+    clat_ns: { ...clat, ...(result.clatBuckets === undefined ? {} : { bins: fioBins(result.clatBuckets) }) },
     lat_ns: lat,
   };
 }
@@ -123,7 +180,9 @@ export function jobOptions(job: ResolvedJob): Record<string, string> {
   return options;
 }
 
-export function fioJob(job: ResolvedJob, result: WorkloadResult): FioJob {
+/** `mixed`: the result's `read` holds both directions' I/O (see FioJob.mixed). */
+export function fioJob(job: ResolvedJob, result: WorkloadResult, options: { readonly mixed?: boolean } = {}): FioJob {
+  const mixed = options.mixed === true;
   const firstError = result.firstError;
   const firstMismatch = result.verify.firstMismatch;
   const error = firstError !== undefined ? firstError.status : result.verify.mismatches > 0 ? EILSEQ : 0;
@@ -133,10 +192,11 @@ export function fioJob(job: ResolvedJob, result: WorkloadResult): FioJob {
     error,
     eta: 0,
     elapsed: Math.round(result.elapsedNs / 1e9),
-    'job options': jobOptions(job),
-    read: direction(result.read),
-    write: direction(result.write),
+    'job options': mixed ? { ...jobOptions(job), unified_rw_reporting: 'mixed' } : jobOptions(job),
+    read: mixed ? EMPTY_DIRECTION : direction(result.read),
+    write: mixed ? EMPTY_DIRECTION : direction(result.write),
     trim: EMPTY_DIRECTION,
+    ...(mixed ? { mixed: direction(result.read) } : {}),
     nvmf_sim: {
       ended: result.ended,
       errors: result.errors,

@@ -14,7 +14,7 @@ export type {
   WorkloadProgress,
   WorkloadResult,
 } from './stats.js';
-export { fioOutput, fioJob, FIO_VERSION } from './fio-json.js';
+export { fioOutput, fioJob, fioBins, fioPlatIndex, fioPlatValue, FIO_VERSION } from './fio-json.js';
 export type { FioOutput, FioJob, FioDirection, FioLatency } from './fio-json.js';
 export { formatFioText } from './fio-text.js';
 export { MemoryDevice } from './memory-device.js';

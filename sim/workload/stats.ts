@@ -61,6 +61,9 @@ export interface DirectionResult {
   readonly clat: LatencySummary;
   /** Open loop only: arrival-to-completion latency (fio's lat), waiting in the host included. */
   readonly lat?: LatencySummary;
+  /** clat's (and lat's) histogram buckets, [value ns, count], for fio's json+ bins (when kept). */
+  readonly clatBuckets?: readonly (readonly [number, number])[];
+  readonly latBuckets?: readonly (readonly [number, number])[];
 }
 
 /** A latency distribution's headline points, in microseconds (per-queue and per-host results). */
