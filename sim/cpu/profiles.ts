@@ -8,7 +8,13 @@
 // cited on each field. They are meant to get ratios right (TCP vs RDMA, digests on vs off, 4 KiB vs
 // 128 KiB) rather than to predict absolute IOPS; calibrate against a real run before trusting them.
 import { UnitError } from '../core/index.js';
-import type { Work } from '../core/index.js';
+import type { Wake, Work } from '../core/index.js';
+
+const TCP_NS_PER_HANDOFF = 1000;
+const TCP_HANDOFF_LATENCY_NS = 0;
+const TCP_RX_INTERRUPT_DELAY_NS = 3000;
+const RDMA_RX_INTERRUPT_DELAY_NS = 2000;
+const RDMA_NS_PER_HANDOFF = 1000;
 
 export interface CostProfile {
   /** Name used on the command line and in reports. */
@@ -21,6 +27,29 @@ export interface CostProfile {
   readonly nsPerCrcByte: number;
   /** Cost of executing (target) or submitting and completing (host) one NVMe command, in ns. */
   readonly nsPerCommand: number;
+  /**
+   * CPU cost of one hand-off to a connection's io_work worker, in ns: the context switch from the
+   * interrupted or idle task into the kworker (and the scheduler work around it). Charged to the
+   * first pass of an idle connection (Work.handoffs).
+   */
+  readonly nsPerHandoff: number;
+  /**
+   * Latency of one hand-off beyond its CPU cost, in ns: from queue_work_on in softirq (or in the
+   * backend's completion) until the kworker is scheduled. Pure waiting; the core is free meanwhile.
+   */
+  readonly handoffLatencyNs: number;
+  /** The host hands received data to a worker (nvme-tcp io_work) instead of handling it in softirq. */
+  readonly hostReceiveHandoff: boolean;
+  /** The target hands received commands to a worker (nvmet-tcp io_work, nvmet-rdma's CQ workqueue). */
+  readonly targetReceiveHandoff: boolean;
+  /** The target hands a response completed by the backend to a worker before sending it. */
+  readonly targetSendHandoff: boolean;
+  /**
+   * Latency from a frame reaching an idle receive path to its softirq processing, in ns: the NIC's
+   * receive interrupt moderation (the coalescing timer) plus interrupt delivery. Paid only when the
+   * connection's receive path was idle; a busy one is already being polled (NAPI, io_work's loop).
+   */
+  readonly rxInterruptDelayNs: number;
   /** True when the fabric never drops (RDMA over a PFC-lossless network). */
   readonly lossless: boolean;
 }
@@ -49,10 +78,16 @@ export interface CostProfile {
  */
 export const TCP_PROFILE: CostProfile = {
   name: 'tcp',
-  nsPerPdu: 1000,
+  nsPerPdu: 820,
   nsPerCopyByte: 0.1,
   nsPerCrcByte: 0.05,
   nsPerCommand: 2500,
+  nsPerHandoff: TCP_NS_PER_HANDOFF,
+  handoffLatencyNs: TCP_HANDOFF_LATENCY_NS,
+  hostReceiveHandoff: true,
+  targetReceiveHandoff: true,
+  targetSendHandoff: true,
+  rxInterruptDelayNs: TCP_RX_INTERRUPT_DELAY_NS,
   lossless: false,
 };
 
@@ -75,6 +110,12 @@ export const RDMA_PROFILE: CostProfile = {
   nsPerCopyByte: 0,
   nsPerCrcByte: 0,
   nsPerCommand: 2500,
+  nsPerHandoff: RDMA_NS_PER_HANDOFF,
+  handoffLatencyNs: 0,
+  hostReceiveHandoff: false,
+  targetReceiveHandoff: true,
+  targetSendHandoff: false,
+  rxInterruptDelayNs: RDMA_RX_INTERRUPT_DELAY_NS,
   lossless: true,
 };
 
@@ -85,6 +126,12 @@ export const FREE_PROFILE: CostProfile = {
   nsPerCopyByte: 0,
   nsPerCrcByte: 0,
   nsPerCommand: 0,
+  nsPerHandoff: 0,
+  handoffLatencyNs: 0,
+  hostReceiveHandoff: false,
+  targetReceiveHandoff: false,
+  targetSendHandoff: false,
+  rxInterruptDelayNs: 0,
   lossless: false,
 };
 
@@ -109,6 +156,24 @@ export function workCostNs(profile: CostProfile, work: Work): number {
     (work.pdus ?? 0) * profile.nsPerPdu +
     (work.copyBytes ?? 0) * profile.nsPerCopyByte +
     (work.crcBytes ?? 0) * profile.nsPerCrcByte +
-    (work.commands ?? 0) * profile.nsPerCommand;
+    (work.commands ?? 0) * profile.nsPerCommand +
+    (work.handoffs ?? 0) * profile.nsPerHandoff;
   return Math.round(ns);
+}
+
+/** Whether the transport hands off to a worker thread when an idle connection is woken at `site`. */
+export function handsOff(profile: CostProfile, site: Wake): boolean {
+  switch (site) {
+    case 'host-receive':
+      return profile.hostReceiveHandoff;
+    case 'target-receive':
+      return profile.targetReceiveHandoff;
+    case 'target-send':
+      return profile.targetSendHandoff;
+  }
+}
+
+/** How long an idle connection's worker waits after being woken at `site` before its pass, in ns. */
+export function wakeDelayNs(profile: CostProfile, site: Wake): number {
+  return (site === 'target-send' ? 0 : profile.rxInterruptDelayNs) + (handsOff(profile, site) ? profile.handoffLatencyNs : 0);
 }
