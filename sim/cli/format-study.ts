@@ -1,7 +1,7 @@
 // The readable summary of a study: the answers first, then one row per point (the mean over seeds
 // with its 95% interval), then each failed seed with the command that repeats it.
 import { formatNumber as number } from '../stats/index.js';
-import type { StudyResult } from '../study/index.js';
+import { ratioAnswerText, type StudyResult } from '../study/index.js';
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
@@ -29,6 +29,9 @@ export function formatStudy(result: StudyResult, workers?: number): string {
   if (result.answers.length > 0) {
     lines.push('answers:');
     for (const answer of result.answers) {
+      // A ratio question states a claim: its line shows the claim, the model's ratio and PASS/FAIL.
+      const claim = ratioAnswerText(answer);
+      if (claim !== null) lines.push(`  ${claim}`);
       for (const series of answer.answers) {
         const label = Object.entries(series.series).map(([name, value]) => `${name}=${String(value)}`).join(', ');
         const value = series.value === null ? 'none' : String(series.value);

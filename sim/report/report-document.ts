@@ -3,7 +3,8 @@
 // render-html.ts) are two renderings of the same document, so they always agree.
 import { formatNumber as number } from '../stats/index.js';
 import type { ScenarioResult } from '../scenario/index.js';
-import type { StudyResult } from '../study/index.js';
+import { ratioAnswerText, type QuestionAnswer, type StudyResult } from '../study/index.js';
+import { profileByName } from '../cpu/index.js';
 import type { ChartSpec } from './chart-spec.js';
 import type { Provenance } from './provenance.js';
 import { runCharts } from './run-charts.js';
@@ -31,15 +32,48 @@ export type ReportSource =
   | { readonly kind: 'study'; readonly result: StudyResult }
   | { readonly kind: 'run'; readonly result: ScenarioResult; readonly repeat: string };
 
+/** A ratio question's claim beside the model's number, its PASS/FAIL mark in bold; [] for other kinds. */
+function claimAnswers(answer: QuestionAnswer): string[] {
+  const text = ratioAnswerText(answer);
+  if (text === null) return [];
+  const space = text.indexOf(' ');
+  return [`**${text.slice(0, space)}**${text.slice(space)}`];
+}
+
+/**
+ * The CPU cost profiles a study sweeps (an axis on nodes[*].cpuProfile), one column each, so a
+ * report shows the model's parameters beside its answers (docs/calibration.md gives their sources).
+ */
+function costProfileTables(result: StudyResult): ReportTable[] {
+  const axis = result.study.axes.find((candidate) => candidate.path?.endsWith('cpuProfile') === true);
+  if (axis === undefined) return [];
+  const profiles = axis.values.flatMap((value) => {
+    try {
+      return [profileByName(String(value), 'cpuProfile')];
+    } catch {
+      return [];
+    }
+  });
+  if (profiles.length === 0) return [];
+  const fields = Object.keys(profiles[0] ?? {}).filter((field) => field !== 'name');
+  return [
+    {
+      title: 'CPU cost profiles (docs/calibration.md)',
+      columns: ['parameter', ...profiles.map((profile) => profile.name)],
+      rows: fields.map((field) => [field, ...profiles.map((profile) => String((profile as unknown as Record<string, unknown>)[field]))]),
+    },
+  ];
+}
+
 function studyDocument(result: StudyResult, provenance: Provenance): ReportDocument {
   const answers = result.answers.flatMap((answer) =>
-    answer.answers.map((series) => {
+    [...claimAnswers(answer), ...answer.answers.map((series) => {
       const label = Object.entries(series.series).map(([name, value]) => `${name}=${String(value)}`).join(', ');
       const value = series.value === null ? 'none' : String(series.value);
       const at = series.metricValue === null ? '' : ` (${answer.metric} ${number(series.metricValue, 1)})`;
       const note = series.note === undefined ? '' : ` — ${series.note}`;
       return `${answer.question}${label === '' ? '' : ` [${label}]`}: **${value}**${at}${note}`;
-    }),
+    })],
   );
   const axes = result.study.axes.map((axis) => axis.name ?? axis.path ?? '');
   const cell = (point: StudyResult['points'][number], name: string, digits: number): string => {
@@ -66,7 +100,7 @@ function studyDocument(result: StudyResult, provenance: Provenance): ReportDocum
     title: `Study: ${result.study.name}`,
     subtitle: `${result.study.description === '' ? '' : `${result.study.description}. `}${result.study.points.length} points × ${result.study.seeds.length} seeds, ${result.tasks.present} runs, ${result.tasks.failed} failed.`,
     answers: result.complete ? answers : [`incomplete: ${result.tasks.present} of ${result.tasks.total} runs (merge the shards for the answers)`],
-    tables: [points],
+    tables: [points, ...costProfileTables(result)],
     charts: studyCharts(result),
     provenance,
     repeats: result.points.map((point) => [Object.entries(point.point).map(([name, value]) => `${name}=${String(value)}`).join(' '), point.repeat] as const),
