@@ -80,15 +80,17 @@ test('cpu: utilisation and queue delay', (t) => {
 
 test('cpu: profile costs add up exactly', (t) => {
   const work = { pdus: 3, copyBytes: 10_000, crcBytes: 10_000, commands: 1 };
-  // 3 × 1000 + 10000 × 0.1 + 10000 × 0.05 + 2500
-  t.is(workCostNs(TCP_PROFILE, work), 7000);
+  // 3 × 820 + 10000 × 0.1 + 10000 × 0.05 + 2500
+  t.is(workCostNs(TCP_PROFILE, work), 6460);
   t.is(
     workCostNs(TCP_PROFILE, { pdus: 3 }) +
       workCostNs(TCP_PROFILE, { copyBytes: 10_000 }) +
       workCostNs(TCP_PROFILE, { crcBytes: 10_000 }) +
       workCostNs(TCP_PROFILE, { commands: 1 }),
-    7000,
+    6460,
   );
+  // A hand-off to the io_work worker is priced on its own (one context switch).
+  t.is(workCostNs(TCP_PROFILE, { ...work, handoffs: 1 }), 6460 + TCP_PROFILE.nsPerHandoff);
   // RDMA pays no copies and no digests.
   t.is(workCostNs(RDMA_PROFILE, work), 3 * 400 + 2500);
   t.is(workCostNs(TCP_PROFILE, {}), 0);
@@ -101,7 +103,7 @@ test('cpu: profile costs add up exactly', (t) => {
   cpu.run(0, work, () => done.push(clock.now));
   cpu.run(0, { commands: 2 }, () => done.push(clock.now));
   clock.run();
-  t.deepEqual(done, [7000, 12000]);
+  t.deepEqual(done, [6460, 11460]);
 });
 
 test('cpu: profiles by name', (t) => {

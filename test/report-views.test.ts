@@ -79,7 +79,7 @@ function synthetic(perQueue: boolean): ScenarioResult {
     errors: 0,
     lostInCrash: 0,
     perQueue: hosts.flatMap((host) => [1, 2].map((qid) => ({ host, qid, ios: 100, latencyUs }))),
-    perHost: hosts.map((host, i) => ({ host, fio: fioJob(host, i + 1) })),
+    perHost: hosts.map((host, i) => ({ host, target: 't', state: 'live', reconnects: 0, ios: 100, iops: 10000, bytes: 409600, bytesPerSecond: 40960000, errors: 0, latencyUs: { p50: 50, p99: 99, p999: 99.9, max: 120, mean: 55 }, fio: fioJob(host, i + 1) })),
     cpu: [],
     faultsApplied: [],
     invariants: [],

@@ -13,7 +13,8 @@ import {
   STATUS_WRITE_FAULT,
 } from '../sim/storage/backend-status.js';
 import { FaultyBackend } from '../sim/storage/faulty-backend.js';
-import { sampleLatencyNs } from '../sim/storage/latency.js';
+import { formatLatency, meanLatencyUs, percentileAt, sampleLatencyNs } from '../sim/storage/latency.js';
+import { SSD_DEFAULTS } from '../sim/storage/ssd-options.js';
 import { RamBackend } from '../sim/storage/ram-backend.js';
 import { SsdBackend, type SsdBackendOptions } from '../sim/storage/ssd-backend.js';
 
@@ -187,6 +188,45 @@ test('storage: ssd latency draws repeat under the same seed', (t) => {
     t.true(ns >= 10 * US && ns <= 20 * US && Number.isInteger(ns));
   }
   t.is(sampleLatencyNs({ kind: 'exponential', meanUs: 0 }, stream), 0);
+});
+
+test('storage: a latency given by percentiles is sampled to those percentiles, with real tails', (t) => {
+  const distribution = { kind: 'percentiles', p50Us: 90, p99Us: 200, p999Us: 400, maxUs: 1000 } as const;
+  // The inverse CDF passes through every given point and interpolates log-linearly between them.
+  t.is(percentileAt(distribution, 0.5), 90);
+  t.is(percentileAt(distribution, 0.99), 200);
+  t.true(Math.abs(percentileAt(distribution, 0.999) - 400) < 1e-9);
+  t.is(percentileAt(distribution, 1), 1000);
+  t.true(Math.abs(percentileAt(distribution, 0.745) - Math.sqrt(90 * 200)) < 1e-9);
+  t.is(percentileAt(distribution, 0), 67.5);
+  const stream = random('pct');
+  const draws = Array.from({ length: 200_000 }, () => sampleLatencyNs(distribution, stream) / US).sort((a, b) => a - b);
+  const at = (q: number): number => draws[Math.floor(q * draws.length)] ?? 0;
+  t.true(Math.abs(at(0.5) - 90) < 2, `p50 ${at(0.5)}`);
+  t.true(Math.abs(at(0.99) - 200) < 8, `p99 ${at(0.99)}`);
+  t.true(Math.abs(at(0.999) - 400) < 40, `p99.9 ${at(0.999)}`);
+  t.true(draws.every((us) => us >= 67.5 && us <= 1000));
+  const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
+  t.true(Math.abs(mean - meanLatencyUs(distribution)) < 1, `mean ${mean} vs ${meanLatencyUs(distribution)}`);
+  // The same seed gives the same draws.
+  const again = random('pct');
+  t.is(sampleLatencyNs(distribution, again), sampleLatencyNs(distribution, random('pct')));
+  // Without a maximum, the tail goes one step past p99.9 at the p99 to p99.9 ratio.
+  t.is(percentileAt({ kind: 'percentiles', p50Us: 90, p99Us: 200, p999Us: 400 }, 1), 800);
+  t.is(formatLatency(distribution), 'pct:90us:200us:400us:1000us');
+});
+
+test('storage: the ssd defaults have datacenter tails, p99 well above p50', (t) => {
+  for (const distribution of [SSD_DEFAULTS.readLatency, SSD_DEFAULTS.writeLatency]) {
+    if (distribution.kind !== 'percentiles') return t.fail('the ssd defaults are given by percentiles');
+    t.true(distribution.p99Us >= 2 * distribution.p50Us);
+    t.true(distribution.p999Us > distribution.p99Us);
+    t.is(distribution.maxUs, 1000);
+  }
+  // Little's law: channels x mean read latency ≈ the datasheet's 840K random read IOPS.
+  const iops = SSD_DEFAULTS.channels / (meanLatencyUs(SSD_DEFAULTS.readLatency) / 1e6);
+  t.true(Math.abs(iops - 840_000) / 840_000 < 0.01, `${iops}`);
+  return undefined;
 });
 
 test('storage: ssd close cancels pending completions', async (t) => {

@@ -64,8 +64,10 @@ test('storage: spec errors name the field', (t) => {
     ['ssd:1G,read', "--ns: ssd option 'read' needs a value (read=VALUE)"],
     [
       'ssd:1G,read=gamma:3us',
-      "--ns: malformed latency 'gamma:3us' (expected e.g. 80us, uniform:60us:100us, normal:80us:10us, exp:80us)",
+      "--ns: malformed latency 'gamma:3us' (expected e.g. 80us, uniform:60us:100us, normal:80us:10us, exp:80us, pct:80us:200us:400us[:1ms])",
     ],
+    ['ssd:1G,read=pct:80us:70us:400us', "--ns: latency 'pct:80us:70us:400us': p99 is below p50"],
+    ['ssd:1G,read=pct:80us:200us:400us:300us', "--ns: latency 'pct:80us:200us:400us:300us': max is below p99.9"],
   ];
   for (const [text, message] of cases) {
     const error = t.throws(() => parseBackendSpec(text, '--ns'), { instanceOf: UnitError });

@@ -1,10 +1,14 @@
 // The connection plumbing host and target queues share (sim/transport): send backpressure on the
 // byte stream (StreamSender) and CPU work in io_work passes (IoWork). A scripted stream reports
-// itself full after a set number of writes; a recording Cpu holds items like a busy core.
+// itself full after a set number of writes; a recording Cpu holds items like a busy core; a
+// simulated Cpu shows when an idle connection pays its wake-up.
 import test from 'ava';
 import type { Address, ByteStream, StreamHandlers } from '../sim/core/env.js';
 import { IoWork } from '../sim/transport/io-work.js';
 import { StreamSender } from '../sim/transport/stream-sender.js';
+import { RDMA_PROFILE, TCP_PROFILE, workCostNs } from '../sim/cpu/profiles.js';
+import { SimCpu } from '../sim/cpu/sim-cpu.js';
+import { FakeClock } from './helpers/fake-clock.js';
 import { RecordingCpu } from './helpers/recording-cpu.js';
 
 const NOWHERE: Address = { host: '127.0.0.1', port: 0 };
@@ -130,4 +134,68 @@ test('transport: IoWork charges the open send pass when a receive pass reaches t
     cpu.items.map((item) => item.work.pdus),
     [5, 2, 2, 1],
   );
+});
+
+test('transport: an idle connection pays its wake-up once per burst (receive interrupt, hand-off to io_work)', (t) => {
+  const clock = new FakeClock();
+  const cpu = new SimCpu(clock, TCP_PROFILE, 1);
+  const ran: [string, number][] = [];
+  const work = new IoWork<string, string>({ cpu, core: 0, side: 'target', sendWakes: true, receive: (entry) => ran.push([entry, clock.now]), send: (entry) => ran.push([entry, clock.now]) });
+  const pass = workCostNs(TCP_PROFILE, { pdus: 1 });
+  const handoff = TCP_PROFILE.nsPerHandoff;
+  const wait = TCP_PROFILE.rxInterruptDelayNs + TCP_PROFILE.handoffLatencyNs;
+  // Idle: the first chunk waits for the interrupt and the hand-off; one arriving meanwhile joins its pass.
+  work.addReceive('a');
+  work.receiveWork.add(1, 0, 0, 0);
+  work.chargeReceive();
+  clock.run(wait - 1);
+  work.addReceive('b');
+  work.receiveWork.add(1, 0, 0, 0);
+  work.chargeReceive();
+  clock.run(wait + 1);
+  // While that pass runs the worker is busy: the next chunk queues behind it with no wake-up.
+  work.addReceive('c');
+  work.receiveWork.add(1, 0, 0, 0);
+  work.chargeReceive();
+  clock.run();
+  t.deepEqual(ran, [
+    ['a', wait + 2 * pass + handoff],
+    ['b', wait + 2 * pass + handoff],
+    ['c', wait + 3 * pass + handoff],
+  ]);
+  t.is(cpu.coreStats(0).completed, 2);
+  // Idle again: a response queued from outside the worker (a backend completion) hands off too.
+  const start = clock.now;
+  work.addSend('r');
+  work.sendWork.add(1, 0, 0, 0);
+  work.sendQueued();
+  clock.run();
+  t.deepEqual(ran[3], ['r', start + TCP_PROFILE.handoffLatencyNs + pass + handoff]);
+});
+
+test('transport: NVMe/RDMA hands off only where its kernel does (the target CQ workqueue), and a real Cpu wakes nothing', (t) => {
+  const clock = new FakeClock();
+  const cpu = new SimCpu(clock, RDMA_PROFILE, 1);
+  const ran: number[] = [];
+  const host = new IoWork<string, string>({ cpu, core: 0, receive: () => ran.push(clock.now), send: () => undefined });
+  host.addReceive('a');
+  host.receiveWork.add(1, 0, 0, 0);
+  host.chargeReceive();
+  clock.run();
+  // The host completes in the CQ's softirq: the interrupt's latency, no hand-off.
+  t.deepEqual(ran, [RDMA_PROFILE.rxInterruptDelayNs + RDMA_PROFILE.nsPerPdu]);
+  const target = new IoWork<string, string>({ cpu, core: 0, side: 'target', receive: () => ran.push(clock.now), send: () => undefined });
+  const start = clock.now;
+  target.addReceive('a');
+  target.receiveWork.add(1, 0, 0, 0);
+  target.chargeReceive();
+  clock.run();
+  t.is(ran[1], start + RDMA_PROFILE.rxInterruptDelayNs + RDMA_PROFILE.nsPerPdu + RDMA_PROFILE.nsPerHandoff);
+  // A Cpu without wake() charges at once, as before.
+  const recording = new RecordingCpu(1);
+  const plain = new IoWork<string, string>({ cpu: recording, core: 0, receive: () => undefined, send: () => undefined });
+  plain.addReceive('a');
+  plain.receiveWork.add(1, 0, 0, 0);
+  plain.chargeReceive();
+  t.is(recording.items.length, 1);
 });

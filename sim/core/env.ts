@@ -82,13 +82,34 @@ export interface Work {
   readonly crcBytes?: number;
   /** NVMe commands executed (target) or submitted and completed (host). */
   readonly commands?: number;
+  /**
+   * Hand-offs to the connection's io_work worker: Linux nvme-tcp and nvmet-tcp queue io_work on a
+   * workqueue from the socket callbacks, so an idle connection's next pass starts with a kworker
+   * wake-up and context switch (sim/transport io-work.ts decides when one happens).
+   */
+  readonly handoffs?: number;
 }
+
+/**
+ * Where an idle connection's worker is woken: data arriving at the host or the target (through the
+ * NIC's receive interrupt and softirq), or a target's response queued from outside the worker (the
+ * backend's completion). Each transport hands off to a worker at some of these sites and not others.
+ */
+export type Wake = 'host-receive' | 'target-receive' | 'target-send';
 
 /** CPU: runs work on a core. Real: runs it now. Simulated: queues it on the modelled core. */
 export interface Cpu {
   readonly cores: number;
   /** Runs `fn` on core `core % cores` after the work's cost has been paid. FIFO per core. */
   run(core: number, work: Work, fn: () => void): void;
+  /**
+   * Calls `fn` once an idle connection's worker would start at `site`: the simulated CPU waits the
+   * latency its cost profile gives (receive interrupt moderation, the workqueue hand-off); a CPU
+   * without it (the real one) wakes nothing, and callers then charge their pass at once.
+   */
+  wake?(site: Wake, fn: () => void): void;
+  /** Whether waking at `site` hands off to a worker thread (the pass then carries Work.handoffs). */
+  handsOff?(site: Wake): boolean;
 }
 
 /** A seeded random stream. */

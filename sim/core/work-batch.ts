@@ -19,6 +19,7 @@ export class WorkTally implements Work {
   copyBytes = 0;
   crcBytes = 0;
   commands = 0;
+  handoffs = 0;
 
   add(pdus: number, copyBytes: number, crcBytes: number, commands: number): void {
     this.pdus += pdus;
@@ -27,8 +28,13 @@ export class WorkTally implements Work {
     this.commands += commands;
   }
 
+  /** The pass starts with a hand-off to the io_work worker (Work.handoffs). */
+  addHandoff(): void {
+    this.handoffs++;
+  }
+
   get empty(): boolean {
-    return this.pdus === 0 && this.copyBytes === 0 && this.crcBytes === 0 && this.commands === 0;
+    return this.pdus === 0 && this.copyBytes === 0 && this.crcBytes === 0 && this.commands === 0 && this.handoffs === 0;
   }
 
   clear(): void {
@@ -36,6 +42,7 @@ export class WorkTally implements Work {
     this.copyBytes = 0;
     this.crcBytes = 0;
     this.commands = 0;
+    this.handoffs = 0;
   }
 }
 

@@ -7,10 +7,10 @@
 // once the rings have grown to the run's peak depth, and at most one timer per core is pending.
 // On a SimClock the core schedules its completion on the scheduler directly (the core is the
 // event's argument), with the clock's gate rules, so not even a Timer object is made per item.
-import type { Clock, Cpu, Work } from '../core/index.js';
+import type { Clock, Cpu, Wake, Work } from '../core/index.js';
 import type { Scheduler } from '../core/index.js';
 import { ALWAYS_RUNNING, type ExecutionGate, SimClock } from '../core/index.js';
-import { type CostProfile, workCostNs } from './profiles.js';
+import { type CostProfile, handsOff, wakeDelayNs, workCostNs } from './profiles.js';
 
 /** Per-core counters since construction or the last resetStats(). */
 export interface CoreStats {
@@ -159,6 +159,21 @@ export class SimCpu implements Cpu {
   runNs(core: number, costNs: number, fn: () => void): void {
     const index = ((core % this.cores) + this.cores) % this.cores;
     (this.#cores[index] as Core).push(Math.max(0, Math.round(costNs)), fn);
+  }
+
+  /**
+   * Calls `fn` after the latency the profile gives an idle connection's worker woken at `site`
+   * (profiles.ts wakeDelayNs): at once when there is none, else from a clock timer, so the core is
+   * free while the wake-up waits.
+   */
+  wake(site: Wake, fn: () => void): void {
+    const delayNs = wakeDelayNs(this.profile, site);
+    if (delayNs <= 0) fn();
+    else this.#clock.setTimer(delayNs, fn);
+  }
+
+  handsOff(site: Wake): boolean {
+    return handsOff(this.profile, site);
   }
 
   /** Fraction of the time since the stats were reset that `core` spent busy, in [0, 1]. */

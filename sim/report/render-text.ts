@@ -44,5 +44,7 @@ export function answerLines(doc: ReportDocument): string[] {
 /** A table under its title as a heading: "Points (mean ± 95% ...)" becomes "points:". */
 export function tableLines(table: ReportTable): string[] {
   const heading = table.title.replace(/\s*\(.*\)$/, '');
-  return [`${heading.charAt(0).toLowerCase()}${heading.slice(1)}:`, ...textTable(table)];
+  // "Per host" reads "per host:" on a terminal; an acronym ("CPU cost profiles") keeps its case.
+  const acronym = /^[A-Z]{2}/.test(heading);
+  return [`${acronym ? heading.charAt(0) : heading.charAt(0).toLowerCase()}${heading.slice(1)}:`, ...textTable(table)];
 }

@@ -4,6 +4,7 @@
 import { formatNumber as number } from '../stats/index.js';
 import type { ScenarioResult } from '../scenario/index.js';
 import type { StudyResult } from '../study/index.js';
+import { profileByName } from '../cpu/index.js';
 import type { ChartSpec } from './chart-spec.js';
 import type { Provenance } from './provenance.js';
 import type { ReportTable } from './report-table.js';
@@ -34,6 +35,31 @@ export interface ReportDocument {
 export type ReportSource =
   | { readonly kind: 'study'; readonly result: StudyResult }
   | { readonly kind: 'run'; readonly result: ScenarioResult; readonly repeat: string };
+
+/**
+ * The CPU cost profiles a study sweeps (an axis on nodes[*].cpuProfile), one column each, so a
+ * report shows the model's parameters beside its answers (docs/calibration.md gives their sources).
+ */
+function costProfileTables(result: StudyResult): ReportTable[] {
+  const axis = result.study.axes.find((candidate) => candidate.path?.endsWith('cpuProfile') === true);
+  if (axis === undefined) return [];
+  const profiles = axis.values.flatMap((value) => {
+    try {
+      return [profileByName(String(value), 'cpuProfile')];
+    } catch {
+      return [];
+    }
+  });
+  if (profiles.length === 0) return [];
+  const fields = Object.keys(profiles[0] ?? {}).filter((field) => field !== 'name');
+  return [
+    {
+      title: 'CPU cost profiles (docs/calibration.md)',
+      columns: ['parameter', ...profiles.map((profile) => profile.name)],
+      rows: fields.map((field) => [field, ...profiles.map((profile) => String((profile as unknown as Record<string, unknown>)[field]))]),
+    },
+  ];
+}
 
 /** "link host/eth0>target/eth0 (97%)", or "none (latency-bound)". */
 function bottleneckText(point: StudyResult['points'][number]): string {
@@ -70,7 +96,7 @@ function studyDocument(result: StudyResult, provenance: Provenance): ReportDocum
     title: `Study: ${result.study.name}`,
     subtitle: `${result.study.description === '' ? '' : `${result.study.description}. `}${result.study.points.length} points × ${result.study.seeds.length} seeds, ${result.tasks.present} runs, ${result.tasks.failed} failed.`,
     answers: studyAnswers(result),
-    tables: [points],
+    tables: [points, ...costProfileTables(result)],
     charts: [...studyCharts(result), ...optional(studyPercentileChart(result))],
     provenance,
     repeats: result.points.map((point) => [Object.entries(point.point).map(([name, value]) => `${name}=${String(value)}`).join(' '), point.repeat] as const),

@@ -6,7 +6,7 @@ import type { Clock, Random } from '../core/index.js';
 import { parseDurationNs, parseSize, UnitError } from '../core/index.js';
 import type { BlockBackend } from './backend.js';
 import { FileBackend } from './real-file-backend.js';
-import type { LatencyDistribution } from './latency.js';
+import { type LatencyDistribution, percentilesProblem } from './latency.js';
 import { NullBackend } from './null-backend.js';
 import { RamBackend } from './ram-backend.js';
 import { SsdBackend } from './ssd-backend.js';
@@ -186,7 +186,8 @@ function parseSsdSpec(rest: string, field: string, blockSize: number): BackendSp
 
 /**
  * Parses a latency distribution: `80us` (constant), `uniform:60us:100us`, `normal:80us:10us`
- * (mean, standard deviation), `exp:80us` (exponential with that mean). Durations take any unit.
+ * (mean, standard deviation), `exp:80us` (exponential with that mean), `pct:80us:200us:400us:1ms`
+ * (p50, p99, p99.9 and optionally the maximum, as datasheets give QoS). Durations take any unit.
  */
 export function parseLatency(text: string, field: string): LatencyDistribution {
   const parts = text.split(':');
@@ -202,9 +203,18 @@ export function parseLatency(text: string, field: string): LatencyDistribution {
   }
   if (shape === 'normal' && parts.length === 3) return { kind: 'normal', meanUs: us(parts[1]), stddevUs: us(parts[2]) };
   if (shape === 'exp' && parts.length === 2) return { kind: 'exponential', meanUs: us(parts[1]) };
+  if (shape === 'pct' && (parts.length === 4 || parts.length === 5)) {
+    const distribution: LatencyDistribution =
+      parts.length === 5
+        ? { kind: 'percentiles', p50Us: us(parts[1]), p99Us: us(parts[2]), p999Us: us(parts[3]), maxUs: us(parts[4]) }
+        : { kind: 'percentiles', p50Us: us(parts[1]), p99Us: us(parts[2]), p999Us: us(parts[3]) };
+    const problem = percentilesProblem(distribution);
+    if (problem !== null) throw new UnitError(field, `latency '${text}': ${problem}`);
+    return distribution;
+  }
   throw new UnitError(
     field,
-    `malformed latency '${text}' (expected e.g. 80us, uniform:60us:100us, normal:80us:10us, exp:80us)`,
+    `malformed latency '${text}' (expected e.g. 80us, uniform:60us:100us, normal:80us:10us, exp:80us, pct:80us:200us:400us[:1ms])`,
   );
 }
 

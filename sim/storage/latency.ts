@@ -11,7 +11,50 @@ export type LatencyDistribution =
   /** Normal(meanUs, stddevUs), truncated at zero. */
   | { readonly kind: 'normal'; readonly meanUs: number; readonly stddevUs: number }
   /** Exponential with mean `meanUs` (memoryless service, as in M/M/c models). */
-  | { readonly kind: 'exponential'; readonly meanUs: number };
+  | { readonly kind: 'exponential'; readonly meanUs: number }
+  /**
+   * Given by percentiles, as SSD datasheets quote QoS: the median, the 99th and 99.9th percentiles
+   * and the largest value (default: one step past p99.9 at the p99→p99.9 ratio). Sampled by inverse
+   * CDF, interpolating log-latency linearly in the quantile between the points; below the median it
+   * falls to 3/4 of the median (an assumption: a device is not much faster than its typical I/O).
+   */
+  | { readonly kind: 'percentiles'; readonly p50Us: number; readonly p99Us: number; readonly p999Us: number; readonly maxUs?: number };
+
+/** The quantile points of a 'percentiles' distribution: [quantile, µs] from 0 to 1. */
+export function percentileKnots(distribution: LatencyDistribution & { kind: 'percentiles' }): readonly (readonly [number, number])[] {
+  const { p50Us, p99Us, p999Us } = distribution;
+  const maxUs = distribution.maxUs ?? p999Us * (p999Us / p99Us);
+  return [
+    [0, p50Us * 0.75],
+    [0.5, p50Us],
+    [0.99, p99Us],
+    [0.999, p999Us],
+    [1, maxUs],
+  ];
+}
+
+/** The µs at quantile `q` in [0, 1] of a 'percentiles' distribution (log-linear between points). */
+export function percentileAt(distribution: LatencyDistribution & { kind: 'percentiles' }, q: number): number {
+  const knots = percentileKnots(distribution);
+  for (let i = 1; i < knots.length; i++) {
+    const [q1, x1] = knots[i] as readonly [number, number];
+    if (q > q1 && i < knots.length - 1) continue;
+    const [q0, x0] = knots[i - 1] as readonly [number, number];
+    const t = q1 > q0 ? Math.min(1, Math.max(0, (q - q0) / (q1 - q0))) : 1;
+    return x0 > 0 && x1 > 0 ? x0 * Math.pow(x1 / x0, t) : x0 + (x1 - x0) * t;
+  }
+  return 0;
+}
+
+/** Checks that a 'percentiles' distribution's points rise; returns what is wrong, or null. */
+export function percentilesProblem(distribution: LatencyDistribution & { kind: 'percentiles' }): string | null {
+  const { p50Us, p99Us, p999Us, maxUs } = distribution;
+  if (!(p50Us > 0)) return 'p50 must be above zero';
+  if (p99Us < p50Us) return 'p99 is below p50';
+  if (p999Us < p99Us) return 'p99.9 is below p99';
+  if (maxUs !== undefined && maxUs < p999Us) return 'max is below p99.9';
+  return null;
+}
 
 /** Zero latency: the distribution of an option that is off. */
 export const NO_LATENCY: LatencyDistribution = { kind: 'constant', us: 0 };
@@ -36,6 +79,9 @@ export function sampleLatencyNs(distribution: LatencyDistribution, random: Rando
     case 'exponential':
       us = -distribution.meanUs * Math.log(1 - random.next());
       break;
+    case 'percentiles':
+      us = percentileAt(distribution, random.next());
+      break;
   }
   return Math.max(0, Math.round(us * NS_PER_US));
 }
@@ -50,6 +96,18 @@ export function meanLatencyUs(distribution: LatencyDistribution): number {
     case 'normal':
     case 'exponential':
       return distribution.meanUs;
+    case 'percentiles': {
+      // Exact for log-linear pieces: the mean of x0·(x1/x0)^t over t in [0, 1] is (x1 - x0) / ln(x1/x0).
+      const knots = percentileKnots(distribution);
+      let sum = 0;
+      for (let i = 1; i < knots.length; i++) {
+        const [q0, x0] = knots[i - 1] as readonly [number, number];
+        const [q1, x1] = knots[i] as readonly [number, number];
+        const mean = x1 === x0 || x0 <= 0 ? (x0 + x1) / 2 : (x1 - x0) / Math.log(x1 / x0);
+        sum += (q1 - q0) * mean;
+      }
+      return sum;
+    }
   }
 }
 
@@ -64,5 +122,7 @@ export function formatLatency(distribution: LatencyDistribution): string {
       return `normal:${distribution.meanUs}us:${distribution.stddevUs}us`;
     case 'exponential':
       return `exp:${distribution.meanUs}us`;
+    case 'percentiles':
+      return `pct:${distribution.p50Us}us:${distribution.p99Us}us:${distribution.p999Us}us${distribution.maxUs === undefined ? '' : `:${distribution.maxUs}us`}`;
   }
 }

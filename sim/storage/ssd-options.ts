@@ -20,22 +20,29 @@ export interface SsdOptions {
 }
 
 /**
- * Defaults: one datacenter TLC NVMe SSD, the Micron 9200 PRO (PCIe Gen3 x4), from its public
- * product brief ("9200 NVMe SSDs", micron.com): typical QD1 latency READ 92-150 µs, WRITE 21 µs;
- * sequential 128 KB read and write up to 3.50 GB/s; random 4 KB read up to 840K IOPS; a
- * power-backed cache. Derived and estimated values are marked as such per field.
+ * Defaults: one datacenter TLC NVMe SSD. The typical latencies, bandwidth and IOPS are the Micron
+ * 9200 PRO's (PCIe Gen3 x4) public product brief ("9200 NVMe SSDs", micron.com): typical QD1
+ * latency READ 92-150 µs, WRITE 21 µs; sequential 128 KB read and write up to 3.50 GB/s; random
+ * 4 KB read up to 840K IOPS; a power-backed cache. The tails follow a current drive: Micron's
+ * 7500 (PCIe Gen4, 2023) is specified at under 1 ms for 99.9999% QoS (as reported at its launch,
+ * ServeTheHome, "Micron 7500 Mainstream PCIe Gen4 NVMe SSD Launched"). Neither source gives p99
+ * or p99.9, so those are derived: log-latency is taken to rise linearly with the number of nines
+ * (log10 of 1/(1 - q)) from the typical value at p50 to 1 ms at six nines. docs/calibration.md
+ * lists each number and where it comes from.
  */
 export const SSD_DEFAULTS: SsdOptions = {
-  // Mean 92 µs: the low end of the datasheet's 92-150 µs QD1 range (it varies by capacity). The
-  // 10 µs spread is an estimate; the datasheet gives no distribution.
-  readLatency: { kind: 'normal', meanUs: 92, stddevUs: 10 },
-  // Mean 21 µs: the datasheet's QD1 write latency, which already includes the drive's power-backed
-  // buffer. The 3 µs spread is an estimate. Sustained random writes (285K IOPS on the datasheet)
-  // are not limited by this model; enable the cache with a slower writeLatency to model that.
-  writeLatency: { kind: 'normal', meanUs: 21, stddevUs: 3 },
-  // 77 ≈ 840K IOPS × 92 µs (Little's law): the concurrency that reproduces the datasheet's random
-  // read IOPS at its read latency. A derived value, not a count of physical channels.
-  channels: 77,
+  // p50 92 µs: the low end of the 9200's 92-150 µs typical QD1 read. p99 187 µs and p99.9 285 µs
+  // are derived (see above); the maximum, 1 ms, is the 7500's six-nines QoS bound.
+  readLatency: { kind: 'percentiles', p50Us: 92, p99Us: 187, p999Us: 285, maxUs: 1000 },
+  // p50 21 µs: the 9200's typical QD1 write, which already includes the power-backed buffer. p99
+  // 66 µs and p99.9 131 µs derived the same way, up to the same 1 ms bound. Sustained random
+  // writes (285K IOPS on the datasheet) are not limited by this model; enable the cache with a
+  // slower writeLatency to model that.
+  writeLatency: { kind: 'percentiles', p50Us: 21, p99Us: 66, p999Us: 131, maxUs: 1000 },
+  // 91 ≈ 840K IOPS × 108 µs (Little's law): the concurrency that reproduces the datasheet's random
+  // read IOPS at the mean of readLatency (108.3 µs, meanLatencyUs). A derived value, not a count
+  // of physical channels.
+  channels: 91,
   // 3.50 GB/s: the datasheet's sequential 128 KB read and write bandwidth.
   bandwidthBytesPerS: 3_500_000_000,
   // Off: the datasheet drive's cache is power-backed, so it is not a volatile write cache (Identify

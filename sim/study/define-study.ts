@@ -41,7 +41,27 @@ export interface KneeQuestion {
   readonly label?: string;
 }
 
-export type StudyQuestion = LargestQuestion | KneeQuestion;
+/**
+ * A claim about two points: the ratio of their metric means (numerator over denominator), whether
+ * it lies in `expect`, and the claim in words, e.g. a published result the study reproduces.
+ */
+export interface RatioQuestion {
+  readonly kind: 'ratio';
+  readonly metric: string;
+  /** Axis values that pick the numerator's point (every axis not named may take any value, but one point must match). */
+  readonly numerator: StudyPoint;
+  readonly denominator: StudyPoint;
+  /** The range the ratio should lie in, bounds included; without it the ratio is only reported. */
+  readonly expect?: { readonly min?: number; readonly max?: number };
+  /** How reports ask it; default built from the fields, e.g. "iops ratio profile=rdma / profile=tcp". */
+  readonly label?: string;
+  /** The claim the ratio checks, in words (a quote or a paraphrase of `source`). */
+  readonly claim?: string;
+  /** Where the claim comes from. */
+  readonly source?: string;
+}
+
+export type StudyQuestion = LargestQuestion | KneeQuestion | RatioQuestion;
 
 export interface Study {
   readonly name: string;
@@ -74,9 +94,17 @@ export function axisName(axis: StudyAxis): string {
 export function questionLabel(question: StudyQuestion): string {
   if (question.label !== undefined) return question.label;
   if (question.kind === 'knee') return `knee of ${question.metric} against ${question.axis}`;
+  if (question.kind === 'ratio') return `${question.metric} ratio ${pointText(question.numerator)} / ${pointText(question.denominator)}`;
   const bounds = [
     question.below === undefined ? '' : `${question.metric} < ${question.below}`,
     question.above === undefined ? '' : `${question.metric} > ${question.above}`,
   ].filter((text) => text !== '');
   return `largest ${question.axis} with ${bounds.join(' and ')}`;
+}
+
+/** "profile=rdma threads=1": a point's axis values as text. */
+export function pointText(point: StudyPoint): string {
+  return Object.entries(point)
+    .map(([name, value]) => `${name}=${String(value)}`)
+    .join(' ');
 }

@@ -1,7 +1,7 @@
 // Studies: a scenario swept over axes and seeds on a pool of worker threads, with answers to the
 // study's questions, sharding over machines and merging of the shards' results.
-export { axisName, defineStudy, questionLabel } from './define-study.js';
-export type { KneeQuestion, LargestQuestion, Study, StudyAxis, StudyPoint, StudyQuestion, StudyValue } from './define-study.js';
+export { axisName, defineStudy, pointText, questionLabel } from './define-study.js';
+export type { KneeQuestion, LargestQuestion, RatioQuestion, Study, StudyAxis, StudyPoint, StudyQuestion, StudyValue } from './define-study.js';
 export { asStudyResult, mergeStudies } from './merge-studies.js';
 export type { NamedStudyResult } from './merge-studies.js';
 export { METRIC_NAMES, pointMetrics } from './point-metrics.js';
@@ -13,7 +13,8 @@ export type { Spread } from './seed-spread.js';
 export { inShard, parseShard } from './shard.js';
 export type { Shard } from './shard.js';
 export { StudyError } from './study-error.js';
-export type { QuestionAnswer, SeriesAnswer } from './study-questions.js';
+export { expectText, ratioAnswerText } from './study-questions.js';
+export type { QuestionAnswer, RatioAnswer, SeriesAnswer } from './study-questions.js';
 export type { PointFailure, PointResult, SeedRecord, StudyIdentity, StudyResult } from './study-result.js';
 export { defaultJobs, runOnPool } from './worker-pool.js';
 export type { PoolProgress } from './worker-pool.js';

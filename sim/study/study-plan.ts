@@ -130,11 +130,21 @@ export function checkStudy(value: unknown, file: string): Study {
     throw new StudyError(file, `seeds: must be a count of at least 1 or a non-empty list, not ${JSON.stringify(seeds)}`);
   }
   for (const [at, question] of (study.questions ?? []).entries()) {
+    if (question.kind === 'ratio') {
+      for (const side of ['numerator', 'denominator'] as const) {
+        const point: unknown = question[side];
+        if (typeof point !== 'object' || point === null) throw new StudyError(file, `questions[${at}]: a 'ratio' question needs a ${side} point`);
+        for (const name of Object.keys(point)) {
+          if (!names.has(name)) throw new StudyError(file, `questions[${at}]: ${side} axis '${name}' is not one of the study's axes`);
+        }
+      }
+      continue;
+    }
     if (!names.has(question.axis)) throw new StudyError(file, `questions[${at}]: axis '${question.axis}' is not one of the study's axes`);
     if (question.kind === 'largest' && question.below === undefined && question.above === undefined) {
       throw new StudyError(file, `questions[${at}]: a 'largest' question needs a bound (below or above)`);
     }
-    if (question.kind !== 'largest' && question.kind !== 'knee') throw new StudyError(file, `questions[${at}]: kind must be 'largest' or 'knee'`);
+    if (question.kind !== 'largest' && question.kind !== 'knee') throw new StudyError(file, `questions[${at}]: kind must be 'largest', 'knee' or 'ratio'`);
   }
   return value as Study;
 }

@@ -122,6 +122,9 @@ export class TcpQueue implements CommandContext, CommandSink, ControllerQueue {
       receive: (pdu, dataDigestOk) => this.#handlePduGuarded(pdu, dataDigestOk),
       send: (pdu, withDigests) => this.#sender.write(this.#framing.encode(pdu, withDigests)),
       sendBudget: SEND_BUDGET,
+      // nvmet_tcp_queue_response queues io_work: a response from the backend wakes an idle worker.
+      sendWakes: true,
+      side: 'target',
     });
     this.#commands = new CommandTable(this);
     this.stream.setHandlers({
