@@ -1,10 +1,12 @@
 // The public surface of sim/nvme: what other folders may import from it.
 export { AQ_DEPTH, AddressFamily, AdminOpcode, AsyncEventNotice, AsyncEventType, CNTLID_DYNAMIC, ControllerType, Csi, DISCOVERY_NQN, FABRICS_OPCODE, FabricsType, FeatureId, IDENTIFY_DATA_LENGTH, IdentifyCns, IoOpcode, LogPageId, NVM_IOCQES, NVM_IOSQES, SGL_IN_CAPSULE, SGL_TRANSPORT, SubsystemType, TcpSecType, TransportType, Treq, UUID_NQN_PREFIX } from './constants.js';
+export { ANA_GROUP_DESC_BYTES, ANA_LOG_HEADER_BYTES, ANA_LOG_RGO, ANA_STATE_NAMES, AnaState, anaLogBytes, decodeAnaLog, encodeAnaLog, maxAnaLogBytes } from './ana-log.js';
+export type { AnaGroupDescriptor, AnaLog, AnaStateCode } from './ana-log.js';
 export { encodeCqe } from './cqe.js';
 export { CONNECT_DATA_BYTES, CONNECT_RECFMT, ConnectAttr, ConnectDataOffset, ConnectIattr, ConnectSqeOffset, buildConnect, buildPropertyGet, buildPropertySet, decodeConnectData, decodeConnectInvalidParam, decodeConnectResult, encodeConnectData, encodeConnectInvalidParam, encodeConnectResult, parseConnect } from './fabrics.js';
 export { decodeAsyncEvent, decodeNumQueues, encodeAsyncEvent, encodeNumQueues } from './features.js';
 export type { AsyncEvent } from './features.js';
-export { Ctratt, Lpa, Nidt, Oaes, Sgls, decodeIdentifyController, decodeIdentifyNamespace, decodeNsDescriptorList, decodeNsList, defaultIdentifyController, defaultIdentifyNamespace, encodeActiveNsList, encodeIdentifyController, encodeIdentifyNamespace, encodeNsDescriptorList, namespaceBlockSize } from './identify.js';
+export { Cmic, Ctratt, Lpa, Nidt, Oaes, Sgls, decodeIdentifyController, decodeIdentifyNamespace, decodeNsDescriptorList, decodeNsList, defaultIdentifyController, defaultIdentifyNamespace, encodeActiveNsList, encodeIdentifyController, encodeIdentifyNamespace, encodeNsDescriptorList, namespaceBlockSize } from './identify.js';
 export type { IdentifyController, NsDescriptor } from './identify.js';
 export { CHANGED_NS_LOG_BYTES, CmdEffect, DISCOVERY_LOG_HEADER_BYTES, ERROR_LOG_ENTRY_BYTES, SMART_LOG_BYTES, dataUnits, decodeDiscoveryLog, decodeDiscoveryLogHeader, decodeSmartLog, discoveryLogBytes, emptySmartLog, encodeChangedNsList, encodeCommandEffectsLog, encodeDiscoveryLogRange, encodeErrorLog, encodeSmartLog, sliceLog } from './log-pages.js';
 export type { DiscoveryLog, DiscoveryLogEntry, ErrorLogEntry, SmartLog } from './log-pages.js';

@@ -1,6 +1,6 @@
 // Admin commands of an NVM controller, as Linux nvmet implements them (drivers/nvme/target/
 // admin-cmd.c nvmet_parse_admin_cmd and the nvmet_execute_* functions): Identify, Get Log Page
-// (Error, SMART, Firmware Slot, Changed Namespace List, Commands Supported and Effects), Set/Get
+// (Error, SMART, Firmware Slot, Changed Namespace List, Commands Supported and Effects, ANA), Set/Get
 // Features (Number of Queues, Keep Alive Timer, Async Event Configuration, Volatile Write Cache,
 // Host Identifier), Asynchronous Event Request, Keep Alive and Abort. Discovery controllers take
 // the commands in discovery.ts; Fabrics commands go to fabrics-commands.ts.
@@ -22,6 +22,8 @@ import { featureFields, identifyFields } from '../nvme/index.js';
 import type { GetLogPageFields, Sqe } from '../nvme/index.js';
 import { Status, STATUS_DNR } from '../nvme/index.js';
 import { uuidToBytes } from '../nvme/index.js';
+import { ANA_LOG_RGO } from '../nvme/index.js';
+import { anaLogImage } from './ana-log-page.js';
 import { ErrorLocation } from './command.js';
 import type { Completion, Parsed } from './command.js';
 import type { Controller } from './controller.js';
@@ -47,7 +49,7 @@ export function parseAdminCommand(queue: CommandContext, controller: Controller,
     case AdminOpcode.GET_LOG_PAGE: {
       const request = checkLogPageRequest(sqe, queue.ctx.options.maxTransferBytes);
       if ('status' in request) return request;
-      return { length: request.numdBytes, execute: (command) => command.complete(getLogPage(controller, request)) };
+      return { length: request.numdBytes, execute: (command) => command.complete(getLogPage(queue, controller, request)) };
     }
     case AdminOpcode.IDENTIFY:
       return { length: IDENTIFY_DATA_LENGTH, execute: (command) => command.complete(identify(queue, controller, command.sqe)) };
@@ -85,7 +87,7 @@ function identify(queue: CommandContext, controller: Controller, sqe: Sqe): Comp
       if (fields.nsid === NSID_ALL) return { status: Status.INVALID_NS | STATUS_DNR, errorLocation: ErrorLocation.NSID };
       // "return an all zeroed buffer if we can't find an active namespace".
       const ns = findNamespace(controller, fields.nsid);
-      return { status: 0, data: ns === undefined ? new Uint8Array(IDENTIFY_DATA_LENGTH) : identifyNamespace(ns) };
+      return { status: 0, data: ns === undefined ? new Uint8Array(IDENTIFY_DATA_LENGTH) : identifyNamespace(ns, queue.ctx.model.anaState(queue.port, ns.anaGroupId)) };
     }
     case IdentifyCns.CONTROLLER:
       return { status: 0, data: identifyController(queue, controller) };
@@ -110,7 +112,7 @@ function identify(queue: CommandContext, controller: Controller, sqe: Sqe): Comp
   return { status: Status.INVALID_FIELD | STATUS_DNR, errorLocation: ErrorLocation.CDW10 };
 }
 
-function getLogPage(controller: Controller, fields: GetLogPageFields): Completion {
+function getLogPage(queue: CommandContext, controller: Controller, fields: GetLogPageFields): Completion {
   const length = fields.numdBytes;
   const slice = (image: Uint8Array): Completion => ({ status: 0, data: sliceLog(image, fields.offsetBytes, length) });
   switch (fields.lid) {
@@ -133,6 +135,12 @@ function getLogPage(controller: Controller, fields: GetLogPageFields): Completio
     case LogPageId.CMD_EFFECTS:
       if (fields.csi !== Csi.NVM) return { status: Status.INVALID_LOG_PAGE };
       return slice(commandEffects());
+    case LogPageId.ANA: {
+      // nvmet_execute_get_log_page_ana: reading the log re-arms the ANA change notice.
+      const image = anaLogImage(queue.ctx.model, queue.port, controller.subsystem, (fields.lsp & ANA_LOG_RGO) !== 0);
+      controller.clearAenMask(AenBit.ANA_CHANGE, fields.rae);
+      return slice(image);
+    }
     default:
       return { status: Status.INVALID_FIELD | STATUS_DNR, errorLocation: ErrorLocation.CDW10 };
   }

@@ -208,6 +208,8 @@ export const QID_MAX_LIMIT = 128;
 export const NSID_MAX = 0xfffffffe;
 /** NVMET_MAX_ANAGRPS. */
 export const ANA_GROUP_MAX = 128;
+/** NVMET_DEFAULT_ANA_GRPID: the group every port has and every namespace starts in. */
+export const DEFAULT_ANA_GROUP = 1;
 /** NVMET_TCP_DEF_INLINE_DATA_SIZE = 4 * PAGE_SIZE. */
 export const DEFAULT_INLINE_DATA_SIZE = 16384;
 /** Our bound on param_inline_data_size, so one CapsuleCmd PDU never needs more than ~1 MiB. */

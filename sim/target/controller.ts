@@ -222,6 +222,15 @@ export class Controller {
     this.#addEvent(AsyncEventType.NOTICE, AsyncEventNotice.NS_CHANGED, LogPageId.CHANGED_NS);
   }
 
+  /**
+   * An ANA group's state or membership changed where this controller sees it
+   * (nvmet_send_ana_event): one notice until the host reads the ANA log (LID 0Ch).
+   */
+  anaChanged(): void {
+    if (this.isDiscovery || this.#aenSuppressed(AenBit.ANA_CHANGE)) return;
+    this.#addEvent(AsyncEventType.NOTICE, AsyncEventNotice.ANA_CHANGE, LogPageId.ANA);
+  }
+
   /** The discovery log this (discovery) controller serves changed (__nvmet_disc_changed). */
   discoveryChanged(): void {
     if (this.#aenSuppressed(AenBit.DISC_CHANGE)) return;

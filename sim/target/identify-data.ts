@@ -1,8 +1,11 @@
 // The Identify data this target returns, shaped like Linux nvmet's (drivers/nvme/target/admin-cmd.c
 // nvmet_execute_identify_ctrl / _ns / _nslist / _desclist, discovery.c nvmet_execute_disc_identify).
-// Differences from nvmet: CMIC has no ANA bit and ANACAP is 0, because no ANA log page is served
-// (the Linux host reads LID 0Ch when CMIC.ANA is set); MDTS is finite (nvmet-tcp reports 0).
+// As nvmet, an I/O controller reports multi-port, multi-controller and ANA in CMIC, every ANA state
+// in ANACAP, and 128 ANA groups; the Linux host then reads the ANA log (LID 0Ch, ana-log-page.ts)
+// and joins controllers of one subsystem under one namespace head. Difference from nvmet: MDTS is
+// finite (nvmet-tcp reports 0).
 import { ControllerType, Csi } from '../nvme/index.js';
+import { Cmic } from '../nvme/index.js';
 import {
   Ctratt,
   defaultIdentifyController,
@@ -17,10 +20,14 @@ import {
 } from '../nvme/index.js';
 import type { NsDescriptor } from '../nvme/index.js';
 import { bytesFromHex, uuidToBytes } from '../nvme/index.js';
-import { versionToVs } from './config.js';
+import { ANA_GROUP_MAX, versionToVs } from './config.js';
 import type { Controller } from './controller.js';
 import type { LiveNamespace } from './model.js';
+import type { AnaStateName } from './config.js';
 import type { CommandContext } from './command-context.js';
+
+/** ANA Transition Time: how long a group may stay in the change state (nvmet reports 10 s). */
+export const ANATT_SECONDS = 10;
 
 /** NVMET_MAX_NAMESPACES: NN and MNAN (at least; a larger configured NSID raises NN). */
 const MAX_NAMESPACES = 1024;
@@ -82,19 +89,30 @@ export function identifyController(queue: CommandContext, controller: Controller
       ioccsz: Math.floor((SQE_BYTES + inline) / 16),
       iorcsz: IORCSZ,
       kas: KAS_100MS,
+      // "we support multiple ports, multiples hosts and ANA" (nvmet_execute_identify_ctrl).
+      cmic: Cmic.MULTI_PORT | Cmic.MULTI_CTRL | Cmic.ANA,
+      // ANACAP bits 0-4: optimized, non-optimized, inaccessible, persistent loss and change states
+      // are all reported. ANATT 10 s, nvmet's value. ANAGRPMAX = NANAGRPID = NVMET_MAX_ANAGRPS.
+      anacap: 0x1f,
+      anatt: ANATT_SECONDS,
+      anagrpmax: ANA_GROUP_MAX,
+      nanagrpid: ANA_GROUP_MAX,
     },
   );
   return encodeIdentifyController(id);
 }
 
-/** nvmet_execute_identify_ns: one LBA format, fully used, shared, with the NGUID. */
-export function identifyNamespace(ns: LiveNamespace): Uint8Array {
+/**
+ * nvmet_execute_identify_ns: one LBA format, shared, with the NGUID and ANA group; fully used, except
+ * through a port where the namespace's group is inaccessible or lost (NUSE 0 there).
+ */
+export function identifyNamespace(ns: LiveNamespace, anaState: AnaStateName): Uint8Array {
   const backend = ns.backend;
   if (backend === undefined) return new Uint8Array(4096);
   const blocks = Math.floor(backend.sizeBytes / backend.blockSize);
   const id = defaultIdentifyNamespace(
     { blocks, blockSize: backend.blockSize, nguid: ns.nguid.replaceAll('-', '') },
-    { anagrpid: ns.anaGroupId },
+    { anagrpid: ns.anaGroupId, ...(anaState === 'inaccessible' || anaState === 'persistent-loss' ? { nuse: 0 } : {}) },
   );
   return encodeIdentifyNamespace(id);
 }

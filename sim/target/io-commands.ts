@@ -2,7 +2,8 @@
 // Management (deallocate), as Linux nvmet parses and runs them (drivers/nvme/target/core.c
 // nvmet_parse_io_cmd, io-cmd-bdev.c / io-cmd-file.c). Checks happen at parse time, before any data
 // moves: controller enabled, namespace known and enabled, transfer within MDTS, LBAs within the
-// namespace. Backends call back synchronously or later; either way the command completes once.
+// namespace, ANA group accessible through the queue's port. Backends call back synchronously or
+// later; either way the command completes once.
 import { FABRICS_OPCODE, IoOpcode } from '../nvme/index.js';
 import { decodeDsmRanges, DsmAttribute, dsmFields, DSM_RANGE_BYTES, readWriteFields } from '../nvme/index.js';
 import type { Sqe } from '../nvme/index.js';
@@ -13,6 +14,7 @@ import type { CommandPlan, Completion, Parsed, TargetCommand } from './command.j
 import type { Controller } from './controller.js';
 import { parseFabricsIoCommand } from './fabrics-commands.js';
 import type { LiveNamespace } from './model.js';
+import type { AnaStateName } from './config.js';
 import type { CommandContext } from './command-context.js';
 
 /** The LBA Out of Range status code, with or without flags, as backends report it. */
@@ -27,6 +29,8 @@ export function parseIoCommand(queue: CommandContext, controller: Controller, sq
   const ns = controller.subsystem.namespaces.get(sqe.nsid);
   const backend = ns?.enabled === true ? ns.backend : undefined;
   if (ns === undefined || backend === undefined) return { status: Status.INVALID_NS | STATUS_DNR, errorLocation: ErrorLocation.NSID };
+  const ana = anaPathStatus(queue.ctx.model.anaState(queue.port, ns.anaGroupId));
+  if (ana !== 0) return { status: ana, errorLocation: ErrorLocation.NSID };
   switch (sqe.opcode) {
     case IoOpcode.READ:
     case IoOpcode.WRITE:
@@ -53,6 +57,24 @@ export function parseIoCommand(queue: CommandContext, controller: Controller, sq
     }
     default:
       return { status: Status.INVALID_OPCODE | STATUS_DNR, errorLocation: ErrorLocation.OPCODE };
+  }
+}
+
+/**
+ * nvmet_check_ana_state: I/O through a port where the namespace's group is inaccessible, lost or in
+ * transition fails with the path-related status a multipath host fails over on (SCT 3; no DNR, so
+ * the host may retry it elsewhere). Optimized and non-optimized paths serve I/O alike.
+ */
+function anaPathStatus(state: AnaStateName): number {
+  switch (state) {
+    case 'inaccessible':
+      return Status.ANA_INACCESSIBLE;
+    case 'persistent-loss':
+      return Status.ANA_PERSISTENT_LOSS;
+    case 'change':
+      return Status.ANA_TRANSITION;
+    default:
+      return 0;
   }
 }
 

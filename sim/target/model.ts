@@ -14,6 +14,7 @@ import { DISCOVERY_NQN } from '../nvme/index.js';
 import { uuidFromBytes } from '../nvme/index.js';
 import type { BlockBackend } from '../storage/index.js';
 import type {
+  AnaStateName,
   HostEntry,
   NamespaceConfig,
   NamespaceEntry,
@@ -24,7 +25,7 @@ import type {
   SubsystemEntry,
   TargetEntries,
 } from './config.js';
-import { CNTLID_MAX, CNTLID_MIN, DEFAULT_FIRMWARE, DEFAULT_MODEL, DEFAULT_VERSION, normalizeTargetConfig } from './config.js';
+import { ANA_GROUP_MAX, CNTLID_MAX, CNTLID_MIN, DEFAULT_ANA_GROUP, DEFAULT_FIRMWARE, DEFAULT_MODEL, DEFAULT_VERSION, normalizeTargetConfig } from './config.js';
 
 /** Per-namespace I/O counters, reported in the SMART / Health log like nvmet's bdev part_stat. */
 export interface NamespaceIoCounters {
@@ -63,7 +64,11 @@ export type ModelChange =
     }
   | { readonly kind: 'port-added' | 'port-removed'; readonly portid: number }
   | { readonly kind: 'port-linked' | 'port-unlinked'; readonly portid: number; readonly subsystem: string }
-  | { readonly kind: 'referral-added' | 'referral-removed'; readonly portid: number; readonly name: string };
+  | { readonly kind: 'referral-added' | 'referral-removed'; readonly portid: number; readonly name: string }
+  /** A port's ANA group was created, removed or changed state: its controllers get an ANA notice. */
+  | { readonly kind: 'ana-port-changed'; readonly portid: number; readonly grpid: number }
+  /** A namespace moved to another ANA group: every controller of its subsystem gets an ANA notice. */
+  | { readonly kind: 'ana-namespace-changed'; readonly subsystem: string; readonly nsid: number };
 
 export type ModelListener = (change: ModelChange) => void;
 
@@ -88,6 +93,7 @@ export class TargetModel {
   readonly #random: Random;
   readonly #listeners: ModelListener[] = [];
   #genctr = 0;
+  #anaChangeCount = 0;
 
   constructor(entries: TargetEntries, random: Random) {
     this.#random = random;
@@ -116,6 +122,78 @@ export class TargetModel {
   /** Discovery log generation counter. */
   get genctr(): number {
     return this.#genctr;
+  }
+
+  /**
+   * The ANA change count (Linux nvmet_ana_chgcnt): one counter for the whole target, raised by
+   * every ANA state write and every namespace moved between groups; hosts compare it to see change.
+   */
+  get anaChangeCount(): number {
+    return this.#anaChangeCount;
+  }
+
+  /**
+   * The state of ANA group `grpid` as seen through `port`. A group the port has no directory for is
+   * inaccessible there: nvmet_ports_make starts every group but the default one inaccessible.
+   */
+  anaState(port: LivePort, grpid: number): AnaStateName {
+    return port.anaGroups.find((group) => group.grpid === grpid)?.state ?? 'inaccessible';
+  }
+
+  /**
+   * The groups an ANA log reports, ascending: the default group, every group some port created,
+   * and every group a namespace names (nvmet_ana_group_enabled counts all three).
+   */
+  enabledAnaGroups(): number[] {
+    const groups = new Set<number>([DEFAULT_ANA_GROUP]);
+    for (const port of this.ports.values()) for (const group of port.anaGroups) groups.add(group.grpid);
+    for (const sub of this.subsystems.values()) for (const ns of sub.namespaces.values()) groups.add(ns.anaGroupId);
+    return [...groups].sort((a, b) => a - b);
+  }
+
+  /** Creates ports/<portid>/ana_groups/<grpid> (2..128; group 1 always exists) with a state. */
+  addAnaGroup(portid: number, grpid: number, state: AnaStateName): void {
+    const port = this.port(portid);
+    // nvmet_ana_groups_make_group: "grpid <= 1 || grpid > NVMET_MAX_ANAGRPS" is -EINVAL.
+    if (!Number.isInteger(grpid) || grpid <= DEFAULT_ANA_GROUP || grpid > ANA_GROUP_MAX) {
+      throw new Error(`ANA group ${grpid} cannot be created (2..${ANA_GROUP_MAX}; group 1 always exists)`);
+    }
+    if (port.anaGroups.some((group) => group.grpid === grpid)) throw new Error(`port ${portid} already has ANA group ${grpid}`);
+    port.anaGroups.push({ grpid, state });
+    port.anaGroups.sort((a, b) => a.grpid - b.grpid);
+    this.#anaChangeCount++;
+    this.#changed({ kind: 'ana-port-changed', portid, grpid });
+  }
+
+  /** Removes an ANA group from a port; the port then sees it inaccessible (nvmet_ana_group_release). */
+  removeAnaGroup(portid: number, grpid: number): void {
+    const port = this.port(portid);
+    if (grpid === DEFAULT_ANA_GROUP) throw new Error('ANA group 1 is the port\'s default group and cannot be removed');
+    const index = port.anaGroups.findIndex((group) => group.grpid === grpid);
+    if (index < 0) throw new Error(`port ${portid} has no ANA group ${grpid}`);
+    port.anaGroups.splice(index, 1);
+    this.#anaChangeCount++;
+    this.#changed({ kind: 'ana-port-changed', portid, grpid });
+  }
+
+  /** Writes ports/<portid>/ana_groups/<grpid>/ana_state (nvmet_ana_group_ana_state_store). */
+  setAnaState(portid: number, grpid: number, state: AnaStateName): void {
+    const port = this.port(portid);
+    const group = port.anaGroups.find((candidate) => candidate.grpid === grpid);
+    if (group === undefined) throw new Error(`port ${portid} has no ANA group ${grpid}`);
+    group.state = state;
+    this.#anaChangeCount++;
+    this.#changed({ kind: 'ana-port-changed', portid, grpid });
+  }
+
+  /** Writes a namespace's ana_grpid (nvmet_ns_ana_grpid_store): 1..128. */
+  setNamespaceAnaGroup(subsystem: string, nsid: number, grpid: number): void {
+    const ns = this.namespace(subsystem, nsid);
+    if (!Number.isInteger(grpid) || grpid < 1 || grpid > ANA_GROUP_MAX) throw new Error(`ANA group ${grpid} is outside 1..${ANA_GROUP_MAX}`);
+    if (ns.anaGroupId === grpid) return;
+    ns.anaGroupId = grpid;
+    this.#anaChangeCount++;
+    this.#changed({ kind: 'ana-namespace-changed', subsystem, nsid });
   }
 
   onChange(listener: ModelListener): void {

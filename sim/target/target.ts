@@ -8,7 +8,7 @@
 import type { Address, ByteStream, Listener, NodeEnv } from '../core/index.js';
 import { backendSpecFromDevicePath, openBackend } from '../storage/index.js';
 import type { BlockBackend } from '../storage/index.js';
-import type { NamespaceConfig, PortConfig, ReferralConfig, SubsystemConfig, TargetConfig, TargetEntries } from './config.js';
+import type { AnaStateName, NamespaceConfig, PortConfig, ReferralConfig, SubsystemConfig, TargetConfig, TargetEntries } from './config.js';
 import { normalizeTargetConfig } from './config.js';
 import type { TargetContext } from './context.js';
 import { ControllerRegistry } from './controller-registry.js';
@@ -280,6 +280,25 @@ export class NvmeTarget {
     this.model.addReferral(portid, referral);
   }
 
+  // ---- Mutators: ANA (ports/<id>/ana_groups/<grpid>/ana_state, namespaces/<nsid>/ana_grpid) ----
+
+  addAnaGroup(portid: number, grpid: number, state: AnaStateName = 'optimized'): void {
+    this.model.addAnaGroup(portid, grpid, state);
+  }
+
+  removeAnaGroup(portid: number, grpid: number): void {
+    this.model.removeAnaGroup(portid, grpid);
+  }
+
+  /** Changes a group's state on a port; the port's controllers get an ANA change notice. */
+  setAnaState(portid: number, grpid: number, state: AnaStateName): void {
+    this.model.setAnaState(portid, grpid, state);
+  }
+
+  setNamespaceAnaGroup(subsystem: string, nsid: number, grpid: number): void {
+    this.model.setNamespaceAnaGroup(subsystem, nsid, grpid);
+  }
+
   removeReferral(portid: number, name: string): void {
     this.model.removeReferral(portid, name);
   }
@@ -368,6 +387,14 @@ export class NvmeTarget {
         return;
       case 'subsystem-removed':
         for (const controller of controllers.ofSubsystem(change.subsystem)) controller.destroy('subsystem removed');
+        return;
+      case 'ana-port-changed':
+        // nvmet_port_send_ana_event: every controller connected through the port, any subsystem.
+        for (const controller of controllers.all()) if (controller.portid === change.portid) controller.anaChanged();
+        return;
+      case 'ana-namespace-changed':
+        // nvmet_send_ana_event(subsys, NULL): every controller of the subsystem, on any port.
+        for (const controller of controllers.ofSubsystem(change.subsystem)) controller.anaChanged();
         return;
       default:
         return;
