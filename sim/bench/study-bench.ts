@@ -29,9 +29,10 @@ function childSeconds(first: number, last: number): number {
   return Number(execFileSync(process.execPath, [...CHILD_ARGS, String(first), String(last)], { cwd: ROOT, encoding: 'utf8' }).trim());
 }
 
+/** Two of these run at once the way the pool runs two workers: without V8's background threads. */
 function childSecondsAsync(first: number, last: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...CHILD_ARGS, String(first), String(last)], { cwd: ROOT, encoding: 'utf8' }, (error, stdout) =>
+    execFile(process.execPath, ['--single-threaded', ...CHILD_ARGS, String(first), String(last)], { cwd: ROOT, encoding: 'utf8' }, (error, stdout) =>
       error === null ? resolve(Number(stdout.trim())) : reject(error),
     );
   });
@@ -79,7 +80,9 @@ export async function studyBench(): Promise<Record<string, unknown>> {
   const points = (JSON.parse(one.text) as { points: unknown[] }).points.length;
   // The same points in this process, one after another, with the compiled code.
   const inProcess = await runPointsInProcess(1, points);
-  // Half the points in each of two processes at once: what two copies of this simulation get here.
+  // Half the points in each of two processes at once, as the pool runs them (no V8 background
+  // threads, which would only contend): what two copies of this simulation get here, against one
+  // process that may use the idle core for its garbage collector and compiler.
   const half = Math.ceil(points / 2);
   const alone = childSeconds(1, half);
   const together = await Promise.all([childSecondsAsync(1, half), childSecondsAsync(half + 1, points)]);
@@ -96,7 +99,7 @@ export async function studyBench(): Promise<Record<string, unknown>> {
       speedup: Number(speedup.toFixed(2)),
       // The same figure for pure arithmetic in 1 and 2 worker threads: this machine's ceiling.
       machineParallelCeiling: Number(ceiling.toFixed(2)),
-      // The same simulation in two processes at once, no pool: memory-bound work gains less.
+      // The same simulation in two processes at once, no pool, against one alone.
       simulationParallelCeiling: Number(workloadCeiling.toFixed(2)),
       speedupOfSimulationCeiling: Number((speedup / workloadCeiling).toFixed(2)),
       speedupOfCeiling: Number((speedup / ceiling).toFixed(2)),

@@ -22,7 +22,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { long: 'trace', kind: 'value', valueName: 'FILE', help: 'write a JSONL event trace (drops, faults, node and host events)' },
   { long: 'set', kind: 'list', valueName: 'PATH=VALUE', help: 'change a scenario field, e.g. hosts[*].connect.nrIoQueues=4 or links[0].options.lossRate=0.01' },
   { long: 'seeds', kind: 'value', valueName: 'LIST', help: 'run every seed of LIST (1..1000, 7, 1,5,9) on the worker pool and summarise failures' },
-  { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker threads for --seeds (default: one per core)' },
+  { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker processes for --seeds (default: one per core)' },
   { long: 'interval', kind: 'value', valueName: 'TIME', help: 'time series interval (default 10ms simulated, 100ms in real time)' },
   { long: 'per-queue', kind: 'flag', help: 'add a time series per I/O queue' },
   { long: 'report', kind: 'value', valueName: 'DIR', help: 'write report.html, report.md, report.json and each chart as SVG and CSV' },

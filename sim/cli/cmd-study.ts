@@ -1,4 +1,4 @@
-// `nvmf-sim study FILE`: runs every point of a study under every seed on a pool of worker threads
+// `nvmf-sim study FILE`: runs every point of a study under every seed on a pool of worker processes
 // (one per core by default), with a progress line and ETA, and prints the answers first, then the
 // points. --json prints the whole document, --out saves it (as it grows, so --resume can pick up
 // an interrupted study), --shard runs one share of the runs for another machine to merge. A bad
@@ -16,7 +16,7 @@ import { poolBar } from './pool-progress.js';
 import { studyReportWritten, writeStudyReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [
-  { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker threads (default: one per core)' },
+  { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker processes (default: one per core)' },
   { long: 'seeds', kind: 'value', valueName: 'K', help: "seeds per point, 1..K (default: the study's)" },
   { long: 'duration', kind: 'value', valueName: 'TIME', help: "simulated time of every point (default: each scenario's)" },
   { long: 'shard', kind: 'value', valueName: 'I/N', help: 'run only shard I of N (1-based) of the runs, for merge' },

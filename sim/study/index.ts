@@ -1,4 +1,4 @@
-// Studies: a scenario swept over axes and seeds on a pool of worker threads, with answers to the
+// Studies: a scenario swept over axes and seeds on a pool of worker processes, with answers to the
 // study's questions, sharding over machines and merging of the shards' results.
 export { axisName, defineStudy, pointText, questionLabel } from './define-study.js';
 export type { KneeQuestion, LargestQuestion, RatioQuestion, Study, StudyAxis, StudyPoint, StudyQuestion, StudyValue } from './define-study.js';
