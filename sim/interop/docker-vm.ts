@@ -6,7 +6,7 @@
 // server QEMU opens on 127.0.0.1, which the host network makes the host's loopback) and the kernel
 // console (the container's log).
 import { connect, type Socket } from 'node:net';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { CONTAINER_READY_LOG, DOCKER_VM_IMAGE, readDockerVmImage } from './docker-image.js';
 import { removeContainerById, removeLeftovers, startContainer, stopContainer, type StartedContainer } from './docker-container.js';
 import { dockerQemuArgs } from './docker-qemu-args.js';
@@ -67,7 +67,9 @@ export class DockerVm extends LinuxVm {
 
   /** Starts a container and resolves when the guest's command channel is ready. */
   static async boot(options: DockerVmOptions = {}): Promise<DockerVm> {
-    const docker = options.docker ?? new Dockerode();
+    // Loaded on first use: the Docker client (and the SSH stack beneath it) costs every process
+    // that imports the simulator a fifth of a second otherwise.
+    const docker = options.docker ?? new (await import('dockerode')).default();
     const imageName = options.image ?? DOCKER_VM_IMAGE;
     const image = await readDockerVmImage(docker, imageName);
     const accel: Accel = options.accel ?? (process.env.NVMF_VM_ACCEL === 'kvm' ? 'kvm' : 'tcg');

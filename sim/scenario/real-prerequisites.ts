@@ -7,7 +7,7 @@
 // simulated-only scenario never pays for it and a refused run leaves no empty trace behind.
 import { resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { DOCKER_VM_IMAGE } from '../interop/index.js';
 import { shellQuote } from '../interop/index.js';
 import { DEFAULT_BUILD_DIR, QEMU_BINARY, resolveBuildDir, vmImageStatus } from '../interop/index.js';
@@ -70,8 +70,10 @@ async function dockerProblem(options: RealPrerequisiteOptions): Promise<string |
   const image = options.image ?? DOCKER_VM_IMAGE;
   const build = `bash ${script('vm/build.sh')} && bash ${script('docker/build-image.sh')}`;
   let docker: Dockerode;
+  // Loaded only when a scenario runs on Docker: every simulator process would pay for it otherwise.
+  const { default: DockerClient } = await import('dockerode');
   try {
-    docker = options.docker ?? new Dockerode();
+    docker = options.docker ?? new DockerClient();
   } catch (error) {
     // docker-modem refuses a malformed $DOCKER_HOST in the constructor.
     return `a Docker engine, but DOCKER_HOST=${shellQuote(process.env.DOCKER_HOST ?? '')} is not an address (${reasonOf(error)}): unset it or give one like unix:///var/run/docker.sock`;
