@@ -1,17 +1,31 @@
-// Multipath against Linux, the Linux host's side: its native NVMe multipath (built into Debian's
-// kernel) connects two paths to our target's two ports, one optimized and one non-optimized for the
-// namespace's ANA group. `nvme list-subsys` shows both paths with our ANA states; making the
-// optimized path inaccessible under fio's verified I/O moves the I/O to the other path, fio's
-// crc32c verify passes, and the guest kernel log has no I/O error.
+// Multipath against Linux, in one QEMU VM.
+// - The Linux host's side: its native NVMe multipath (built into Debian's kernel) connects two
+//   paths to our target's two ports, one optimized and one non-optimized for the namespace's ANA
+//   group. `nvme list-subsys` shows both paths with our ANA states; making the optimized path
+//   inaccessible under fio's verified I/O moves the I/O to the other path, fio's crc32c verify
+//   passes, and the guest kernel log has no I/O error.
+// - The Linux target's side: nvmet exports one subsystem on two ports in two ANA states; our host
+//   reads Linux's ANA log through each port (our decoder against Linux's encoder), sees a configfs
+//   ana_state write in the log, and gets ANA Inaccessible for I/O through an inaccessible path.
 import anyTest from 'ava';
 import type { TestFn } from 'ava';
 import { realEnv } from '../sim/world/index.js';
 import { dmesgMarker, kernelErrors, nvmeConnect, nvmeDisconnect, runFio } from '../sim/interop/linux-host.js';
 import { QemuVm } from '../sim/interop/qemu-vm.js';
+import { addLinuxPort, removeLinuxPort, setLinuxAnaState, setLinuxNamespaceAnaGroup } from '../sim/interop/linux-ana.js';
+import { configureLinuxTarget, teardownLinuxTarget } from '../sim/interop/linux-target.js';
+import { connectController } from '../sim/host/controller.js';
+import { AnaState, decodeAnaLog } from '../sim/nvme/ana-log.js';
+import { LogPageId } from '../sim/nvme/constants.js';
+import { Cmic } from '../sim/nvme/identify.js';
+import { NvmeStatusError, Status, statusBase } from '../sim/nvme/status.js';
 import { NvmeTarget } from '../sim/target/index.js';
 import { assertInteropPrereqs, interopTest as anyInteropTest } from './helpers/interop-prereqs.js';
 
 const NQN = 'nqn.2014-08.org.nvmf-sim:multipath';
+const LINUX_NQN = 'nqn.2014-08.org.nvmf-sim:linux-multipath';
+/** Guest ports of the Linux target's two nvmet ports, forwarded to the host's loopback. */
+const GUEST_PORTS = [4420, 4421] as const;
 /** The namespace's ANA group: optimized through port 1, non-optimized through port 2. */
 const GROUP = 2;
 
@@ -24,7 +38,7 @@ const interopTest = anyInteropTest as TestFn<Context>;
 test.before(async (t) => {
   if (anyInteropTest === anyTest.skip) return;
   assertInteropPrereqs();
-  t.context.vm = await QemuVm.boot({ memoryMiB: 1024, cpus: 2 });
+  t.context.vm = await QemuVm.boot({ memoryMiB: 1024, cpus: 2, forwards: GUEST_PORTS.map((guestPort) => ({ hostPort: 0, guestPort })) });
 });
 
 test.after.always(async (t) => {
@@ -97,4 +111,46 @@ interopTest.serial('interop multipath: the Linux host fails over between our two
   t.regex(states, /non-optimized/);
   t.deepEqual(await kernelErrors(vm, { afterMarker: 'multipath' }), [], 'no nvme errors in the guest kernel log');
   t.is(target.stats.fatalErrors, 0);
+});
+
+interopTest.serial('interop multipath: our host reads Linux nvmet\'s ANA log per port and gets ANA errors on an inaccessible path', async (t) => {
+  const vm = t.context.vm;
+  const [portA, portB] = GUEST_PORTS;
+  const linux = await configureLinuxTarget(vm, { nqn: LINUX_NQN, port: portA, portId: 1, namespaces: [{ nsid: 1, nullBlkSizeMiB: 64 }] });
+  t.teardown(() => teardownLinuxTarget(vm, linux));
+  await addLinuxPort(vm, { nqn: LINUX_NQN, portId: 2, port: portB });
+  t.teardown(() => removeLinuxPort(vm, { nqn: LINUX_NQN, portId: 2 }));
+  // Namespace 1 in group 2: optimized through port 1, non-optimized through port 2.
+  await setLinuxAnaState(vm, 1, 2, 'optimized');
+  await setLinuxAnaState(vm, 2, 2, 'non-optimized');
+  await setLinuxNamespaceAnaGroup(vm, LINUX_NQN, 1, 2);
+  const env = realEnv({ seed: 'interop-linux-ana', logLevel: 'warn' });
+  t.teardown(() => env.clock.clearAll());
+  const controllers = await Promise.all(
+    [portA, portB].map((guestPort) => connectController(env, { traddr: '127.0.0.1', trsvcid: vm.hostPort(guestPort), nqn: LINUX_NQN, nrIoQueues: 1 })),
+  );
+  t.teardown(async () => {
+    for (const controller of controllers) await controller.disconnect();
+  });
+  const [one, two] = controllers;
+  if (one === undefined || two === undefined) return t.fail();
+  t.is(one.identify.cmic & Cmic.ANA, Cmic.ANA, 'Linux nvmet reports ANA in CMIC');
+  const groupOf = async (controller: typeof one): Promise<{ state: number; nsids: readonly number[] } | undefined> =>
+    decodeAnaLog(await controller.getLogPage(LogPageId.ANA, 4096)).groups.find((group) => group.grpid === 2);
+  const viaOne = await groupOf(one);
+  t.is(viaOne?.state, AnaState.OPTIMIZED);
+  t.deepEqual(viaOne?.nsids, [1]);
+  t.is((await groupOf(two))?.state, AnaState.NON_OPTIMIZED);
+  const device = await one.namespace(1);
+  await device.write(0, new Uint8Array(4096).fill(7));
+  await setLinuxAnaState(vm, 1, 2, 'inaccessible');
+  t.is((await groupOf(one))?.state, AnaState.INACCESSIBLE);
+  const error = await device.read(0, 4096).then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  t.true(error instanceof NvmeStatusError, String(error));
+  t.is(statusBase((error as NvmeStatusError).status), Status.ANA_INACCESSIBLE, 'I/O through the inaccessible path fails with ANA Inaccessible');
+  // The other path still serves the data.
+  t.deepEqual([...(await (await two.namespace(1)).read(0, 4096)).subarray(0, 4)], [7, 7, 7, 7]);
 });

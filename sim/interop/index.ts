@@ -3,6 +3,8 @@ export { DOCKER_VM_IMAGE } from './docker-image.js';
 export { bootLinuxVm } from './docker-runtime.js';
 export { bringNvmetPortUp, takeNvmetPortDown } from './linux-port.js';
 export type { NvmetPort } from './linux-port.js';
+export { addLinuxPort, removeLinuxPort, setLinuxAnaState, setLinuxNamespaceAnaGroup } from './linux-ana.js';
+export type { LinuxAnaState } from './linux-ana.js';
 export { configureLinuxTarget } from './linux-target.js';
 export type { LinuxNamespaceSpec, LinuxTargetConfig } from './linux-target.js';
 export { readLinuxTcpCounters, tcpCountersSince } from './linux-tcp-counters.js';
