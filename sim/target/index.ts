@@ -8,6 +8,7 @@ export { normalizeTargetConfig, versionToVs } from './config.js';
 export type { NormalizeOptions } from './config.js';
 export type {
   AnaGroupConfig,
+  AnaStateName,
   HostConfig,
   NamespaceConfig,
   PortConfig,
