@@ -14,7 +14,7 @@ import { AnaState, decodeAnaLog } from '../sim/nvme/ana-log.js';
 import { decodeIdentifyController } from '../sim/nvme/identify.js';
 import { buildGetLogPage } from '../sim/nvme/sqe.js';
 import { Status, STATUS_MORE } from '../sim/nvme/status.js';
-import { BIN } from './helpers/cli-run.js';
+import { BIN, nvmfSim } from './helpers/cli-run.js';
 import { SUBNQN, TestHost } from './helpers/target-fixtures.js';
 
 /** The scripted host connects to SUBNQN (its I/O Connect names it). */
@@ -158,4 +158,23 @@ test('cli: target reloads its --config on SIGHUP; connected controllers stay, a 
 
   target.child.kill('SIGTERM');
   t.is(await target.exit, 0);
+});
+
+test('cli: target --config with an ANA state or group that does not exist is one line naming the field, exit 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nvmf-sim-ana-bad-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const cases: [string, (config: { ports: { ana_groups: unknown[] }[]; subsystems: { namespaces: Record<string, unknown>[] }[] }) => void, string][] = [
+    ['state', (config) => void (config.ports[0] && (config.ports[0].ana_groups = [{ grpid: 2, ana: { state: 'sideways' } }])), "ports[0].ana_groups[0].ana.state: must be one of 'optimized', 'non-optimized', 'inaccessible', 'persistent-loss', 'change'"],
+    ['group', (config) => void (config.ports[0] && (config.ports[0].ana_groups = [{ grpid: 129, ana: { state: 'optimized' } }])), 'ports[0].ana_groups[0].grpid: must be an integer 1..128'],
+    ['ana_grpid', (config) => void (config.subsystems[0]?.namespaces[0] && (config.subsystems[0].namespaces[0]['ana_grpid'] = 0)), 'subsystems[0].namespaces[0].ana_grpid: must be an integer 1..128'],
+  ];
+  for (const [name, edit, message] of cases) {
+    const file = join(dir, `${name}.json`);
+    const config = JSON.parse(configJson('optimized', false)) as Parameters<typeof edit>[0];
+    edit(config);
+    writeFileSync(file, JSON.stringify(config));
+    const run = await nvmfSim(['target', '--config', file]);
+    t.is(run.code, 2, name);
+    t.is(run.stderr, `nvmf-sim: ${file}: ${message}\n`, name);
+  }
 });
