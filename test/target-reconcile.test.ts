@@ -7,7 +7,7 @@ import { AnaState, decodeAnaLog } from '../sim/nvme/ana-log.js';
 import { decodeIdentifyNamespace } from '../sim/nvme/identify.js';
 import { buildGetLogPage } from '../sim/nvme/sqe.js';
 import { Status, STATUS_MORE } from '../sim/nvme/status.js';
-import { ConfigError, formatNvmetcliConfig, parseNvmetcliConfig, reconcileTarget, type TargetConfig, type TargetEntries } from '../sim/target/index.js';
+import { ConfigError, formatNvmetcliConfig, parseNvmetcliConfig, ReconcileError, reconcileTarget, type TargetConfig, type TargetEntries } from '../sim/target/index.js';
 import { HOSTNQN, OTHER_HOSTNQN, pattern, startMemoryTarget, SUBNQN, SUBNQN2, type TestHost } from './helpers/target-fixtures.js';
 
 function base(): TargetConfig {
@@ -152,4 +152,19 @@ test('target reconcile: a bad configuration changes nothing and names the field'
     reconcileTarget(target, edited(target.saveConfig(), (copy) => void (copy.subsystems[0]?.namespaces[0] && (copy.subsystems[0].namespaces[0].anaGroupId = 200)))),
     { message: 'config: subsystems[0].namespaces[0].anaGroupId: must be an integer 1..128' },
   );
+});
+
+test('target reconcile: a change the target refuses stops there, naming it; what came before stays applied', async (t) => {
+  const { target } = await startMemoryTarget(t, base());
+  const next = edited(target.saveConfig(), (copy) => {
+    const group = copy.ports[0]?.anaGroups[1];
+    if (group !== undefined) group.state = 'change';
+    copy.subsystems[0]?.namespaces.push({ nsid: 4, device: 'file:/nonexistent/nvmf-sim-reconcile.img', enabled: true, uuid: undefined, nguid: '00000000-0000-0000-0000-000000000000', anaGroupId: 1, blockSize: 512, extra: {} });
+    copy.hosts.push({ nqn: OTHER_HOSTNQN, extra: {} });
+  });
+  const error = await t.throwsAsync(reconcileTarget(target, next), { instanceOf: ReconcileError });
+  t.regex(error?.message ?? '', new RegExp(`^namespace ${SUBNQN}/4 added \\(file:/nonexistent/nvmf-sim-reconcile\\.img\\): nvmet: cannot enable .* \\(after 1 change\\(s\\)\\)$`));
+  t.deepEqual(error?.applied, [`host ${OTHER_HOSTNQN} added`]);
+  // The ANA change after it was not made.
+  t.is(target.saveConfig().ports[0]?.anaGroups[1]?.state, 'optimized');
 });
