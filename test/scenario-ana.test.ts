@@ -68,7 +68,8 @@ test('scenario ana: bad targets, ports, groups and states are one line naming th
 });
 
 test('scenario ana: inaccessible on the only path fails I/O with the ANA status; optimized again resumes it', async (t) => {
-  const result = await runScenario(resolveScenario(scenario([flip('20ms', 'inaccessible'), flip('35ms', 'optimized')]), 'ana.ts'));
+  const value = scenario([flip('20ms', 'inaccessible'), flip('35ms', 'optimized')]);
+  const result = await runScenario(resolveScenario({ ...value, invariants: [...(value.invariants ?? []), { check: 'no-io-errors' }] }, 'ana.ts'));
   t.deepEqual(
     result.faultsApplied.map((fault) => [fault.atNs / 1e6, fault.action, fault.detail]),
     [
@@ -92,7 +93,12 @@ test('scenario ana: inaccessible on the only path fails I/O with the ANA status;
   t.true(before.every((row) => row.errors === 0) && before.reduce((sum, row) => sum + row.ios, 0) > 0, 'I/O runs before');
   t.true(after.reduce((sum, row) => sum + row.ios - row.errors, 0) > 0, 'I/O succeeds again after');
   t.true(after.every((row) => row.errors === 0), 'no errors once optimized');
-  t.true(result.invariants.every((inv) => inv.ok), JSON.stringify(result.invariants));
+  // The failures are the ANA Inaccessible path status (SCT 3h, SC 02h; More set, as the target logs
+  // every error), from the flip on.
+  const errors = result.invariants.find((inv) => inv.name === 'no-io-errors');
+  t.false(errors?.ok);
+  t.regex(errors?.detail ?? '', /first status 0x2302 at 20\.\d+ ms$/);
+  t.true(result.invariants.filter((inv) => inv.name !== 'no-io-errors').every((inv) => inv.ok), JSON.stringify(result.invariants));
 });
 
 test('scenario ana: a scenario file with a bad state is refused at load with the field', async (t) => {
