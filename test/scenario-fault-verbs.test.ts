@@ -51,6 +51,11 @@ const EXAMPLES: Record<FaultAction, Example> = {
     bad: [{ nsid: 2 }, `faults[0].nsid: subsystem '${NQN}' has no namespace 2`],
   },
   repairDevice: { fault: { at: '2ms', action: 'repairDevice', target: 't' }, detail: `t ${NQN}/1: repaired`, bad: [{ target: 'x' }, "faults[0].target: no target named 'x'"] },
+  setAnaState: {
+    fault: { at: '2ms', action: 'setAnaState', target: 't', port: 1, group: 1, state: 'non-optimized' },
+    detail: 'target t port 1 ANA group 1: non-optimized',
+    bad: [{ group: 2 }, "faults[0].group: port 1 of target 't' has no ANA group 2 (groups: 1)"],
+  },
 };
 
 function scenario(faults: readonly ScenarioFault[], runtime: 'sim' | 'qemu' = 'sim'): Scenario {

@@ -222,7 +222,7 @@ test(
   (s) => {
     s.faults = [{ at: '1ms', action: 'explode', node: 't' }];
   },
-  "scenarios/x.ts: faults[0].action: must be one of 'partition', 'heal', 'setLink', 'crash', 'restart', 'pause', 'resume', 'slowDevice', 'failDevice', 'repairDevice', not 'explode'",
+  "scenarios/x.ts: faults[0].action: must be one of 'partition', 'heal', 'setLink', 'crash', 'restart', 'pause', 'resume', 'slowDevice', 'failDevice', 'repairDevice', 'setAnaState', not 'explode'",
 );
 test(
   'scenario: fault after the end',

@@ -1,10 +1,14 @@
 // `nvmf-sim target`: build a target configuration from flags and/or an nvmetcli config.json, serve
 // it on real sockets until SIGINT/SIGTERM, then shut down cleanly. One line per listening port
 // goes to stdout (with the real port when --listen asked for port 0), so scripts can wait for it.
+// SIGHUP re-reads --config and applies only what changed (sim/target/reconcile.ts), one
+// `reload:` line per change on stderr; a bad file is one error line and changes nothing.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseSize } from '../core/index.js';
 import { parseBackendSpec } from '../storage/index.js';
-import type { NamespaceConfig, PortConfig, SubsystemConfig, TargetConfig } from '../target/index.js';
+import type { HostConfig, NamespaceConfig, PortConfig, SubsystemConfig, TargetConfig } from '../target/index.js';
+import type { CliIo } from './command.js';
+import type { CliTarget } from './stack.js';
 import { DISCOVERY_NQN } from '../nvme/index.js';
 import { parseNvmetcliConfig } from '../target/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
@@ -24,7 +28,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { long: 'block-size', kind: 'value', valueName: '512|4096', help: 'LBA size of --ns namespaces (default 512)' },
   { long: 'allow-any-host', kind: 'flag', help: 'let any host connect' },
   { long: 'host-nqn', kind: 'list', valueName: 'NQN', help: 'a host allowed to connect' },
-  { long: 'config', kind: 'value', valueName: 'FILE', help: 'nvmetcli config.json to serve (with or without --ns)' },
+  { long: 'config', kind: 'value', valueName: 'FILE', help: 'nvmetcli config.json to serve (with or without --ns); SIGHUP reloads it' },
   { long: 'discovery-port', kind: 'value', valueName: 'PORT', help: 'also listen on this port for discovery only (e.g. 8009)' },
   { long: 'inline-data-size', kind: 'value', valueName: 'SIZE', help: 'in-capsule data accepted on I/O queues (default 16k)' },
   { long: 'save-config', kind: 'value', valueName: 'FILE', help: 'write the running configuration as nvmetcli JSON' },
@@ -45,6 +49,14 @@ export interface BuiltConfig {
   readonly config: TargetConfig;
   /** Notes for the user (defaults applied). */
   readonly notes: readonly string[];
+  /** What the flags added next to --config (kept as they are when the file is reloaded). */
+  readonly fromFlags: FlagAdditions;
+}
+
+/** The subsystem (--ns) and ports (--listen, --discovery-port) the flags add to a --config file. */
+export interface FlagAdditions {
+  readonly subsystems: readonly SubsystemConfig[];
+  readonly ports: readonly PortConfig[];
 }
 
 /** The target configuration the flags describe. */
@@ -64,6 +76,7 @@ export function buildTargetConfig(args: ArgReader): BuiltConfig {
   }
   const subsystems: SubsystemConfig[] = [...(base.subsystems ?? [])];
   const ports: PortConfig[] = [...(base.ports ?? [])];
+  const fileParts = { subsystems: subsystems.length, ports: ports.length };
 
   const blockSize = args.integer('block-size', 512, 4096);
   if (blockSize !== undefined && blockSize !== 512 && blockSize !== 4096) {
@@ -115,7 +128,46 @@ export function buildTargetConfig(args: ArgReader): BuiltConfig {
     const host = ports[ports.length - 1]?.traddr ?? '127.0.0.1';
     ports.push({ portid: nextPortId++, traddr: host, trsvcid: discoveryPort, adrfam: host.includes(':') ? 'ipv6' : 'ipv4', subsystems: [] });
   }
-  return { config: { ...base, subsystems, ports }, notes };
+  const fromFlags = { subsystems: subsystems.slice(fileParts.subsystems), ports: ports.slice(fileParts.ports) };
+  return { config: { ...base, subsystems, ports }, notes, fromFlags };
+}
+
+/**
+ * The configuration a SIGHUP asks for: the --config file as it is now, plus what the flags added
+ * at start-up, unchanged (the flags' ports keep exporting what they exported, less subsystems the
+ * file no longer has). Throws a one-line error naming the field when the file is bad.
+ */
+export function reloadedConfig(path: string, fromFlags: FlagAdditions): TargetConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(`--config: cannot read '${path}'${typeof code === 'string' ? ` (${code})` : ''}`);
+  }
+  const file = entriesToConfig(parseNvmetcliConfig(text, path));
+  const fileSubsystems = file.subsystems ?? [];
+  const filePorts = file.ports ?? [];
+  fileSubsystems.forEach((sub, index) => {
+    if (fromFlags.subsystems.some((flagged) => flagged.nqn === sub.nqn)) {
+      throw new UsageError(`${path}: subsystems[${index}].nqn: '${sub.nqn}' is the --nqn subsystem the flags added`);
+    }
+  });
+  filePorts.forEach((port, index) => {
+    if (fromFlags.ports.some((flagged) => flagged.portid === port.portid)) {
+      throw new UsageError(`${path}: ports[${index}].portid: ${port.portid} is the port --listen or --discovery-port added`);
+    }
+  });
+  const subsystems = [...fileSubsystems, ...fromFlags.subsystems];
+  const known = new Set(subsystems.map((sub) => sub.nqn));
+  // Hosts the flags allowed (--host-nqn) stay hosts, next to the file's own.
+  const hosts: (string | HostConfig)[] = [...(file.hosts ?? [])];
+  const hostNqn = (host: string | HostConfig): string => (typeof host === 'string' ? host : host.nqn);
+  for (const sub of fromFlags.subsystems) {
+    for (const host of sub.allowedHosts ?? []) if (!hosts.some((known) => hostNqn(known) === host)) hosts.push(host);
+  }
+  const ports = [...filePorts, ...fromFlags.ports.map((port) => ({ ...port, subsystems: (port.subsystems ?? []).filter((nqn) => known.has(nqn)) }))];
+  return { hosts, subsystems, ports };
 }
 
 export const targetCommand: Command = {
@@ -128,7 +180,7 @@ export const targetCommand: Command = {
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'target'), OPTIONS);
     if (args.positionals.length > 0) throw new UsageError(`target: unexpected argument '${args.positionals[0]}'`);
-    const { config, notes } = buildTargetConfig(args);
+    const { config, notes, fromFlags } = buildTargetConfig(args);
     const logLevel = args.flag('debug') ? 'debug' : args.flag('verbose') ? 'info' : 'warn';
     const env = cliEnv({ logLevel, logPrefix: 'nvmf-sim target: ' });
     const target = await startTarget(env, config);
@@ -148,7 +200,13 @@ export const targetCommand: Command = {
           throw new UsageError(`--save-config: cannot write '${savePath}'${typeof code === 'string' ? ` (${code})` : ''}`);
         }
       }
+      const configPath = args.string('config');
+      const stopReloading =
+        configPath === undefined || io.onHangup === undefined
+          ? () => undefined
+          : io.onHangup(reloader(configPath, fromFlags, target, io));
       const signal = await io.untilSignal();
+      stopReloading();
       io.out(`nvmf-sim target: ${signal}, shutting down\n`);
     } finally {
       await target.stop();
@@ -157,3 +215,34 @@ export const targetCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * SIGHUP: re-reads the --config file and reconciles the running target to it, as `nvmetcli restore`
+ * of the edited file would, but changing only what differs. One stderr line per change; a bad file
+ * is one error line and changes nothing. Reloads run one at a time, in signal order.
+ */
+function reloader(path: string, fromFlags: FlagAdditions, target: CliTarget, io: CliIo): () => void {
+  let queue = Promise.resolve();
+  const say = (line: string): void => io.err(`nvmf-sim target: reload: ${line.replace(/\s*\n\s*/g, ' ')}\n`);
+  const reload = async (): Promise<void> => {
+    let next: TargetConfig;
+    try {
+      next = reloadedConfig(path, fromFlags);
+    } catch (error) {
+      say(`${error instanceof Error ? error.message : String(error)} (nothing changed)`);
+      return;
+    }
+    try {
+      const changes = await target.reconcile(next);
+      if (changes.length === 0) say(`${path}: no changes`);
+      for (const change of changes) say(change);
+    } catch (error) {
+      const applied = (error as { applied?: readonly string[] }).applied ?? [];
+      for (const change of applied) say(change);
+      say(`error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  return () => {
+    queue = queue.then(reload);
+  };
+}

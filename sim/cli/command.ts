@@ -12,6 +12,11 @@ export interface CliIo {
   readonly errIsTty: boolean;
   /** Resolves with the signal name at the first SIGINT or SIGTERM. */
   untilSignal(): Promise<string>;
+  /**
+   * Calls `listener` at each SIGHUP (the reload request daemons take) until the returned function
+   * is called. Absent where there are no signals (tests); then nothing reloads.
+   */
+  onHangup?(listener: () => void): () => void;
 }
 
 /** A command's options and behaviour; its summary line sits in the command table (commands.ts). */

@@ -124,5 +124,9 @@ export function processIo(): CliIo {
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
       }),
+    onHangup: (listener) => {
+      process.on('SIGHUP', listener);
+      return () => void process.off('SIGHUP', listener);
+    },
   };
 }

@@ -12,7 +12,7 @@ import { DISCOVERY_PORT, IO_PORT } from '../nvme/index.js';
 import { NvmeStatusError } from '../nvme/index.js';
 import type { WorkloadDevice } from '../workload/index.js';
 import { NvmeTarget } from '../target/index.js';
-import { formatNvmetcliConfig } from '../target/index.js';
+import { formatNvmetcliConfig, reconcileTarget } from '../target/index.js';
 import { UsageError } from './args.js';
 import type { DiscoveryListing } from './format-discovery.js';
 
@@ -150,6 +150,8 @@ export interface CliTarget {
   readonly ports: readonly { portid: number; traddr: string; trsvcid: number; subsystems: readonly string[] }[];
   /** The running configuration as nvmetcli config.json text. */
   savedConfig(): string;
+  /** Applies the difference to `config` live (reconcile.ts); returns one line per change. */
+  reconcile(config: TargetConfig): Promise<readonly string[]>;
   stop(): Promise<void>;
 }
 
@@ -177,6 +179,7 @@ export async function startTarget(env: CliEnv, config: TargetConfig): Promise<Cl
       subsystems: [...(byId.get(bound.portid)?.subsystems ?? [])],
     })),
     savedConfig: () => formatNvmetcliConfig(target.saveConfig()),
+    reconcile: async (next) => (await reconcileTarget(target, next)).changes,
     stop: () => target.stop(),
   };
 }

@@ -37,6 +37,7 @@ import { round } from './host-result.js';
 import type { FaultOutcome, HostHandle, NodeRuntime, RunHooks, RuntimeSummary } from './node-runtime.js';
 import { egressOptions, isRealNode, realEndOf } from './real-validate.js';
 import { linuxTargetConfigs, namespaceMiB, nvmetPort } from './real-target.js';
+import { SCENARIO_PORT_ID } from './target-config.js';
 import type { ResolvedFault, ResolvedHost, ResolvedLink, ResolvedNode, ResolvedScenario, ResolvedTarget } from './resolved.js';
 import type { RealPeerResult } from './result.js';
 import type { RunOptions } from './run-options.js';
@@ -382,6 +383,16 @@ export class RealNodes implements NodeRuntime {
     peerNamed: (name) => this.#control(this.#peerNamed(name)),
     peerOn: (between) => this.#control(this.#peerOn(between)),
     peers: () => [...this.#peers.values()].map((peer) => this.#control(peer)),
+    setAnaState: async (name, portid, grpid, state) => {
+      const peer = [...this.#peers.values()].find((candidate) => candidate.targets.some((target) => target.name === name));
+      const target = peer?.targets.find((candidate) => candidate.name === name);
+      if (peer === undefined || target === undefined) throw new Error(`target '${name}' is not on a real-runtime node`);
+      // The scenario's port 1 is the guest's nvmet port, whose ID is the TCP port (real-target.ts).
+      const nvmetPortId = portid === SCENARIO_PORT_ID ? nvmetPort(target).portId : portid;
+      const file = `/sys/kernel/config/nvmet/ports/${nvmetPortId}/ana_groups/${grpid}/ana_state`;
+      await bootedVm(peer).execOk(`echo ${state} > ${file}`);
+      return `${peer.node.name}: ${state} > ${file}`;
+    },
   };
 
   #peerNamed(name: string): RealPeer {

@@ -83,6 +83,10 @@ function checkTarget(check: Checker, target: ResolvedTarget, index: number, real
       if ('problem' in linux) check.fail(`${path}.subsystems[${s}].namespaces[${n}].backend`, linux.problem);
     });
   });
+  // The guest's nvmet ports are made with group 1 only (linux-target.ts); setAnaState changes it there.
+  if (target.anaGroups.some((group) => group.grpid !== 1 || group.state !== 'optimized')) {
+    check.fail(join(path, 'anaGroups'), 'a real target starts with ANA group 1 optimized only (groups are not configured in the guest yet; change group 1 with setAnaState)');
+  }
   const mib = namespaceMiB(target);
   if (mib > REAL_NODE_NAMESPACE_MAX_MIB) {
     check.fail(join(path, 'subsystems'), `namespaces of ${mib} MiB do not fit a real target's memory (at most ${REAL_NODE_NAMESPACE_MAX_MIB} MiB)`);
@@ -148,6 +152,7 @@ function checkFaults(check: Checker, parts: RealScenarioParts, real: ReadonlySet
     parts.links.find((link) => (link.a === x && link.b === y) || (link.a === y && link.b === x));
   const context: RealCheckContext = {
     realNodes: real,
+    realTargets: new Set(parts.targets.filter((target) => real.has(target.node)).map((target) => target.name)),
     fail: (path, message) => check.fail(path, message),
     checkNetemFields: (options, path) => checkNetemFields(check, options, path),
     changeEgress: (x, y, options, path) => {

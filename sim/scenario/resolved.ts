@@ -6,6 +6,7 @@ import type { BackendSpec } from '../storage/index.js';
 import type { JobSpec } from '../workload/index.js';
 import type { FaultCondition } from './fault-timing.js';
 import type { FaultVerb } from './fault-verbs/index.js';
+import type { AnaStateName } from '../target/index.js';
 import type { CpuProfileName, InvariantName, NodeRuntimeName } from './types.js';
 
 export interface ResolvedNode {
@@ -39,6 +40,7 @@ export interface ResolvedNamespace {
   readonly backend: string;
   readonly spec: BackendSpec;
   readonly blockSize: number;
+  readonly anaGroupId: number;
 }
 
 export interface ResolvedSubsystem {
@@ -51,6 +53,8 @@ export interface ResolvedTarget {
   readonly node: string;
   readonly port: number;
   readonly subsystems: readonly ResolvedSubsystem[];
+  /** The port's ANA groups, ascending, group 1 always first. */
+  readonly anaGroups: readonly { readonly grpid: number; readonly state: AnaStateName }[];
 }
 
 export interface ResolvedConnect {

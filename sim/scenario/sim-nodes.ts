@@ -16,6 +16,7 @@ import { DROP_REASONS, type TcpCounters } from '../net/index.js';
 import { openBackend, type BackendSpec, type SsdBackend } from '../storage/index.js';
 import { FaultyBackend } from '../storage/index.js';
 import { NvmeTarget } from '../target/index.js';
+import type { AnaStateName } from '../target/index.js';
 import { World } from '../world/index.js';
 import { verbOf, type DeviceSelector, type SimFaultWorld } from './fault-verbs/index.js';
 import type { FaultOutcome, NodeRuntime, RunHooks, RuntimeSummary } from './node-runtime.js';
@@ -79,6 +80,7 @@ export class SimNodes implements NodeRuntime {
       restartNode: (name) => this.#restartNode(name),
       restartedHosts: (name) => hooks.restartedHosts(name),
       withDevice: (selector, apply) => this.#withDevice(selector, apply),
+      setAnaState: (target, portid, grpid, state) => this.#setAnaState(target, portid, grpid, state),
     };
   }
 
@@ -290,6 +292,14 @@ export class SimNodes implements NodeRuntime {
     const backend = runtime.backends.get(key);
     if (backend === undefined) return `${where}: not open, nothing done`;
     return apply(backend, where);
+  }
+
+  #setAnaState(name: string, portid: number, grpid: number, state: AnaStateName): string {
+    const runtime = this.#targets.find((t) => t.resolved.name === name) as SimTarget;
+    const where = `target ${name} port ${portid} ANA group ${grpid}`;
+    if (runtime.target === null) return `${where}: target down, nothing done`;
+    runtime.target.setAnaState(portid, grpid, state);
+    return `${where}: ${state}`;
   }
 
   #crashNode(name: string): string {

@@ -1,5 +1,5 @@
 // A scenario target as the NvmeTarget configuration it becomes: its subsystems (open to any host)
-// with their namespaces, exported on one port at the node's address. Validation builds it too, so
+// with their namespaces, exported on one port at the node's address, with the target's ANA groups. Validation builds it too, so
 // that the target's own checks (sim/target/config.ts) report errors with scenario field paths.
 import { ConfigError } from '../target/index.js';
 import { normalizeTargetConfig, type TargetConfig } from '../target/index.js';
@@ -14,7 +14,7 @@ export function targetConfig(target: ResolvedTarget, ip: string): TargetConfig {
     subsystems: target.subsystems.map((sub) => ({
       nqn: sub.nqn,
       allowAnyHost: true,
-      namespaces: sub.namespaces.map((ns) => ({ nsid: ns.nsid, device: ns.backend, blockSize: ns.blockSize })),
+      namespaces: sub.namespaces.map((ns) => ({ nsid: ns.nsid, device: ns.backend, blockSize: ns.blockSize, anaGroupId: ns.anaGroupId })),
     })),
     ports: [
       {
@@ -22,6 +22,7 @@ export function targetConfig(target: ResolvedTarget, ip: string): TargetConfig {
         traddr: ip,
         trsvcid: target.port,
         subsystems: target.subsystems.map((sub) => sub.nqn),
+        anaGroups: target.anaGroups.map((group) => ({ ...group })),
       },
     ],
   };

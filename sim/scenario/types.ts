@@ -10,6 +10,7 @@
 // and every fault is opt-in. The schema (schema/scenario.ts) checks each field, and is checked
 // against these types at compile time; validate.ts resolves names and defaults.
 import type { LinkOptions } from '../net/index.js';
+import type { AnaStateName } from '../target/index.js';
 import type { RateProcess, RwMode } from '../workload/index.js';
 import type {
   CrashFault,
@@ -21,6 +22,7 @@ import type {
   RepairDeviceFault as RepairDeviceVerb,
   RestartFault,
   ResumeFault,
+  SetAnaStateFault as SetAnaStateVerb,
   SetLinkFault as SetLinkVerb,
   SlowDeviceFault as SlowDeviceVerb,
 } from './fault-verbs/index.js';
@@ -28,7 +30,8 @@ import type { FaultTiming } from './fault-timing.js';
 import type { DurationSpec, SizeSpec } from './schema/kit.js';
 
 export type { DurationSpec, SizeSpec } from './schema/kit.js';
-export { FAULT_ACTIONS } from './fault-verbs/index.js';
+export { ANA_STATE_NAMES, FAULT_ACTIONS } from './fault-verbs/index.js';
+export type { AnaStateName } from '../target/index.js';
 export type { DeviceSelector, FaultAction, LinkSelector } from './fault-verbs/index.js';
 export { HOST_STATE_NAMES } from './fault-timing.js';
 export type { FaultCondition, FaultTiming, HostStateName } from './fault-timing.js';
@@ -101,6 +104,8 @@ export interface ScenarioNamespace {
   readonly backend: string;
   /** LBA size, 512 or 4096. Default 512. */
   readonly blockSize?: 512 | 4096;
+  /** ANA group (nvmet ana_grpid), 1..128: group 1 or one of the target's anaGroups. Default 1. */
+  readonly anaGroupId?: number;
 }
 
 export interface ScenarioSubsystem {
@@ -115,6 +120,19 @@ export interface ScenarioTarget {
   /** TCP port. Default 4420. */
   readonly port?: number;
   readonly subsystems: readonly ScenarioSubsystem[];
+  /**
+   * ANA groups of the target's port (port ID 1), as nvmet's ports/1/ana_groups/<grpid>. Group 1
+   * always exists (optimized unless listed); groups 2..128 exist when listed. Default: group 1 only.
+   */
+  readonly anaGroups?: readonly ScenarioAnaGroup[];
+}
+
+/** One ANA group of a target's port. */
+export interface ScenarioAnaGroup {
+  /** Group ID, 1..128. */
+  readonly grpid: number;
+  /** Its state at the start. Default 'optimized'. */
+  readonly state?: AnaStateName;
 }
 
 /** `nvme connect` options (sim/host/options.ts), in the same units as the flags. */
@@ -202,6 +220,7 @@ export type NodeFault = WithTiming<CrashFault | RestartFault | PauseFault | Resu
 export type SlowDeviceFault = WithTiming<SlowDeviceVerb>;
 export type FailDeviceFault = WithTiming<FailDeviceVerb>;
 export type RepairDeviceFault = WithTiming<RepairDeviceVerb>;
+export type SetAnaStateFault = WithTiming<SetAnaStateVerb>;
 
 // ---- Invariants ----
 

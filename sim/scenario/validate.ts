@@ -15,7 +15,7 @@ import { HEALING_ACTIONS, verbOf, type DeviceSelector, type FaultVerb } from './
 import { checkRealScenario } from './real-validate.js';
 import { scenarioIssue } from './schema/kit.js';
 import { DURATION_MAX_NS, IO_QUEUES_MAX, scenarioSchema } from './schema/scenario.js';
-import { checkTargetConfig } from './target-config.js';
+import { checkTargetConfig, SCENARIO_PORT_ID } from './target-config.js';
 import type {
   FaultTrigger,
   ResolvedConnect,
@@ -251,7 +251,22 @@ function resolveTarget(check: Checker, target: ScenarioTarget, index: number, no
   if (!nodeNames.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
   const subsystems = target.subsystems.map((sub, at) => resolveSubsystem(check, sub, `${path}.subsystems[${at}]`));
   unique(check, subsystems.map((sub) => sub.nqn), (at) => `${path}.subsystems[${at}].nqn`, 'subsystem NQN');
-  return { name: target.name ?? node, node, port: target.port ?? 4420, subsystems };
+  const listed = target.anaGroups ?? [];
+  unique(check, listed.map((group) => String(group.grpid)), (at) => `${path}.anaGroups[${at}].grpid`, 'ANA group');
+  // Every nvmet port has group 1 (NVMET_DEFAULT_ANA_GRPID); other groups exist when listed.
+  const anaGroups = [...listed.map((group) => ({ grpid: group.grpid, state: group.state ?? ('optimized' as const) }))];
+  if (!anaGroups.some((group) => group.grpid === 1)) anaGroups.push({ grpid: 1, state: 'optimized' });
+  anaGroups.sort((a, b) => a.grpid - b.grpid);
+  const name = target.name ?? node;
+  subsystems.forEach((sub, s) => {
+    sub.namespaces.forEach((ns, n) => {
+      if (!anaGroups.some((group) => group.grpid === ns.anaGroupId)) {
+        const groups = anaGroups.map((group) => group.grpid).join(', ');
+        check.fail(`${path}.subsystems[${s}].namespaces[${n}].anaGroupId`, `target '${name}' has no ANA group ${ns.anaGroupId} (groups: ${groups}; list it in anaGroups)`);
+      }
+    });
+  });
+  return { name, node, port: target.port ?? 4420, subsystems, anaGroups };
 }
 
 function resolveSubsystem(check: Checker, subsystem: ScenarioSubsystem, path: string): ResolvedSubsystem {
@@ -272,7 +287,7 @@ function resolveNamespace(check: Checker, namespace: ScenarioNamespace, path: st
   }
   // A file backend does real, asynchronous disk I/O: its timing would make a run unrepeatable.
   if (spec.kind === 'file') check.fail(backendPath, "file backends do not run in simulation (use 'ssd:SIZE', 'ram:SIZE' or 'null:SIZE')");
-  return { nsid: namespace.nsid ?? position + 1, backend, spec, blockSize };
+  return { nsid: namespace.nsid ?? position + 1, backend, spec, blockSize, anaGroupId: namespace.anaGroupId ?? 1 };
 }
 
 // ---- Hosts ----
@@ -426,6 +441,10 @@ function resolveFault(
     hasNode: (name) => world.nodes.has(name),
     hasLink: (x, y) => linkBetween(world, x, y) !== undefined,
     checkDevice: (selector, at) => checkDevice(check, selector, at, targets),
+    targetPorts: (name) => {
+      const target = targets.find((candidate) => candidate.name === name);
+      return target === undefined ? undefined : [{ portid: SCENARIO_PORT_ID, anaGroups: target.anaGroups.map((group) => group.grpid) }];
+    },
   });
   return { index, trigger, fault: verb };
 }

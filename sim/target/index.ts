@@ -5,8 +5,10 @@ export type { BackendFactory, NvmeTargetOptions } from './target-options.js';
 export type { TargetStats } from './target-stats.js';
 export { ConfigError } from './config-error.js';
 export { normalizeTargetConfig, versionToVs } from './config.js';
+export type { NormalizeOptions } from './config.js';
 export type {
   AnaGroupConfig,
+  AnaStateName,
   HostConfig,
   NamespaceConfig,
   PortConfig,
@@ -19,3 +21,5 @@ export type {
 export { TargetModel } from './model.js';
 export type { LiveNamespace, LivePort, LiveSubsystem, ModelChange, SubsystemAttributes } from './model.js';
 export { formatNvmetcliConfig, nvmetcliToEntries, parseNvmetcliConfig } from './nvmetcli.js';
+export { reconcileTarget, ReconcileError } from './reconcile.js';
+export type { ReconcileResult } from './reconcile.js';

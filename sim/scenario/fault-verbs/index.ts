@@ -8,12 +8,13 @@ import { partition } from './partition.js';
 import { pause } from './pause.js';
 import { repairDevice } from './repair-device.js';
 import { restart } from './restart.js';
+import { setAnaState } from './set-ana-state.js';
 import { resume } from './resume.js';
 import { setLink } from './set-link.js';
 import { slowDevice } from './slow-device.js';
 import type { FaultVerbRecord, RealSupport } from './verb.js';
 
-export const FAULT_VERBS = [partition, heal, setLink, crash, restart, pause, resume, slowDevice, failDevice, repairDevice] as const;
+export const FAULT_VERBS = [partition, heal, setLink, crash, restart, pause, resume, slowDevice, failDevice, repairDevice, setAnaState] as const;
 
 /** The fields of a verb's record (its fault type without timing). */
 type FieldsOf<R> = R extends FaultVerbRecord<infer F> ? F : never;
@@ -57,6 +58,8 @@ export type { RepairDeviceFault } from './repair-device.js';
 export type { RestartFault } from './restart.js';
 export type { ResumeFault } from './resume.js';
 export type { SetLinkFault } from './set-link.js';
+export type { SetAnaStateFault } from './set-ana-state.js';
+export { ANA_STATE_NAMES } from './set-ana-state.js';
 export type { SlowDeviceFault } from './slow-device.js';
 export type { DeviceSelector, LinkSelector } from './selectors.js';
 export type {
@@ -66,6 +69,7 @@ export type {
   RealPeerControl,
   SimFaultOutcome,
   SimFaultWorld,
+  TargetPortInfo,
   VerbCheckContext,
   VerbDoc,
   VerbFields,

@@ -8,6 +8,7 @@ import type { SameShape } from '../schema/kit.js';
 import type { LinkDirectionOptions } from '../../net/index.js';
 import type { SimNetwork } from '../../net/index.js';
 import type { FaultyBackend } from '../../storage/index.js';
+import type { AnaStateName } from '../../target/index.js';
 
 /** Which traffic a network fault touches: one link (by its ends), or everything to and from a node. */
 export interface LinkSelector {
@@ -40,6 +41,14 @@ export interface VerbCheckContext {
   hasLink(x: string, y: string): boolean;
   /** Checks a device selector (target, nqn, nsid) against the scenario's targets. */
   checkDevice(selector: DeviceSelector, path: string): void;
+  /** The ports of the target of that name with their ANA group IDs, or undefined when there is none. */
+  targetPorts(name: string): readonly TargetPortInfo[] | undefined;
+}
+
+/** A target's port as ANA verbs see it. */
+export interface TargetPortInfo {
+  readonly portid: number;
+  readonly anaGroups: readonly number[];
 }
 
 /** What a verb applied in simulation works on: the network, and the runner's node life cycle. */
@@ -55,6 +64,8 @@ export interface SimFaultWorld {
   restartedHosts(name: string): readonly number[];
   /** Runs `apply` on the selected namespace's device, if it is open. */
   withDevice(selector: DeviceSelector, apply: (backend: FaultyBackend, where: string) => string): string;
+  /** Sets an ANA group's state on a target's port (NvmeTarget.setAnaState); returns the description. */
+  setAnaState(target: string, portid: number, grpid: number, state: AnaStateName): string;
 }
 
 /** A verb applied in simulation: the report's one line, and hosts besides the running ones that must resume. */
@@ -66,6 +77,8 @@ export interface SimFaultOutcome {
 /** What the real-runtime checks of a verb may ask (real-validate.ts builds it). */
 export interface RealCheckContext {
   readonly realNodes: ReadonlySet<string>;
+  /** Names of the targets on real-runtime nodes. */
+  readonly realTargets: ReadonlySet<string>;
   fail(path: string, message: string): never;
   /** Every option set must be one tc-netem applies. */
   checkNetemFields(options: LinkDirectionOptions, path: string): void;
@@ -101,6 +114,8 @@ export interface RealFaultWorld {
   peerOn(between: readonly [string, string] | undefined): RealPeerControl;
   /** Every real peer. */
   peers(): readonly RealPeerControl[];
+  /** Writes ports/<portid>/ana_groups/<grpid>/ana_state of that target's nvmet port; returns the report's line. */
+  setAnaState(target: string, portid: number, grpid: number, state: AnaStateName): Promise<string>;
 }
 
 /** How a verb runs against a real Linux peer, or why it cannot. */

@@ -9,9 +9,10 @@ import { z } from 'zod';
 import { RATE_PROCESSES, RW_MODES } from '../../workload/index.js';
 import { show } from '../checker.js';
 import { timingShape, type FaultTiming } from '../fault-timing.js';
-import { CPU_PROFILE_NAMES, INVARIANT_NAMES, RUNTIME_NAMES } from '../types.js';
+import { ANA_STATE_NAMES, CPU_PROFILE_NAMES, INVARIANT_NAMES, RUNTIME_NAMES } from '../types.js';
 import type {
   Scenario,
+  ScenarioAnaGroup,
   ScenarioConnect,
   ScenarioHost,
   ScenarioInvariant,
@@ -91,7 +92,17 @@ export const switchSchema = obj({
   linkOptions: linkOptionsSchema().optional(),
 });
 
-export const namespaceSchema = obj({ nsid: int(1, NSID_MAX).optional(), backend: str(), blockSize: blockSize().optional() });
+/** NVMET_MAX_ANAGRPS. */
+const ANA_GROUP_MAX = 128;
+
+export const namespaceSchema = obj({
+  nsid: int(1, NSID_MAX).optional(),
+  backend: str(),
+  blockSize: blockSize().optional(),
+  anaGroupId: int(1, ANA_GROUP_MAX).optional(),
+});
+
+export const anaGroupSchema = obj({ grpid: int(1, ANA_GROUP_MAX), state: oneOf(ANA_STATE_NAMES).optional() });
 
 export const subsystemSchema = obj({ nqn: nqn(), namespaces: list(namespaceSchema, { nonEmpty: true }) });
 
@@ -100,6 +111,7 @@ export const targetSchema = obj({
   node: str(),
   port: int(1, 65535).optional(),
   subsystems: list(subsystemSchema, { nonEmpty: true }),
+  anaGroups: list(anaGroupSchema).optional(),
 });
 
 export const connectSchema = obj({
@@ -185,6 +197,7 @@ export type SchemaAgreement = [
   Agree<SameShape<ScenarioLink, In<typeof linkSchema>>>,
   Agree<SameShape<ScenarioSwitch, In<typeof switchSchema>>>,
   Agree<SameShape<ScenarioNamespace, In<typeof namespaceSchema>>>,
+  Agree<SameShape<ScenarioAnaGroup, In<typeof anaGroupSchema>>>,
   Agree<SameShape<ScenarioSubsystem, In<typeof subsystemSchema>>>,
   Agree<SameShape<ScenarioTarget, In<typeof targetSchema>>>,
   Agree<SameShape<ScenarioConnect, In<typeof connectSchema>>>,
