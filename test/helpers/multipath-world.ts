@@ -6,6 +6,7 @@
 import type { ExecutionContext } from 'ava';
 import type { NodeEnv } from '../../sim/core/env.js';
 import { RealCpu } from '../../sim/core/index.js';
+import type { HostController } from '../../sim/host/controller.js';
 import { connectMultipath } from '../../sim/host/multipath.js';
 import type { MultipathOptions, MultipathSubsystem } from '../../sim/host/multipath.js';
 import type { MultipathNamespace } from '../../sim/host/namespace-head.js';
@@ -33,6 +34,8 @@ export interface MultipathWorldOptions {
   readonly connect?: Partial<ConnectOptions>;
   readonly multipath?: MultipathOptions;
   readonly seed?: string;
+  /** Enable the ANA change notice where the target does not offer it (see enableAnaNotices). Default true. */
+  readonly anaNotices?: boolean;
 }
 
 export interface MultipathWorld {
@@ -98,10 +101,17 @@ export async function twoPortTarget(options: MultipathWorldOptions = {}): Promis
  * the host do. With a target that offers it this does nothing.
  */
 async function enableAnaNotices(subsystem: MultipathSubsystem): Promise<void> {
-  for (const controller of subsystem.controllers) {
-    if ((controller.identify.oaes & Oaes.ANA_CHANGE) !== 0) continue;
+  const enable = async (controller: HostController): Promise<void> => {
+    if ((controller.identify.oaes & Oaes.ANA_CHANGE) !== 0) return;
     const cdw11 = (Oaes.NS_ATTR | Oaes.ANA_CHANGE) >>> 0;
     await controller.adminCommand({ sqe: buildSetFeatures({ cid: 0, fid: FeatureId.ASYNC_EVENT_CONFIG, cdw11 }) });
+  };
+  for (const controller of subsystem.controllers) {
+    await enable(controller);
+    // Every association sets the configuration again: redo it after each reconnect.
+    controller.onStateChange((state) => {
+      if (state === 'live') enable(controller).catch(() => {});
+    });
   }
 }
 
@@ -109,7 +119,7 @@ async function enableAnaNotices(subsystem: MultipathSubsystem): Promise<void> {
 export async function multipathWorld(t: ExecutionContext, options: MultipathWorldOptions = {}): Promise<MultipathWorld> {
   const { world, target, links, hostEnv, paths } = await twoPortTarget(options);
   const subsystem = await settleIn(world, connectMultipath(hostEnv, paths, options.multipath ?? {}), 10 * S);
-  await settleIn(world, enableAnaNotices(subsystem), 10 * S);
+  if (options.anaNotices ?? true) await settleIn(world, enableAnaNotices(subsystem), 10 * S);
   t.teardown(() => {
     void subsystem.disconnect();
     void target.stop();
