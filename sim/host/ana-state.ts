@@ -46,7 +46,7 @@ export async function readAnaLog(admin: AdminClient, logBytes: number): Promise<
   try {
     return decodeAnaLog(bytes);
   } catch (error) {
-    if (error instanceof RangeError) throw new TransportError('protocol', `invalid ANA log: ${error.message}`);
+    if (error instanceof RangeError) throw new TransportError('protocol', error.message);
     throw error;
   }
 }
