@@ -2,8 +2,9 @@
 // fails the connect as a bad Identify does and, read again later, leaves the last good states in
 // place; paths to different subsystems, repeated addresses, an unknown policy, a controller that
 // names another subsystem and namespaces whose identifiers differ are refused with an error that
-// names the field.
+// names the field. Also fast_io_fail_tmo on a single controller, which the multipath work added.
 import test from 'ava';
+import { connectController } from '../sim/host/controller.js';
 import { connectMultipath } from '../sim/host/multipath.js';
 import { MultipathError } from '../sim/host/multipath-error.js';
 import { ConnectOptionsError } from '../sim/host/options.js';
@@ -15,10 +16,12 @@ import { AdminOpcode, IdentifyCns, LogPageId } from '../sim/nvme/constants.js';
 import { Cmic, defaultIdentifyNamespace, encodeIdentifyNamespace } from '../sim/nvme/identify.js';
 import { sliceLog } from '../sim/nvme/log-pages.js';
 import { getLogPageFields, identifyFields } from '../sim/nvme/sqe.js';
+import { Status } from '../sim/nvme/status.js';
 import { makeEnv, settle, startFakeTarget } from './helpers/host-fixtures.js';
 import type { FakeTarget, TestEnv } from './helpers/host-fixtures.js';
 
 const NQN = 'nqn.2024-01.io.nvmf-sim:fake';
+const S = 1e9;
 const ANA_IDENTIFY = { cmic: Cmic.MULTI_PORT | Cmic.MULTI_CTRL | Cmic.ANA, anatt: 10, nanagrpid: 1, anagrpmax: 1 } as const;
 
 /** Serves the ANA log from `log()` (bytes of a whole log image). */
@@ -141,4 +144,33 @@ test('host multipath: controllers without ANA carry I/O as optimized paths', asy
   t.deepEqual(head.paths().map((path) => path.stats.completed), [2, 2]);
   t.throws(() => subsystem.namespace(2), { instanceOf: RangeError, message: /no namespace 2 \(have 1\)/ });
   await subsystem.disconnect();
+});
+
+test('host multipath: fast_io_fail_tmo also fails I/O waiting on a single controller, until it is live again', async (t) => {
+  const env = makeEnv();
+  const target = await startFakeTarget(env, { port: 4420 });
+  const controller = await connectController(env, { traddr: '127.0.0.1', trsvcid: 4420, nqn: NQN, nrIoQueues: 1, ioTimeoutS: 2, reconnectDelayS: 1, ctrlLossTmoS: 60, fastIoFailTmoS: 3 });
+  const device = await controller.namespace(1);
+  target.holdIo = true;
+  const statuses: number[] = [];
+  device.submit({ kind: 'read', offset: 0, length: 512 }, (status) => statuses.push(status));
+  await settle();
+  target.holdIo = false;
+  env.network.refuse = true;
+  // The I/O timeout (2 s) starts recovery; the read waits for the reconnect, then fails at 2 + 3 s.
+  await env.clock.advance(4 * S);
+  t.is(controller.state, 'connecting');
+  t.deepEqual(statuses, []);
+  await env.clock.advance(1 * S + 1);
+  t.deepEqual(statuses, [Status.HOST_PATH_ERROR]);
+  t.true(env.logs.some((line) => line.includes('failfast expired')));
+  device.submit({ kind: 'read', offset: 0, length: 512 }, (status) => statuses.push(status));
+  t.deepEqual(statuses, [Status.HOST_PATH_ERROR, Status.HOST_PATH_ERROR], 'new I/O fails at once');
+  env.network.refuse = false;
+  await env.clock.advance(2 * S);
+  t.is(controller.state, 'live');
+  const read = device.read(0, 512);
+  await settle();
+  t.is((await read).length, 512);
+  await controller.disconnect();
 });
