@@ -24,8 +24,15 @@ test('host multipath: both controllers join one head that reads back what it wro
   const data = blockPattern(3, 1);
   await settle(head.write(3 * BLOCK, data));
   t.deepEqual(await settle(head.read(3 * BLOCK, BLOCK)), data);
-  // numa: both went down the optimized path.
-  t.deepEqual(head.paths().map((path) => path.stats.completed), [2, 0]);
+  // numa: both went down the optimized path; its latency histogram holds both.
+  const [optimized, other] = head.paths();
+  t.deepEqual([optimized?.stats.completed, other?.stats.completed], [2, 0]);
+  t.is(optimized?.stats.latency.count, 2);
+  t.true((optimized?.stats.latency.valueAt(0) ?? 0) >= 20_000, 'at least one round trip of 2 x 10 us');
+  t.is(other?.stats.latency.count, 0);
+  t.deepEqual([optimized?.stats.errors, optimized?.stats.failovers, optimized?.stats.inFlight], [0, 0, 0]);
+  t.true((optimized?.stats.lastCompletionNs ?? -1) > 0);
+  t.deepEqual(head.stats, { waiting: 0, queuedNoPath: 0, failedNoPath: 0 });
 });
 
 test('host multipath: numa sticks to the first optimized path, and moves when another becomes the optimized one', async (t) => {
