@@ -93,6 +93,31 @@ test('host multipath: a partitioned link fails over when its controller notices;
   t.is(workload.outstanding, 0);
 });
 
+test('host multipath: a connection the target closes fails over at once; the path reconnects', async (t) => {
+  const { head, hostEnv, runFor, target, subsystem } = await multipathWorld(t, { connect: FAST });
+  const workload = new VerifyingWorkload(head, hostEnv, 8, 16);
+  await runFor(10 * MS);
+  const controller = subsystem.controllers[0];
+  target.killController(controller?.cntlid ?? 0);
+  await runFor(1 * MS);
+  t.not(controller?.state, 'live');
+  t.true((head.paths()[0]?.stats.failovers ?? 0) >= 1, 'commands in flight on port 1 failed over');
+  const onTwo = head.paths()[1]?.stats.completed ?? 0;
+  await runFor(20 * MS);
+  t.true((head.paths()[1]?.stats.completed ?? 0) > onTwo + 50);
+  await runFor(2 * S);
+  t.is(controller?.state, 'live');
+  const back = head.paths()[0]?.stats.completed ?? 0;
+  await runFor(20 * MS);
+  t.true((head.paths()[0]?.stats.completed ?? 0) > back + 50);
+  workload.stop();
+  await runFor(5 * MS);
+  t.deepEqual(workload.errors, []);
+  t.is(workload.mismatches, 0);
+  t.is(workload.doubles, 0);
+  t.is(workload.outstanding, 0);
+});
+
 test('host multipath: with no usable path I/O waits, and resumes when a path comes back', async (t) => {
   const { head, runFor, links, settle, subsystem } = await multipathWorld(t, { connect: FAST });
   await settle(head.write(0, blockPattern(0, 1)));
