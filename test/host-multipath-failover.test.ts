@@ -203,3 +203,18 @@ test('host multipath: a group in change state fails over, and after twice ANATT 
   await runFor(25 * S);
   t.is(controller?.stats.reconnects, 1);
 });
+
+test('host multipath: disconnecting the subsystem fails I/O left waiting for a path', async (t) => {
+  const { head, runFor, links, settle, subsystem } = await multipathWorld(t, { connect: FAST });
+  links[0].partition();
+  links[1].partition();
+  const statuses: number[] = [];
+  head.submit({ kind: 'read', offset: 0, length: BLOCK }, (status) => statuses.push(status));
+  await runFor(3 * S);
+  t.deepEqual(statuses, []);
+  await settle(subsystem.disconnect(), 5 * S);
+  await runFor(1 * MS);
+  t.deepEqual(statuses, [Status.HOST_PATH_ERROR]);
+  t.true(subsystem.controllers.every((controller) => controller.state === 'deleted'));
+  t.is(head.stats.waiting, 0);
+});

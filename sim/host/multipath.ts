@@ -121,7 +121,9 @@ class Subsystem implements MultipathSubsystem {
   }
 
   async disconnect(): Promise<void> {
+    // Each controller's deletion kicks its heads, so I/O left waiting fails once none remains.
     for (const controller of this.controllers) await controller.disconnect();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 }
 
