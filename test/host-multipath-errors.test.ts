@@ -15,6 +15,7 @@ import type { AnaStateCode } from '../sim/nvme/ana-log.js';
 import { AdminOpcode, IdentifyCns, LogPageId } from '../sim/nvme/constants.js';
 import { Cmic, defaultIdentifyNamespace, encodeIdentifyNamespace } from '../sim/nvme/identify.js';
 import { sliceLog } from '../sim/nvme/log-pages.js';
+import { Fes, PduType } from '../sim/nvme/pdu-types.js';
 import { getLogPageFields, identifyFields } from '../sim/nvme/sqe.js';
 import { Status } from '../sim/nvme/status.js';
 import { makeEnv, settle, startFakeTarget } from './helpers/host-fixtures.js';
@@ -90,6 +91,28 @@ test('host multipath: a malformed ANA log read after a change notice is logged a
   await settle();
   t.is((await read).length, 4096);
   t.deepEqual(head.paths().map((path) => path.stats.completed), [1, 0]);
+  await subsystem.disconnect();
+});
+
+test('host multipath: a malformed ANA log during a reconnect fails that attempt, and the next one may succeed', async (t) => {
+  const env = makeEnv();
+  const [one, two] = await twoTargets(env);
+  let bad = false;
+  serveAnaLog(one, () => (bad ? malformedLog() : anaLog(AnaState.OPTIMIZED)));
+  serveAnaLog(two, () => anaLog(AnaState.NON_OPTIMIZED));
+  const subsystem = await connectMultipath(env, PATHS.map((path) => ({ ...path, reconnectDelayS: 1 })));
+  const controller = subsystem.controllers[0];
+  bad = true;
+  one.connection(0)?.send({ type: PduType.C2HTermReq, fes: Fes.PDU_SEQUENCE_ERROR, fei: 0, errorData: new Uint8Array(0) });
+  await settle();
+  t.is(controller?.state, 'connecting');
+  await env.clock.advance(1 * S);
+  t.is(controller?.state, 'connecting');
+  t.true(env.logs.some((line) => line.includes('Failed reconnect attempt 1/600: ana log: group 1 lists 5000 NSIDs')));
+  bad = false;
+  await env.clock.advance(1 * S);
+  t.is(controller?.state, 'live');
+  t.deepEqual(subsystem.namespace(1).paths().map((path) => path.anaState), ['optimized', 'non-optimized']);
   await subsystem.disconnect();
 });
 

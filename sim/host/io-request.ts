@@ -52,7 +52,7 @@ export class IoRequest implements QueueCommand {
   }
 
   /**
-   * REQ_NVME_MPATH: a request sent by a namespace head (multipath-path.ts). The controller does not
+   * REQ_NVME_MPATH: a request sent by a namespace head (path-request.ts). The controller does not
    * hold it while it reconnects but fails it with a path status, so that the head sends it on
    * another path. A prototype getter, so plain requests carry no extra field.
    */
