@@ -6,7 +6,7 @@
 // host reset that controller after twice ANATT.
 import test from 'ava';
 import { Status } from '../sim/nvme/status.js';
-import { BLOCK, MS, S, VerifyingWorkload, blockPattern, multipathWorld } from './helpers/multipath-world.js';
+import { BLOCK, FailoverTimes, MS, S, VerifyingWorkload, blockPattern, multipathWorld } from './helpers/multipath-world.js';
 
 /** Fast failure detection: keep-alive every second, I/O timeout 2 s, reconnect every second (1 s to connect). */
 const FAST = { keepAliveTmoS: 2, ioTimeoutS: 2, reconnectDelayS: 1, ctrlLossTmoS: 30, connectTimeoutS: 1 } as const;
@@ -17,6 +17,7 @@ function completedOn(head: { paths(): { stats: { completed: number } }[] }): num
 
 test('host multipath: an optimized port made inaccessible under I/O moves it to the other port with no error', async (t) => {
   const { head, hostEnv, runFor, target } = await multipathWorld(t);
+  const times = new FailoverTimes(head, hostEnv);
   const workload = new VerifyingWorkload(head, hostEnv, 8, 16);
   await runFor(20 * MS);
   const [onOne = 0, onTwo = 0] = completedOn(head);
@@ -28,6 +29,10 @@ test('host multipath: an optimized port made inaccessible under I/O moves it to 
   t.is(path1?.anaState, 'inaccessible');
   t.false(path1?.usable);
   t.true((path2?.stats.completed ?? 0) > 100, 'port 2 carries the I/O');
+  // The ANA change notice moves I/O within a few round trips.
+  t.is(times.gaps[0]?.to, 1);
+  t.true((times.gaps[0]?.ns ?? Infinity) < 1 * MS, `failover took ${times.gaps[0]?.ns} ns`);
+  t.log(`ANA inaccessible, numa: failover ${((times.gaps[0]?.ns ?? 0) / 1e3).toFixed(1)} us`);
   const stuck = path1?.stats.completed;
   await runFor(10 * MS);
   t.is(head.paths()[0]?.stats.completed, stuck, 'nothing more on port 1');
@@ -66,6 +71,7 @@ test('host multipath: without the ANA notice, ANA errors fail I/O over and re-re
 
 test('host multipath: a partitioned link fails over when its controller notices; I/O returns after the heal', async (t) => {
   const { head, hostEnv, runFor, links, subsystem } = await multipathWorld(t, { connect: FAST });
+  const times = new FailoverTimes(head, hostEnv);
   const workload = new VerifyingWorkload(head, hostEnv, 4, 16, 1 * MS);
   await runFor(50 * MS);
   links[0].partition();
@@ -78,6 +84,10 @@ test('host multipath: a partitioned link fails over when its controller notices;
   const onTwo = path2?.stats.completed ?? 0;
   await runFor(500 * MS);
   t.true((head.paths()[1]?.stats.completed ?? 0) > onTwo + 100, 'port 2 carries the I/O');
+  // The stall lasts until the I/O timeout or keep-alive timeout (2 s) tears path 1 down.
+  t.is(times.gaps[0]?.to, 1);
+  t.true((times.gaps[0]?.ns ?? 0) > 1 * S && (times.gaps[0]?.ns ?? Infinity) <= 2.5 * S, `failover took ${times.gaps[0]?.ns} ns`);
+  t.log(`partition, numa, kato 2 s, io timeout 2 s: failover ${((times.gaps[0]?.ns ?? 0) / 1e6).toFixed(1)} ms`);
   links[0].heal();
   await runFor(3 * S);
   t.is(controller?.state, 'live');

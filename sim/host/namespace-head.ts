@@ -25,6 +25,15 @@ import { PathRequest } from './path-request.js';
 import type { DispatchOwner } from './path-request.js';
 import type { HeadStats } from './path-stats.js';
 
+/** How a dispatch on a path ended: completed (success or an error for the application) or failed over. */
+export type DispatchOutcome = 'completed' | 'error' | 'failover';
+
+/**
+ * Called for every dispatch that ends on a path: the path's name ("traddr:trsvcid"), its index in
+ * paths(), the outcome, the NVMe status and the time on the path in ns. For failover timings.
+ */
+export type DispatchListener = (path: string, index: number, outcome: DispatchOutcome, status: number, latencyNs: number) => void;
+
 /** A namespace head as the rest of nvmf-sim sees it. */
 export interface MultipathNamespace extends BlockDevice {
   /** Identifiers and geometry, from the first path. */
@@ -32,6 +41,8 @@ export interface MultipathNamespace extends BlockDevice {
   /** Every path, in the order the subsystem's controllers were listed. */
   paths(): PathReport[];
   readonly stats: HeadStats;
+  /** Calls back as each dispatch on a path ends; returns an unsubscribe function. */
+  onDispatch(listener: DispatchListener): () => void;
 }
 
 /** nvme_is_ana_error. */
@@ -71,6 +82,7 @@ export class NamespaceHead implements MultipathNamespace, IoSubmitter, DispatchO
   /** So that "no usable path" is logged once per wait, as dev_warn_ratelimited would. */
   #warnedNoPath = false;
   readonly #device: NamespaceBlockDevice;
+  readonly #listeners: DispatchListener[] = [];
 
   constructor(env: NodeEnv, first: NamespacePath, iopolicy: IoPolicy) {
     this.#env = env;
@@ -100,6 +112,19 @@ export class NamespaceHead implements MultipathNamespace, IoSubmitter, DispatchO
 
   paths(): PathReport[] {
     return this.#paths.map((path) => path.report());
+  }
+
+  onDispatch(listener: DispatchListener): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      const at = this.#listeners.indexOf(listener);
+      if (at >= 0) this.#listeners.splice(at, 1);
+    };
+  }
+
+  #notify(path: NamespacePath, outcome: DispatchOutcome, status: number, latencyNs: number): void {
+    const index = this.#paths.indexOf(path);
+    for (const listener of [...this.#listeners]) listener(path.name, index, outcome, status, latencyNs);
   }
 
   get stats(): HeadStats {
@@ -158,21 +183,25 @@ export class NamespaceHead implements MultipathNamespace, IoSubmitter, DispatchO
   dispatchDone(request: PathRequest<NamespacePath>, status: number): void {
     const path = request.path;
     path.settle();
+    const now = this.#env.clock.nowNs();
+    const latencyNs = now - request.startNs;
     if (status === 0) {
-      const now = this.#env.clock.nowNs();
       path.stats.completed++;
-      path.stats.latency.record(now - request.startNs);
+      path.stats.latency.record(latencyNs);
       path.stats.lastCompletionNs = now;
+      if (this.#listeners.length > 0) this.#notify(path, 'completed', status, latencyNs);
       request.parent.done(0);
       return;
     }
     if (!isFailover(status)) {
       path.stats.errors++;
+      if (this.#listeners.length > 0) this.#notify(path, 'error', status, latencyNs);
       request.parent.done(status);
       return;
     }
     // nvme_failover_req.
     path.stats.failovers++;
+    if (this.#listeners.length > 0) this.#notify(path, 'failover', status, latencyNs);
     if (this.#current === path) this.#current = null;
     if (isAnaError(status)) path.controller.ana?.anaError(path.nsid);
     this.#requeue.push(request.parent);

@@ -215,3 +215,23 @@ export class VerifyingWorkload {
     this.#env.clock.setTimer(this.#thinkNs, () => this.#next(worker, blocks, round));
   }
 }
+
+/**
+ * Failover times seen from the head: each time successful completions move from one path to
+ * another, the time from the last success on the old path to the first on the new one.
+ */
+export class FailoverTimes {
+  readonly gaps: { readonly from: number; readonly to: number; readonly ns: number }[] = [];
+  #lastIndex = -1;
+  #lastNs = -1;
+
+  constructor(head: MultipathNamespace, env: NodeEnv) {
+    head.onDispatch((_name, index, outcome) => {
+      if (outcome !== 'completed') return;
+      const now = env.clock.nowNs();
+      if (this.#lastIndex >= 0 && index !== this.#lastIndex) this.gaps.push({ from: this.#lastIndex, to: index, ns: now - this.#lastNs });
+      this.#lastIndex = index;
+      this.#lastNs = now;
+    });
+  }
+}
