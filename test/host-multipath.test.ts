@@ -1,9 +1,12 @@
 // The host's native multipath against our target with two ports in the simulator: both controllers
 // join one namespace head, each I/O policy picks paths as Linux's does (numa sticks to the first
 // optimized path, round-robin alternates, queue-depth prefers the less loaded path), and the head
-// is a block device that reads back what it wrote.
+// is a block device that reads back what it wrote, in the simulator and on real loopback sockets.
 import test from 'ava';
-import { BLOCK, MS, NQN, PORT_IPS, VerifyingWorkload, blockPattern, multipathWorld } from './helpers/multipath-world.js';
+import { connectMultipath } from '../sim/host/multipath.js';
+import { NvmeTarget } from '../sim/target/target.js';
+import { realEnv } from '../sim/world/index.js';
+import { BLOCK, MS, NQN, PORT_IPS, VerifyingWorkload, blockPattern, multipathWorld, targetConfig } from './helpers/multipath-world.js';
 
 test('host multipath: both controllers join one head that reads back what it wrote', async (t) => {
   const { subsystem, head, settle } = await multipathWorld(t);
@@ -98,4 +101,29 @@ test('host multipath: the policy may change at run time; an unknown one is refus
   for (let index = 0; index < 4; index++) await settle(head.read(0, BLOCK));
   t.deepEqual(head.paths().map((path) => path.stats.completed), [6, 2]);
   t.throws(() => (subsystem.iopolicy = 'random' as never), { message: /--iopolicy: 'random' is not one of numa, round-robin, queue-depth/ });
+});
+
+test('host multipath: on real loopback sockets, a head over two ports moves I/O when ANA changes', async (t) => {
+  const targetEnv = realEnv({ seed: 'mpath-target', logLevel: 'silent' });
+  const config = targetConfig(['optimized', 'non-optimized']);
+  const target = new NvmeTarget(targetEnv, { ...config, ports: config.ports.map((port) => ({ ...port, traddr: '127.0.0.1', trsvcid: 0 })) });
+  await target.start();
+  const hostEnv = realEnv({ seed: 'mpath-host', logLevel: 'silent' });
+  t.teardown(async () => {
+    await target.stop();
+    targetEnv.clock.clearAll();
+    hostEnv.clock.clearAll();
+  });
+  const paths = target.boundPorts.map((port) => ({ traddr: '127.0.0.1', trsvcid: port.address.port, nqn: NQN, nrIoQueues: 2 }));
+  t.is(paths.length, 2);
+  const subsystem = await connectMultipath(hostEnv, paths);
+  t.teardown(() => subsystem.disconnect());
+  const head = subsystem.namespace(1);
+  const data = blockPattern(7, 1);
+  await head.write(7 * BLOCK, data);
+  t.deepEqual(head.paths().map((path) => path.stats.completed), [1, 0]);
+  target.setAnaState(1, 1, 'inaccessible');
+  t.deepEqual(await head.read(7 * BLOCK, BLOCK), data);
+  t.is(head.paths()[1]?.stats.completed, 1);
+  t.is(head.paths()[0]?.anaState, 'inaccessible');
 });
