@@ -12,6 +12,8 @@ import { CapCss, CcCss, RegisterOffset, ShutdownNotification, ShutdownStatus, de
 import type { Cap } from '../nvme/index.js';
 import { NvmeStatusError, Status, formatStatus, statusBase } from '../nvme/index.js';
 import { AdminClient } from './admin.js';
+import { anaLogLength, readAnaLog } from './ana-state.js';
+import type { AnaSetup } from './ana-state.js';
 import type { ResolvedConnectOptions } from './options.js';
 import { HostQueue } from './queue.js';
 import type { HostQueueConfig, QueueEvents } from './queue.js';
@@ -45,6 +47,8 @@ export interface Association {
   readonly ioQueueDepth: number;
   /** Events enabled with Set Features Asynchronous Event Configuration (0 when none). */
   readonly aenEnabled: number;
+  /** The ANA log read during setup, when asked for and the controller reports CMIC.ANA. */
+  readonly ana: AnaSetup | null;
 }
 
 /** Everything opened so far, so that a failed or aborted setup can be torn down. */
@@ -160,6 +164,7 @@ function ioDepth(env: NodeEnv, options: ResolvedConnectOptions, cap: Cap, identi
 /**
  * Opens and configures every queue. `progress` records what is open so that the caller can tear it
  * down if this rejects or if it sets progress.aborted. Rejects with TransportError or NvmeStatusError.
+ * With `ana` (a multipath host), a controller that reports CMIC.ANA has its ANA log read too.
  */
 export async function setupAssociation(
   env: NodeEnv,
@@ -167,6 +172,7 @@ export async function setupAssociation(
   events: QueueEvents,
   progress: SetupProgress,
   logPrefix: string,
+  ana = false,
 ): Promise<Association> {
   const address = { host: options.traddr, port: options.trsvcid };
   const adminTimeoutNs = options.adminTimeoutS * 1e9;
@@ -193,6 +199,13 @@ export async function setupAssociation(
   const maxTransferBytes = Math.min(TRANSPORT_MAX_TRANSFER_BYTES, mdtsBytes);
   admin.maxTransferBytes = maxTransferBytes;
   const depth = ioDepth(env, options, cap, identify, logPrefix);
+  // core.c nvme_init_ctrl_finish -> nvme_mpath_init_identify: the ANA log, before the I/O queues.
+  let anaSetup: AnaSetup | null = null;
+  const anaBytes = ana ? anaLogLength(identify, maxTransferBytes, env, logPrefix) : 0;
+  if (anaBytes > 0) {
+    anaSetup = { logBytes: anaBytes, anattS: identify.anatt, log: await readAnaLog(admin, anaBytes) };
+    checkAborted(progress);
+  }
 
   const io: HostQueue[] = [];
   if (options.nrIoQueues > 0) {
@@ -211,7 +224,7 @@ export async function setupAssociation(
   }
   checkAborted(progress);
   const aenEnabled = await enableAsyncEvents(admin, identify, env, logPrefix);
-  return { admin, io, cntlid, cap, vs, identify, maxTransferBytes, ioQueueDepth: depth, aenEnabled };
+  return { admin, io, cntlid, cap, vs, identify, maxTransferBytes, ioQueueDepth: depth, aenEnabled, ana: anaSetup };
 }
 
 /** core.c nvme_set_queue_count: Set Features Number of Queues; 0 when the controller refuses. */

@@ -18,7 +18,15 @@
 // - Admin commands caught in a teardown fail with HOST_ABORTED_CMD; admin commands issued while the
 //   controller is not live fail at once with HOST_PATH_ERROR.
 // Reconnect attempts run every reconnect-delay seconds; after ceil(ctrl_loss_tmo / reconnect_delay)
-// failed attempts (never with -1) the controller is removed.
+// failed attempts (never with -1) the controller is removed. With fast_io_fail_tmo, I/O waiting for
+// the reconnect fails with HOST_PATH_ERROR that many seconds after reconnecting began (core.c
+// nvme_failfast_work), and so does I/O submitted afterwards until the controller is live again.
+//
+// A controller of a multipath host (connectMultipath, Linux nvme_core.multipath=Y) also reads the
+// ANA log (ana-state.ts), and never holds a namespace head's requests (REQ_NVME_MPATH): while it is
+// not live it fails them with HOST_PATH_ERROR (core.c nvme_fail_nonready_command), and a teardown
+// fails those in flight with HOST_ABORTED_CMD (nvme_cancel_request), so the head sends them on
+// another path (multipath.c nvme_failover_req).
 import type { NodeEnv, Timer } from '../core/index.js';
 import { AsyncEventNotice, AsyncEventType, IdentifyCns, LogPageId } from '../nvme/index.js';
 import { decodeAsyncEvent } from '../nvme/index.js';
@@ -35,6 +43,7 @@ import { emptyProgress, setupAssociation, shutdownController } from './associati
 import type { Association, SetupProgress } from './association.js';
 import { NamespaceBlockDevice } from './block-device.js';
 import type { BlockDevice } from './block-device.js';
+import { ControllerAna } from './ana-state.js';
 import { IoRequest, MAX_RETRIES } from './io-request.js';
 import type { IoSubmitter } from './io-request.js';
 import { resolveConnectOptions } from './options.js';
@@ -140,16 +149,38 @@ export class TcpHostController implements HostController, IoSubmitter {
   #keepAliveCompletions = 0;
   #roundRobin = 0;
   #disconnecting: Promise<void> | null = null;
+  #failfastTimer: Timer | null = null;
+  #failfastExpired = false;
+  /** ANA of this controller; null unless it belongs to a multipath host. */
+  readonly ana: ControllerAna | null;
+  readonly #failfastListeners = new Listeners<[]>();
   readonly #stateListeners = new Listeners<[ControllerState, ControllerState]>();
   readonly #eventListeners = new Listeners<[AsyncEvent]>();
   readonly #namespaceListeners = new Listeners<[readonly number[]]>();
 
-  constructor(env: NodeEnv, options: ResolvedConnectOptions) {
+  /** `multipath`: a path of a multipath host (reads ANA, fails head requests over). */
+  constructor(env: NodeEnv, options: ResolvedConnectOptions, multipath = false) {
     this.#env = env;
     this.options = options;
     this.ioTimeoutNs = options.ioTimeoutS * 1e9;
     this.name = `nvme-host[${options.nqn}@${options.traddr}:${options.trsvcid}]`;
     this.#prefix = `${this.name} `;
+    this.ana = multipath
+      ? new ControllerAna(env, this.#prefix, {
+          liveAdmin: () => (this.#state === 'live' ? (this.#live?.admin ?? null) : null),
+          reset: (reason) => this.#errorRecovery(reason),
+        })
+      : null;
+  }
+
+  /** NVME_CTRL_FAILFAST_EXPIRED: fast_io_fail_tmo ran out while reconnecting. */
+  get failfastExpired(): boolean {
+    return this.#failfastExpired;
+  }
+
+  /** Calls back when fast_io_fail_tmo expires; returns an unsubscribe function. */
+  onFailfastExpired(callback: () => void): () => void {
+    return this.#failfastListeners.add(callback);
   }
 
   get state(): ControllerState {
@@ -235,7 +266,7 @@ export class TcpHostController implements HostController, IoSubmitter {
       timeout: (qid, opcode, cid) => this.#onQueueTimeout(attempt, qid, opcode, cid),
     };
     try {
-      const association = await setupAssociation(this.#env, this.options, events, attempt.progress, this.#prefix);
+      const association = await setupAssociation(this.#env, this.options, events, attempt.progress, this.#prefix, this.ana !== null);
       if (this.#attempt !== attempt) {
         this.#closeQueues(attempt, false);
         return null;
@@ -264,6 +295,9 @@ export class TcpHostController implements HostController, IoSubmitter {
   #goLive(association: Association): void {
     this.#live = association;
     this.#lastAssociation = association;
+    // core.c nvme_stop_failfast_work on CONNECTING -> LIVE.
+    this.#stopFailfast();
+    this.ana?.start(association.ana);
     this.#setState('live');
     this.#startKeepAlive(association);
     if (association.aenEnabled !== 0) this.#submitAsyncEvent(association);
@@ -298,12 +332,34 @@ export class TcpHostController implements HostController, IoSubmitter {
     this.#setState('resetting');
     this.#env.log.warn(`${this.#prefix}starting error recovery: ${reason}`);
     this.#stopKeepAlive();
+    this.ana?.stop();
     const attempt = this.#attempt;
     this.#live = null;
     if (attempt !== null) this.#closeQueues(attempt, false);
     this.#attempt = null;
     this.#setState('connecting');
+    this.#startFailfast();
     this.#reconnectOrRemove(-1);
+  }
+
+  /** core.c nvme_start_failfast_work on RESETTING -> CONNECTING, unless fast_io_fail_tmo is -1. */
+  #startFailfast(): void {
+    const tmoS = this.options.fastIoFailTmoS;
+    if (tmoS < 0 || this.#state !== 'connecting') return;
+    this.#failfastTimer = this.#env.clock.setTimer(tmoS * 1e9, () => {
+      this.#failfastTimer = null;
+      if (this.#state !== 'connecting') return;
+      this.#failfastExpired = true;
+      this.#env.log.info(`${this.#prefix}failfast expired`);
+      this.#failPending();
+      this.#failfastListeners.emit();
+    });
+  }
+
+  #stopFailfast(): void {
+    if (this.#failfastTimer !== null) this.#env.clock.clearTimer(this.#failfastTimer);
+    this.#failfastTimer = null;
+    this.#failfastExpired = false;
   }
 
   /**
@@ -325,6 +381,11 @@ export class TcpHostController implements HostController, IoSubmitter {
     }
     for (const command of aborted) command.callback(Status.HOST_ABORTED_CMD, 0, 0);
     for (const request of requeue) {
+      // nvme_cancel_request: a head's request goes back to its head (a path error) at once.
+      if (request.multipath) {
+        request.done(Status.HOST_ABORTED_CMD);
+        continue;
+      }
       request.retries++;
       if (request.retries > MAX_RETRIES) request.done(Status.HOST_ABORTED_CMD);
       else this.#pending.push(request);
@@ -407,6 +468,8 @@ export class TcpHostController implements HostController, IoSubmitter {
     if (this.#reconnectTimer !== null) this.#env.clock.clearTimer(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#stopKeepAlive();
+    this.#stopFailfast();
+    this.ana?.stop();
   }
 
   // ---- Keep-alive (core.c nvme_keep_alive_work / nvme_keep_alive_end_io) ----
@@ -497,6 +560,8 @@ export class TcpHostController implements HostController, IoSubmitter {
     if (event.type === AsyncEventType.NOTICE && event.info === AsyncEventNotice.NS_CHANGED) {
       void this.#rescanNamespaces(association);
     }
+    // core.c nvme_handle_aen_notice: NVME_AER_NOTICE_ANA queues ana_work.
+    if (event.type === AsyncEventType.NOTICE && event.info === AsyncEventNotice.ANA_CHANGE) this.ana?.reread();
   }
 
   /** core.c nvme_scan_work: clear the Changed Namespace List log, then re-read the active list. */
@@ -525,7 +590,8 @@ export class TcpHostController implements HostController, IoSubmitter {
       if (queue !== undefined) queue.submit(request);
       return;
     }
-    if (this.#state === 'deleting' || this.#state === 'deleted') {
+    // core.c nvme_fail_nonready_command: a head's request, or any once failfast expired, fails now.
+    if (this.#state === 'deleting' || this.#state === 'deleted' || request.multipath || this.#failfastExpired) {
       request.done(Status.HOST_PATH_ERROR);
       return;
     }

@@ -51,6 +51,15 @@ export class IoRequest implements QueueCommand {
     this.#done?.(status);
   }
 
+  /**
+   * REQ_NVME_MPATH: a request sent by a namespace head (path-request.ts). The controller does not
+   * hold it while it reconnects but fails it with a path status, so that the head sends it on
+   * another path. A prototype getter, so plain requests carry no extra field.
+   */
+  get multipath(): boolean {
+    return false;
+  }
+
   /** QueueCommand completion; a prototype method, so no closure per request. */
   callback(status: number): void {
     this.done(status);

@@ -21,6 +21,8 @@ export const DEFAULT_KATO_S = 5;
 /** fabrics.h NVMF_DEF_RECONNECT_DELAY and NVMF_DEF_CTRL_LOSS_TMO (seconds). */
 export const DEFAULT_RECONNECT_DELAY_S = 10;
 export const DEFAULT_CTRL_LOSS_TMO_S = 600;
+/** fabrics.h NVMF_DEF_FAIL_FAST_TMO: -1, queued I/O is never failed early. */
+export const DEFAULT_FAST_IO_FAIL_TMO_S = -1;
 /** core.c nvme_io_timeout (30 s) and admin_timeout (60 s) module parameters. */
 export const DEFAULT_IO_TIMEOUT_S = 30;
 export const DEFAULT_ADMIN_TIMEOUT_S = 60;
@@ -48,6 +50,11 @@ export interface ConnectOptions {
   reconnectDelayS?: number;
   /** Seconds before a lost controller is removed (-l); -1 reconnects forever. */
   ctrlLossTmoS?: number;
+  /**
+   * Seconds after a controller starts reconnecting before I/O waiting for it fails (--fast_io_fail_tmo,
+   * -f); -1 (default) never fails it early.
+   */
+  fastIoFailTmoS?: number;
   /** Header digest (-g). */
   hdrDigest?: boolean;
   /** Data digest (-G). */
@@ -79,6 +86,8 @@ export interface ResolvedConnectOptions {
   readonly ctrlLossTmoS: number;
   /** fabrics.c: ceil(ctrl_loss_tmo / reconnect_delay); -1 means forever. */
   readonly maxReconnects: number;
+  /** -1 when off. */
+  readonly fastIoFailTmoS: number;
   readonly hdrDigest: boolean;
   readonly dataDigest: boolean;
   readonly ioTimeoutS: number;
@@ -138,6 +147,8 @@ export function validateConnectOptions(options: ConnectOptions): void {
   checkInteger('--reconnect-delay (-c)', options.reconnectDelayS, 1, 2 ** 31 - 1);
   // fabrics.c: any negative ctrl_loss_tmo means "reconnect forever" (-1).
   checkInteger('--ctrl-loss-tmo (-l)', options.ctrlLossTmoS, -1, 2 ** 31 - 1);
+  // fabrics.c: "Invalid fast_io_fail_tmo" for a value below -1 (any negative means off).
+  checkInteger('--fast-io-fail-tmo (-f)', options.fastIoFailTmoS, -1, 2 ** 31 - 1);
   checkPositive('--io-timeout', options.ioTimeoutS);
   checkPositive('--admin-timeout', options.adminTimeoutS);
   checkPositive('--connect-timeout', options.connectTimeoutS);
@@ -185,6 +196,7 @@ export function resolveConnectOptions(options: ConnectOptions, random: Random): 
     reconnectDelayS,
     ctrlLossTmoS,
     maxReconnects: maxReconnects(ctrlLossTmoS, reconnectDelayS),
+    fastIoFailTmoS: options.fastIoFailTmoS ?? DEFAULT_FAST_IO_FAIL_TMO_S,
     hdrDigest: options.hdrDigest ?? false,
     dataDigest: options.dataDigest ?? false,
     ioTimeoutS: options.ioTimeoutS ?? DEFAULT_IO_TIMEOUT_S,
