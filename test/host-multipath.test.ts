@@ -106,7 +106,7 @@ test('host multipath: the policy may change at run time; an unknown one is refus
 test('host multipath: on real loopback sockets, a head over two ports moves I/O when ANA changes', async (t) => {
   const targetEnv = realEnv({ seed: 'mpath-target', logLevel: 'silent' });
   const config = targetConfig(['optimized', 'non-optimized']);
-  const target = new NvmeTarget(targetEnv, { ...config, ports: config.ports.map((port) => ({ ...port, traddr: '127.0.0.1', trsvcid: 0 })) });
+  const target = new NvmeTarget(targetEnv, { ...config, ports: (config.ports ?? []).map((port) => ({ ...port, traddr: '127.0.0.1', trsvcid: 0 })) });
   await target.start();
   const hostEnv = realEnv({ seed: 'mpath-host', logLevel: 'silent' });
   t.teardown(async () => {

@@ -5,7 +5,7 @@
 import test from 'ava';
 import { AsyncEventNotice, AsyncEventType, IdentifyCns, LogPageId } from '../sim/nvme/constants.js';
 import { decodeAsyncEvent } from '../sim/nvme/features.js';
-import { Cmic, decodeIdentifyController, decodeIdentifyNamespace } from '../sim/nvme/identify.js';
+import { Cmic, decodeIdentifyController, decodeIdentifyNamespace, Oaes } from '../sim/nvme/identify.js';
 import { ANA_LOG_RGO, AnaState, decodeAnaLog, encodeAnaLog } from '../sim/nvme/ana-log.js';
 import { buildAsyncEventRequest, buildGetLogPage } from '../sim/nvme/sqe.js';
 import { Status, STATUS_MORE } from '../sim/nvme/status.js';
@@ -69,6 +69,7 @@ test('target ana: Identify reports CMIC.ANA, ANACAP, ANATT and 128 groups, and e
   await host.adminSession();
   const id = decodeIdentifyController((await host.identifyController()).data);
   t.is(id.cmic, Cmic.MULTI_PORT | Cmic.MULTI_CTRL | Cmic.ANA);
+  t.is(id.oaes, Oaes.NS_ATTR | Oaes.ANA_CHANGE, 'ANA change notices offered, as nvmet (NVMET_AEN_CFG_OPTIONAL)');
   t.is(id.anacap, 0x1f);
   t.is(id.anatt, 10);
   t.is(id.anagrpmax, 128);

@@ -89,6 +89,9 @@ export function identifyController(queue: CommandContext, controller: Controller
       ioccsz: Math.floor((SQE_BYTES + inline) / 16),
       iorcsz: IORCSZ,
       kas: KAS_100MS,
+      // OAES = NVMET_AEN_CFG_OPTIONAL: namespace attribute and ANA change notices. A host enables
+      // only the notices OAES offers (Linux nvme_enable_aen), so without ANA_CHANGE it never hears of one.
+      oaes: Oaes.NS_ATTR | Oaes.ANA_CHANGE,
       // "we support multiple ports, multiples hosts and ANA" (nvmet_execute_identify_ctrl).
       cmic: Cmic.MULTI_PORT | Cmic.MULTI_CTRL | Cmic.ANA,
       // ANACAP bits 0-4: optimized, non-optimized, inaccessible, persistent loss and change states
