@@ -148,7 +148,15 @@ export class ArgReader {
   /** An integer in [min, max]; accepts decimal or 0x hex like nvme-cli's strtoul. */
   integer(long: string, min: number, max: number): number | undefined {
     const text = this.string(long);
-    if (text === undefined) return undefined;
+    return text === undefined ? undefined : this.#integer(long, text, min, max);
+  }
+
+  /** Every value of a repeatable option, each an integer in [min, max]. */
+  integers(long: string, min: number, max: number): number[] {
+    return this.list(long).map((text) => this.#integer(long, text, min, max));
+  }
+
+  #integer(long: string, text: string, min: number, max: number): number {
     const value = /^-?\d+$/.test(text) ? Number(text) : /^0x[0-9a-f]+$/i.test(text) ? Number.parseInt(text, 16) : NaN;
     if (!Number.isSafeInteger(value)) throw new UsageError(`${this.name(long)}: '${text}' is not an integer`);
     if (value < min || value > max) throw new UsageError(`${this.name(long)}: ${value} is outside ${min}..${max}`);

@@ -1,5 +1,6 @@
 // `nvmf-sim io`: connect, run one fio-like job on a namespace, print fio's summary or JSON, and
-// disconnect. Exit status 1 when any I/O failed or a verified block did not match.
+// disconnect. Exit status 1 when any I/O failed or a verified block did not match. With several
+// paths (-a/-s repeated) the job runs on the multipath head, and each path's statistics follow.
 import { parseDurationNs, parseSize, UnitError } from '../core/index.js';
 import { fioOutput } from '../workload/index.js';
 import { formatFioText, shortNumber } from '../workload/index.js';
@@ -8,8 +9,9 @@ import { WorkloadRun } from '../workload/index.js';
 import type { WorkloadProgress, WorkloadResult } from '../workload/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { EXIT_FAILURE, type CliIo, type Command } from './command.js';
-import { CONNECT_FLAGS, connectOptions, OUTPUT_FLAGS, wantsJson } from './connect-flags.js';
-import { cliEnv, connectHost } from './stack.js';
+import { CONNECT_FLAGS, connectPaths, OUTPUT_FLAGS, wantsJson } from './connect-flags.js';
+import { formatPathsText, pathsJson } from './format-paths.js';
+import { cliEnv, connectSubsystem, type CliPath } from './stack.js';
 
 const JOB_FLAGS: readonly OptionSpec[] = [
   { long: 'nsid', kind: 'value', valueName: 'N', help: 'namespace ID (default 1)' },
@@ -129,20 +131,21 @@ function progressReporter(io: CliIo): { report: (p: WorkloadProgress) => void; f
 export const ioCommand: Command = {
   name: 'io',
   usage:
-    'io -t tcp -a ADDR [-s PORT] -n NQN [--nsid N] [-i QUEUES] [-Q SIZE] [-g] [-G] --rw MODE [--rwmixread P]\n' +
+    'io -t tcp -a ADDR [-s PORT] [-a ADDR -s PORT ...] [--iopolicy P] -n NQN [--nsid N] [-i QUEUES] [-Q SIZE] [-g] [-G] --rw MODE [--rwmixread P]\n' +
     '       [--bs SIZE | --bsrange MIN-MAX] [--iodepth N] (--size SIZE | --runtime TIME) [--verify] [--seed S] [--json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'io'), OPTIONS);
     const json = wantsJson(args);
-    const options = connectOptions(args);
+    const { paths, iopolicy } = connectPaths(args);
     const spec = jobSpecFromArgs(args);
     const nsid = args.integer('nsid', 1, 0xfffffffe) ?? 1;
     const env = cliEnv({ seed: args.string('seed') ?? '1' });
     try {
-      const controller = await connectHost(env, options);
+      const controller = await connectSubsystem(env, paths, iopolicy);
       let result: WorkloadResult;
       let job: ResolvedJob;
+      let pathStats: readonly CliPath[] = [];
       try {
         const device = await controller.namespace(nsid);
         job = resolveJob({ ...spec, queues: controller.ioQueues }, device, FIELDS);
@@ -152,10 +155,21 @@ export const ioCommand: Command = {
         void io.untilSignal().then(() => run.stop());
         result = await new Promise<WorkloadResult>((resolve) => run.start(resolve));
         progress?.finish();
+        pathStats = controller.paths(nsid);
       } finally {
         await controller.disconnect();
       }
-      io.out(json ? `${JSON.stringify(fioOutput([{ job, result }]), null, 2)}\n` : formatFioText(result));
+      if (json) {
+        const output = fioOutput([{ job, result }]);
+        const jobs = pathStats.length === 0 ? output.jobs : output.jobs.map((entry) => ({ ...entry, nvmf_sim: { ...entry.nvmf_sim, iopolicy, paths: pathsJson(pathStats) } }));
+        io.out(`${JSON.stringify({ ...output, jobs }, null, 2)}\n`);
+      } else {
+        const text = formatFioText(result);
+        // The per-path table belongs to the job, above fio's group summary.
+        const at = text.indexOf('\nRun status group');
+        const block = pathStats.length === 0 ? '' : formatPathsText(iopolicy, pathStats);
+        io.out(at < 0 ? text + block : `${text.slice(0, at + 1)}${block}${text.slice(at + 1)}`);
+      }
       return result.errors > 0 || result.verify.mismatches > 0 ? EXIT_FAILURE : 0;
     } finally {
       env.clock.clearAll();

@@ -1,29 +1,33 @@
 // `nvmf-sim list`: connect to a subsystem, identify the controller and its namespaces, print an
-// `nvme list`-style table (or JSON), and disconnect.
+// `nvme list`-style table (or JSON), and disconnect. With several paths (-a/-s repeated) it
+// connects them as one multipath subsystem and adds each path with its state and ANA state, as
+// `nvme list-subsys` shows them.
 import { ArgReader, parseArgs } from './args.js';
 import type { Command } from './command.js';
-import { CONNECT_FLAGS, connectOptions, OUTPUT_FLAGS, wantsJson } from './connect-flags.js';
+import { CONNECT_FLAGS, connectPaths, OUTPUT_FLAGS, wantsJson } from './connect-flags.js';
 import { formatListText, listJson, type ListRow } from './format-list.js';
-import { cliEnv, connectHost } from './stack.js';
+import { formatSubsystemText, subsystemJson, type SubsystemListing } from './format-paths.js';
+import { cliEnv, connectSubsystem } from './stack.js';
 
 const OPTIONS = [...CONNECT_FLAGS, ...OUTPUT_FLAGS];
 
 export const listCommand: Command = {
   name: 'list',
-  usage: 'list -t tcp -a ADDR [-s PORT] -n NQN [connect options] [-o normal|json | --json]',
+  usage: 'list -t tcp -a ADDR [-s PORT] [-a ADDR -s PORT ...] [--iopolicy P] -n NQN [connect options] [-o normal|json | --json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'list'), OPTIONS);
     const json = wantsJson(args);
-    const options = connectOptions(args);
+    const { paths, iopolicy } = connectPaths(args);
+    const first = paths[0];
     const env = cliEnv({});
     try {
-      const controller = await connectHost(env, options);
+      const controller = await connectSubsystem(env, paths, iopolicy);
       try {
         const namespaces = await controller.listNamespaces();
         const port = controller.trsvcid;
         const rows: ListRow[] = namespaces.map((ns) => ({
-          node: `nvmf-sim:${options.traddr}:${port}/n${ns.nsid}`,
+          node: `nvmf-sim:${first?.traddr ?? ''}:${port}/n${ns.nsid}`,
           serial: controller.serial,
           model: controller.model,
           firmware: controller.firmware,
@@ -33,7 +37,11 @@ export const listCommand: Command = {
           blockSize: ns.blockSize,
           metadataBytes: 0,
         }));
-        io.out(json ? `${JSON.stringify(listJson(rows), null, 2)}\n` : formatListText(rows));
+        const nsid = namespaces[0]?.nsid;
+        const subsystem: SubsystemListing | undefined =
+          paths.length < 2 || nsid === undefined ? undefined : { nqn: first?.nqn ?? '', hostnqn: controller.hostnqn, iopolicy, paths: controller.paths(nsid) };
+        if (json) io.out(`${JSON.stringify(subsystem === undefined ? listJson(rows) : { ...listJson(rows), ...subsystemJson(subsystem) }, null, 2)}\n`);
+        else io.out(formatListText(rows) + (subsystem === undefined ? '' : `\n${formatSubsystemText(subsystem)}`));
       } finally {
         await controller.disconnect();
       }

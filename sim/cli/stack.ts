@@ -4,7 +4,7 @@
 import type { TargetConfig, TargetEntries } from '../target/index.js';
 import { type LogLevel } from '../core/index.js';
 import { realEnv } from '../world/index.js';
-import { connectController, type HostController } from '../host/index.js';
+import { connectController, connectMultipath, MultipathError, type HostController, type IoPolicy, type MultipathSubsystem } from '../host/index.js';
 import { discover } from '../host/index.js';
 import type { ConnectOptions } from '../host/index.js';
 import { TransportError } from '../host/index.js';
@@ -83,9 +83,29 @@ function connectFailure(error: unknown, where: string): unknown {
   return error;
 }
 
-/** A connected I/O controller, as the CLI uses it. */
+/** One path of a multipath namespace, as list and io print it (nvme list-subsys, per-path stats). */
+export interface CliPath {
+  /** "traddr:trsvcid". */
+  readonly name: string;
+  readonly traddr: string;
+  readonly trsvcid: number;
+  /** The controller's state: live, connecting, resetting, ... */
+  readonly state: string;
+  /** optimized, non-optimized, inaccessible, persistent-loss, change. */
+  readonly anaState: string;
+  readonly anaGroup: number;
+  readonly usable: boolean;
+  readonly ios: number;
+  readonly errors: number;
+  readonly failovers: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+}
+
+/** A connected I/O controller (or a multipath subsystem of several), as the CLI uses it. */
 export interface CliController {
   readonly trsvcid: number;
+  readonly hostnqn: string;
   readonly serial: string;
   readonly model: string;
   readonly firmware: string;
@@ -93,7 +113,66 @@ export interface CliController {
   readonly ioQueues: number;
   listNamespaces(): Promise<{ nsid: number; sizeBytes: number; blockSize: number; usedBytes: number }[]>;
   namespace(nsid: number): Promise<WorkloadDevice>;
+  /** The namespace's paths with their statistics; empty with a single path (no multipath head). */
+  paths(nsid: number): readonly CliPath[];
   disconnect(): Promise<void>;
+}
+
+function nsidError(nsid: number, error: Error): UsageError {
+  return new UsageError(`--nsid: ${nsid}: ${error.message.replace(/^[^\]]*\]: /, '')}`);
+}
+
+/** One path: a plain controller; several: a multipath subsystem with `iopolicy`. */
+export async function connectSubsystem(env: CliEnv, paths: readonly ConnectOptions[], iopolicy: IoPolicy): Promise<CliController> {
+  const first = paths[0];
+  if (first === undefined) throw new UsageError('--traddr (-a) is required (e.g. -a 127.0.0.1)');
+  if (paths.length === 1) return connectHost(env, first);
+  let subsystem: MultipathSubsystem;
+  try {
+    subsystem = await connectMultipath(env, paths, { iopolicy });
+  } catch (error) {
+    // nvme_init_subsystem refuses controllers that are not one subsystem: a wrong -a or -n.
+    if (error instanceof MultipathError) throw new UsageError(`--traddr (-a): the paths are not one subsystem: ${error.message}`);
+    const where = paths.map((path) => `${path.traddr}:${path.trsvcid ?? IO_PORT}`).join(', ');
+    throw connectFailure(error, `${where} (${first.nqn})`);
+  }
+  const head = subsystem.controllers[0];
+  if (head === undefined) throw new Error('connectMultipath returned no controller');
+  return {
+    trsvcid: head.options.trsvcid,
+    hostnqn: head.options.hostnqn,
+    serial: head.identify.sn.trim(),
+    model: head.identify.mn.trim(),
+    firmware: head.identify.fr.trim(),
+    ioQueues: Math.max(1, Math.min(...subsystem.controllers.map((controller) => controller.ioQueueCount))),
+    listNamespaces: async () =>
+      (await head.listNamespaces())
+        .filter((ns) => subsystem.nsids.includes(ns.nsid))
+        .map((ns) => ({ nsid: ns.nsid, sizeBytes: ns.sizeBytes, blockSize: ns.blockSize, usedBytes: ns.usage })),
+    namespace: (nsid) => {
+      try {
+        return Promise.resolve(subsystem.namespace(nsid));
+      } catch (error) {
+        return Promise.reject(error instanceof RangeError ? nsidError(nsid, error) : error);
+      }
+    },
+    paths: (nsid) =>
+      subsystem.namespace(nsid).paths().map((path) => ({
+        name: path.name,
+        traddr: path.traddr,
+        trsvcid: path.trsvcid,
+        state: path.state,
+        anaState: path.anaState,
+        anaGroup: path.anaGroup,
+        usable: path.usable,
+        ios: path.stats.completed,
+        errors: path.stats.errors,
+        failovers: path.stats.failovers,
+        p50Us: path.stats.latency.valueAt(50) / 1000,
+        p99Us: path.stats.latency.valueAt(99) / 1000,
+      })),
+    disconnect: () => subsystem.disconnect(),
+  };
 }
 
 export async function connectHost(env: CliEnv, options: ConnectOptions): Promise<CliController> {
@@ -106,6 +185,7 @@ export async function connectHost(env: CliEnv, options: ConnectOptions): Promise
   }
   return {
     trsvcid: controller.options.trsvcid,
+    hostnqn: controller.options.hostnqn,
     serial: controller.identify.sn.trim(),
     model: controller.identify.mn.trim(),
     firmware: controller.identify.fr.trim(),
@@ -123,11 +203,12 @@ export async function connectHost(env: CliEnv, options: ConnectOptions): Promise
       } catch (error) {
         // An inactive or unknown NSID is a wrong --nsid, not a failure of the run.
         if (error instanceof NvmeStatusError || (error instanceof Error && /not active/.test(error.message))) {
-          throw new UsageError(`--nsid: ${nsid}: ${error.message.replace(/^[^\]]*\]: /, '')}`);
+          throw nsidError(nsid, error);
         }
         throw error;
       }
     },
+    paths: () => [],
     disconnect: () => controller.disconnect(),
   };
 }
