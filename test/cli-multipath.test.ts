@@ -1,5 +1,6 @@
 // nvmf-sim io and list with several paths (repeated -a/-s): they connect one multipath subsystem,
-// run the job on its head, and print each path with its ANA state and statistics. Against an
+// run the job on its head, and print each path with its ANA state and statistics; --connect-all
+// takes the paths from the discovery log. Against an
 // in-process target with two ports on real loopback sockets; bad multipath input is one line, exit 2.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
@@ -150,4 +151,19 @@ test('cli multipath: paths to two different subsystems of one NQN are refused in
   const second = await loopbackTarget(t, other);
   const result = await run(['list', '-n', NQN, '-i', '1', ...pathFlags([first.ports[0] ?? 0, second.ports[0] ?? 0])]);
   oneLineUsage(t, result, /^nvmf-sim: --traddr \(-a\): the paths are not one subsystem: /);
+});
+
+test('cli multipath: --connect-all takes every path to the subsystem from discovery, following referrals', async (t) => {
+  const { target, ports } = await loopbackTarget(t);
+  // Linux nvmet lists only the port's own subsystems; a referral on port 1 leads to port 2.
+  target.addReferral(1, { name: 'port2', portid: 2, traddr: '127.0.0.1', trsvcid: ports[1] ?? 0 });
+  const result = await run(['list', '--connect-all', '-a', '127.0.0.1', '-s', String(ports[0]), '-n', NQN, '-i', '1']);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, new RegExp(` \\+- nvme0 tcp traddr=127\\.0\\.0\\.1,trsvcid=${ports[0]} live optimized\\n`));
+  t.regex(result.stdout, new RegExp(` \\+- nvme1 tcp traddr=127\\.0\\.0\\.1,trsvcid=${ports[1]} live non-optimized\\n`));
+  const io = await run(['io', '--connect-all', '-a', '127.0.0.1', '-s', String(ports[0]), '-n', NQN, '-i', '1', '--rw', 'write', '--size', '64k', '--verify']);
+  t.is(io.code, 0, io.stderr);
+  t.regex(io.stdout, /paths \(iopolicy numa\):/);
+  oneLineUsage(t, await run(['list', '--connect-all', '-a', '127.0.0.1', '-s', String(ports[0]), '-n', `${NQN}:other`]), /^nvmf-sim: --connect-all: the discovery log at 127\.0\.0\.1:\d+ has no entry for /);
+  oneLineUsage(t, await run(['list', '--connect-all', '-a', '127.0.0.1', '-a', '127.0.0.2', '-n', NQN]), /^nvmf-sim: --connect-all: give one discovery controller/);
 });

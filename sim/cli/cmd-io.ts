@@ -11,7 +11,7 @@ import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { EXIT_FAILURE, type CliIo, type Command } from './command.js';
 import { CONNECT_FLAGS, connectPaths, OUTPUT_FLAGS, wantsJson } from './connect-flags.js';
 import { formatPathsText, pathsJson } from './format-paths.js';
-import { cliEnv, connectSubsystem, type CliPath } from './stack.js';
+import { cliEnv, connectSubsystem, discoverPaths, type CliPath } from './stack.js';
 
 const JOB_FLAGS: readonly OptionSpec[] = [
   { long: 'nsid', kind: 'value', valueName: 'N', help: 'namespace ID (default 1)' },
@@ -131,17 +131,19 @@ function progressReporter(io: CliIo): { report: (p: WorkloadProgress) => void; f
 export const ioCommand: Command = {
   name: 'io',
   usage:
-    'io -t tcp -a ADDR [-s PORT] [-a ADDR -s PORT ...] [--iopolicy P] -n NQN [--nsid N] [-i QUEUES] [-Q SIZE] [-g] [-G] --rw MODE [--rwmixread P]\n' +
+    'io -t tcp -a ADDR [-s PORT] [-a ADDR -s PORT ... | --connect-all] [--iopolicy P] -n NQN [--nsid N] [-i QUEUES] [-Q SIZE] [-g] [-G] --rw MODE [--rwmixread P]\n' +
     '       [--bs SIZE | --bsrange MIN-MAX] [--iodepth N] (--size SIZE | --runtime TIME) [--verify] [--seed S] [--json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'io'), OPTIONS);
     const json = wantsJson(args);
-    const { paths, iopolicy } = connectPaths(args);
+    const request = connectPaths(args);
+    const iopolicy = request.iopolicy;
     const spec = jobSpecFromArgs(args);
     const nsid = args.integer('nsid', 1, 0xfffffffe) ?? 1;
     const env = cliEnv({ seed: args.string('seed') ?? '1' });
     try {
+      const paths = request.connectAll && request.paths[0] !== undefined ? await discoverPaths(env, request.paths[0]) : request.paths;
       const controller = await connectSubsystem(env, paths, iopolicy);
       let result: WorkloadResult;
       let job: ResolvedJob;

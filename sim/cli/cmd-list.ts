@@ -7,21 +7,23 @@ import type { Command } from './command.js';
 import { CONNECT_FLAGS, connectPaths, OUTPUT_FLAGS, wantsJson } from './connect-flags.js';
 import { formatListText, listJson, type ListRow } from './format-list.js';
 import { formatSubsystemText, subsystemJson, type SubsystemListing } from './format-paths.js';
-import { cliEnv, connectSubsystem } from './stack.js';
+import { cliEnv, connectSubsystem, discoverPaths } from './stack.js';
 
 const OPTIONS = [...CONNECT_FLAGS, ...OUTPUT_FLAGS];
 
 export const listCommand: Command = {
   name: 'list',
-  usage: 'list -t tcp -a ADDR [-s PORT] [-a ADDR -s PORT ...] [--iopolicy P] -n NQN [connect options] [-o normal|json | --json]',
+  usage: 'list -t tcp -a ADDR [-s PORT] [-a ADDR -s PORT ... | --connect-all] [--iopolicy P] -n NQN [connect options] [-o normal|json | --json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'list'), OPTIONS);
     const json = wantsJson(args);
-    const { paths, iopolicy } = connectPaths(args);
-    const first = paths[0];
+    const request = connectPaths(args);
+    const iopolicy = request.iopolicy;
     const env = cliEnv({});
     try {
+      const paths = request.connectAll && request.paths[0] !== undefined ? await discoverPaths(env, request.paths[0]) : request.paths;
+      const first = paths[0];
       const controller = await connectSubsystem(env, paths, iopolicy);
       try {
         const namespaces = await controller.listNamespaces();

@@ -23,6 +23,7 @@ export const PATH_TRSVCID_FLAG: OptionSpec = { ...TRSVCID_FLAG, kind: 'list', he
 /** Flags that only make sense for an I/O controller (list, io). */
 export const IO_CONNECT_FLAGS: readonly OptionSpec[] = [
   { long: 'iopolicy', kind: 'value', valueName: IO_POLICIES.join('|'), help: `multipath I/O policy with several paths (default ${DEFAULT_IOPOLICY})` },
+  { long: 'connect-all', kind: 'flag', help: 'take every path to the subsystem from the discovery log at -a/-s (default port 8009)' },
   { long: 'fast-io-fail-tmo', short: 'f', kind: 'value', valueName: 'S', help: 'seconds after a path loss before waiting I/O fails (-1: never)' },
   { long: 'nr-io-queues', short: 'i', kind: 'value', valueName: 'N', help: 'number of I/O queues (default: the CPU count, as Linux)' },
   { long: 'queue-size', short: 'Q', kind: 'value', valueName: 'N', help: 'I/O queue size (16-1024)' },
@@ -72,8 +73,11 @@ export function discoveryTarget(args: ArgReader): { traddr: string; trsvcid?: nu
 
 /** The paths of list and io and their policy: one ConnectOptions per -a, in the order given. */
 export interface ConnectPaths {
+  /** With connectAll: the one discovery controller to ask (its trsvcid defaults to 8009). */
   readonly paths: readonly ConnectOptions[];
   readonly iopolicy: IoPolicy;
+  /** --connect-all: the paths are the discovery log's entries for the subsystem (nvme connect-all). */
+  readonly connectAll: boolean;
 }
 
 /** Everything `nvme connect` takes, once per path, as ConnectOptions for the host. */
@@ -87,6 +91,8 @@ export function connectPaths(args: ArgReader): ConnectPaths {
       `${args.name('trsvcid')}: ${trsvcids.length} ports for ${traddrs.length} paths of ${args.name('traddr')} (give one port per address, or one for all)`,
     );
   }
+  const connectAll = args.flag('connect-all');
+  if (connectAll && traddrs.length > 1) throw new UsageError(`${args.name('connect-all')}: give one discovery controller (-a/-s), not ${traddrs.length}`);
   const policy = args.string('iopolicy') ?? DEFAULT_IOPOLICY;
   if (!isIoPolicy(policy)) throw new UsageError(`${args.name('iopolicy')}: unknown policy '${policy}' (expected ${IO_POLICIES.join(', ')})`);
   const shared = sharedOptions(args);
@@ -94,7 +100,7 @@ export function connectPaths(args: ArgReader): ConnectPaths {
     const trsvcid = trsvcids.length === 1 ? trsvcids[0] : trsvcids[index];
     return { ...shared, traddr, ...(trsvcid === undefined ? {} : { trsvcid }) };
   });
-  return { paths, iopolicy: policy };
+  return { paths, iopolicy: policy, connectAll };
 }
 
 /** The options every path shares: subsystem, host identity, queues and timeouts. */

@@ -8,7 +8,7 @@ import { connectController, connectMultipath, MultipathError, type HostControlle
 import { discover } from '../host/index.js';
 import type { ConnectOptions } from '../host/index.js';
 import { TransportError } from '../host/index.js';
-import { DISCOVERY_PORT, IO_PORT } from '../nvme/index.js';
+import { DISCOVERY_PORT, IO_PORT, SubsystemType, TransportType } from '../nvme/index.js';
 import { NvmeStatusError } from '../nvme/index.js';
 import type { WorkloadDevice } from '../workload/index.js';
 import { NvmeTarget } from '../target/index.js';
@@ -211,6 +211,41 @@ export async function connectHost(env: CliEnv, options: ConnectOptions): Promise
     paths: () => [],
     disconnect: () => controller.disconnect(),
   };
+}
+
+/** How deep --connect-all follows referrals (nvme-cli connect-all recurses through them too). */
+const MAX_REFERRAL_DEPTH = 4;
+
+/**
+ * nvme connect-all for one subsystem: every TCP entry for `at.nqn` in the discovery log at
+ * `at` (port 8009 unless given), following referrals, becomes a path with `at`'s other options.
+ */
+export async function discoverPaths(env: CliEnv, at: ConnectOptions): Promise<ConnectOptions[]> {
+  const { nqn, traddr, trsvcid, ...shared } = at;
+  const paths: ConnectOptions[] = [];
+  const asked = new Set<string>();
+  const seen = new Set<string>();
+  const visit = async (address: string, port: number, depth: number): Promise<void> => {
+    if (asked.has(`${address}:${port}`) || depth > MAX_REFERRAL_DEPTH) return;
+    asked.add(`${address}:${port}`);
+    const log = await fetchDiscoveryLog(env, {
+      traddr: address,
+      trsvcid: port,
+      ...(at.hostnqn === undefined ? {} : { hostnqn: at.hostnqn }),
+      ...(at.hostid === undefined ? {} : { hostid: at.hostid }),
+    });
+    for (const entry of log.records) {
+      if (entry.trtype !== TransportType.TCP) continue;
+      const entryPort = Number(entry.trsvcid);
+      if (entry.subtype === SubsystemType.REFERRAL) await visit(entry.traddr, entryPort, depth + 1);
+      if (entry.subtype !== SubsystemType.NVME || entry.subnqn !== nqn || seen.has(`${entry.traddr}:${entryPort}`)) continue;
+      seen.add(`${entry.traddr}:${entryPort}`);
+      paths.push({ ...shared, nqn, traddr: entry.traddr, trsvcid: entryPort });
+    }
+  };
+  await visit(traddr, trsvcid ?? DISCOVERY_PORT, 0);
+  if (paths.length === 0) throw new UsageError(`--connect-all: the discovery log at ${traddr}:${trsvcid ?? DISCOVERY_PORT} has no entry for ${nqn}`);
+  return paths;
 }
 
 export async function fetchDiscoveryLog(
