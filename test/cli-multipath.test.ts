@@ -1,7 +1,7 @@
 // nvmf-sim io and list with several paths (repeated -a/-s): they connect one multipath subsystem,
 // run the job on its head, and print each path with its ANA state and statistics; --connect-all
-// takes the paths from the discovery log. Against an
-// in-process target with two ports on real loopback sockets; bad multipath input is one line, exit 2.
+// takes the paths from the discovery log. Against an in-process target with two ports on real
+// loopback sockets; bad multipath input is one line, exit 2.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { CliIo } from '../sim/cli/command.js';

@@ -170,7 +170,7 @@ export const ioCommand: Command = {
         // The per-path table belongs to the job, above fio's group summary.
         const at = text.indexOf('\nRun status group');
         const block = pathStats.length === 0 ? '' : formatPathsText(iopolicy, pathStats);
-        io.out(at < 0 ? text + block : `${text.slice(0, at + 1)}${block}${text.slice(at + 1)}`);
+        io.out(at < 0 ? text + block : `${text.slice(0, at + 1)}${block}${block === '' ? '' : '\n'}${text.slice(at + 1)}`);
       }
       return result.errors > 0 || result.verify.mismatches > 0 ? EXIT_FAILURE : 0;
     } finally {

@@ -17,8 +17,8 @@ export const HOSTNQN_FLAG: OptionSpec = { long: 'hostnqn', short: 'q', kind: 'va
 export const HOSTID_FLAG: OptionSpec = { long: 'hostid', short: 'I', kind: 'value', valueName: 'UUID', help: 'host identifier' };
 
 /** -a and -s of list and io: repeated, the i-th -a with the i-th -s (or one -s for every -a). */
-export const PATH_TRADDR_FLAG: OptionSpec = { ...TRADDR_FLAG, kind: 'list', help: 'target address; repeat for more paths to the subsystem' };
-export const PATH_TRSVCID_FLAG: OptionSpec = { ...TRSVCID_FLAG, kind: 'list', help: 'target port (default 4420); one per -a, or one for all' };
+export const PATH_TRADDR_FLAG: OptionSpec = { ...TRADDR_FLAG, kind: 'list', help: 'target address, once per path to the subsystem' };
+export const PATH_TRSVCID_FLAG: OptionSpec = { ...TRSVCID_FLAG, kind: 'list', help: 'target port (default 4420): one per -a, or one for all' };
 
 /** Flags that only make sense for an I/O controller (list, io). */
 export const IO_CONNECT_FLAGS: readonly OptionSpec[] = [
