@@ -12,7 +12,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { NS_PER_MS, NS_PER_S, type NodeEnv } from '../core/index.js';
 import { JsonlTraceSink, type TraceRecord, type TraceSink } from '../core/index.js';
 import type { BlockDevice } from '../host/index.js';
-import { connectController, type HostController } from '../host/index.js';
+import { connectController, connectMultipath, type HostController, type MultipathNamespace } from '../host/index.js';
 import { LatencyHistogram } from '../stats/index.js';
 import { WorkloadRun } from '../workload/index.js';
 import { resolveJob } from '../workload/index.js';
@@ -44,6 +44,8 @@ interface HostRuntime {
   incarnation: number;
   crashed: boolean;
   controller: HostController | null;
+  /** A multipath host's namespace head (null for a one-path host). */
+  head: MultipathNamespace | null;
   device: TrackedDevice | null;
   run: WorkloadRun | null;
   /** The job its workload last started with (its fio job options), null before any. */
@@ -112,6 +114,7 @@ class ScenarioRun {
       incarnation: 0,
       crashed: false,
       controller: null,
+      head: null,
       device: null,
       run: null,
       job: null,
@@ -183,6 +186,10 @@ class ScenarioRun {
     const connect = host.resolved.connect;
     // The host's node as it is now: a restart gives it a new environment (and the host a new incarnation).
     const target = this.#scenario.targets.find((t) => t.name === connect.target);
+    if (connect.paths.length > 1) {
+      await this.#startMultipathHost(host, env);
+      return;
+    }
     try {
       if (target === undefined) throw new Error(`no target named '${connect.target}'`);
       const address = nodes.targetAddress(target);
@@ -199,6 +206,46 @@ class ScenarioRun {
       const device = await controller.namespace(connect.nsid);
       if (host.incarnation !== incarnation) return;
       this.#scheduleWorkload(host, controller, device, env);
+    } catch (error) {
+      if (host.incarnation !== incarnation) return;
+      host.connectError = nodes.describeError(error);
+      this.#record({ tNs: nodes.nowNs(), kind: 'host-connect-failed', host: name, error: host.connectError });
+    }
+  }
+
+  /**
+   * Connects every path into one multipath subsystem (as `nvme connect` to each port with native
+   * multipath on) and runs the workload on the namespace head. Each controller's state changes are
+   * recorded per path; conditions see the first path's controller.
+   */
+  async #startMultipathHost(host: HostRuntime, env: NodeEnv): Promise<void> {
+    const incarnation = host.incarnation;
+    const name = host.resolved.name;
+    const nodes = this.#nodes;
+    const connect = host.resolved.connect;
+    try {
+      const paths = connect.paths.map((targetName) => {
+        const target = this.#scenario.targets.find((t) => t.name === targetName);
+        if (target === undefined) throw new Error(`no target named '${targetName}'`);
+        const address = nodes.targetAddress(target);
+        return hostConnectOptions(connect, address.ip, address.port);
+      });
+      const subsystem = await connectMultipath(env, paths, { iopolicy: connect.iopolicy });
+      if (host.incarnation !== incarnation) return;
+      const first = subsystem.controllers[0] as HostController;
+      host.controller = first;
+      host.connectError = undefined;
+      subsystem.controllers.forEach((controller, index) => {
+        const path = connect.paths[index] as string;
+        controller.onStateChange((state, previous) => {
+          this.#record({ tNs: nodes.nowNs(), kind: 'host-state', host: name, path, state, previous });
+          if (index === 0) this.#conditions.hostState(host.resolved.index, state);
+        });
+      });
+      this.#conditions.hostState(host.resolved.index, first.state);
+      const head = subsystem.namespace(connect.nsid);
+      host.head = head;
+      this.#scheduleWorkload(host, first, head, env);
     } catch (error) {
       if (host.incarnation !== incarnation) return;
       host.connectError = nodes.describeError(error);
@@ -267,6 +314,7 @@ class ScenarioRun {
       host.device = null;
       host.run = null;
       host.controller = null;
+      host.head = null;
       host.running = false;
       this.#resume.hostGone(host.resolved.index);
     }

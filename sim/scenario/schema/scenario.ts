@@ -6,6 +6,7 @@
 // (names that refer to other parts, duplicates, defaults, sizes against a namespace) is
 // validate.ts's.
 import { z } from 'zod';
+import { IO_POLICIES } from '../../host/index.js';
 import { RATE_PROCESSES, RW_MODES } from '../../workload/index.js';
 import { show } from '../checker.js';
 import { timingShape, type FaultTiming } from '../fault-timing.js';
@@ -20,6 +21,7 @@ import type {
   ScenarioNamespace,
   ScenarioNic,
   ScenarioNode,
+  ScenarioPath,
   ScenarioSubsystem,
   ScenarioSwitch,
   ScenarioTarget,
@@ -114,8 +116,13 @@ export const targetSchema = obj({
   anaGroups: list(anaGroupSchema).optional(),
 });
 
+export const pathSchema = obj({ target: str() });
+
 export const connectSchema = obj({
   target: str(),
+  paths: list(pathSchema).optional(),
+  iopolicy: oneOf(IO_POLICIES).optional(),
+  fastIoFailTmoS: int(-1, INT32_MAX).optional(),
   nqn: str().optional(),
   nsid: int(1, NSID_MAX).optional(),
   nrIoQueues: int(1, IO_QUEUES_MAX).optional(),
@@ -200,6 +207,7 @@ export type SchemaAgreement = [
   Agree<SameShape<ScenarioAnaGroup, In<typeof anaGroupSchema>>>,
   Agree<SameShape<ScenarioSubsystem, In<typeof subsystemSchema>>>,
   Agree<SameShape<ScenarioTarget, In<typeof targetSchema>>>,
+  Agree<SameShape<ScenarioPath, In<typeof pathSchema>>>,
   Agree<SameShape<ScenarioConnect, In<typeof connectSchema>>>,
   Agree<SameShape<ScenarioWorkload, In<typeof workloadSchema>>>,
   Agree<SameShape<ScenarioHost, In<typeof hostSchema>>>,
