@@ -19,6 +19,7 @@ import { resolveJob } from '../workload/index.js';
 import type { ResolvedJob, WorkloadResult } from '../workload/index.js';
 import { hostConnectOptions } from './connect-options.js';
 import { FaultConditions, type ArmedFault } from './fault-conditions.js';
+import { FailoverTracker } from './failover-tracker.js';
 import { verbOf } from './fault-verbs/index.js';
 import { directionTotals, hostResult, latencyUs, round } from './host-result.js';
 import { evaluateInvariants, ResumeTracker } from './invariants.js';
@@ -26,7 +27,7 @@ import type { FaultOutcome, NodeRuntime, RunHooks } from './node-runtime.js';
 import { checkRealPrerequisites } from './real-prerequisites.js';
 import { hasRealNode, RealNodes } from './real-nodes.js';
 import type { ResolvedFault, ResolvedHost, ResolvedScenario } from './resolved.js';
-import { worstFailure, type FaultRecord, type HostResult, type InvariantResult, type QueueCount, type ScenarioResult } from './result.js';
+import { worstFailure, type FaultRecord, type HostResult, type InvariantResult, type PathResult, type QueueCount, type ScenarioResult } from './result.js';
 import type { RunOptions } from './run-options.js';
 import { SimNodes } from './sim-nodes.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
@@ -46,6 +47,7 @@ interface HostRuntime {
   controller: HostController | null;
   /** A multipath host's namespace head (null for a one-path host). */
   head: MultipathNamespace | null;
+  failovers: FailoverTracker | null;
   device: TrackedDevice | null;
   run: WorkloadRun | null;
   /** The job its workload last started with (its fio job options), null before any. */
@@ -115,6 +117,7 @@ class ScenarioRun {
       crashed: false,
       controller: null,
       head: null,
+      failovers: null,
       device: null,
       run: null,
       job: null,
@@ -245,6 +248,7 @@ class ScenarioRun {
       this.#conditions.hostState(host.resolved.index, first.state);
       const head = subsystem.namespace(connect.nsid);
       host.head = head;
+      host.failovers = new FailoverTracker(head, connect.paths, () => nodes.nowNs());
       this.#scheduleWorkload(host, first, head, env);
     } catch (error) {
       if (host.incarnation !== incarnation) return;
@@ -315,6 +319,7 @@ class ScenarioRun {
       host.run = null;
       host.controller = null;
       host.head = null;
+      host.failovers = null;
       host.running = false;
       this.#resume.hostGone(host.resolved.index);
     }
@@ -440,7 +445,7 @@ class ScenarioRun {
     const all = new LatencyHistogram();
     const allClat = new LatencyHistogram();
     const perQueue: QueueCount[] = [];
-    const perHost: HostResult[] = this.#hosts.map((host) => hostResult(host, host.crashed, durationS, all, allClat, perQueue));
+    const perHost: HostResult[] = this.#hosts.map((host) => withPaths(host, hostResult(host, host.crashed, durationS, all, allClat, perQueue)));
     const openLoop = this.#hosts.some((host) => host.stats.clat !== undefined);
     const invariants: InvariantResult[] = [
       { name: 'no-crash', ok: this.#crash === undefined, class: 'crash', checked: summary.events, detail: this.#crash ?? summary.noCrashDetail },
@@ -508,6 +513,24 @@ class ScenarioRun {
       ...(summary.realPeers === undefined ? {} : { realPeers: [...summary.realPeers] }),
     };
   }
+}
+
+/** A multipath host's result gains its paths and failover events. */
+function withPaths(host: HostRuntime, result: HostResult): HostResult {
+  const head = host.head;
+  if (head === null) return result;
+  const targets = host.resolved.connect.paths;
+  const paths: PathResult[] = head.paths().map((path, index) => ({
+    name: path.name,
+    target: targets[index] ?? '',
+    state: path.state,
+    anaState: path.anaState,
+    completed: path.stats.completed,
+    errors: path.stats.errors,
+    failovers: path.stats.failovers,
+    latencyUs: latencyUs(path.stats.latency),
+  }));
+  return { ...result, paths, failovers: host.failovers?.result() ?? [] };
 }
 
 /** Default 10 ms of simulated time (whole 1 ms slices: intervals close between slices), 100 ms of wall time. */
