@@ -29,5 +29,5 @@ export default defineScenario({
     { at: '100ms', action: 'restart', node: 'ta' },
     { at: '1300ms', action: 'restart', node: 'tb' },
   ],
-  invariants: [{ check: 'ios-accounted' }, { check: 'no-verify-mismatch' }, { check: 'workload-progress' }, { check: 'no-io-errors' }],
+  invariants: [{ check: 'ios-accounted' }, { check: 'no-verify-mismatch' }, { check: 'workload-progress' }, { check: 'no-io-errors' }, { check: 'no-app-errors-with-a-path' }],
 });

@@ -460,6 +460,7 @@ class ScenarioRun {
           verifyChecked: host.verifyChecked,
           verifyMismatches: host.verifyMismatches,
           connectError: host.connectError,
+          multipath: host.resolved.connect.paths.length > 1,
         })),
         this.#resume,
         endNs,

@@ -253,6 +253,9 @@ export type SetAnaStateFault = WithTiming<SetAnaStateVerb>;
  *   and none is still outstanding when the run has drained.
  * - no-verify-mismatch (correctness): reads of written blocks return what was written.
  * - no-io-errors (correctness): no I/O failed at all (opt in: faults usually cause errors).
+ * - no-app-errors-with-a-path (correctness): no I/O error reached the application of a multipath
+ *   host. Opt in where the timeline keeps one path usable at all times: native multipath must then
+ *   hide every path failure (failover), so any error is a bug. Fails without a multipath host.
  * - io-resumes (liveness): after every heal/restart/resume/repairDevice, each host with a running
  *   workload completes an I/O within the bound.
  */
@@ -261,6 +264,7 @@ export type ScenarioInvariant =
   | { readonly check: 'ios-accounted' }
   | { readonly check: 'no-verify-mismatch' }
   | { readonly check: 'no-io-errors' }
+  | { readonly check: 'no-app-errors-with-a-path' }
   | {
       readonly check: 'io-resumes';
       /** Bound after the healing fault. Default: max over hosts of reconnectDelayS + keepAliveTmoS + 5 s. */
@@ -269,7 +273,7 @@ export type ScenarioInvariant =
 
 export type InvariantName = ScenarioInvariant['check'];
 
-export const INVARIANT_NAMES: readonly InvariantName[] = ['workload-progress', 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes'];
+export const INVARIANT_NAMES: readonly InvariantName[] = ['workload-progress', 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes', 'no-app-errors-with-a-path'];
 
 export interface Scenario {
   readonly name: string;

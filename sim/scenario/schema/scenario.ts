@@ -157,6 +157,7 @@ export const invariantSchema = tagged('check', INVARIANT_NAMES, [
   obj({ check: z.literal('ios-accounted') }),
   obj({ check: z.literal('no-verify-mismatch') }),
   obj({ check: z.literal('no-io-errors') }),
+  obj({ check: z.literal('no-app-errors-with-a-path') }),
   obj({ check: z.literal('io-resumes'), within: duration().optional() }),
 ]);
 
