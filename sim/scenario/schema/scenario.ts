@@ -120,9 +120,6 @@ export const pathSchema = obj({ target: str() });
 
 export const connectSchema = obj({
   target: str(),
-  paths: list(pathSchema).optional(),
-  iopolicy: oneOf(IO_POLICIES).optional(),
-  fastIoFailTmoS: int(-1, INT32_MAX).optional(),
   nqn: str().optional(),
   nsid: int(1, NSID_MAX).optional(),
   nrIoQueues: int(1, IO_QUEUES_MAX).optional(),
@@ -133,6 +130,9 @@ export const connectSchema = obj({
   reconnectDelayS: int(1, INT32_MAX).optional(),
   ctrlLossTmoS: int(-1, INT32_MAX).optional(),
   ioTimeoutS: num({ min: 0, exclusiveMin: true }).optional(),
+  fastIoFailTmoS: int(-1, INT32_MAX).optional(),
+  paths: list(pathSchema).optional(),
+  iopolicy: oneOf(IO_POLICIES).optional(),
 });
 
 export const workloadSchema = obj({
