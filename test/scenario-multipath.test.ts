@@ -99,6 +99,15 @@ for (const iopolicy of ['numa', 'round-robin', 'queue-depth'] as const) {
     t.true((event?.atMs ?? 0) >= 99 && (event?.atMs ?? 0) <= 100, JSON.stringify(event));
     t.true((event?.stallMs ?? Infinity) >= 50 && (event?.stallMs ?? Infinity) < 60, JSON.stringify(event));
     t.true(result.latencyUs.max < 60_000, `max ${result.latencyUs.max} us`);
+    // The time series lists the failover among the faults, its window the stall: it starts at the
+    // last success on the cut path, just before the partition.
+    t.deepEqual(
+      result.timeSeries.faults.map((fault) => fault.action),
+      ['failover', 'partition', 'setAnaState', 'setAnaState'],
+    );
+    const mark = result.timeSeries.faults.find((fault) => fault.action === 'failover');
+    t.is(mark?.tMs, event?.atMs);
+    t.regex(mark?.detail ?? '', /^host: ta -> tb, [\d.]+ ms stall$/);
   });
 }
 

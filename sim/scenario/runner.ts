@@ -32,7 +32,7 @@ import type { RunOptions } from './run-options.js';
 import { SimNodes } from './sim-nodes.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
 import { faultWindows } from './fault-windows.js';
-import { TimeSeriesRecorder } from './time-series-recorder.js';
+import { TimeSeriesRecorder, type TimeSeriesFault } from './time-series-recorder.js';
 import { emptyWindow, type UtilisationMeter, type UtilisationResult } from './utilisation.js';
 import { judgeBottleneck } from './bottleneck.js';
 
@@ -506,7 +506,7 @@ class ScenarioRun {
       net: summary.net,
       faultsApplied: this.#faults,
       invariants,
-      timeSeries: this.#series.result(faultWindows(this.#faults)),
+      timeSeries: this.#series.result(withFailovers(faultWindows(this.#faults), perHost)),
       utilisation,
       bottleneck: judgeBottleneck(utilisation, this.#meter !== null),
       ok: failure === undefined,
@@ -514,6 +514,23 @@ class ScenarioRun {
       ...(summary.realPeers === undefined ? {} : { realPeers: [...summary.realPeers] }),
     };
   }
+}
+
+/**
+ * The time series' event list with each multipath failover as an event of its own ('failover'),
+ * its window the stall, among the faults by time (a stable sort keeps same-time faults in order).
+ */
+function withFailovers(faults: readonly TimeSeriesFault[], hosts: readonly HostResult[]): TimeSeriesFault[] {
+  const events: TimeSeriesFault[] = hosts.flatMap((host) =>
+    (host.failovers ?? []).map((event) => ({
+      tMs: event.atMs,
+      action: 'failover',
+      detail: `${host.host}: ${event.fromPath} -> ${event.toPath ?? 'no path'}${event.stallMs === null ? '' : `, ${event.stallMs} ms stall`}`,
+      ...(event.stallMs === null ? {} : { untilMs: round(event.atMs + event.stallMs, 6) }),
+    })),
+  );
+  if (events.length === 0) return [...faults];
+  return [...faults, ...events].sort((a, b) => a.tMs - b.tMs);
 }
 
 /** A multipath host's result gains its paths and failover events. */
