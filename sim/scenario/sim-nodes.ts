@@ -193,8 +193,12 @@ export class SimNodes implements NodeRuntime {
 
   #ssds(): SsdSource[] {
     const found: SsdSource[] = [];
+    // A device shared by several targets (one subsystem behind them) is one SSD, named by its first.
+    const seen = new Set<FaultyBackend>();
     for (const target of this.#targets) {
       for (const [key, backend] of target.backends) {
+        if (seen.has(backend)) continue;
+        seen.add(backend);
         if (backend.inner.kind === 'ssd') found.push({ device: `${target.resolved.name} ${key}`, ssd: backend.inner as SsdBackend });
       }
     }
