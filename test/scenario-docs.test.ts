@@ -24,7 +24,7 @@ test('scenario: every verdict a simulated run reports is documented, in report o
       targets: [{ node: 't', subsystems: [{ nqn: 'nqn.2024-01.io.test:d', namespaces: [{ backend: 'ram:64MiB' }] }] }],
       hosts: [{ node: 'h', connect: { target: 't' }, workload: { rw: 'randrw', iodepth: 2, verify: true } }],
       faults: [{ at: '1ms', action: 'heal' }],
-      invariants: [{ check: 'workload-progress' }, { check: 'ios-accounted' }, { check: 'no-verify-mismatch' }, { check: 'no-io-errors' }, { check: 'io-resumes' }],
+      invariants: [{ check: 'workload-progress' }, { check: 'ios-accounted' }, { check: 'no-verify-mismatch' }, { check: 'no-io-errors' }, { check: 'no-app-errors-with-a-path' }, { check: 'io-resumes' }],
     },
     'docs.ts',
   );

@@ -110,7 +110,7 @@ test(
   (s) => {
     host(s).connect = { target: 't', nrIoQueue: 8 };
   },
-  'scenarios/x.ts: hosts[0].connect.nrIoQueue: unknown field (expected one of: target, nqn, nsid, nrIoQueues, queueSize, hdrDigest, dataDigest, keepAliveTmoS, reconnectDelayS, ctrlLossTmoS, ioTimeoutS)',
+  'scenarios/x.ts: hosts[0].connect.nrIoQueue: unknown field (expected one of: target, nqn, nsid, nrIoQueues, queueSize, hdrDigest, dataDigest, keepAliveTmoS, reconnectDelayS, ctrlLossTmoS, ioTimeoutS, fastIoFailTmoS, paths, iopolicy)',
 );
 test(
   'scenario: queue size below the Linux minimum',
@@ -283,7 +283,7 @@ test(
   (s) => {
     s.invariants = [{ check: 'eventually-consistent' }];
   },
-  "scenarios/x.ts: invariants[0].check: must be one of 'workload-progress', 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes', not 'eventually-consistent'",
+  "scenarios/x.ts: invariants[0].check: must be one of 'workload-progress', 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes', 'no-app-errors-with-a-path', not 'eventually-consistent'",
 );
 
 // ---- Files ----

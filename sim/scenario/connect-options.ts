@@ -17,5 +17,6 @@ export function hostConnectOptions(connect: ResolvedConnect, traddr: string, trs
     reconnectDelayS: connect.reconnectDelayS,
     ctrlLossTmoS: connect.ctrlLossTmoS,
     ioTimeoutS: connect.ioTimeoutS,
+    ...(connect.fastIoFailTmoS === undefined ? {} : { fastIoFailTmoS: connect.fastIoFailTmoS }),
   };
 }

@@ -14,6 +14,7 @@ export type {
   ScenarioNamespace,
   ScenarioNic,
   ScenarioNode,
+  ScenarioPath,
   ScenarioSubsystem,
   ScenarioSwitch,
   ScenarioTarget,
@@ -28,7 +29,7 @@ export type { ResolvedScenario } from './resolved.js';
 export { runScenario } from './runner.js';
 export type { RunOptions, RunProgress } from './runner.js';
 export { FAILURE_EXIT_STATUS, worstFailure } from './result.js';
-export type { FailureClass, InvariantResult, LatencyUs, QueueCount, DirectionTotals, HostResult, ScenarioResult } from './result.js';
+export type { FailureClass, FailoverResult, InvariantResult, LatencyUs, PathResult, QueueCount, DirectionTotals, HostResult, ScenarioResult } from './result.js';
 export type { TcpResult } from './result.js';
 export { HostIoStats, TrackedDevice } from './tracked-device.js';
 export { describeImportFailure, importUserModule } from './load.js';

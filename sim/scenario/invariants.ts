@@ -83,6 +83,13 @@ export const CHECKED_INVARIANTS: readonly CheckedInvariant[] = [
     counts: 'I/O completions',
   },
   {
+    name: 'no-app-errors-with-a-path',
+    class: 'correctness',
+    when: 'with `no-app-errors-with-a-path` (opt in where one path stays usable throughout)',
+    holds: 'no I/O error reached the application of a multipath host (failover hid every path failure), and there was a multipath host to check',
+    counts: 'I/O completions of multipath hosts',
+  },
+  {
     name: 'io-resumes',
     class: 'liveness',
     when: 'with `io-resumes`',
@@ -201,6 +208,8 @@ export interface HostVerdictInput {
   readonly verifyChecked: number;
   readonly verifyMismatches: number;
   readonly connectError: string | undefined;
+  /** The host has more than one path (connect.paths): a native multipath device. */
+  readonly multipath: boolean;
 }
 
 /** Evaluates the scenario's invariants after the run (the resume tracker supplies io-resumes). */
@@ -246,12 +255,27 @@ export function evaluateInvariants(
         });
         break;
       }
+      case 'no-app-errors-with-a-path':
+        results.push(noAppErrors(hosts));
+        break;
       case 'io-resumes':
         results.push(resume.evaluate(invariant.withinNs, endNs, hosts.map((host) => host.name)));
         break;
     }
   }
   return results;
+}
+
+/** With one path always usable, native multipath must fail every path error over: none reaches the application. */
+function noAppErrors(hosts: readonly HostVerdictInput[]): InvariantResult {
+  const name = 'no-app-errors-with-a-path';
+  const multipath = hosts.filter((host) => host.multipath);
+  const checked = multipath.reduce((sum, host) => sum + host.stats.succeeded + host.stats.failed, 0);
+  if (multipath.length === 0) return { name, ok: false, class: 'correctness', checked, detail: 'no multipath host to check (give a host connect.paths)' };
+  const bad = multipath.find((host) => host.stats.failed > 0);
+  const first = bad?.stats.firstFailure;
+  if (bad === undefined || first === undefined) return { name, ok: true, class: 'correctness', checked, detail: `no application error in ${checked} completion(s) of ${multipath.length} multipath host(s)` };
+  return { name, ok: false, class: 'correctness', checked, detail: `${bad.name}: ${bad.stats.failed} I/O error(s) reached the application, first status 0x${first.status.toString(16)} at ${ms(first.atNs)}` };
 }
 
 /**

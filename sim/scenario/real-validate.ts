@@ -62,6 +62,7 @@ export function checkRealScenario(check: Checker, parts: RealScenarioParts): voi
     if (real.has(host.node)) {
       check.fail(`hosts[${index}].node`, `'${host.node}' runs on ${runtimeOf(host.node)}: a real-runtime node can only be a target for now`);
     }
+    if (host.connect.paths.length > 1) check.fail(`hosts[${index}].connect.paths`, 'multipath hosts run only in simulation for now');
   });
   parts.targets.forEach((target, index) => checkTarget(check, target, index, real));
   checkSwitch(check, parts.switch);

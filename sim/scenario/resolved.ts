@@ -1,5 +1,6 @@
 // A scenario after validation: every default applied, every human unit parsed, every name
 // resolved to an index. The runner works only from this, so it never re-checks user input.
+import type { IoPolicy } from '../host/index.js';
 import type { LinkDirectionOptions } from '../net/index.js';
 import type { LinkOptions } from '../net/index.js';
 import type { BackendSpec } from '../storage/index.js';
@@ -58,7 +59,13 @@ export interface ResolvedTarget {
 }
 
 export interface ResolvedConnect {
+  /** The first path's target. */
   readonly target: string;
+  /** Every path's target, `target` first; more than one makes a multipath host. */
+  readonly paths: readonly string[];
+  readonly iopolicy: IoPolicy;
+  /** Undefined: the host's default (off). */
+  readonly fastIoFailTmoS: number | undefined;
   readonly nqn: string;
   readonly nsid: number;
   readonly nrIoQueues: number;

@@ -110,6 +110,41 @@ export interface HostResult {
    * included), over all its incarnations; absent when it never started one.
    */
   readonly fio?: FioJob;
+  /** A multipath host's paths (connect.paths), in order: what each carried. */
+  readonly paths?: readonly PathResult[];
+  /** A multipath host's failover events (failover-tracker.ts), by start time. */
+  readonly failovers?: readonly FailoverResult[];
+}
+
+/** One path of a multipath host, over the host's last incarnation. */
+export interface PathResult {
+  /** "traddr:trsvcid". */
+  readonly name: string;
+  /** The scenario target the path goes to. */
+  readonly target: string;
+  /** Controller state at the end. */
+  readonly state: string;
+  readonly anaState: string;
+  readonly completed: number;
+  /** Errors this path handed to the application (not path errors). */
+  readonly errors: number;
+  /** Commands that failed on this path and went to another (or waited for one). */
+  readonly failovers: number;
+  /** Of successful commands, from dispatch on this path to completion. */
+  readonly latencyUs: LatencyUs;
+}
+
+/** One failover: I/O caught on `fromPath` completing on `toPath`. */
+export interface FailoverResult {
+  readonly fromPath: string;
+  /** Null: no success on another path before the end. */
+  readonly toPath: string | null;
+  /** The last success on the failed path (ms since the start). */
+  readonly atMs: number;
+  /** When the first I/O failed over from it. */
+  readonly detectedMs: number;
+  /** From atMs to the first success on another path after detectedMs; null when none came. */
+  readonly stallMs: number | null;
 }
 
 export interface CpuResult {

@@ -12,13 +12,14 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { NS_PER_MS, NS_PER_S, type NodeEnv } from '../core/index.js';
 import { JsonlTraceSink, type TraceRecord, type TraceSink } from '../core/index.js';
 import type { BlockDevice } from '../host/index.js';
-import { connectController, type HostController } from '../host/index.js';
+import { connectController, connectMultipath, type HostController, type MultipathNamespace } from '../host/index.js';
 import { LatencyHistogram } from '../stats/index.js';
 import { WorkloadRun } from '../workload/index.js';
 import { resolveJob } from '../workload/index.js';
 import type { ResolvedJob, WorkloadResult } from '../workload/index.js';
 import { hostConnectOptions } from './connect-options.js';
 import { FaultConditions, type ArmedFault } from './fault-conditions.js';
+import { FailoverTracker } from './failover-tracker.js';
 import { verbOf } from './fault-verbs/index.js';
 import { directionTotals, hostResult, latencyUs, round } from './host-result.js';
 import { evaluateInvariants, ResumeTracker } from './invariants.js';
@@ -26,12 +27,12 @@ import type { FaultOutcome, NodeRuntime, RunHooks } from './node-runtime.js';
 import { checkRealPrerequisites } from './real-prerequisites.js';
 import { hasRealNode, RealNodes } from './real-nodes.js';
 import type { ResolvedFault, ResolvedHost, ResolvedScenario } from './resolved.js';
-import { worstFailure, type FaultRecord, type HostResult, type InvariantResult, type QueueCount, type ScenarioResult } from './result.js';
+import { worstFailure, type FaultRecord, type HostResult, type InvariantResult, type PathResult, type QueueCount, type ScenarioResult } from './result.js';
 import type { RunOptions } from './run-options.js';
 import { SimNodes } from './sim-nodes.js';
 import { HostIoStats, TrackedDevice } from './tracked-device.js';
 import { faultWindows } from './fault-windows.js';
-import { TimeSeriesRecorder } from './time-series-recorder.js';
+import { TimeSeriesRecorder, type TimeSeriesFault } from './time-series-recorder.js';
 import { emptyWindow, type UtilisationMeter, type UtilisationResult } from './utilisation.js';
 import { judgeBottleneck } from './bottleneck.js';
 
@@ -44,6 +45,9 @@ interface HostRuntime {
   incarnation: number;
   crashed: boolean;
   controller: HostController | null;
+  /** A multipath host's namespace head (null for a one-path host). */
+  head: MultipathNamespace | null;
+  failovers: FailoverTracker | null;
   device: TrackedDevice | null;
   run: WorkloadRun | null;
   /** The job its workload last started with (its fio job options), null before any. */
@@ -112,6 +116,8 @@ class ScenarioRun {
       incarnation: 0,
       crashed: false,
       controller: null,
+      head: null,
+      failovers: null,
       device: null,
       run: null,
       job: null,
@@ -183,6 +189,10 @@ class ScenarioRun {
     const connect = host.resolved.connect;
     // The host's node as it is now: a restart gives it a new environment (and the host a new incarnation).
     const target = this.#scenario.targets.find((t) => t.name === connect.target);
+    if (connect.paths.length > 1) {
+      await this.#startMultipathHost(host, env);
+      return;
+    }
     try {
       if (target === undefined) throw new Error(`no target named '${connect.target}'`);
       const address = nodes.targetAddress(target);
@@ -199,6 +209,47 @@ class ScenarioRun {
       const device = await controller.namespace(connect.nsid);
       if (host.incarnation !== incarnation) return;
       this.#scheduleWorkload(host, controller, device, env);
+    } catch (error) {
+      if (host.incarnation !== incarnation) return;
+      host.connectError = nodes.describeError(error);
+      this.#record({ tNs: nodes.nowNs(), kind: 'host-connect-failed', host: name, error: host.connectError });
+    }
+  }
+
+  /**
+   * Connects every path into one multipath subsystem (as `nvme connect` to each port with native
+   * multipath on) and runs the workload on the namespace head. Each controller's state changes are
+   * recorded per path; conditions see the first path's controller.
+   */
+  async #startMultipathHost(host: HostRuntime, env: NodeEnv): Promise<void> {
+    const incarnation = host.incarnation;
+    const name = host.resolved.name;
+    const nodes = this.#nodes;
+    const connect = host.resolved.connect;
+    try {
+      const paths = connect.paths.map((targetName) => {
+        const target = this.#scenario.targets.find((t) => t.name === targetName);
+        if (target === undefined) throw new Error(`no target named '${targetName}'`);
+        const address = nodes.targetAddress(target);
+        return hostConnectOptions(connect, address.ip, address.port);
+      });
+      const subsystem = await connectMultipath(env, paths, { iopolicy: connect.iopolicy });
+      if (host.incarnation !== incarnation) return;
+      const first = subsystem.controllers[0] as HostController;
+      host.controller = first;
+      host.connectError = undefined;
+      subsystem.controllers.forEach((controller, index) => {
+        const path = connect.paths[index] as string;
+        controller.onStateChange((state, previous) => {
+          this.#record({ tNs: nodes.nowNs(), kind: 'host-state', host: name, path, state, previous });
+          if (index === 0) this.#conditions.hostState(host.resolved.index, state);
+        });
+      });
+      this.#conditions.hostState(host.resolved.index, first.state);
+      const head = subsystem.namespace(connect.nsid);
+      host.head = head;
+      host.failovers = new FailoverTracker(head, connect.paths, () => nodes.nowNs());
+      this.#scheduleWorkload(host, first, head, env);
     } catch (error) {
       if (host.incarnation !== incarnation) return;
       host.connectError = nodes.describeError(error);
@@ -267,6 +318,8 @@ class ScenarioRun {
       host.device = null;
       host.run = null;
       host.controller = null;
+      host.head = null;
+      host.failovers = null;
       host.running = false;
       this.#resume.hostGone(host.resolved.index);
     }
@@ -392,7 +445,7 @@ class ScenarioRun {
     const all = new LatencyHistogram();
     const allClat = new LatencyHistogram();
     const perQueue: QueueCount[] = [];
-    const perHost: HostResult[] = this.#hosts.map((host) => hostResult(host, host.crashed, durationS, all, allClat, perQueue));
+    const perHost: HostResult[] = this.#hosts.map((host) => withPaths(host, hostResult(host, host.crashed, durationS, all, allClat, perQueue)));
     const openLoop = this.#hosts.some((host) => host.stats.clat !== undefined);
     const invariants: InvariantResult[] = [
       { name: 'no-crash', ok: this.#crash === undefined, class: 'crash', checked: summary.events, detail: this.#crash ?? summary.noCrashDetail },
@@ -407,6 +460,7 @@ class ScenarioRun {
           verifyChecked: host.verifyChecked,
           verifyMismatches: host.verifyMismatches,
           connectError: host.connectError,
+          multipath: host.resolved.connect.paths.length > 1,
         })),
         this.#resume,
         endNs,
@@ -452,7 +506,7 @@ class ScenarioRun {
       net: summary.net,
       faultsApplied: this.#faults,
       invariants,
-      timeSeries: this.#series.result(faultWindows(this.#faults)),
+      timeSeries: this.#series.result(withFailovers(faultWindows(this.#faults), perHost)),
       utilisation,
       bottleneck: judgeBottleneck(utilisation, this.#meter !== null),
       ok: failure === undefined,
@@ -460,6 +514,41 @@ class ScenarioRun {
       ...(summary.realPeers === undefined ? {} : { realPeers: [...summary.realPeers] }),
     };
   }
+}
+
+/**
+ * The time series' event list with each multipath failover as an event of its own ('failover'),
+ * its window the stall, among the faults by time (a stable sort keeps same-time faults in order).
+ */
+function withFailovers(faults: readonly TimeSeriesFault[], hosts: readonly HostResult[]): TimeSeriesFault[] {
+  const events: TimeSeriesFault[] = hosts.flatMap((host) =>
+    (host.failovers ?? []).map((event) => ({
+      tMs: event.atMs,
+      action: 'failover',
+      detail: `${host.host}: ${event.fromPath} -> ${event.toPath ?? 'no path'}${event.stallMs === null ? '' : `, ${event.stallMs} ms stall`}`,
+      ...(event.stallMs === null ? {} : { untilMs: round(event.atMs + event.stallMs, 6) }),
+    })),
+  );
+  if (events.length === 0) return [...faults];
+  return [...faults, ...events].sort((a, b) => a.tMs - b.tMs);
+}
+
+/** A multipath host's result gains its paths and failover events. */
+function withPaths(host: HostRuntime, result: HostResult): HostResult {
+  const head = host.head;
+  if (head === null) return result;
+  const targets = host.resolved.connect.paths;
+  const paths: PathResult[] = head.paths().map((path, index) => ({
+    name: path.name,
+    target: targets[index] ?? '',
+    state: path.state,
+    anaState: path.anaState,
+    completed: path.stats.completed,
+    errors: path.stats.errors,
+    failovers: path.stats.failovers,
+    latencyUs: latencyUs(path.stats.latency),
+  }));
+  return { ...result, paths, failovers: host.failovers?.result() ?? [] };
 }
 
 /** Default 10 ms of simulated time (whole 1 ms slices: intervals close between slices), 100 ms of wall time. */

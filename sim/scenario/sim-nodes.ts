@@ -24,7 +24,7 @@ import type { ResolvedFault, ResolvedHost, ResolvedNode, ResolvedScenario, Resol
 import type { CpuResult, NetResult, TcpResult } from './result.js';
 import { round } from './host-result.js';
 import type { RunOptions } from './run-options.js';
-import { targetConfig } from './target-config.js';
+import { sharedSubsystems, targetConfig } from './target-config.js';
 import { NodeCpuAccount, SimUtilisation, type SsdSource, type UtilisationMeter } from './utilisation.js';
 
 /** The run loop's time step: fine enough for progress, coarse enough to cost nothing. */
@@ -55,6 +55,8 @@ export class SimNodes implements NodeRuntime {
   readonly #nodes = new Map<string, SimNode>();
   readonly #targets: SimTarget[];
   readonly #faultWorld: SimFaultWorld;
+  /** Devices of namespaces a multipath host reaches through several targets, keyed "nqn/nsid". */
+  readonly #sharedBackends = new Map<string, Promise<FaultyBackend>>();
   #cpuAtEnd: CpuResult[] = [];
   /** Each node's CPU busy time over its incarnations, for utilisation.ts. */
   readonly #cpuAccounts = new Map<string, NodeCpuAccount>();
@@ -191,8 +193,12 @@ export class SimNodes implements NodeRuntime {
 
   #ssds(): SsdSource[] {
     const found: SsdSource[] = [];
+    // A device shared by several targets (one subsystem behind them) is one SSD, named by its first.
+    const seen = new Set<FaultyBackend>();
     for (const target of this.#targets) {
       for (const [key, backend] of target.backends) {
+        if (seen.has(backend)) continue;
+        seen.add(backend);
         if (backend.inner.kind === 'ssd') found.push({ device: `${target.resolved.name} ${key}`, ssd: backend.inner as SsdBackend });
       }
     }
@@ -240,7 +246,7 @@ export class SimNodes implements NodeRuntime {
     const resolved = runtime.resolved;
     const node = this.#node(resolved.node);
     try {
-      const target = new NvmeTarget(node.env, targetConfig(resolved, node.resolved.ip), {
+      const target = new NvmeTarget(node.env, targetConfig(resolved, node.resolved.ip, sharedSubsystems(this.#scenario.targets)), {
         backendFactory: (spec, where) => this.#backend(runtime, spec, where.subsystem, where.nsid),
       });
       runtime.target = target;
@@ -261,6 +267,22 @@ export class SimNodes implements NodeRuntime {
     const key = `${nqn}/${nsid}`;
     const existing = runtime.backends.get(key);
     if (existing !== undefined) return existing;
+    // Two targets behind one subsystem are two controllers of one storage system: the namespace's
+    // media is shared, so a read through either path sees what the other wrote. The first target to
+    // open it opens it (they start together, hence the promise).
+    if (!sharedByPaths(this.#scenario.hosts, runtime.resolved.name, nqn, nsid)) return this.#openBackend(runtime, spec, nqn, nsid);
+    let opening = this.#sharedBackends.get(key);
+    if (opening === undefined) {
+      opening = this.#openBackend(runtime, spec, nqn, nsid);
+      this.#sharedBackends.set(key, opening);
+    }
+    const backend = await opening;
+    runtime.backends.set(key, backend);
+    return backend;
+  }
+
+  async #openBackend(runtime: SimTarget, spec: BackendSpec, nqn: string, nsid: number): Promise<FaultyBackend> {
+    const key = `${nqn}/${nsid}`;
     const world = this.#world;
     const name = `device/${runtime.resolved.name}/${key}`;
     // The world clock, not the node's: the device keeps time through a target crash and restart.
@@ -270,6 +292,7 @@ export class SimNodes implements NodeRuntime {
     runtime.backends.set(key, backend);
     return backend;
   }
+
 
   /** Runs the world until `promise` settles (setup steps), at most for the scenario's duration. */
   async #settle(promise: Promise<unknown>): Promise<void> {
@@ -372,8 +395,13 @@ export class SimNodes implements NodeRuntime {
  */
 export function readsDataBack(hosts: readonly ResolvedHost[], target: string, nqn: string, nsid: number): boolean {
   return hosts.some(
-    (host) => host.connect.target === target && host.connect.nqn === nqn && host.connect.nsid === nsid && host.workload?.job.verify === true,
+    (host) => host.connect.paths.includes(target) && host.connect.nqn === nqn && host.connect.nsid === nsid && host.workload?.job.verify === true,
   );
+}
+
+/** Whether a multipath host reaches this namespace through this target and another one. */
+function sharedByPaths(hosts: readonly ResolvedHost[], target: string, nqn: string, nsid: number): boolean {
+  return hosts.some((host) => host.connect.paths.length > 1 && host.connect.paths.includes(target) && host.connect.nqn === nqn && host.connect.nsid === nsid);
 }
 
 function tcpResult(counters: TcpCounters): TcpResult {

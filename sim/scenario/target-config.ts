@@ -1,5 +1,7 @@
 // A scenario target as the NvmeTarget configuration it becomes: its subsystems (open to any host)
-// with their namespaces, exported on one port at the node's address, with the target's ANA groups. Validation builds it too, so
+// with their namespaces, exported on one port at the node's address, with the target's ANA groups.
+// A subsystem served by several targets is one subsystem reached through several controllers: its
+// namespaces carry the same UUID on each. Validation builds it too, so
 // that the target's own checks (sim/target/config.ts) report errors with scenario field paths.
 import { ConfigError } from '../target/index.js';
 import { normalizeTargetConfig, type TargetConfig } from '../target/index.js';
@@ -9,12 +11,43 @@ import type { ResolvedTarget } from './resolved.js';
 /** The one port every scenario target serves on. */
 export const SCENARIO_PORT_ID = 1;
 
-export function targetConfig(target: ResolvedTarget, ip: string): TargetConfig {
+/** NQNs that more than one target serves: one subsystem reached through several targets. */
+export function sharedSubsystems(targets: readonly ResolvedTarget[]): ReadonlySet<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const target of targets) for (const sub of target.subsystems) (seen.has(sub.nqn) ? shared : seen).add(sub.nqn);
+  return shared;
+}
+
+/**
+ * A namespace's UUID when every target serving its subsystem must report the same one (hosts join
+ * paths into one head only when the IDs agree: nvme_global_check_duplicate_ids): a name-based
+ * identifier from the NQN and NSID (FNV-1a over them, in the RFC 4122 layout).
+ */
+export function sharedNamespaceUuid(nqn: string, nsid: number): string {
+  const bytes = new TextEncoder().encode(`${nqn}/${nsid}`);
+  let hex = '';
+  for (let round = 0; round < 4; round++) {
+    let hash = 0x811c9dc5 ^ round;
+    for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    hex += hash.toString(16).padStart(8, '0');
+  }
+  const variant = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function targetConfig(target: ResolvedTarget, ip: string, shared: ReadonlySet<string> = new Set()): TargetConfig {
   return {
     subsystems: target.subsystems.map((sub) => ({
       nqn: sub.nqn,
       allowAnyHost: true,
-      namespaces: sub.namespaces.map((ns) => ({ nsid: ns.nsid, device: ns.backend, blockSize: ns.blockSize, anaGroupId: ns.anaGroupId })),
+      namespaces: sub.namespaces.map((ns) => ({
+        nsid: ns.nsid,
+        device: ns.backend,
+        blockSize: ns.blockSize,
+        anaGroupId: ns.anaGroupId,
+        ...(shared.has(sub.nqn) ? { uuid: sharedNamespaceUuid(sub.nqn, ns.nsid) } : {}),
+      })),
     })),
     ports: [
       {

@@ -10,6 +10,7 @@
 // and every fault is opt-in. The schema (schema/scenario.ts) checks each field, and is checked
 // against these types at compile time; validate.ts resolves names and defaults.
 import type { LinkOptions } from '../net/index.js';
+import type { IoPolicy } from '../host/index.js';
 import type { AnaStateName } from '../target/index.js';
 import type { RateProcess, RwMode } from '../workload/index.js';
 import type {
@@ -135,10 +136,27 @@ export interface ScenarioAnaGroup {
   readonly state?: AnaStateName;
 }
 
+/** One more path of a multipath host: another target serving the same subsystem NQN. */
+export interface ScenarioPath {
+  /** Target name; it must serve the host's subsystem (`nqn`) with the host's namespace (`nsid`). */
+  readonly target: string;
+}
+
 /** `nvme connect` options (sim/host/options.ts), in the same units as the flags. */
 export interface ScenarioConnect {
-  /** Target name. */
+  /** Target name: the host's first path. */
   readonly target: string;
+  /**
+   * Further paths to the same subsystem, each through another target (two controllers of one
+   * storage system, sharing the namespace's media). With any, the host connects every path
+   * (`target` first) into one native multipath device, as Linux's nvme_core multipath does, and
+   * the workload runs on its namespace head. Default: none (one path, one controller).
+   */
+  readonly paths?: readonly ScenarioPath[];
+  /** Multipath I/O policy (sysfs iopolicy): 'numa', 'round-robin' or 'queue-depth'. Default 'numa', as Linux. */
+  readonly iopolicy?: IoPolicy;
+  /** Seconds, after a path is lost, before I/O waiting for a path fails (-1 = off). Default -1, as Linux. */
+  readonly fastIoFailTmoS?: number;
   /** Subsystem NQN. Default: the target's first subsystem. */
   readonly nqn?: string;
   /** Namespace the workload runs on. Default 1. */
@@ -235,6 +253,9 @@ export type SetAnaStateFault = WithTiming<SetAnaStateVerb>;
  *   and none is still outstanding when the run has drained.
  * - no-verify-mismatch (correctness): reads of written blocks return what was written.
  * - no-io-errors (correctness): no I/O failed at all (opt in: faults usually cause errors).
+ * - no-app-errors-with-a-path (correctness): no I/O error reached the application of a multipath
+ *   host. Opt in where the timeline keeps one path usable at all times: native multipath must then
+ *   hide every path failure (failover), so any error is a bug. Fails without a multipath host.
  * - io-resumes (liveness): after every heal/restart/resume/repairDevice, each host with a running
  *   workload completes an I/O within the bound.
  */
@@ -243,6 +264,7 @@ export type ScenarioInvariant =
   | { readonly check: 'ios-accounted' }
   | { readonly check: 'no-verify-mismatch' }
   | { readonly check: 'no-io-errors' }
+  | { readonly check: 'no-app-errors-with-a-path' }
   | {
       readonly check: 'io-resumes';
       /** Bound after the healing fault. Default: max over hosts of reconnectDelayS + keepAliveTmoS + 5 s. */
@@ -251,7 +273,7 @@ export type ScenarioInvariant =
 
 export type InvariantName = ScenarioInvariant['check'];
 
-export const INVARIANT_NAMES: readonly InvariantName[] = ['workload-progress', 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes'];
+export const INVARIANT_NAMES: readonly InvariantName[] = ['workload-progress', 'ios-accounted', 'no-verify-mismatch', 'no-io-errors', 'io-resumes', 'no-app-errors-with-a-path'];
 
 export interface Scenario {
   readonly name: string;

@@ -5,6 +5,7 @@
 // duplicates, sizes against the namespace, and the defaults. Checks mirror the limits the
 // components enforce (nvme connect options from Linux fabrics.c, link options from sim/net,
 // backend specs from sim/storage), so a scenario fails here, with a field path, rather than mid-run.
+import { DEFAULT_IOPOLICY } from '../host/index.js';
 import type { LinkDirectionOptions } from '../net/index.js';
 import type { LinkOptions } from '../net/index.js';
 import { parseBackendSpec } from '../storage/index.js';
@@ -304,11 +305,15 @@ function resolveHost(
   const node = host.node;
   if (!world.nodes.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
   const connect = resolveConnect(check, host.connect, join(path, 'connect'), targets, world.cores.get(node) ?? 1);
+  connect.paths.forEach((name, at) => {
+    const target = targets.find((t) => t.name === name) as ResolvedTarget;
+    const field = at === 0 ? 'connect.target' : `connect.paths[${at - 1}].target`;
+    if (target.node === node) check.fail(join(path, 'node'), `is the target's node '${node}' (a host needs its own node)`);
+    if (!reachable(world, node, target.node)) {
+      check.fail(join(path, field), `node '${node}' has no link to target node '${target.node}' (add a link or a switch)`);
+    }
+  });
   const target = targets.find((t) => t.name === connect.target) as ResolvedTarget;
-  if (target.node === node) check.fail(join(path, 'node'), `is the target's node '${node}' (a host needs its own node)`);
-  if (!reachable(world, node, target.node)) {
-    check.fail(join(path, 'connect.target'), `node '${node}' has no link to target node '${target.node}' (add a link or a switch)`);
-  }
   const subsystem = target.subsystems.find((sub) => sub.nqn === connect.nqn) as ResolvedSubsystem;
   const namespace = subsystem.namespaces.find((ns) => ns.nsid === connect.nsid) as ResolvedNamespace;
   const workload = host.workload === undefined ? undefined : resolveWorkload(check, host.workload, join(path, 'workload'), connect, namespace, durationNs);
@@ -329,8 +334,23 @@ function resolveConnect(check: Checker, connect: ScenarioConnect, path: string, 
   if (subsystem === undefined) check.fail(join(path, 'nqn'), `target '${targetName}' has no subsystem '${nqn}'`);
   const nsid = connect.nsid ?? 1;
   if (!subsystem.namespaces.some((ns) => ns.nsid === nsid)) check.fail(join(path, 'nsid'), `subsystem '${nqn}' has no namespace ${nsid}`);
+  // Every further path is another controller of the same subsystem (one namespace head spans one NQN).
+  const paths = [targetName];
+  (connect.paths ?? []).forEach((extra, at) => {
+    const field = join(path, `paths[${at}].target`);
+    const other = targets.find((t) => t.name === extra.target);
+    if (other === undefined) check.fail(field, `no target named '${extra.target}' (targets: ${targets.map((t) => t.name).join(', ')})`);
+    if (paths.includes(extra.target)) check.fail(field, `repeats the path to target '${extra.target}'`);
+    const sub = other.subsystems.find((candidate) => candidate.nqn === nqn);
+    if (sub === undefined) check.fail(field, `target '${extra.target}' has no subsystem '${nqn}' (every path must reach the host's subsystem)`);
+    if (!sub.namespaces.some((ns) => ns.nsid === nsid)) check.fail(field, `subsystem '${nqn}' on target '${extra.target}' has no namespace ${nsid}`);
+    paths.push(extra.target);
+  });
   return {
     target: targetName,
+    paths,
+    iopolicy: connect.iopolicy ?? DEFAULT_IOPOLICY,
+    fastIoFailTmoS: connect.fastIoFailTmoS,
     nqn,
     nsid,
     nrIoQueues: connect.nrIoQueues ?? Math.min(hostCores, IO_QUEUES_MAX),

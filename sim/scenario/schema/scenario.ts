@@ -6,6 +6,7 @@
 // (names that refer to other parts, duplicates, defaults, sizes against a namespace) is
 // validate.ts's.
 import { z } from 'zod';
+import { IO_POLICIES } from '../../host/index.js';
 import { RATE_PROCESSES, RW_MODES } from '../../workload/index.js';
 import { show } from '../checker.js';
 import { timingShape, type FaultTiming } from '../fault-timing.js';
@@ -20,6 +21,7 @@ import type {
   ScenarioNamespace,
   ScenarioNic,
   ScenarioNode,
+  ScenarioPath,
   ScenarioSubsystem,
   ScenarioSwitch,
   ScenarioTarget,
@@ -114,6 +116,8 @@ export const targetSchema = obj({
   anaGroups: list(anaGroupSchema).optional(),
 });
 
+export const pathSchema = obj({ target: str() });
+
 export const connectSchema = obj({
   target: str(),
   nqn: str().optional(),
@@ -126,6 +130,9 @@ export const connectSchema = obj({
   reconnectDelayS: int(1, INT32_MAX).optional(),
   ctrlLossTmoS: int(-1, INT32_MAX).optional(),
   ioTimeoutS: num({ min: 0, exclusiveMin: true }).optional(),
+  fastIoFailTmoS: int(-1, INT32_MAX).optional(),
+  paths: list(pathSchema).optional(),
+  iopolicy: oneOf(IO_POLICIES).optional(),
 });
 
 export const workloadSchema = obj({
@@ -150,6 +157,7 @@ export const invariantSchema = tagged('check', INVARIANT_NAMES, [
   obj({ check: z.literal('ios-accounted') }),
   obj({ check: z.literal('no-verify-mismatch') }),
   obj({ check: z.literal('no-io-errors') }),
+  obj({ check: z.literal('no-app-errors-with-a-path') }),
   obj({ check: z.literal('io-resumes'), within: duration().optional() }),
 ]);
 
@@ -200,6 +208,7 @@ export type SchemaAgreement = [
   Agree<SameShape<ScenarioAnaGroup, In<typeof anaGroupSchema>>>,
   Agree<SameShape<ScenarioSubsystem, In<typeof subsystemSchema>>>,
   Agree<SameShape<ScenarioTarget, In<typeof targetSchema>>>,
+  Agree<SameShape<ScenarioPath, In<typeof pathSchema>>>,
   Agree<SameShape<ScenarioConnect, In<typeof connectSchema>>>,
   Agree<SameShape<ScenarioWorkload, In<typeof workloadSchema>>>,
   Agree<SameShape<ScenarioHost, In<typeof hostSchema>>>,
