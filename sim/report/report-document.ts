@@ -11,6 +11,7 @@ import type { ReportTable } from './report-table.js';
 import { runPercentileChart, studyPercentileChart } from './percentile-charts.js';
 import { NO_QUEUE_SERIES_NOTE, queueHeatmap, queueTable } from './queue-latency.js';
 import { runCharts } from './run-charts.js';
+import { pathTables } from './path-tables.js';
 import { hostTable, runTable } from './run-tables.js';
 import { studyAnswers } from './study-answers.js';
 import { studyCharts } from './study-charts.js';
@@ -116,7 +117,7 @@ function runDocument(result: ScenarioResult, repeat: string, provenance: Provena
     title: `Run: ${result.scenario}`,
     subtitle: `seed ${result.seed}, ${result.durationSeconds} s ${result.timeBase === 'virtual' ? 'simulated' : 'real time'}, fingerprint ${result.fingerprint}`,
     answers: [`${number(result.iops)} IOPS at p99 ${number(lat.p99, 1)} µs; ${result.ok ? 'every invariant held' : `failed: ${result.failure ?? ''}`}`],
-    tables: [runTable(result), hostTable(result), queues, invariants],
+    tables: [runTable(result), hostTable(result), ...pathTables(result), queues, invariants],
     charts: [...timeSeriesCharts(result), ...optional(heatmap), ...runCharts(result), ...optional(runPercentileChart(result))],
     ...(heatmap === null ? { notes: [NO_QUEUE_SERIES_NOTE] } : {}),
     provenance,
