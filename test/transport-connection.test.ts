@@ -140,7 +140,7 @@ test('transport: an idle connection pays its wake-up once per burst (receive int
   const clock = new FakeClock();
   const cpu = new SimCpu(clock, TCP_PROFILE, 1);
   const ran: [string, number][] = [];
-  const work = new IoWork<string, string>({ cpu, core: 0, side: 'target', sendWakes: true, receive: (entry) => ran.push([entry, clock.now]), send: (entry) => ran.push([entry, clock.now]) });
+  const work = new IoWork<string, string>({ cpu, core: 0, side: 'target', receive: (entry) => ran.push([entry, clock.now]), send: (entry) => ran.push([entry, clock.now]) });
   const pass = workCostNs(TCP_PROFILE, { pdus: 1 });
   const handoff = TCP_PROFILE.nsPerHandoff;
   const wait = TCP_PROFILE.rxInterruptDelayNs + TCP_PROFILE.handoffLatencyNs;

@@ -123,7 +123,6 @@ export class TcpQueue implements CommandContext, CommandSink, ControllerQueue {
       send: (pdu, withDigests) => this.#sender.write(this.#framing.encode(pdu, withDigests)),
       sendBudget: SEND_BUDGET,
       // nvmet_tcp_queue_response queues io_work: a response from the backend wakes an idle worker.
-      sendWakes: true,
       side: 'target',
     });
     this.#commands = new CommandTable(this);

@@ -37,12 +37,11 @@ export interface IoWorkInit<R, S> {
    */
   readonly sendBudget?: number;
   /**
-   * A send charged while the connection is idle wakes its worker (nvmet-tcp queues io_work to send
-   * a response); default false: the sender runs the send pass itself, as the Linux host does for
-   * a request submitted on the queue's io_cpu (host/tcp.c nvme_tcp_queue_request sends inline).
+   * Which peer this is, for where its worker is woken (Cpu.wake); default 'host'. On the target a
+   * send charged while the connection is idle wakes the worker too (nvmet_tcp_queue_response
+   * queues io_work to send a response); the host's sender runs the send pass itself, as Linux
+   * does for a request submitted on the queue's io_cpu (host/tcp.c nvme_tcp_queue_request).
    */
-  readonly sendWakes?: boolean;
-  /** Which peer this is, for where its worker is woken (Cpu.wake); default 'host'. */
   readonly side?: 'host' | 'target';
 }
 
@@ -77,7 +76,7 @@ export class IoWork<R, S> {
     this.#receive = init.receive;
     this.#send = init.send;
     this.#sendBudget = init.sendBudget ?? Number.POSITIVE_INFINITY;
-    this.#sendWakes = init.sendWakes ?? false;
+    this.#sendWakes = init.side === 'target';
     this.#receiveSite = init.side === 'target' ? 'target-receive' : 'host-receive';
   }
 
