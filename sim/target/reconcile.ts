@@ -265,30 +265,21 @@ function sameIdentity(was: NamespaceEntry, next: NamespaceEntry): boolean {
   );
 }
 
+/** True when `a` and `b` agree on every field in `keys`. */
+function sameFields<T>(a: T, b: T, keys: readonly (keyof T)[]): boolean {
+  return keys.every((key) => a[key] === b[key]);
+}
+
+/** What a port listens on and offers: a change here means the port is removed and added again. */
+const PORT_ADDRESS: readonly (keyof PortEntry)[] = ['trtype', 'adrfam', 'traddr', 'trsvcid', 'treq', 'tsas', 'inlineDataSize'];
+const REFERRAL_FIELDS: readonly (keyof ReferralEntry)[] = ['portid', 'trtype', 'adrfam', 'traddr', 'trsvcid', 'treq', 'tsas', 'enabled'];
+
 function sameAddress(was: PortEntry, next: PortEntry): boolean {
-  return (
-    was.trtype === next.trtype &&
-    was.adrfam === next.adrfam &&
-    was.traddr === next.traddr &&
-    was.trsvcid === next.trsvcid &&
-    was.treq === next.treq &&
-    was.tsas === next.tsas &&
-    was.inlineDataSize === next.inlineDataSize
-  );
+  return sameFields(was, next, PORT_ADDRESS);
 }
 
 function sameReferral(was: ReferralEntry, next: ReferralEntry): boolean {
-  return (
-    was.portid === next.portid &&
-    was.trtype === next.trtype &&
-    was.adrfam === next.adrfam &&
-    was.traddr === next.traddr &&
-    was.trsvcid === next.trsvcid &&
-    was.treq === next.treq &&
-    was.tsas === next.tsas &&
-    was.enabled === next.enabled &&
-    sameExtra(was.extra, next.extra)
-  );
+  return sameFields(was, next, REFERRAL_FIELDS) && sameExtra(was.extra, next.extra);
 }
 
 function sameExtra(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
