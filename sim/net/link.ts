@@ -16,6 +16,9 @@
 // gap, frames after it), each when its own last frame would have arrived, so the receiver sees
 // the hole and SACKs it as it would with separate frames. Simplification: the delay (jitter),
 // reordering and duplication are decided once per super-segment and apply to all its pieces.
+//
+// Faults can also strike some flows only (flow-faults.ts): after the link's own cuts, a packet of a
+// selected flow is carried by that flow's direction, with its own options and random streams.
 import type { Random } from '../core/index.js';
 import type { EventLane } from '../core/index.js';
 import { GilbertElliott, type GilbertElliottParams, sampleDelay } from '../core/index.js';
@@ -69,6 +72,18 @@ const KEEP = 'keep';
 const CORRUPT = 'corrupt';
 type Fate = typeof KEEP | typeof CORRUPT | 'filter' | 'loss' | 'burst-loss';
 
+/**
+ * Faults on some flows only (flow-faults.ts): the direction that carries a packet of a selected
+ * flow instead of this one, with its own options and random streams, or null.
+ */
+export interface FlowDispatch {
+  directionFor(packet: Packet): LinkDirection | null;
+  /** The link's own options changed: each flow's options are its changes merged over them. */
+  rebase(options: ResolvedLinkOptions): void;
+  /** The link was cut: so is every flow's direction. */
+  cut(): void;
+}
+
 export class LinkDirection implements InFlightCheck, PacketCarrier {
   readonly name: string;
   readonly context: NetContext;
@@ -85,16 +100,11 @@ export class LinkDirection implements InFlightCheck, PacketCarrier {
    * asked once per frame: a super-segment's frames are shown to it as one-frame pieces.
    */
   dropIf: ((packet: Packet) => boolean) | null = null;
-  readonly stats: LinkDirectionStats = {
-    packets: 0,
-    frames: 0,
-    wireBytes: 0,
-    dropped: 0,
-    duplicated: 0,
-    reordered: 0,
-    corrupted: 0,
-    silentlyCorrupted: 0,
-  };
+  /** Per-flow faults on this direction (flow-faults.ts), or null (the usual case). */
+  flows: FlowDispatch | null = null;
+  /** For a flow's direction: the link direction it stands in for (its down state is that one's). */
+  readonly parent: LinkDirection | null;
+  readonly stats: LinkDirectionStats;
   readonly gilbertElliott = new GilbertElliott();
   #geParams: GilbertElliottParams = { goodToBad: 0, badToGood: 0, lossGood: 0, lossBad: 0 };
   #lastArrivalNs = 0;
@@ -107,11 +117,23 @@ export class LinkDirection implements InFlightCheck, PacketCarrier {
   readonly #lane: EventLane;
   readonly #streams = new Map<Feature, Random>();
 
-  constructor(context: NetContext, name: string, sender: LinkEndpoint, receiver: LinkEndpoint) {
+  constructor(context: NetContext, name: string, sender: LinkEndpoint, receiver: LinkEndpoint, parent: LinkDirection | null = null) {
     this.context = context;
     this.name = name;
     this.sender = sender;
     this.receiver = receiver;
+    this.parent = parent;
+    // A flow's direction counts into its link's figures: they are one wire.
+    this.stats = parent?.stats ?? {
+      packets: 0,
+      frames: 0,
+      wireBytes: 0,
+      dropped: 0,
+      duplicated: 0,
+      reordered: 0,
+      corrupted: 0,
+      silentlyCorrupted: 0,
+    };
     this.#lane = context.scheduler.createLane();
   }
 
@@ -127,6 +149,7 @@ export class LinkDirection implements InFlightCheck, PacketCarrier {
       lossGood: o.geLossRateGood,
       lossBad: o.geLossRateBad,
     };
+    this.flows?.rebase(this.options);
   }
 
   /** min(bandwidth cap, receiver's rate): the fastest the sender may serialise onto this link. */
@@ -148,11 +171,12 @@ export class LinkDirection implements InFlightCheck, PacketCarrier {
   /** Loses everything now queued for or travelling on this direction. */
   cut(): void {
     this.cutCount++;
+    this.flows?.cut();
   }
 
   dropCut(packet: Packet): void {
     this.stats.dropped += packet.frames;
-    this.context.drop(packet, this.down ? 'link-down' : 'partition', this.name);
+    this.context.drop(packet, (this.parent ?? this).down ? 'link-down' : 'partition', this.name);
   }
 
   #drop(packet: Packet, reason: DropFate): void {
@@ -169,6 +193,23 @@ export class LinkDirection implements InFlightCheck, PacketCarrier {
     this.stats.wireBytes += packet.wireBytes;
     if (this.down) return this.#drop(packet, 'link-down');
     if (o.partitioned) return this.#drop(packet, 'partition');
+    if (this.flows !== null) {
+      const flow = this.flows.directionFor(packet);
+      if (flow !== null) return flow.carryFlow(packet, txDoneNs);
+    }
+    this.#carryOn(packet, txDoneNs);
+  }
+
+  /** What a flow's direction does with a packet its link handed over (counted and not cut there). */
+  carryFlow(packet: Packet, txDoneNs: number): void {
+    this.#copied = null;
+    if (this.options.partitioned) return this.#drop(packet, 'partition');
+    this.#carryOn(packet, txDoneNs);
+  }
+
+  /** The random faults and the timing of a packet that the link's cuts let through. */
+  #carryOn(packet: Packet, txDoneNs: number): void {
+    const o = this.options;
     if (packet.frames > 1) {
       if (
         this.dropIf !== null ||

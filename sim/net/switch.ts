@@ -4,7 +4,8 @@
 // by frame (transmitter.ts): each frame may leave once it has arrived, and each frame that finds
 // the buffer full is dropped on its own, the rest going on as pieces. Forwarding tables are static, computed
 // from the topology by shortest path (SimNetwork.#computeRoutes), like a learned L2 network with
-// no spanning-tree changes.
+// no spanning-tree changes. A port may belong to a group of equal-cost ports (ecmp-group.ts): the
+// table then names one member and the group picks the member a flow's hash places it on.
 import type { Link, LinkEndpoint } from './link.js';
 import type { NetContext } from './net-context.js';
 import { type Packet, type PacketSink, deliverPacket } from './packet.js';
@@ -27,6 +28,11 @@ export interface SwitchOptions {
 
 export const DEFAULT_PORT_BUFFER_BYTES = 512 * 1024;
 
+/** Equal-cost ports towards the same place: which of them carries this packet (ecmp-group.ts). */
+export interface PortGroup {
+  pick(packet: Packet): SwitchPort;
+}
+
 /** Delivers a packet to an egress queue after the forwarding latency. */
 class EgressSink implements PacketSink {
   readonly port: SwitchPort;
@@ -46,6 +52,8 @@ export class SwitchPort implements LinkEndpoint {
   readonly rxRateBps: number;
   readonly egress: EgressSink;
   link: Link | null = null;
+  /** The equal-cost group this port is a member of, or null (the usual case). */
+  group: PortGroup | null = null;
 
   constructor(context: NetContext, owner: Switch, index: number, speedBps: number, bufferBytes: number) {
     this.owner = owner;
@@ -104,6 +112,7 @@ export class Switch {
       this.context.ensureRoutes();
       egress = this.table[packet.dstNicId];
     }
+    if (egress !== undefined && egress.group !== null) egress = egress.group.pick(packet);
     if (egress === undefined || egress === ingress) {
       this.context.drop(packet, 'no-route', ingress.label);
       return;
