@@ -1,7 +1,7 @@
 // The public surface of sim/net: what other folders may import from it.
 export { LINK_OPTION_DEFAULTS } from './link-options.js';
 export type { LinkDirectionOptions } from './link-options.js';
-export type { Link, LinkOptions } from './link.js';
+export type { Link, LinkDirection, LinkOptions } from './link.js';
 export { DROP_REASONS } from './net-context.js';
 export type { TcpCounters } from './net-context.js';
 export { RealNetwork } from './real-network.js';
@@ -12,4 +12,4 @@ export type { EcmpPaths } from './ecmp-group.js';
 export { healFlows, setFlowOptions } from './flow-faults.js';
 export { flowHash, ipv4ToInt, seedFrom } from './flow-hash.js';
 export { FlowSelector } from './flow-selector.js';
-export type { FlowSelection } from './flow-selector.js';
+export type { ConnectionSet, FlowSelection } from './flow-selector.js';

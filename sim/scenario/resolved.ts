@@ -35,6 +35,15 @@ export interface ResolvedSwitch {
   readonly forwardingLatencyNs: number | undefined;
 }
 
+/** The ECMP fabric: two leaves (with the switch's options) and the paths between them. */
+export interface ResolvedFabric {
+  readonly hostLeaf: string;
+  readonly targetLeaf: string;
+  /** The leaves' options (the scenario's switch, without a name). */
+  readonly leaf: Omit<ResolvedSwitch, 'name'>;
+  readonly paths: readonly { readonly name: string; readonly options: LinkOptions }[];
+}
+
 export interface ResolvedNamespace {
   readonly nsid: number;
   /** The spec text as written (what the target's config carries). */
@@ -137,7 +146,9 @@ export interface ResolvedScenario {
   readonly drainNs: number;
   readonly nodes: readonly ResolvedNode[];
   readonly links: readonly ResolvedLink[];
+  /** Undefined with a fabric (its leaves are the switches). */
   readonly switch: ResolvedSwitch | undefined;
+  readonly fabric: ResolvedFabric | undefined;
   readonly targets: readonly ResolvedTarget[];
   readonly hosts: readonly ResolvedHost[];
   /**

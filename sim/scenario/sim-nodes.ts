@@ -12,13 +12,13 @@ import type { Fingerprint, NodeEnv, TraceSink } from '../core/index.js';
 import { NS_PER_MS, NS_PER_S } from '../core/index.js';
 import { profileByName } from '../cpu/index.js';
 import { SimCpu } from '../cpu/index.js';
-import { DROP_REASONS, type TcpCounters } from '../net/index.js';
+import { connectEcmp, DROP_REASONS, FlowSelector, seedFrom, type Link, type TcpCounters } from '../net/index.js';
 import { openBackend, type BackendSpec, type SsdBackend } from '../storage/index.js';
 import { FaultyBackend } from '../storage/index.js';
 import { NvmeTarget } from '../target/index.js';
 import type { AnaStateName } from '../target/index.js';
 import { World } from '../world/index.js';
-import { verbOf, type DeviceSelector, type SimFaultWorld } from './fault-verbs/index.js';
+import { verbOf, type DeviceSelector, type FlowSelectorFields, type SimFaultWorld } from './fault-verbs/index.js';
 import type { FaultOutcome, NodeRuntime, RunHooks, RuntimeSummary } from './node-runtime.js';
 import type { ResolvedFault, ResolvedHost, ResolvedNode, ResolvedScenario, ResolvedTarget } from './resolved.js';
 import type { CpuResult, NetResult, TcpResult } from './result.js';
@@ -61,6 +61,8 @@ export class SimNodes implements NodeRuntime {
   /** Each node's CPU busy time over its incarnations, for utilisation.ts. */
   readonly #cpuAccounts = new Map<string, NodeCpuAccount>();
   #meter: SimUtilisation | null = null;
+  /** The fabric's path links by name (empty without a fabric). */
+  readonly #fabricPaths = new Map<string, Link>();
 
   constructor(scenario: ResolvedScenario, trace: TraceSink | null, options: RunOptions, hooks: RunHooks) {
     this.#scenario = scenario;
@@ -83,6 +85,9 @@ export class SimNodes implements NodeRuntime {
       restartedHosts: (name) => hooks.restartedHosts(name),
       withDevice: (selector, apply) => this.#withDevice(selector, apply),
       setAnaState: (target, portid, grpid, state) => this.#setAnaState(target, portid, grpid, state),
+      fabricPath: (name) => this.#fabricPaths.get(name) as Link,
+      hostNode: (name) => (scenario.hosts.find((host) => host.name === name) as ResolvedHost).node,
+      flowSelector: (flows, key) => this.#flowSelector(flows, key),
     };
   }
 
@@ -229,7 +234,39 @@ export class SimNodes implements NodeRuntime {
         ...(sw.forwardingLatencyNs === undefined ? {} : { forwardingLatencyNs: sw.forwardingLatencyNs }),
       });
     }
+    const fabric = this.#scenario.fabric;
+    if (fabric !== undefined) {
+      const leaf = fabric.leaf;
+      for (const name of [fabric.hostLeaf, fabric.targetLeaf]) {
+        network.addSwitch(name, {
+          ...(leaf.portBufferBytes === undefined ? {} : { portBufferBytes: leaf.portBufferBytes }),
+          ...(leaf.portSpeedBps === undefined ? {} : { portSpeedBps: leaf.portSpeedBps }),
+          ...(leaf.forwardingLatencyNs === undefined ? {} : { forwardingLatencyNs: leaf.forwardingLatencyNs }),
+        });
+      }
+    }
     for (const link of this.#scenario.links) network.connect(link.a, link.b, link.options);
+    if (fabric !== undefined) {
+      // The hash seed is the run's: one seed, one placement of flows on paths.
+      const seed = seedFrom(this.#world.rng.stream(`ecmp/${fabric.hostLeaf}~${fabric.targetLeaf}`));
+      const paths = connectEcmp(network, fabric.hostLeaf, fabric.targetLeaf, fabric.paths.map((path) => path.options), seed);
+      fabric.paths.forEach((path, index) => this.#fabricPaths.set(path.name, paths.links[index] as Link));
+    }
+  }
+
+  /** A flow selection as sim/net matches it: a host's connections to its targets, and/or a hashed fraction. */
+  #flowSelector(flows: FlowSelectorFields, key: string): FlowSelector {
+    const host = flows.host === undefined ? undefined : this.#scenario.hosts.find((candidate) => candidate.name === flows.host);
+    const connections = host?.connect.paths.map((name) => {
+      const target = this.#scenario.targets.find((candidate) => candidate.name === name) as ResolvedTarget;
+      const address = this.targetAddress(target);
+      return { node: host.node, remoteIp: address.ip, remotePort: address.port, ...(flows.qids === undefined ? {} : { ranks: flows.qids }) };
+    });
+    const fraction = flows.fraction === undefined ? undefined : { value: flows.fraction, seed: seedFrom(this.#world.rng.stream(`flows/${key}`)) };
+    return new FlowSelector(this.#world.network, {
+      ...(connections === undefined ? {} : { connections }),
+      ...(fraction === undefined ? {} : { fraction }),
+    });
   }
 
   /** A node's CPU and environment for its current incarnation (rebuilt after a restart). */

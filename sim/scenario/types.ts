@@ -98,6 +98,29 @@ export interface ScenarioSwitch {
   readonly linkOptions?: LinkOptions;
 }
 
+/**
+ * Equal-cost multipath: the switch becomes two leaves, one for the hosts and one for the targets,
+ * joined by N equal-cost paths (as a leaf's uplinks through N spines), each with its own link
+ * options. Each TCP connection (each NVMe/TCP queue) is placed on one path by a seeded hash of
+ * its 5-tuple, the same both ways; the seed follows the run's seed.
+ */
+export interface ScenarioFabric {
+  /** The paths, 1..64. */
+  readonly paths: readonly ScenarioFabricPath[];
+  /** The leaf of every node that is not a target's. Default 'leaf1'. */
+  readonly hostLeaf?: string;
+  /** The leaf of every target's node. Default 'leaf2'. */
+  readonly targetLeaf?: string;
+}
+
+/** One equal-cost path between the leaves. */
+export interface ScenarioFabricPath {
+  /** Name faults give as `path`. Default 'path<n>', n = position + 1. */
+  readonly name?: string;
+  /** Latency, loss, ... of this path (aToB: from the hosts' leaf). */
+  readonly options?: LinkOptions;
+}
+
 export interface ScenarioNamespace {
   /** Namespace ID. Default: position in the list + 1. */
   readonly nsid?: number;
@@ -291,6 +314,8 @@ export interface Scenario {
   readonly nodes: readonly ScenarioNode[];
   readonly links?: readonly ScenarioLink[];
   readonly switch?: ScenarioSwitch;
+  /** ECMP paths between a hosts' leaf and a targets' leaf; the switch's options apply to both leaves. Default: none. */
+  readonly fabric?: ScenarioFabric;
   readonly targets: readonly ScenarioTarget[];
   readonly hosts: readonly ScenarioHost[];
   readonly faults?: readonly ScenarioFault[];

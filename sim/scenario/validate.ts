@@ -20,6 +20,7 @@ import { checkTargetConfig, SCENARIO_PORT_ID } from './target-config.js';
 import type {
   FaultTrigger,
   ResolvedConnect,
+  ResolvedFabric,
   ResolvedFault,
   ResolvedHost,
   ResolvedInvariant,
@@ -37,6 +38,7 @@ import type {
   HostStateName,
   Scenario,
   ScenarioConnect,
+  ScenarioFabric,
   ScenarioFault,
   ScenarioHost,
   ScenarioInvariant,
@@ -86,9 +88,19 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
   unique(check, nodes.map((node) => node.ip), (i) => `nodes[${i}].nic.ip`, 'IP address');
   const nodeNames = new Set(nodes.map((node) => node.name));
 
-  const sw = top.switch === undefined ? undefined : resolveSwitch(check, top.switch, nodeNames);
-  const links = resolveLinks(check, top.links ?? [], nodes, sw);
-  const world: WorldNames = { nodes: nodeNames, cores: new Map(nodes.map((node) => [node.name, node.cores])), switchName: sw?.name, links };
+  const fabricLeaves = top.fabric === undefined ? undefined : fabricLeafNames(check, top, nodeNames);
+  const sw = top.switch === undefined && fabricLeaves === undefined ? undefined : resolveSwitch(check, top.switch ?? {}, nodeNames);
+  const targetNodes = new Set(top.targets.map((target) => target.node));
+  const leafOf = (node: string): string | undefined => (fabricLeaves === undefined ? sw?.name : targetNodes.has(node) ? fabricLeaves[1] : fabricLeaves[0]);
+  const links = resolveLinks(check, top.links ?? [], nodes, sw, sw === undefined ? [] : (fabricLeaves ?? [sw.name]), leafOf);
+  const fabric = fabricLeaves === undefined || sw === undefined ? undefined : resolveFabric(check, top, fabricLeaves, sw);
+  const world: WorldNames = {
+    nodes: nodeNames,
+    cores: new Map(nodes.map((node) => [node.name, node.cores])),
+    switchNames: fabricLeaves ?? (sw === undefined ? [] : [sw.name]),
+    links,
+    fabric,
+  };
 
   const targets = top.targets.map((target, index) => resolveTarget(check, target, index, nodeNames));
   unique(check, targets.map((target) => target.name), (i) => `targets[${i}].name`, 'target name');
@@ -122,7 +134,8 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
     drainNs,
     nodes,
     links,
-    switch: sw,
+    switch: fabric === undefined ? sw : undefined,
+    fabric,
     targets,
     hosts,
     faults: ordered,
@@ -182,9 +195,11 @@ function resolveLinks(
   entries: readonly ScenarioLink[],
   nodes: readonly ResolvedNode[],
   sw: (ResolvedSwitch & { linkOptions: LinkOptions }) | undefined,
+  switchNames: readonly string[],
+  leafOf: (node: string) => string | undefined,
 ): ResolvedLink[] {
   const ends = new Set(nodes.map((node) => node.name));
-  if (sw !== undefined) ends.add(sw.name);
+  for (const name of switchNames) ends.add(name);
   const linked = new Map<string, number>();
   const links = entries.map((entry, index): ResolvedLink => {
     const path = `links[${index}]`;
@@ -193,7 +208,7 @@ function resolveLinks(
       if (!ends.has(end)) check.fail(join(path, key), `no node${sw === undefined ? '' : ' or switch'} named '${end}'`);
       // Each node has one NIC, so it takes part in at most one link.
       const previous = linked.get(end);
-      if (end !== sw?.name && previous !== undefined) check.fail(join(path, key), `node '${end}' is already linked by links[${previous}] (one NIC per node)`);
+      if (!switchNames.includes(end) && previous !== undefined) check.fail(join(path, key), `node '${end}' is already linked by links[${previous}] (one NIC per node)`);
       linked.set(end, index);
     }
     if (a === b) check.fail(join(path, 'b'), 'a link needs two different ends');
@@ -201,9 +216,38 @@ function resolveLinks(
   });
   if (sw !== undefined) {
     // Every node not wired explicitly hangs off the switch.
-    for (const node of nodes) if (!linked.has(node.name)) links.push({ a: node.name, b: sw.name, options: sw.linkOptions });
+    for (const node of nodes) if (!linked.has(node.name)) links.push({ a: node.name, b: leafOf(node.name) ?? sw.name, options: sw.linkOptions });
   }
   return links;
+}
+
+/** The fabric's two leaves: not node names, not the same, and the switch keeps no name of its own. */
+function fabricLeafNames(check: Checker, top: Scenario, nodeNames: ReadonlySet<string>): [string, string] {
+  const fabric = top.fabric as ScenarioFabric;
+  if (top.switch?.name !== undefined) check.fail('switch.name', 'with fabric the switches are its leaves (name them fabric.hostLeaf and fabric.targetLeaf)');
+  const hostLeaf = fabric.hostLeaf ?? 'leaf1';
+  const targetLeaf = fabric.targetLeaf ?? 'leaf2';
+  if (nodeNames.has(hostLeaf)) check.fail('fabric.hostLeaf', `'${hostLeaf}' is also a node name`);
+  if (nodeNames.has(targetLeaf)) check.fail('fabric.targetLeaf', `'${targetLeaf}' is also a node name`);
+  if (hostLeaf === targetLeaf) check.fail('fabric.targetLeaf', `must differ from hostLeaf '${hostLeaf}'`);
+  if (top.nodes.some((node) => node.runtime !== undefined && node.runtime !== 'sim')) {
+    check.fail('fabric', 'runs only in simulation (a real-runtime node reaches the hosts over loopback)');
+  }
+  return [hostLeaf, targetLeaf];
+}
+
+function resolveFabric(check: Checker, top: Scenario, leaves: readonly [string, string], sw: ResolvedSwitch): ResolvedFabric {
+  const fabric = top.fabric as ScenarioFabric;
+  const paths = fabric.paths.map((path, index) => ({
+    name: path.name ?? `path${index + 1}`,
+    options: path.options === undefined ? {} : linkOptions(path.options),
+  }));
+  unique(check, paths.map((path) => path.name), (i) => `fabric.paths[${i}].name`, 'path name');
+  paths.forEach((path, index) => {
+    if (leaves.includes(path.name)) check.fail(`fabric.paths[${index}].name`, `'${path.name}' is also a leaf's name`);
+  });
+  const { name: _name, ...leaf } = sw;
+  return { hostLeaf: leaves[0], targetLeaf: leaves[1], leaf, paths };
 }
 
 /** Link options as sim/net takes them: fields given as undefined are left out (the defaults hold). */
@@ -230,8 +274,10 @@ interface WorldNames {
   readonly nodes: ReadonlySet<string>;
   /** Cores per node name (the default I/O queue count of a host on it). */
   readonly cores: ReadonlyMap<string, number>;
-  readonly switchName: string | undefined;
+  /** The switch, or the fabric's two leaves (joined by its paths). */
+  readonly switchNames: readonly string[];
   readonly links: readonly ResolvedLink[];
+  readonly fabric: ResolvedFabric | undefined;
 }
 
 function linkBetween(world: WorldNames, x: string, y: string): ResolvedLink | undefined {
@@ -240,8 +286,8 @@ function linkBetween(world: WorldNames, x: string, y: string): ResolvedLink | un
 
 function reachable(world: WorldNames, x: string, y: string): boolean {
   if (linkBetween(world, x, y) !== undefined) return true;
-  const sw = world.switchName;
-  return sw !== undefined && linkBetween(world, x, sw) !== undefined && linkBetween(world, y, sw) !== undefined;
+  const linked = (node: string): boolean => world.switchNames.some((sw) => linkBetween(world, node, sw) !== undefined);
+  return linked(x) && linked(y);
 }
 
 // ---- Targets ----
@@ -460,6 +506,12 @@ function resolveFault(
     fail: (at, message) => check.fail(at, message),
     hasNode: (name) => world.nodes.has(name),
     hasLink: (x, y) => linkBetween(world, x, y) !== undefined,
+    fabricPath: (name) => {
+      const fabric = world.fabric;
+      return fabric?.paths.some((entry) => entry.name === name) === true ? ([fabric.hostLeaf, fabric.targetLeaf] as const) : undefined;
+    },
+    fabricPathNames: () => world.fabric?.paths.map((entry) => entry.name) ?? [],
+    hostQueues: (name) => hosts.find((host) => host.name === name)?.connect.nrIoQueues,
     checkDevice: (selector, at) => checkDevice(check, selector, at, targets),
     targetPorts: (name) => {
       const target = targets.find((candidate) => candidate.name === name);

@@ -64,6 +64,7 @@ export type { SlowDeviceFault } from './slow-device.js';
 export type { DeviceSelector, LinkSelector } from './selectors.js';
 export type {
   FaultVerbRecord,
+  FlowSelectorFields,
   RealCheckContext,
   RealFaultWorld,
   RealPeerControl,

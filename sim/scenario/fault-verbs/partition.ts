@@ -1,37 +1,48 @@
-// partition: drops everything on a link (both ways, or only what `from` sends), or isolates a node
+// partition: drops everything on a link (both ways, or only what `from` sends), on one ECMP `path`
+// of the fabric, or only the packets of selected `flows` (path-and-flows.ts), or isolates a node
 // from every other node. In a real-time run, netem drops everything leaving the guest.
 import { pair } from './selectors.js';
 import { checkLinkSelector, checkRealLinkFault, otherNodes, side, type LinkSelector } from './selectors.js';
+import { checkPathAndFlows, PATH_AND_FLOWS_FIELDS, setFlows, targetLink, type PathAndFlows } from './path-and-flows.js';
 import { str } from '../schema/kit.js';
 import { defineVerb } from './verb.js';
 
-/** Drops everything on a link (both ways, or only from `from`), or isolates a node. */
-export interface PartitionFault extends LinkSelector {
+/** Drops everything on a link (both ways, or only from `from`), on a fabric path, on some flows, or isolates a node. */
+export interface PartitionFault extends LinkSelector, PathAndFlows {
   readonly action: 'partition';
-  /** One-way: only traffic sent by this end of `between` is dropped. */
+  /** One-way: only traffic sent by this end of `between` (or leaf of `path`) is dropped. */
   readonly from?: string;
 }
 
 export const partition = defineVerb<PartitionFault>()({
   action: 'partition',
-  fields: { between: pair().optional(), node: str().optional(), from: str().optional() },
+  fields: { between: pair().optional(), node: str().optional(), from: str().optional(), ...PATH_AND_FLOWS_FIELDS },
   heals: false,
-  check: (fault, path, context) => checkLinkSelector(fault, path, context, true),
-  simulate: (fault, { network }) => {
-    if (fault.between !== undefined) {
-      const [a, b] = fault.between;
-      const link = network.linkBetween(a, b);
+  check: (fault, path, context) => {
+    // With a path or flows, between is optional and node is refused (checkPathAndFlows).
+    if (fault.path === undefined && fault.flows === undefined) checkLinkSelector(fault, path, context, true);
+    else if (fault.between !== undefined) checkLinkSelector(fault, path, context, false);
+    checkPathAndFlows(fault, path, context);
+  },
+  simulate: (fault, world) => {
+    if (fault.flows !== undefined) return { detail: `${setFlows({ ...fault, flows: fault.flows }, world, { partitioned: true })}: partitioned` };
+    if (fault.between !== undefined || fault.path !== undefined) {
+      const { link, label } = targetLink(fault, world);
       link.partition(side(link, fault.from));
-      if (fault.from === undefined) return { detail: `link ${a} <-> ${b} partitioned` };
-      return { detail: `link ${fault.from} -> ${fault.from === a ? b : a} partitioned (one way)` };
+      if (fault.from === undefined) return { detail: `${label} partitioned` };
+      return { detail: `${label} partitioned from ${fault.from} (one way)` };
     }
     const node = fault.node as string;
-    network.partitionNodes([node], otherNodes(network, node));
+    world.network.partitionNodes([node], otherNodes(world.network, node));
     return { detail: `node ${node} isolated` };
   },
   real: {
-    doc: "`between` the real node and its peer (with `from` only as the real node), or `node:` the real node: netem `loss 100%` on the egress, which stalls TCP both ways because the guest's ACKs are lost too",
-    check: checkRealLinkFault,
+    doc: "`between` the real node and its peer (with `from` only as the real node), or `node:` the real node: netem `loss 100%` on the egress, which stalls TCP both ways because the guest's ACKs are lost too; `path` and `flows` are refused",
+    check: (fault, path, context) => {
+      if (fault.path !== undefined) context.fail(`${path}.path`, 'fabric paths exist only in simulation');
+      if (fault.flows !== undefined) context.fail(`${path}.flows`, 'per-flow faults exist only in simulation');
+      checkRealLinkFault(fault, path, context);
+    },
     apply: async (fault, world) => {
       const peer = fault.node !== undefined ? world.peerNamed(fault.node) : world.peerOn(fault.between);
       peer.setPartitioned(true);
@@ -39,7 +50,7 @@ export const partition = defineVerb<PartitionFault>()({
     },
   },
   doc: {
-    fields: '`between: [a, b]` (+ `from` for one way) or `node`',
-    effect: 'drops everything on that link (or from `from` only), or isolates the node from every other node',
+    fields: '`between: [a, b]` (+ `from` for one way), `path`, or `node`; optional `flows`',
+    effect: 'drops everything on that link or fabric path (or from `from` only), only the selected flows\' packets with `flows`, or isolates the node from every other node',
   },
 });

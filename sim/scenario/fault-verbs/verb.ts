@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { SameShape } from '../schema/kit.js';
 import type { LinkDirectionOptions } from '../../net/index.js';
-import type { SimNetwork } from '../../net/index.js';
+import type { FlowSelector, Link, SimNetwork } from '../../net/index.js';
 import type { FaultyBackend } from '../../storage/index.js';
 import type { AnaStateName } from '../../target/index.js';
 
@@ -39,6 +39,12 @@ export interface VerbCheckContext {
   hasNode(name: string): boolean;
   /** Whether a link joins x and y (either order; y may be the switch). */
   hasLink(x: string, y: string): boolean;
+  /** The leaves (hosts' first) a fabric path of that name joins, or undefined when there is none. */
+  fabricPath(name: string): readonly [string, string] | undefined;
+  /** Every fabric path's name (none without a fabric). */
+  fabricPathNames(): readonly string[];
+  /** How many I/O queues the host of that name has, or undefined when there is none. */
+  hostQueues(name: string): number | undefined;
   /** Checks a device selector (target, nqn, nsid) against the scenario's targets. */
   checkDevice(selector: DeviceSelector, path: string): void;
   /** The ports of the target of that name with their ANA group IDs, or undefined when there is none. */
@@ -66,6 +72,22 @@ export interface SimFaultWorld {
   withDevice(selector: DeviceSelector, apply: (backend: FaultyBackend, where: string) => string): string;
   /** Sets an ANA group's state on a target's port (NvmeTarget.setAnaState); returns the description. */
   setAnaState(target: string, portid: number, grpid: number, state: AnaStateName): string;
+  /** The link of the fabric path of that name (validation made sure it is one). */
+  fabricPath(name: string): Link;
+  /** The node a host runs on. */
+  hostNode(host: string): string;
+  /** The selector of these flows; `key` names the selection (it seeds a fraction's hash). */
+  flowSelector(flows: FlowSelectorFields, key: string): FlowSelector;
+}
+
+/** Which flows a fault strikes (path-and-flows.ts); every part given must hold. */
+export interface FlowSelectorFields {
+  /** The connections of this host's queues (to every target it connects to). */
+  readonly host?: string;
+  /** Only these queues of `host`: 0 is the admin queue, 1..nrIoQueues the I/O queues. */
+  readonly qids?: readonly number[];
+  /** A fraction (0, 1] of flows, chosen by a seeded hash of their 5-tuple. */
+  readonly fraction?: number;
 }
 
 /** A verb applied in simulation: the report's one line, and hosts besides the running ones that must resume. */

@@ -15,6 +15,8 @@ import type {
   Scenario,
   ScenarioAnaGroup,
   ScenarioConnect,
+  ScenarioFabric,
+  ScenarioFabricPath,
   ScenarioHost,
   ScenarioInvariant,
   ScenarioLink,
@@ -92,6 +94,17 @@ export const switchSchema = obj({
   portSpeedBps: num({ min: 0 }).optional(),
   forwardingLatencyNs: num({ min: 0 }).optional(),
   linkOptions: linkOptionsSchema().optional(),
+});
+
+/** The most equal-cost paths a fabric has (switch ECMP groups are commonly 64 wide). */
+export const FABRIC_PATHS_MAX = 64;
+
+export const fabricPathSchema = obj({ name: name().optional(), options: linkOptionsSchema().optional() });
+
+export const fabricSchema = obj({
+  paths: list(fabricPathSchema, { nonEmpty: true }).max(FABRIC_PATHS_MAX, { error: `must list at most ${FABRIC_PATHS_MAX} paths` }),
+  hostLeaf: name().optional(),
+  targetLeaf: name().optional(),
 });
 
 /** NVMET_MAX_ANAGRPS. */
@@ -178,6 +191,7 @@ export const scenarioSchema = obj({
   nodes: list(nodeSchema, { nonEmpty: true }),
   links: list(linkSchema).optional(),
   switch: switchSchema.optional(),
+  fabric: fabricSchema.optional(),
   targets: list(targetSchema, { nonEmpty: true }),
   hosts: list(hostSchema, { nonEmpty: true }),
   faults: list(faultSchema).optional(),
@@ -204,6 +218,8 @@ export type SchemaAgreement = [
   Agree<SameShape<ScenarioNode, In<typeof nodeSchema>>>,
   Agree<SameShape<ScenarioLink, In<typeof linkSchema>>>,
   Agree<SameShape<ScenarioSwitch, In<typeof switchSchema>>>,
+  Agree<SameShape<ScenarioFabric, In<typeof fabricSchema>>>,
+  Agree<SameShape<ScenarioFabricPath, In<typeof fabricPathSchema>>>,
   Agree<SameShape<ScenarioNamespace, In<typeof namespaceSchema>>>,
   Agree<SameShape<ScenarioAnaGroup, In<typeof anaGroupSchema>>>,
   Agree<SameShape<ScenarioSubsystem, In<typeof subsystemSchema>>>,
