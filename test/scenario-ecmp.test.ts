@@ -163,3 +163,19 @@ test('multiqueue-loss: only the queues hashed onto the lossy path grow a tail', 
     }
   }
 });
+
+test('ecmp: a real-time run refuses a fabric and per-flow faults, naming the field', (t) => {
+  const real: Scenario = {
+    name: 'real',
+    duration: '1s',
+    nodes: [{ name: 'h' }, { name: 't', runtime: 'qemu' }],
+    links: [{ a: 'h', b: 't' }],
+    targets: [{ node: 't', subsystems: [{ nqn: NQN, namespaces: [{ backend: 'null:64MiB' }] }] }],
+    hosts: [{ node: 'h', connect: { target: 't' }, workload: { rw: 'randread' } }],
+  };
+  t.is(refusal({ ...real, links: undefined, fabric: { paths: [{}] } }), 'e.ts: fabric: runs only in simulation (a real-runtime node reaches the hosts over loopback)');
+  t.is(
+    refusal({ ...real, faults: [{ at: '1ms', action: 'partition', between: ['h', 't'], flows: { host: 'h' } }] }),
+    'e.ts: faults[0].flows: per-flow faults exist only in simulation',
+  );
+});

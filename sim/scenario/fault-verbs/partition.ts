@@ -30,7 +30,9 @@ export const partition = defineVerb<PartitionFault>()({
       const { link, label } = targetLink(fault, world);
       link.partition(side(link, fault.from));
       if (fault.from === undefined) return { detail: `${label} partitioned` };
-      return { detail: `${label} partitioned from ${fault.from} (one way)` };
+      if (fault.between === undefined) return { detail: `${label} partitioned from ${fault.from} (one way)` };
+      const [a, b] = fault.between;
+      return { detail: `link ${fault.from} -> ${fault.from === a ? b : a} partitioned (one way)` };
     }
     const node = fault.node as string;
     world.network.partitionNodes([node], otherNodes(world.network, node));
