@@ -3,8 +3,10 @@
 // perQueue, ... and `repeat`); otherwise a readable summary, with a progress bar on stderr while it
 // runs. Every run prints the one command that repeats it. A scenario that does not exist, does not
 // compile or has a bad field, or whose real-runtime node lacks its prerequisite (VM image, QEMU,
-// Docker engine or image), is a usage error (one line, exit 2); a failed invariant prints its
-// class and exits 127 (crash), 128 (liveness) or 129 (correctness), as TigerBeetle's VOPR does.
+// Docker engine or image), is a usage error (one line, exit 2), as is a --pcap file that cannot be
+// written (checked before the run); a failed invariant prints its class and exits 127 (crash), 128
+// (liveness) or 129 (correctness), as TigerBeetle's VOPR does. --pcap writes the simulated frames
+// as a pcap file (pcap-output.ts).
 import { parseDurationNs } from '../core/index.js';
 import { loadScenario, splitAssignment, type FieldAssignment } from '../scenario/index.js';
 import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult } from '../scenario/index.js';
@@ -135,6 +137,7 @@ export const runCommand: Command = {
     };
     process.on('unhandledRejection', onRejection);
     let result: ScenarioResult;
+    let pcapFrames: number | undefined;
     try {
       result = await runScenario(scenario, {
         wallClockMs: () => performance.now(),
@@ -155,8 +158,7 @@ export const runCommand: Command = {
     } finally {
       process.off('unhandledRejection', onRejection);
       bar?.finish();
-      const frames = pcap?.close();
-      if (pcap !== undefined) io.err(`pcap: ${pcap.path} (${frames ?? 0} frames)\n`);
+      pcapFrames = pcap?.close();
     }
     result = withRejections(result, rejections);
     const reportDir = args.string('report');
@@ -168,6 +170,7 @@ export const runCommand: Command = {
       io.out(formatRunSummary(result, repeat));
     }
     if (written !== undefined) reportWritten(io, written);
+    if (pcap !== undefined) io.err(`pcap: ${pcap.path} (${pcapFrames ?? 0} frames)\n`);
     if (result.failure !== undefined) {
       if (json) io.err(`nvmf-sim: FAILED: ${result.failure} (${result.invariants.find((inv) => !inv.ok)?.name ?? ''})\n`);
       return FAILURE_EXIT_STATUS[result.failure];
