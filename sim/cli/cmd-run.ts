@@ -3,8 +3,10 @@
 // perQueue, ... and `repeat`); otherwise a readable summary, with a progress bar on stderr while it
 // runs. Every run prints the one command that repeats it. A scenario that does not exist, does not
 // compile or has a bad field, or whose real-runtime node lacks its prerequisite (VM image, QEMU,
-// Docker engine or image), is a usage error (one line, exit 2); a failed invariant prints its
-// class and exits 127 (crash), 128 (liveness) or 129 (correctness), as TigerBeetle's VOPR does.
+// Docker engine or image), is a usage error (one line, exit 2), as is a --pcap file that cannot be
+// written (checked before the run); a failed invariant prints its class and exits 127 (crash), 128
+// (liveness) or 129 (correctness), as TigerBeetle's VOPR does. --pcap writes the simulated frames
+// as a pcap file (pcap-output.ts).
 import { parseDurationNs } from '../core/index.js';
 import { loadScenario, splitAssignment, type FieldAssignment } from '../scenario/index.js';
 import { FAILURE_EXIT_STATUS, worstFailure, type ScenarioResult } from '../scenario/index.js';
@@ -14,6 +16,7 @@ import { ScenarioError } from '../scenario/index.js';
 import { formatRunSummary } from '../report/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import type { CliIo, Command } from './command.js';
+import { PcapOutput } from './pcap-output.js';
 import { reportWritten, writeRunReport } from './report-output.js';
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -25,6 +28,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { long: 'jobs', short: 'j', kind: 'value', valueName: 'N', help: 'worker processes for --seeds (default: one per core)' },
   { long: 'interval', kind: 'value', valueName: 'TIME', help: 'time series interval (default 10ms simulated, 100ms in real time)' },
   { long: 'per-queue', kind: 'flag', help: 'add a time series per I/O queue' },
+  { long: 'pcap', kind: 'value', valueName: 'FILE', help: 'write the simulated frames as a pcap file (virtual-time stamps), for tshark or Wireshark' },
+  { long: 'pcap-node', kind: 'value', valueName: 'NAME', help: "with --pcap: capture at this node's NICs, both ways (default: every frame once, as each NIC sends it)" },
   { long: 'report', kind: 'value', valueName: 'DIR', help: 'write report.html, report.md, report.json and each chart as SVG and CSV' },
   { long: 'json', kind: 'flag', help: 'print one JSON object instead of the summary' },
 ];
@@ -72,7 +77,7 @@ function withRejections(result: ScenarioResult, rejections: readonly string[]): 
 
 export const runCommand: Command = {
   name: 'run',
-  usage: 'run FILE [--seed N | --seeds LIST [--jobs N]] [--duration TIME] [--set PATH=VALUE]... [--interval TIME] [--per-queue] [--trace FILE.jsonl] [--report DIR] [--json]',
+  usage: 'run FILE [--seed N | --seeds LIST [--jobs N]] [--duration TIME] [--set PATH=VALUE]... [--interval TIME] [--per-queue] [--trace FILE.jsonl] [--pcap FILE.pcap [--pcap-node NAME]] [--report DIR] [--json]',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'run'), OPTIONS);
@@ -99,6 +104,10 @@ export const runCommand: Command = {
     if (seedsText !== undefined && seed !== undefined) throw new UsageError('--seed and --seeds: give one of them');
     if (seedsText !== undefined && tracePath !== undefined) throw new UsageError('--trace: one trace per run; repeat one seed of the sweep with --seed to trace it');
     if (seedsText === undefined && args.has('jobs')) throw new UsageError('--jobs: only with --seeds');
+    const pcapPath = args.string('pcap');
+    const pcapNode = args.string('pcap-node');
+    if (pcapNode !== undefined && pcapPath === undefined) throw new UsageError('--pcap-node: only with --pcap FILE');
+    if (seedsText !== undefined && pcapPath !== undefined) throw new UsageError('--pcap: one capture per run; repeat one seed of the sweep with --seed to capture it');
 
     let scenario;
     try {
@@ -119,6 +128,8 @@ export const runCommand: Command = {
       return runSeedSweep(io, { file, seedsText, sets, durationNs: scenario.durationNs, jobs: args.integer('jobs', 1, 1024), json });
     }
     const repeat = repeatCommand(file, scenario.seed, scenario.durationNs, sets);
+    // Opened before the run, so that a path that cannot be written fails before anything runs.
+    const pcap = pcapPath === undefined ? undefined : PcapOutput.open(pcapPath, pcapNode, scenario);
     const bar = json ? undefined : progressBar(io);
     const rejections: string[] = [];
     const onRejection = (reason: unknown): void => {
@@ -126,6 +137,7 @@ export const runCommand: Command = {
     };
     process.on('unhandledRejection', onRejection);
     let result: ScenarioResult;
+    let pcapFrames: number | undefined;
     try {
       result = await runScenario(scenario, {
         wallClockMs: () => performance.now(),
@@ -134,6 +146,7 @@ export const runCommand: Command = {
         ...(tracePath === undefined ? {} : { tracePath }),
         ...(intervalNs === undefined ? {} : { timeSeriesIntervalNs: intervalNs }),
         ...(perQueue ? { timeSeriesPerQueue: true } : {}),
+        ...(pcap === undefined ? {} : { onWorld: (world) => pcap.attach(world) }),
       });
       // Node reports unhandled rejections after the microtask queue drains: let one turn pass.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -145,6 +158,7 @@ export const runCommand: Command = {
     } finally {
       process.off('unhandledRejection', onRejection);
       bar?.finish();
+      pcapFrames = pcap?.close();
     }
     result = withRejections(result, rejections);
     const reportDir = args.string('report');
@@ -156,6 +170,7 @@ export const runCommand: Command = {
       io.out(formatRunSummary(result, repeat));
     }
     if (written !== undefined) reportWritten(io, written);
+    if (pcap !== undefined) io.err(`pcap: ${pcap.path} (${pcapFrames ?? 0} frames)\n`);
     if (result.failure !== undefined) {
       if (json) io.err(`nvmf-sim: FAILED: ${result.failure} (${result.invariants.find((inv) => !inv.ok)?.name ?? ''})\n`);
       return FAILURE_EXIT_STATUS[result.failure];

@@ -50,6 +50,11 @@ export class Nic implements LinkEndpoint, NicAddress {
   readonly rxBps: number;
   readonly tx: Transmitter;
   link: Link | null = null;
+  /**
+   * A packet capture's view of what arrives (packet-capture.ts), while the machine is up. Null,
+   * and one comparison, when no capture.
+   */
+  rxTap: ((packet: Packet) => void) | null = null;
 
   constructor(context: NetContext, host: NicHost, id: number, index: number, options: NicOptions) {
     this.context = context;
@@ -79,6 +84,7 @@ export class Nic implements LinkEndpoint, NicAddress {
   }
 
   receive(packet: Packet): void {
+    if (this.rxTap !== null && this.host.up) this.rxTap(packet);
     this.host.receivePacket(packet, this.index);
   }
 

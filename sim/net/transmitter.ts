@@ -43,6 +43,11 @@ export class Transmitter {
   windowPeakBacklogBytes = 0;
   /** Frames tail-dropped because the buffer was full. */
   framesDropped = 0;
+  /**
+   * A packet capture's view of what leaves (packet-capture.ts): called with each packet as it is
+   * handed to the link, its last bit leaving at doneNs. Null, and one comparison, when no capture.
+   */
+  tap: ((packet: Packet, doneNs: number) => void) | null = null;
 
   constructor(context: NetContext, label: string, rateBps: number, bufferBytes: number) {
     if (!(rateBps > 0)) throw new RangeError(`${label}: rate must be > 0 bits/s, got ${rateBps}`);
@@ -171,6 +176,7 @@ export class Transmitter {
     this.wireBytesSent += packet.wireBytes;
     // Frames leave no closer together than they arrived, nor than this port serialises them.
     if (nsPerByte > packet.hopNsPerByte) packet.hopNsPerByte = nsPerByte;
+    if (this.tap !== null) this.tap(packet, doneNs);
     link.carry(packet, doneNs);
   }
 }
