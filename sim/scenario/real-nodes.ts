@@ -174,9 +174,10 @@ export class RealNodes implements NodeRuntime {
   }
 
   /** The VM's forwarded port on this machine's loopback. */
-  targetAddress(target: ResolvedTarget): { readonly ip: string; readonly port: number } {
+  targetAddress(target: ResolvedTarget, portId: number): { readonly ip: string; readonly port: number } {
     const vm = bootedVm(this.#peers.get(target.node));
-    return { ip: '127.0.0.1', port: vm.hostPort(target.port) };
+    const port = target.ports.find((candidate) => candidate.id === portId) ?? target.ports[0];
+    return { ip: '127.0.0.1', port: vm.hostPort(port?.port ?? target.port) };
   }
 
   workloadStream(): string {

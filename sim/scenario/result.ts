@@ -122,6 +122,8 @@ export interface PathResult {
   readonly name: string;
   /** The scenario target the path goes to. */
   readonly target: string;
+  /** The target's port ID. */
+  readonly port: number;
   /** Controller state at the end. */
   readonly state: string;
   readonly anaState: string;

@@ -1,6 +1,7 @@
 // heal: ends a partition (the same selector), or every partition when no selector is given. It
 // heals: liveness is judged after it. In a real-time run, netem is set back to the link's options.
-import { checkLinkSelector, checkRealLinkFault, otherNodes, pair, side, type LinkSelector } from './selectors.js';
+import type { Link } from '../../net/index.js';
+import { checkLinkSelector, checkRealLinkFault, otherNodes, pair, selectedLink, side, targetPortField, type LinkSelector } from './selectors.js';
 import { str } from '../schema/kit.js';
 import { defineVerb } from './verb.js';
 
@@ -12,10 +13,16 @@ export interface HealFault extends LinkSelector {
 
 export const heal = defineVerb<HealFault>()({
   action: 'heal',
-  fields: { between: pair().optional(), node: str().optional(), from: str().optional() },
+  fields: { between: pair().optional(), node: str().optional(), targetPort: targetPortField().optional(), from: str().optional() },
   heals: true,
   check: (fault, path, context) => checkLinkSelector(fault, path, context, false),
-  simulate: (fault, { network }) => {
+  simulate: (fault, world) => {
+    const { network } = world;
+    if (fault.targetPort !== undefined) {
+      const { link, label } = selectedLink(fault, world) as { link: Link; label: string };
+      link.heal('both');
+      return { detail: `${label} healed` };
+    }
     if (fault.between !== undefined) {
       const [a, b] = fault.between;
       const link = network.linkBetween(a, b);

@@ -1,7 +1,9 @@
 // partition: drops everything on a link (both ways, or only what `from` sends), or isolates a node
-// from every other node. In a real-time run, netem drops everything leaving the guest.
-import { pair } from './selectors.js';
+// from every other node, or cuts one target port's link (targetPort). In a real-time run, netem
+// drops everything leaving the guest.
+import { pair, selectedLink, targetPortField } from './selectors.js';
 import { checkLinkSelector, checkRealLinkFault, otherNodes, side, type LinkSelector } from './selectors.js';
+import type { Link } from '../../net/index.js';
 import { str } from '../schema/kit.js';
 import { defineVerb } from './verb.js';
 
@@ -14,10 +16,16 @@ export interface PartitionFault extends LinkSelector {
 
 export const partition = defineVerb<PartitionFault>()({
   action: 'partition',
-  fields: { between: pair().optional(), node: str().optional(), from: str().optional() },
+  fields: { between: pair().optional(), node: str().optional(), targetPort: targetPortField().optional(), from: str().optional() },
   heals: false,
   check: (fault, path, context) => checkLinkSelector(fault, path, context, true),
-  simulate: (fault, { network }) => {
+  simulate: (fault, world) => {
+    const { network } = world;
+    if (fault.targetPort !== undefined) {
+      const { link, label } = selectedLink(fault, world) as { link: Link; label: string };
+      link.partition('both');
+      return { detail: `${label} partitioned` };
+    }
     if (fault.between !== undefined) {
       const [a, b] = fault.between;
       const link = network.linkBetween(a, b);
@@ -39,7 +47,7 @@ export const partition = defineVerb<PartitionFault>()({
     },
   },
   doc: {
-    fields: '`between: [a, b]` (+ `from` for one way) or `node`',
-    effect: 'drops everything on that link (or from `from` only), or isolates the node from every other node',
+    fields: '`between: [a, b]` (+ `from` for one way), `node`, or `targetPort: { target, port }`',
+    effect: "drops everything on that link (or from `from` only), isolates the node from every other node, or cuts that target port's link (its own NIC's, else its node's)",
   },
 });

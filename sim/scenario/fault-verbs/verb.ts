@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { SameShape } from '../schema/kit.js';
 import type { LinkDirectionOptions } from '../../net/index.js';
-import type { SimNetwork } from '../../net/index.js';
+import type { Link, SimNetwork } from '../../net/index.js';
 import type { FaultyBackend } from '../../storage/index.js';
 import type { AnaStateName } from '../../target/index.js';
 
@@ -16,6 +16,15 @@ export interface LinkSelector {
   readonly between?: readonly [string, string];
   /** Every packet between this node and every other node (node-level partition). */
   readonly node?: string;
+  /** The link of one target port: its own NIC's link to the switch, or its node's link. */
+  readonly targetPort?: TargetPortSelector;
+}
+
+/** One port of a scenario target, as a host path names it. */
+export interface TargetPortSelector {
+  readonly target: string;
+  /** The port's ID (the target's `ports[].id`; 1 for a target that lists none). */
+  readonly port: number;
 }
 
 /** Which namespace backend a device fault touches. */
@@ -66,6 +75,8 @@ export interface SimFaultWorld {
   withDevice(selector: DeviceSelector, apply: (backend: FaultyBackend, where: string) => string): string;
   /** Sets an ANA group's state on a target's port (NvmeTarget.setAnaState); returns the description. */
   setAnaState(target: string, portid: number, grpid: number, state: AnaStateName): string;
+  /** The link a target's port sends on (validation made sure it exists), and how the report names it. */
+  portLink(target: string, portId: number): { readonly link: Link; readonly label: string };
 }
 
 /** A verb applied in simulation: the report's one line, and hosts besides the running ones that must resume. */
