@@ -147,6 +147,10 @@ export interface FailoverResult {
   readonly detectedMs: number;
   /** From atMs to the first success on another path after detectedMs; null when none came. */
   readonly stallMs: number | null;
+  /** When I/O first found no usable path during the event (absent: some path stayed usable). */
+  readonly noPathMs?: number;
+  /** When I/O failed for want of any path that could come back, ending the event (absent: it did not). */
+  readonly failedMs?: number;
 }
 
 export interface CpuResult {

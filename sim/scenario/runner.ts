@@ -518,16 +518,21 @@ class ScenarioRun {
 
 /**
  * The time series' event list with each multipath failover as an event of its own ('failover'),
- * its window the stall, among the faults by time (a stable sort keeps same-time faults in order).
+ * its window the stall (or, for one that ended in failed I/O, until the failure), among the faults by time (a stable sort keeps same-time faults in order).
  */
 function withFailovers(faults: readonly TimeSeriesFault[], hosts: readonly HostResult[]): TimeSeriesFault[] {
   const events: TimeSeriesFault[] = hosts.flatMap((host) =>
-    (host.failovers ?? []).map((event) => ({
-      tMs: event.atMs,
-      action: 'failover',
-      detail: `${host.host}: ${event.fromPath} -> ${event.toPath ?? 'no path'}${event.stallMs === null ? '' : `, ${event.stallMs} ms stall`}`,
-      ...(event.stallMs === null ? {} : { untilMs: round(event.atMs + event.stallMs, 6) }),
-    })),
+    (host.failovers ?? []).map((event) => {
+      const noPath = event.noPathMs === undefined ? '' : `, no usable path from ${event.noPathMs} ms`;
+      const end = event.failedMs !== undefined ? `, I/O failed at ${event.failedMs} ms` : event.stallMs === null ? '' : `, ${event.stallMs} ms stall`;
+      const untilMs = event.failedMs ?? (event.stallMs === null ? undefined : round(event.atMs + event.stallMs, 6));
+      return {
+        tMs: event.atMs,
+        action: 'failover',
+        detail: `${host.host}: ${event.fromPath} -> ${event.toPath ?? 'no path'}${noPath}${end}`,
+        ...(untilMs === undefined ? {} : { untilMs }),
+      };
+    }),
   );
   if (events.length === 0) return [...faults];
   return [...faults, ...events].sort((a, b) => a.tMs - b.tMs);
