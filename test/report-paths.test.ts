@@ -15,12 +15,12 @@ test('report: a multipath run lists each path and each failover with its stall',
   const paths = doc.tables.find((table) => table.title.startsWith('Per path'));
   const failovers = doc.tables.find((table) => table.title.startsWith('Failovers'));
   if (paths === undefined || failovers === undefined) return t.fail('missing tables');
-  t.deepEqual(paths.rows.map((row) => row[2]), ['ta', 'tb']);
+  t.deepEqual(paths.rows.map((row) => row[2]), ['target/1', 'target/2']);
   // Both paths carried I/O, and the failed one handed I/O over.
   t.true(paths.rows.every((row) => Number((row[5] ?? '0').replaceAll(',', '')) > 0));
   t.true(Number(paths.rows[0]?.[7] ?? '0') > 0);
   t.is(failovers.rows.length, 1);
-  t.deepEqual(failovers.rows[0]?.slice(1, 3), ['ta', 'tb']);
+  t.deepEqual(failovers.rows[0]?.slice(1, 3), ['target/1', 'target/2']);
   const stall = Number(failovers.rows[0]?.[5]);
   const expected = result.perHost[0]?.failovers?.[0]?.stallMs ?? Number.NaN;
   t.is(stall, Math.round(expected * 100) / 100);

@@ -104,7 +104,7 @@ const BAD: readonly [string, ScenarioFault | Record<string, unknown>, string][] 
   ['a qid the host does not have', { at: '1ms', action: 'partition', flows: { host: 'h', qids: [1, 5] } }, "faults[0].flows.qids[1]: host 'h' has no queue 5 (qids 0..4: 0 is the admin queue)"],
   ['qids without a host', { at: '1ms', action: 'partition', between: ['h', 'leaf1'], flows: { qids: [1] } }, 'faults[0].flows.qids: needs host (whose queues)'],
   ['a fraction of nothing', { at: '1ms', action: 'setLink', path: 'path1', flows: { fraction: 0 }, options: {} }, 'faults[0].flows.fraction: must be a number in (0, 1], not 0'],
-  ['flows on no link', { at: '1ms', action: 'setLink', flows: { fraction: 0.5 }, options: {} }, 'faults[0].between: is required with flows but no host (between, or path)'],
+  ['flows on no link', { at: '1ms', action: 'setLink', flows: { fraction: 0.5 }, options: {} }, 'faults[0].between: is required with flows but no host (between, path, or targetPort)'],
   ['flows with node', { at: '1ms', action: 'partition', node: 'h', flows: { host: 'h' } }, 'faults[0].flows: goes with between, path or a host, not node'],
 ];
 

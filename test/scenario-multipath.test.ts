@@ -84,16 +84,23 @@ for (const iopolicy of ['numa', 'round-robin', 'queue-depth'] as const) {
     const result = await runScenario(resolved);
     t.true(result.ok, JSON.stringify(result.invariants));
     t.is(result.errors, 0);
-    const [ta, tb] = host(result).paths ?? [];
-    // Before the partition the optimized path carries everything; after it, the other path does.
-    t.true((ta?.completed ?? 0) > 0 && (tb?.completed ?? 0) > 0, JSON.stringify(host(result).paths));
-    t.true((ta?.failovers ?? 0) > 0);
-    t.is(tb?.anaState, 'optimized', 'ANA moved to the second target');
+    const [p1, p2] = host(result).paths ?? [];
+    // Two paths to one target, one per port.
+    t.deepEqual(host(result).paths?.map((path) => [path.target, path.port]), [['target', 1], ['target', 2]]);
+    // Before the partition the optimized port carries everything; after it, the other port does.
+    t.true((p1?.completed ?? 0) > 0 && (p2?.completed ?? 0) > 0, JSON.stringify(host(result).paths));
+    t.true((p1?.failovers ?? 0) > 0);
+    t.is(p2?.anaState, 'optimized', 'ANA moved to the second port');
+    t.deepEqual(result.faultsApplied.map((fault) => fault.detail), [
+      'target target port 1 (target/eth1) partitioned',
+      'target target port 2 ANA group 1: optimized',
+      'target target port 1 ANA group 1: inaccessible',
+    ]);
     const failovers = host(result).failovers ?? [];
     t.is(failovers.length, 1, JSON.stringify(failovers));
     const event = failovers[0];
-    t.is(event?.fromPath, 'ta');
-    t.is(event?.toPath, 'tb');
+    t.is(event?.fromPath, 'target/1');
+    t.is(event?.toPath, 'target/2');
     // The partition at 100 ms is detected by the 50 ms I/O timeout: the stall is that bound plus
     // the reset and one I/O on the other path, well under 60 ms.
     t.true((event?.atMs ?? 0) >= 99 && (event?.atMs ?? 0) <= 100, JSON.stringify(event));
@@ -107,7 +114,7 @@ for (const iopolicy of ['numa', 'round-robin', 'queue-depth'] as const) {
     );
     const mark = result.timeSeries.faults.find((fault) => fault.action === 'failover');
     t.is(mark?.tMs, event?.atMs);
-    t.regex(mark?.detail ?? '', /^host: ta -> tb, [\d.]+ ms stall$/);
+    t.regex(mark?.detail ?? '', /^host: target\/1 -> target\/2, [\d.]+ ms stall$/);
   });
 }
 

@@ -207,6 +207,54 @@ interopTest.serial('scenario real: our host against Linux nvmet-tcp through nete
   t.regex(peer?.qdiscAtEnd ?? '', /qdisc netem .* delay \d+us/);
 });
 
+interopTest.serial('scenario real: a Linux nvmet target starts with the scenario\'s ANA groups and setAnaState writes its configfs', async (t) => {
+  assertInteropPrereqs();
+  t.timeout(180_000);
+  const resolved = resolveScenario(
+    scenario({
+      duration: '4s',
+      targets: [
+        {
+          node: 'linux',
+          subsystems: [{ nqn: NQN, namespaces: [{ backend: 'null:64MiB', anaGroupId: 2 }] }],
+          anaGroups: [{ grpid: 2, state: 'non-optimized' }],
+        },
+      ],
+      hosts: [
+        {
+          node: 'host',
+          connect: { target: 'linux', nrIoQueues: 2, keepAliveTmoS: 1, reconnectDelayS: 1 },
+          workload: { rw: 'randread', bs: '4k', iodepth: 4, size: '8MiB' },
+        },
+      ],
+      faults: [
+        { at: '0.8s', action: 'setAnaState', target: 'linux', port: 1, group: 2, state: 'inaccessible' },
+        { at: '1.6s', action: 'setAnaState', target: 'linux', port: 1, group: 2, state: 'optimized' },
+        // A port with a group besides 1 goes down and comes back with the scenario's groups.
+        { at: '2.2s', action: 'crash', node: 'linux' },
+        { at: '2.6s', action: 'restart', node: 'linux' },
+      ],
+      invariants: [{ check: 'ios-accounted' }, { check: 'workload-progress' }],
+    }),
+    'scenario-real-ana',
+  );
+  const result = await runScenario(resolved);
+  const failed = result.invariants.filter((inv) => !inv.ok).map((inv) => `${inv.name}: ${inv.detail}`);
+  t.deepEqual(failed, [], 'every invariant holds, faults-applied included (the group existed in the guest)');
+  t.deepEqual(
+    result.faultsApplied.map((fault) => [fault.action, fault.detail]).slice(0, 2),
+    [
+      ['setAnaState', 'linux: inaccessible > /sys/kernel/config/nvmet/ports/4420/ana_groups/2/ana_state'],
+      ['setAnaState', 'linux: optimized > /sys/kernel/config/nvmet/ports/4420/ana_groups/2/ana_state'],
+    ],
+  );
+  const host = result.perHost[0];
+  // The namespace is in group 2 in the guest: I/O through it failed while the group was inaccessible.
+  t.true((host?.errors ?? 0) > 0, JSON.stringify({ ios: host?.ios, errors: host?.errors }));
+  t.true((host?.ios ?? 0) > 0, 'I/O completed before and after');
+  t.true((host?.reconnects ?? 0) >= 1, 'the host reconnected after the restart');
+});
+
 dockerTest('scenario real: a docker target node runs Linux nvmet-tcp in a container under the same workload', async (t) => {
   assertDockerInteropPrereqs();
   t.timeout(180_000);

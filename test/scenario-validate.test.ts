@@ -110,7 +110,7 @@ test(
   (s) => {
     host(s).connect = { target: 't', nrIoQueue: 8 };
   },
-  'scenarios/x.ts: hosts[0].connect.nrIoQueue: unknown field (expected one of: target, nqn, nsid, nrIoQueues, queueSize, hdrDigest, dataDigest, keepAliveTmoS, reconnectDelayS, ctrlLossTmoS, ioTimeoutS, fastIoFailTmoS, paths, iopolicy)',
+  'scenarios/x.ts: hosts[0].connect.nrIoQueue: unknown field (expected one of: target, nqn, nsid, nrIoQueues, queueSize, hdrDigest, dataDigest, keepAliveTmoS, reconnectDelayS, ctrlLossTmoS, ioTimeoutS, fastIoFailTmoS, paths, iopolicy, port)',
 );
 test(
   'scenario: queue size below the Linux minimum',

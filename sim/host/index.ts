@@ -8,7 +8,7 @@ export type { IoPolicy } from './iopolicy.js';
 export { connectMultipath } from './multipath.js';
 export type { MultipathOptions, MultipathSubsystem } from './multipath.js';
 export { MultipathError } from './multipath-error.js';
-export type { DispatchListener, DispatchOutcome, MultipathNamespace } from './namespace-head.js';
+export type { DispatchListener, DispatchOutcome, MultipathNamespace, NoPathListener } from './namespace-head.js';
 export type { PathReport } from './namespace-path.js';
 export type { HeadStats, PathStats } from './path-stats.js';
 export { ConnectOptionsError } from './options.js';

@@ -2,11 +2,12 @@
 // different ports or targets) whose namespaces join one head per NSID, the twin of Linux's struct
 // nvme_subsystem with native multipath (drivers/nvme/host/core.c nvme_init_subsystem,
 // nvme_init_ns_head; multipath.c). Each controller keeps its own keep-alive and reconnect logic
-// (controller.ts); the subsystem tells its heads when a path changes so that waiting I/O moves.
+// (controller.ts); the subsystem tells its heads when a path changes so that waiting I/O moves, and
+// joins namespaces a controller learns of later (a Namespace Attribute Changed notice) to their head.
 import type { NodeEnv } from '../core/index.js';
 import { Cmic } from '../nvme/index.js';
 import { TcpHostController } from './controller.js';
-import type { HostController } from './controller.js';
+import type { HostController, NamespaceInfo } from './controller.js';
 import { DEFAULT_IOPOLICY, IO_POLICIES, isIoPolicy } from './iopolicy.js';
 import type { IoPolicy } from './iopolicy.js';
 import { MultipathError } from './multipath-error.js';
@@ -29,7 +30,7 @@ export interface MultipathSubsystem {
   readonly controllers: readonly HostController[];
   /** Current I/O policy of every head; may be changed at any time, as sysfs iopolicy. */
   iopolicy: IoPolicy;
-  /** NSIDs with a head, in the order the controllers listed them. */
+  /** NSIDs with a head, in the order the controllers listed them (namespaces found by a later scan last). */
   readonly nsids: readonly number[];
   /** The head of a namespace, a BlockDevice; throws RangeError for an NSID without one. */
   namespace(nsid: number): MultipathNamespace;
@@ -66,6 +67,10 @@ class Subsystem implements MultipathSubsystem {
   readonly #heads = new Map<number, NamespaceHead>();
   #iopolicy: IoPolicy;
   readonly #unsubscribe: (() => void)[] = [];
+  /** Each controller's in-flight count, shared by its paths (queue-depth). */
+  readonly #loads = new Map<TcpHostController, ControllerLoad>();
+  /** Each controller's namespace scan in progress. */
+  readonly #scans = new Map<TcpHostController, Promise<void>>();
 
   constructor(nqn: string, controllers: readonly TcpHostController[], iopolicy: IoPolicy) {
     this.nqn = nqn;
@@ -97,27 +102,64 @@ class Subsystem implements MultipathSubsystem {
   async build(env: NodeEnv): Promise<void> {
     for (const controller of this.controllers) {
       const load: ControllerLoad = { active: 0 };
-      for (const info of await controller.listNamespaces()) {
-        const path = new NamespacePath(controller, info, load);
-        const head = this.#heads.get(info.nsid);
-        if (head !== undefined) {
-          head.addPath(path);
-          continue;
-        }
-        checkUniqueIds([...this.#heads.values()].map((other) => other.info), info);
-        this.#heads.set(info.nsid, new NamespaceHead(env, path, this.#iopolicy));
-      }
+      this.#loads.set(controller, load);
+      for (const info of await controller.listNamespaces()) this.#join(env, controller, info, load);
     }
     for (const head of this.#heads.values()) for (const path of head.pathList) path.controller.ana?.addNamespace(path.nsid);
     // nvme_kick_requeue_lists: any change on a controller may make waiting I/O sendable or hopeless.
     for (const controller of this.controllers) {
-      const heads = [...this.#heads.values()].filter((head) => head.pathList.some((path) => path.controller === controller));
       const kick = (): void => {
-        for (const head of heads) head.kick();
+        for (const head of this.#heads.values()) if (head.pathList.some((path) => path.controller === controller)) head.kick();
       };
       this.#unsubscribe.push(controller.onStateChange(kick), controller.onFailfastExpired(kick));
       if (controller.ana !== null) this.#unsubscribe.push(controller.ana.onChange(kick));
+      // nvme_scan_work after a Namespace Attribute Changed notice: new namespaces join their head.
+      this.#unsubscribe.push(controller.onNamespacesChanged((nsids) => this.#scan(env, controller, nsids)));
     }
+  }
+
+  /** A controller's namespace joins the head of its NSID, or makes one (nvme_init_ns_head). */
+  #join(env: NodeEnv, controller: TcpHostController, info: NamespaceInfo, load: ControllerLoad): NamespacePath {
+    const path = new NamespacePath(controller, info, load);
+    const head = this.#heads.get(info.nsid);
+    if (head !== undefined) {
+      head.addPath(path);
+      return path;
+    }
+    checkUniqueIds([...this.#heads.values()].map((other) => other.info), info);
+    this.#heads.set(info.nsid, new NamespaceHead(env, path, this.#iopolicy));
+    return path;
+  }
+
+  /**
+   * nvme_scan_work -> nvme_scan_ns -> nvme_alloc_ns -> nvme_mpath_add_disk for each active NSID
+   * this controller has no path for yet. A namespace whose identifiers disagree with its head's
+   * is left out with a warning, as nvme_init_ns_head refuses it. Scans of one controller run one
+   * at a time (scan_work is one work item).
+   */
+  #scan(env: NodeEnv, controller: TcpHostController, nsids: readonly number[]): void {
+    const previous = this.#scans.get(controller) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const known = (nsid: number): boolean => this.#heads.get(nsid)?.pathList.some((path) => path.controller === controller) ?? false;
+      if (nsids.every(known)) return;
+      const load = this.#loads.get(controller) ?? { active: 0 };
+      try {
+        for (const info of await controller.listNamespaces()) {
+          if (known(info.nsid) || !nsids.includes(info.nsid)) continue;
+          try {
+            const path = this.#join(env, controller, info, load);
+            env.log.info(`${controller.name}: namespace ${info.nsid} joins its head (${this.#heads.get(info.nsid)?.pathList.length ?? 0} paths)`);
+            controller.ana?.addNamespace(path.nsid);
+          } catch (error) {
+            if (!(error instanceof MultipathError)) throw error;
+            env.log.warn(`${controller.name}: namespace ${info.nsid} left out: ${error.message}`);
+          }
+        }
+      } catch (error) {
+        env.log.warn(`${controller.name}: namespace scan failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    this.#scans.set(controller, next);
   }
 
   async disconnect(): Promise<void> {

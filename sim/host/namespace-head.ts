@@ -34,6 +34,12 @@ export type DispatchOutcome = 'completed' | 'error' | 'failover';
  */
 export type DispatchListener = (path: string, index: number, outcome: DispatchOutcome, status: number, latencyNs: number) => void;
 
+/**
+ * Called when the head finds no usable path: 'queued' when I/O starts waiting for one (once per
+ * wait), 'failed' for each I/O it fails because no path could come back. For failover timings.
+ */
+export type NoPathListener = (outcome: 'queued' | 'failed') => void;
+
 /** A namespace head as the rest of nvmf-sim sees it. */
 export interface MultipathNamespace extends BlockDevice {
   /** Identifiers and geometry, from the first path. */
@@ -43,6 +49,8 @@ export interface MultipathNamespace extends BlockDevice {
   readonly stats: HeadStats;
   /** Calls back as each dispatch on a path ends; returns an unsubscribe function. */
   onDispatch(listener: DispatchListener): () => void;
+  /** Calls back when I/O finds no usable path (waits, or fails); returns an unsubscribe function. */
+  onNoPath(listener: NoPathListener): () => void;
 }
 
 /** nvme_is_ana_error. */
@@ -83,6 +91,7 @@ export class NamespaceHead implements MultipathNamespace, IoSubmitter, DispatchO
   #warnedNoPath = false;
   readonly #device: NamespaceBlockDevice;
   readonly #listeners: DispatchListener[] = [];
+  readonly #noPathListeners: NoPathListener[] = [];
 
   constructor(env: NodeEnv, first: NamespacePath, iopolicy: IoPolicy) {
     this.#env = env;
@@ -120,6 +129,18 @@ export class NamespaceHead implements MultipathNamespace, IoSubmitter, DispatchO
       const at = this.#listeners.indexOf(listener);
       if (at >= 0) this.#listeners.splice(at, 1);
     };
+  }
+
+  onNoPath(listener: NoPathListener): () => void {
+    this.#noPathListeners.push(listener);
+    return () => {
+      const at = this.#noPathListeners.indexOf(listener);
+      if (at >= 0) this.#noPathListeners.splice(at, 1);
+    };
+  }
+
+  #notifyNoPath(outcome: 'queued' | 'failed'): void {
+    for (const listener of [...this.#noPathListeners]) listener(outcome);
   }
 
   #notify(path: NamespacePath, outcome: DispatchOutcome, status: number, latencyNs: number): void {
@@ -169,14 +190,17 @@ export class NamespaceHead implements MultipathNamespace, IoSubmitter, DispatchO
       return;
     }
     if (this.#paths.some((candidate) => candidate.available)) {
-      if (!this.#warnedNoPath) this.#env.log.warn(`${this.#name} no usable path - requeuing I/O`);
+      const first = !this.#warnedNoPath;
+      if (first) this.#env.log.warn(`${this.#name} no usable path - requeuing I/O`);
       this.#warnedNoPath = true;
       this.#queuedNoPath++;
       this.#requeue.push(request);
+      if (first && this.#noPathListeners.length > 0) this.#notifyNoPath('queued');
       return;
     }
     this.#env.log.warn(`${this.#name} no available path - failing I/O`);
     this.#failedNoPath++;
+    if (this.#noPathListeners.length > 0) this.#notifyNoPath('failed');
     request.done(Status.HOST_PATH_ERROR);
   }
 

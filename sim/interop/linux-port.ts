@@ -26,6 +26,8 @@ export async function takeNvmetPortDown(guest: LinuxPeer, port: NvmetPort): Prom
   const dir = `${NVMET}/ports/${port.portId}`;
   const lines = ['set -e', `[ -d ${q(dir)} ] || exit 0`];
   for (const nqn of port.nqns) lines.push(`rm -f ${q(`${dir}/subsystems/${nqn}`)}`);
+  // A port with ANA groups besides the default one cannot be removed until they are.
+  lines.push(`for g in ${q(dir)}/ana_groups/*; do [ "$(basename "$g")" = 1 ] || rmdir "$g"; done`);
   lines.push(`rmdir ${q(dir)}`);
   await guest.execOk(lines.join('\n'));
 }

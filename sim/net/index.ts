@@ -2,6 +2,7 @@
 export { LINK_OPTION_DEFAULTS } from './link-options.js';
 export type { LinkDirectionOptions } from './link-options.js';
 export type { Link, LinkDirection, LinkOptions } from './link.js';
+export type { Nic, NicOptions } from './nic.js';
 export { DROP_REASONS } from './net-context.js';
 export type { TcpCounters } from './net-context.js';
 export { PacketCapture } from './packet-capture.js';

@@ -12,10 +12,11 @@ export function pathTables(result: ScenarioResult): ReportTable[] {
     title: 'Per path (multipath hosts)',
     columns: ['host', 'path', 'target', 'state', 'ANA', 'I/Os', 'errors', 'failovers', 'p50 µs', 'p99 µs', 'max µs'],
     rows: hosts.flatMap((host) =>
-      (host.paths ?? []).map((path, i) => [
+      (host.paths ?? []).map((path, i, all) => [
         i === 0 ? host.host : '',
         path.name,
-        path.target,
+        // Paths to two ports of one target are told apart by the port, as failovers name them.
+        all.filter((other) => other.target === path.target).length > 1 ? `${path.target}/${path.port}` : path.target,
         path.state,
         path.anaState,
         number(path.completed),
@@ -34,10 +35,10 @@ export function pathTables(result: ScenarioResult): ReportTable[] {
     rows: events.map(({ host, failover }) => [
       host,
       failover.fromPath,
-      failover.toPath ?? 'none',
+      `${failover.toPath ?? 'none'}${failover.noPathMs === undefined ? '' : ` (no usable path from ${number(failover.noPathMs, 2)} ms)`}`,
       number(failover.atMs, 2),
       number(failover.detectedMs, 2),
-      failover.stallMs === null ? 'no recovery' : number(failover.stallMs, 2),
+      failover.failedMs !== undefined ? `I/O failed at ${number(failover.failedMs, 2)}` : failover.stallMs === null ? 'no recovery' : number(failover.stallMs, 2),
     ]),
   };
   return events.length === 0 ? [paths] : [paths, failovers];

@@ -18,6 +18,7 @@ export type {
   ScenarioSubsystem,
   ScenarioSwitch,
   ScenarioTarget,
+  ScenarioTargetPort,
   ScenarioWorkload,
   SizeSpec,
 } from './types.js';

@@ -62,8 +62,8 @@ export interface NodeRuntime {
   startTargets(): Promise<void>;
   /** The environment a host runs in (its node's, now). */
   hostEnv(host: ResolvedHost): NodeEnv;
-  /** Where a host reaches a target. */
-  targetAddress(target: ResolvedTarget): { readonly ip: string; readonly port: number };
+  /** Where a host reaches a target's port (by its ID). */
+  targetAddress(target: ResolvedTarget, portId: number): { readonly ip: string; readonly port: number };
   /** What TrackedDevice mixes completions into. */
   readonly fingerprint: Fingerprint;
   /** The random stream prefix of a host's workload in its `incarnation`. */

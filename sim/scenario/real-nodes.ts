@@ -25,7 +25,7 @@ import { Fingerprint } from '../core/index.js';
 import { RealClock, RealCpu, type LogLevel } from '../core/index.js';
 import { SeededRngSource } from '../core/index.js';
 import { bringNvmetPortUp, takeNvmetPortDown, type NvmetPort } from '../interop/index.js';
-import { configureLinuxTarget } from '../interop/index.js';
+import { configureLinuxTarget, setLinuxAnaState, setLinuxNamespaceAnaGroup } from '../interop/index.js';
 import { readLinuxTcpCounters, tcpCountersSince, type LinuxTcpCounters } from '../interop/index.js';
 import { netemCommand, qdiscShowCommand, type NetemOptions } from '../interop/index.js';
 import { bootLinuxVm } from '../interop/index.js';
@@ -36,11 +36,19 @@ import { verbOf, type RealFaultWorld, type RealPeerControl } from './fault-verbs
 import { round } from './host-result.js';
 import type { FaultOutcome, HostHandle, NodeRuntime, RunHooks, RuntimeSummary } from './node-runtime.js';
 import { egressOptions, isRealNode, realEndOf } from './real-validate.js';
-import { linuxTargetConfigs, namespaceMiB, nvmetPort } from './real-target.js';
+import { linuxAnaSetup, linuxTargetConfigs, namespaceMiB, nvmetPort } from './real-target.js';
 import { SCENARIO_PORT_ID } from './target-config.js';
 import type { ResolvedFault, ResolvedHost, ResolvedLink, ResolvedNode, ResolvedScenario, ResolvedTarget } from './resolved.js';
 import type { RealPeerResult } from './result.js';
 import type { RunOptions } from './run-options.js';
+
+/** Gives the guest's port the target's ANA groups (and, the first time, its namespaces their groups). */
+async function applyAnaSetup(vm: LinuxPeer, target: ResolvedTarget, namespaces: boolean): Promise<void> {
+  const setup = linuxAnaSetup(target);
+  for (const group of setup.groups) await setLinuxAnaState(vm, group.portId, group.grpid, group.state);
+  if (!namespaces) return;
+  for (const ns of setup.namespaces) await setLinuxNamespaceAnaGroup(vm, ns.nqn, ns.nsid, ns.grpid);
+}
 
 /** What the report says instead of a fingerprint. */
 export const REAL_TIME_FINGERPRINT = 'not deterministic (real time)';
@@ -174,9 +182,10 @@ export class RealNodes implements NodeRuntime {
   }
 
   /** The VM's forwarded port on this machine's loopback. */
-  targetAddress(target: ResolvedTarget): { readonly ip: string; readonly port: number } {
+  targetAddress(target: ResolvedTarget, portId: number): { readonly ip: string; readonly port: number } {
     const vm = bootedVm(this.#peers.get(target.node));
-    return { ip: '127.0.0.1', port: vm.hostPort(target.port) };
+    const port = target.ports.find((candidate) => candidate.id === portId) ?? target.ports[0];
+    return { ip: '127.0.0.1', port: vm.hostPort(port?.port ?? target.port) };
   }
 
   workloadStream(): string {
@@ -323,6 +332,7 @@ export class RealNodes implements NodeRuntime {
     peer.kernel = (await vm.execOk('uname -r')).trim();
     for (const target of peer.targets) {
       for (const config of linuxTargetConfigs(target)) await configureLinuxTarget(vm, config);
+      await applyAnaSetup(vm, target, true);
     }
     this.#hooks.record({ tNs: 0, kind: 'real-peer-ready', node: peer.node.name, runtime: peer.node.runtime, accel: vm.accel, kernel: peer.kernel });
     await this.#shape(peer);
@@ -374,6 +384,8 @@ export class RealNodes implements NodeRuntime {
       },
       portsUp: async () => {
         for (const port of peer.ports) await bringNvmetPortUp(bootedVm(peer), port);
+        // A restarted target starts with the scenario's ANA groups again, as a simulated one does.
+        for (const target of peer.targets) await applyAnaSetup(bootedVm(peer), target, false);
         return ids();
       },
     };

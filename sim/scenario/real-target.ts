@@ -7,7 +7,10 @@
 //   blocks), so it needs blockSize 4096;
 // - 'ssd:...' is the simulated SSD model and has no Linux equivalent.
 // Sizes are whole MiB: null_blk's `size` attribute and truncate -s take MiB.
-import type { LinuxNamespaceSpec, LinuxTargetConfig } from '../interop/index.js';
+// The target's ANA groups become ports/<id>/ana_groups/<grpid> with their states, and each
+// namespace's group its ana_grpid (linux-ana.ts), groups first: nvmet refuses an ana_grpid no
+// port has created (configfs.c nvmet_ns_ana_grpid_store).
+import type { LinuxAnaState, LinuxNamespaceSpec, LinuxTargetConfig } from '../interop/index.js';
 import type { NvmetPort } from '../interop/index.js';
 import type { ResolvedNamespace, ResolvedTarget } from './resolved.js';
 
@@ -58,4 +61,19 @@ export function nvmetPort(target: ResolvedTarget): NvmetPort {
 /** MiB of guest memory the target's namespaces may fill. */
 export function namespaceMiB(target: ResolvedTarget): number {
   return target.subsystems.reduce((sum, sub) => sum + sub.namespaces.reduce((n, ns) => n + Math.ceil(ns.spec.kind === 'file' ? 0 : ns.spec.sizeBytes / MIB), 0), 0);
+}
+
+/** The configfs writes that give the guest's port the target's ANA groups and its namespaces their groups. */
+export interface LinuxAnaSetup {
+  readonly groups: readonly { readonly portId: number; readonly grpid: number; readonly state: LinuxAnaState }[];
+  readonly namespaces: readonly { readonly nqn: string; readonly nsid: number; readonly grpid: number }[];
+}
+
+/** Group 1 optimized and namespaces in group 1 are nvmet's defaults: only the rest is written. */
+export function linuxAnaSetup(target: ResolvedTarget): LinuxAnaSetup {
+  const portId = nvmetPort(target).portId;
+  return {
+    groups: target.anaGroups.filter((group) => group.grpid !== 1 || group.state !== 'optimized').map((group) => ({ portId, grpid: group.grpid, state: group.state })),
+    namespaces: target.subsystems.flatMap((sub) => sub.namespaces.filter((ns) => ns.anaGroupId !== 1).map((ns) => ({ nqn: sub.nqn, nsid: ns.nsid, grpid: ns.anaGroupId }))),
+  };
 }

@@ -84,9 +84,8 @@ function checkTarget(check: Checker, target: ResolvedTarget, index: number, real
       if ('problem' in linux) check.fail(`${path}.subsystems[${s}].namespaces[${n}].backend`, linux.problem);
     });
   });
-  // The guest's nvmet ports are made with group 1 only (linux-target.ts); setAnaState changes it there.
-  if (target.anaGroups.some((group) => group.grpid !== 1 || group.state !== 'optimized')) {
-    check.fail(join(path, 'anaGroups'), 'a real target starts with ANA group 1 optimized only (groups are not configured in the guest yet; change group 1 with setAnaState)');
+  if (target.ports.length > 1 || target.ports.some((port) => port.nic !== undefined || port.id !== 1)) {
+    check.fail(join(path, 'ports'), 'a real target has one port (ID 1, on the guest\'s NIC) for now: several ports run only in simulation');
   }
   const mib = namespaceMiB(target);
   if (mib > REAL_NODE_NAMESPACE_MAX_MIB) {

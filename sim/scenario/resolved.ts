@@ -58,20 +58,59 @@ export interface ResolvedSubsystem {
   readonly namespaces: readonly ResolvedNamespace[];
 }
 
+export interface ResolvedAnaGroup {
+  readonly grpid: number;
+  readonly state: AnaStateName;
+}
+
+/** A port NIC of its own on the target's node (linked to the switch). */
+export interface ResolvedPortNic {
+  /** Interface name on the node: eth1, eth2, ... (eth0 is the node's own NIC). */
+  readonly name: string;
+  readonly ip: string;
+  readonly bandwidthBps: number | undefined;
+  readonly mtuBytes: number | undefined;
+}
+
+export interface ResolvedTargetPort {
+  /** nvmet port ID. */
+  readonly id: number;
+  /** TCP port. */
+  readonly port: number;
+  /** The address it listens on: its own NIC's, or the node's. */
+  readonly ip: string;
+  /** Undefined: the port listens on the node's NIC. */
+  readonly nic: ResolvedPortNic | undefined;
+  /** ANA groups, ascending, group 1 always first. */
+  readonly anaGroups: readonly ResolvedAnaGroup[];
+}
+
 export interface ResolvedTarget {
   readonly name: string;
   readonly node: string;
+  /** The first port's TCP port. */
   readonly port: number;
   readonly subsystems: readonly ResolvedSubsystem[];
-  /** The port's ANA groups, ascending, group 1 always first. */
-  readonly anaGroups: readonly { readonly grpid: number; readonly state: AnaStateName }[];
+  /** The first port's ANA groups, ascending, group 1 always first. */
+  readonly anaGroups: readonly ResolvedAnaGroup[];
+  /** Every port, in the order given (one, ID 1, when the scenario lists none). */
+  readonly ports: readonly ResolvedTargetPort[];
+}
+
+/** One path of a host: a target's port. */
+export interface ResolvedPath {
+  readonly target: string;
+  /** The port's ID. */
+  readonly port: number;
+  /** How results name it: the target, or "target/port" when the target has several ports. */
+  readonly label: string;
 }
 
 export interface ResolvedConnect {
   /** The first path's target. */
   readonly target: string;
-  /** Every path's target, `target` first; more than one makes a multipath host. */
-  readonly paths: readonly string[];
+  /** Every path, the first path (`target`) first; more than one makes a multipath host. */
+  readonly paths: readonly ResolvedPath[];
   readonly iopolicy: IoPolicy;
   /** Undefined: the host's default (off). */
   readonly fastIoFailTmoS: number | undefined;

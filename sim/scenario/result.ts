@@ -122,6 +122,8 @@ export interface PathResult {
   readonly name: string;
   /** The scenario target the path goes to. */
   readonly target: string;
+  /** The target's port ID. */
+  readonly port: number;
   /** Controller state at the end. */
   readonly state: string;
   readonly anaState: string;
@@ -145,6 +147,10 @@ export interface FailoverResult {
   readonly detectedMs: number;
   /** From atMs to the first success on another path after detectedMs; null when none came. */
   readonly stallMs: number | null;
+  /** When I/O first found no usable path during the event (absent: some path stayed usable). */
+  readonly noPathMs?: number;
+  /** When I/O failed for want of any path that could come back, ending the event (absent: it did not). */
+  readonly failedMs?: number;
 }
 
 export interface CpuResult {

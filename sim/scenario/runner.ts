@@ -26,7 +26,7 @@ import { evaluateInvariants, ResumeTracker } from './invariants.js';
 import type { FaultOutcome, NodeRuntime, RunHooks } from './node-runtime.js';
 import { checkRealPrerequisites } from './real-prerequisites.js';
 import { hasRealNode, RealNodes } from './real-nodes.js';
-import type { ResolvedFault, ResolvedHost, ResolvedScenario } from './resolved.js';
+import type { ResolvedFault, ResolvedHost, ResolvedPath, ResolvedScenario } from './resolved.js';
 import { worstFailure, type FaultRecord, type HostResult, type InvariantResult, type PathResult, type QueueCount, type ScenarioResult } from './result.js';
 import type { RunOptions } from './run-options.js';
 import { SimNodes } from './sim-nodes.js';
@@ -195,7 +195,7 @@ class ScenarioRun {
     }
     try {
       if (target === undefined) throw new Error(`no target named '${connect.target}'`);
-      const address = nodes.targetAddress(target);
+      const address = nodes.targetAddress(target, (connect.paths[0] as ResolvedPath).port);
       const controller = await connectController(env, hostConnectOptions(connect, address.ip, address.port));
       if (host.incarnation !== incarnation) return;
       host.controller = controller;
@@ -227,10 +227,10 @@ class ScenarioRun {
     const nodes = this.#nodes;
     const connect = host.resolved.connect;
     try {
-      const paths = connect.paths.map((targetName) => {
-        const target = this.#scenario.targets.find((t) => t.name === targetName);
-        if (target === undefined) throw new Error(`no target named '${targetName}'`);
-        const address = nodes.targetAddress(target);
+      const paths = connect.paths.map((route) => {
+        const target = this.#scenario.targets.find((t) => t.name === route.target);
+        if (target === undefined) throw new Error(`no target named '${route.target}'`);
+        const address = nodes.targetAddress(target, route.port);
         return hostConnectOptions(connect, address.ip, address.port);
       });
       const subsystem = await connectMultipath(env, paths, { iopolicy: connect.iopolicy });
@@ -239,7 +239,7 @@ class ScenarioRun {
       host.controller = first;
       host.connectError = undefined;
       subsystem.controllers.forEach((controller, index) => {
-        const path = connect.paths[index] as string;
+        const path = (connect.paths[index] as ResolvedPath).label;
         controller.onStateChange((state, previous) => {
           this.#record({ tNs: nodes.nowNs(), kind: 'host-state', host: name, path, state, previous });
           if (index === 0) this.#conditions.hostState(host.resolved.index, state);
@@ -248,7 +248,7 @@ class ScenarioRun {
       this.#conditions.hostState(host.resolved.index, first.state);
       const head = subsystem.namespace(connect.nsid);
       host.head = head;
-      host.failovers = new FailoverTracker(head, connect.paths, () => nodes.nowNs());
+      host.failovers = new FailoverTracker(head, connect.paths.map((route) => route.label), () => nodes.nowNs());
       this.#scheduleWorkload(host, first, head, env);
     } catch (error) {
       if (host.incarnation !== incarnation) return;
@@ -518,16 +518,21 @@ class ScenarioRun {
 
 /**
  * The time series' event list with each multipath failover as an event of its own ('failover'),
- * its window the stall, among the faults by time (a stable sort keeps same-time faults in order).
+ * its window the stall (or, for one that ended in failed I/O, until the failure), among the faults by time (a stable sort keeps same-time faults in order).
  */
 function withFailovers(faults: readonly TimeSeriesFault[], hosts: readonly HostResult[]): TimeSeriesFault[] {
   const events: TimeSeriesFault[] = hosts.flatMap((host) =>
-    (host.failovers ?? []).map((event) => ({
-      tMs: event.atMs,
-      action: 'failover',
-      detail: `${host.host}: ${event.fromPath} -> ${event.toPath ?? 'no path'}${event.stallMs === null ? '' : `, ${event.stallMs} ms stall`}`,
-      ...(event.stallMs === null ? {} : { untilMs: round(event.atMs + event.stallMs, 6) }),
-    })),
+    (host.failovers ?? []).map((event) => {
+      const noPath = event.noPathMs === undefined ? '' : `, no usable path from ${event.noPathMs} ms`;
+      const end = event.failedMs !== undefined ? `, I/O failed at ${event.failedMs} ms` : event.stallMs === null ? '' : `, ${event.stallMs} ms stall`;
+      const untilMs = event.failedMs ?? (event.stallMs === null ? undefined : round(event.atMs + event.stallMs, 6));
+      return {
+        tMs: event.atMs,
+        action: 'failover',
+        detail: `${host.host}: ${event.fromPath} -> ${event.toPath ?? 'no path'}${noPath}${end}`,
+        ...(untilMs === undefined ? {} : { untilMs }),
+      };
+    }),
   );
   if (events.length === 0) return [...faults];
   return [...faults, ...events].sort((a, b) => a.tMs - b.tMs);
@@ -537,10 +542,11 @@ function withFailovers(faults: readonly TimeSeriesFault[], hosts: readonly HostR
 function withPaths(host: HostRuntime, result: HostResult): HostResult {
   const head = host.head;
   if (head === null) return result;
-  const targets = host.resolved.connect.paths;
+  const routes = host.resolved.connect.paths;
   const paths: PathResult[] = head.paths().map((path, index) => ({
     name: path.name,
-    target: targets[index] ?? '',
+    target: routes[index]?.target ?? '',
+    port: routes[index]?.port ?? 0,
     state: path.state,
     anaState: path.anaState,
     completed: path.stats.completed,

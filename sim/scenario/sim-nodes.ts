@@ -12,7 +12,7 @@ import type { Fingerprint, NodeEnv, TraceSink } from '../core/index.js';
 import { NS_PER_MS, NS_PER_S } from '../core/index.js';
 import { profileByName } from '../cpu/index.js';
 import { SimCpu } from '../cpu/index.js';
-import { connectEcmp, DROP_REASONS, FlowSelector, seedFrom, type Link, type TcpCounters } from '../net/index.js';
+import { connectEcmp, DROP_REASONS, FlowSelector, seedFrom, type Link, type Nic, type NicOptions, type TcpCounters } from '../net/index.js';
 import { openBackend, type BackendSpec, type SsdBackend } from '../storage/index.js';
 import { FaultyBackend } from '../storage/index.js';
 import { NvmeTarget } from '../target/index.js';
@@ -20,7 +20,7 @@ import type { AnaStateName } from '../target/index.js';
 import { World } from '../world/index.js';
 import { verbOf, type DeviceSelector, type FlowSelectorFields, type SimFaultWorld } from './fault-verbs/index.js';
 import type { FaultOutcome, NodeRuntime, RunHooks, RuntimeSummary } from './node-runtime.js';
-import type { ResolvedFault, ResolvedHost, ResolvedNode, ResolvedScenario, ResolvedTarget } from './resolved.js';
+import type { ResolvedFault, ResolvedHost, ResolvedNode, ResolvedScenario, ResolvedTarget, ResolvedTargetPort } from './resolved.js';
 import type { CpuResult, NetResult, TcpResult } from './result.js';
 import { round } from './host-result.js';
 import type { RunOptions } from './run-options.js';
@@ -88,6 +88,7 @@ export class SimNodes implements NodeRuntime {
       fabricPath: (name) => this.#fabricPaths.get(name) as Link,
       hostNode: (name) => (scenario.hosts.find((host) => host.name === name) as ResolvedHost).node,
       flowSelector: (flows, key) => this.#flowSelector(flows, key),
+      portLink: (target, portId) => this.#portLink(target, portId),
     };
   }
 
@@ -119,8 +120,9 @@ export class SimNodes implements NodeRuntime {
     return this.#node(host.node).env;
   }
 
-  targetAddress(target: ResolvedTarget): { readonly ip: string; readonly port: number } {
-    return { ip: this.#node(target.node).resolved.ip, port: target.port };
+  targetAddress(target: ResolvedTarget, portId: number): { readonly ip: string; readonly port: number } {
+    const port = target.ports.find((candidate) => candidate.id === portId) ?? (target.ports[0] as ResolvedTargetPort);
+    return { ip: port.ip, port: port.port };
   }
 
   workloadStream(incarnation: number): string {
@@ -220,11 +222,13 @@ export class SimNodes implements NodeRuntime {
   #buildNetwork(): void {
     const network = this.#world.network;
     for (const node of this.#scenario.nodes) {
-      network.addNode(node.name, {
+      const own = {
         ip: node.ip,
         ...(node.bandwidthBps === undefined ? {} : { bandwidthBps: node.bandwidthBps }),
         ...(node.mtuBytes === undefined ? {} : { mtuBytes: node.mtuBytes }),
-      });
+      };
+      const portNics = this.#portNics(node.name);
+      network.addNode(node.name, portNics.length === 0 ? own : { nics: [own, ...portNics] });
     }
     const sw = this.#scenario.switch;
     if (sw !== undefined) {
@@ -257,9 +261,9 @@ export class SimNodes implements NodeRuntime {
   /** A flow selection as sim/net matches it: a host's connections to its targets, and/or a hashed fraction. */
   #flowSelector(flows: FlowSelectorFields, key: string): FlowSelector {
     const host = flows.host === undefined ? undefined : this.#scenario.hosts.find((candidate) => candidate.name === flows.host);
-    const connections = host?.connect.paths.map((name) => {
-      const target = this.#scenario.targets.find((candidate) => candidate.name === name) as ResolvedTarget;
-      const address = this.targetAddress(target);
+    const connections = host?.connect.paths.map((route) => {
+      const target = this.#scenario.targets.find((candidate) => candidate.name === route.target) as ResolvedTarget;
+      const address = this.targetAddress(target, route.port);
       return { node: host.node, remoteIp: address.ip, remotePort: address.port, ...(flows.qids === undefined ? {} : { ranks: flows.qids }) };
     });
     const fraction = flows.fraction === undefined ? undefined : { value: flows.fraction, seed: seedFrom(this.#world.rng.stream(`flows/${key}`)) };
@@ -267,6 +271,29 @@ export class SimNodes implements NodeRuntime {
       ...(connections === undefined ? {} : { connections }),
       ...(fraction === undefined ? {} : { fraction }),
     });
+  }
+
+  /** The NICs target ports of their own add to a node (eth1, eth2, ...), in order. */
+  #portNics(node: string): NicOptions[] {
+    return this.#scenario.targets
+      .filter((target) => target.node === node)
+      .flatMap((target) => target.ports.flatMap((port) => (port.nic === undefined ? [] : [port.nic])))
+      .map((nic) => ({
+        ip: nic.ip,
+        name: nic.name,
+        ...(nic.bandwidthBps === undefined ? {} : { bandwidthBps: nic.bandwidthBps }),
+        ...(nic.mtuBytes === undefined ? {} : { mtuBytes: nic.mtuBytes }),
+      }));
+  }
+
+  /** The link a target's port sends on: its own NIC's, or the node's. */
+  #portLink(name: string, portId: number): { readonly link: Link; readonly label: string } {
+    const target = this.#targets.find((t) => t.resolved.name === name) as SimTarget;
+    const port = target.resolved.ports.find((candidate) => candidate.id === portId) as ResolvedTargetPort;
+    const node = this.#world.network.node(target.resolved.node);
+    const nic = port.nic === undefined ? (node.nics[0] as Nic) : node.nic(port.nic.name);
+    if (nic.link === null) throw new RangeError(`${nic.label} is not linked`);
+    return { link: nic.link, label: `target ${name} port ${portId} (${nic.label})` };
   }
 
   /** A node's CPU and environment for its current incarnation (rebuilt after a restart). */
@@ -283,7 +310,7 @@ export class SimNodes implements NodeRuntime {
     const resolved = runtime.resolved;
     const node = this.#node(resolved.node);
     try {
-      const target = new NvmeTarget(node.env, targetConfig(resolved, node.resolved.ip, sharedSubsystems(this.#scenario.targets)), {
+      const target = new NvmeTarget(node.env, targetConfig(resolved, sharedSubsystems(this.#scenario.targets)), {
         backendFactory: (spec, where) => this.#backend(runtime, spec, where.subsystem, where.nsid),
       });
       runtime.target = target;
@@ -432,13 +459,19 @@ export class SimNodes implements NodeRuntime {
  */
 export function readsDataBack(hosts: readonly ResolvedHost[], target: string, nqn: string, nsid: number): boolean {
   return hosts.some(
-    (host) => host.connect.paths.includes(target) && host.connect.nqn === nqn && host.connect.nsid === nsid && host.workload?.job.verify === true,
+    (host) => host.connect.paths.some((path) => path.target === target) && host.connect.nqn === nqn && host.connect.nsid === nsid && host.workload?.job.verify === true,
   );
 }
 
-/** Whether a multipath host reaches this namespace through this target and another one. */
+/** Whether a multipath host reaches this namespace through this target and another one (paths to one target's ports share its device anyway). */
 function sharedByPaths(hosts: readonly ResolvedHost[], target: string, nqn: string, nsid: number): boolean {
-  return hosts.some((host) => host.connect.paths.length > 1 && host.connect.paths.includes(target) && host.connect.nqn === nqn && host.connect.nsid === nsid);
+  return hosts.some(
+    (host) =>
+      new Set(host.connect.paths.map((path) => path.target)).size > 1 &&
+      host.connect.paths.some((path) => path.target === target) &&
+      host.connect.nqn === nqn &&
+      host.connect.nsid === nsid,
+  );
 }
 
 function tcpResult(counters: TcpCounters): TcpResult {

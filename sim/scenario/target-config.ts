@@ -1,5 +1,6 @@
 // A scenario target as the NvmeTarget configuration it becomes: its subsystems (open to any host)
-// with their namespaces, exported on one port at the node's address, with the target's ANA groups.
+// with their namespaces, exported on each of its ports (one, ID 1, at the node's address, unless it
+// lists ports), each port with its ANA groups.
 // A subsystem served by several targets is one subsystem reached through several controllers: its
 // namespaces carry the same UUID on each. Validation builds it too, so
 // that the target's own checks (sim/target/config.ts) report errors with scenario field paths.
@@ -8,7 +9,7 @@ import { normalizeTargetConfig, type TargetConfig } from '../target/index.js';
 import { ScenarioError } from './scenario-error.js';
 import type { ResolvedTarget } from './resolved.js';
 
-/** The one port every scenario target serves on. */
+/** The port ID of a target that lists no ports. */
 export const SCENARIO_PORT_ID = 1;
 
 /** NQNs that more than one target serves: one subsystem reached through several targets. */
@@ -36,7 +37,7 @@ export function sharedNamespaceUuid(nqn: string, nsid: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-export function targetConfig(target: ResolvedTarget, ip: string, shared: ReadonlySet<string> = new Set()): TargetConfig {
+export function targetConfig(target: ResolvedTarget, shared: ReadonlySet<string> = new Set()): TargetConfig {
   return {
     subsystems: target.subsystems.map((sub) => ({
       nqn: sub.nqn,
@@ -49,27 +50,29 @@ export function targetConfig(target: ResolvedTarget, ip: string, shared: Readonl
         ...(shared.has(sub.nqn) ? { uuid: sharedNamespaceUuid(sub.nqn, ns.nsid) } : {}),
       })),
     })),
-    ports: [
-      {
-        portid: SCENARIO_PORT_ID,
-        traddr: ip,
-        trsvcid: target.port,
-        subsystems: target.subsystems.map((sub) => sub.nqn),
-        anaGroups: target.anaGroups.map((group) => ({ ...group })),
-      },
-    ],
+    ports: target.ports.map((port) => ({
+      portid: port.id,
+      traddr: port.ip,
+      trsvcid: port.port,
+      subsystems: target.subsystems.map((sub) => sub.nqn),
+      anaGroups: port.anaGroups.map((group) => ({ ...group })),
+    })),
   };
 }
 
-/** Runs the target's own configuration checks, reporting failures against targets[index]. */
-export function checkTargetConfig(target: ResolvedTarget, index: number, ip: string, source: string): void {
+/**
+ * Runs the target's own configuration checks, reporting failures against targets[index]: a port's
+ * field against the target's `port` in the one-port form, against `ports[i]` when it lists ports.
+ */
+export function checkTargetConfig(target: ResolvedTarget, index: number, source: string, listsPorts: boolean): void {
   try {
-    normalizeTargetConfig(targetConfig(target, ip), { source });
+    normalizeTargetConfig(targetConfig(target), { source });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const prefix = error.field === '' ? `${source}: ` : `${source}: ${error.field}: `;
     const problem = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-    const field = error.field.startsWith('ports[') ? 'port' : error.field.replace(/\.device$/, '.backend');
+    const portField = listsPorts ? error.field.replace(/\.trsvcid$/, '.port').replace(/\.portid$/, '.id') : 'port';
+    const field = error.field.startsWith('ports[') ? portField : error.field.replace(/\.device$/, '.backend');
     throw new ScenarioError(source, field === '' ? `targets[${index}]` : `targets[${index}].${field}`, problem);
   }
 }

@@ -147,7 +147,33 @@ export interface ScenarioTarget {
   /**
    * ANA groups of the target's port (port ID 1), as nvmet's ports/1/ana_groups/<grpid>. Group 1
    * always exists (optimized unless listed); groups 2..128 exist when listed. Default: group 1 only.
+   * With `ports`, each port lists its own instead.
    */
+  readonly anaGroups?: readonly ScenarioAnaGroup[];
+  /**
+   * The target's ports, as nvmet's ports/<id>: each exports every subsystem of the target, with
+   * ANA groups of its own. A port with a `nic` has an address and a link to the switch of its
+   * own, so a fault can cut one port's link (`targetPort` selector). Default: one port, ID 1, on
+   * the node's NIC at `port`, with the target's `anaGroups`.
+   */
+  readonly ports?: readonly ScenarioTargetPort[];
+}
+
+/** One port of a target (nvmet ports/<id>). */
+export interface ScenarioTargetPort {
+  /** Port ID (nvmet's portid, what hosts' paths and setAnaState name), 1..65535, unique in the target. */
+  readonly id: number;
+  /** TCP port. Default: the target's `port` (4420). */
+  readonly port?: number;
+  /**
+   * A NIC of its own on the target's node, linked to the switch (the scenario needs one). Its IP
+   * defaults to 10.255.<target index>.<port index + 1>. Default: none (the port listens on the
+   * node's NIC).
+   */
+  readonly nic?: ScenarioNic;
+  /** Options of the port NIC's link to the switch (only with `nic`). Default: the switch's linkOptions. */
+  readonly link?: LinkOptions;
+  /** The port's ANA groups, as the target's `anaGroups`. Default: group 1 only, optimized. */
   readonly anaGroups?: readonly ScenarioAnaGroup[];
 }
 
@@ -159,16 +185,20 @@ export interface ScenarioAnaGroup {
   readonly state?: AnaStateName;
 }
 
-/** One more path of a multipath host: another target serving the same subsystem NQN. */
+/** One more path of a multipath host: another port (of this or another target) serving the same subsystem NQN. */
 export interface ScenarioPath {
   /** Target name; it must serve the host's subsystem (`nqn`) with the host's namespace (`nsid`). */
   readonly target: string;
+  /** The target's port ID (its `ports[].id`). Default: the target's first port. */
+  readonly port?: number;
 }
 
 /** `nvme connect` options (sim/host/options.ts), in the same units as the flags. */
 export interface ScenarioConnect {
   /** Target name: the host's first path. */
   readonly target: string;
+  /** The first path's port ID (the target's `ports[].id`). Default: the target's first port. */
+  readonly port?: number;
   /**
    * Further paths to the same subsystem, each through another target (two controllers of one
    * storage system, sharing the namespace's media). With any, the host connects every path

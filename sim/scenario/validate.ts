@@ -26,11 +26,14 @@ import type {
   ResolvedInvariant,
   ResolvedLink,
   ResolvedNamespace,
+  ResolvedAnaGroup,
   ResolvedNode,
+  ResolvedPath,
   ResolvedScenario,
   ResolvedSubsystem,
   ResolvedSwitch,
   ResolvedTarget,
+  ResolvedTargetPort,
   ResolvedWorkload,
 } from './resolved.js';
 import type {
@@ -47,7 +50,9 @@ import type {
   ScenarioNode,
   ScenarioSubsystem,
   ScenarioSwitch,
+  ScenarioAnaGroup,
   ScenarioTarget,
+  ScenarioTargetPort,
   ScenarioWorkload,
 } from './types.js';
 
@@ -102,13 +107,12 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
     fabric,
   };
 
-  const targets = top.targets.map((target, index) => resolveTarget(check, target, index, nodeNames));
+  const nicCount = new Map<string, number>();
+  const targets = top.targets.map((target, index) => resolveTarget(check, target, index, nodes, sw?.name, nicCount));
   unique(check, targets.map((target) => target.name), (i) => `targets[${i}].name`, 'target name');
-  targets.forEach((target, index) => {
-    const ip = (nodes.find((node) => node.name === target.node) as ResolvedNode).ip;
-    checkTargetConfig(target, index, ip, source);
-  });
-  unique(check, targets.map((target) => `${target.node}:${target.port}`), (i) => `targets[${i}].port`, 'node and port');
+  checkPortAddresses(check, top.targets, targets, nodes);
+  targets.forEach((target, index) => checkTargetConfig(target, index, source, top.targets[index]?.ports !== undefined));
+  if (sw !== undefined) links.push(...portLinks(targets, top.targets, sw, fabricLeaves?.[1] ?? sw.name));
 
   const hosts = top.hosts.map((host, index) => resolveHost(check, host, index, world, targets, fileDurationNs));
   unique(check, hosts.map((host) => host.name), (i) => `hosts[${i}].name`, 'host name');
@@ -292,28 +296,110 @@ function reachable(world: WorldNames, x: string, y: string): boolean {
 
 // ---- Targets ----
 
-function resolveTarget(check: Checker, target: ScenarioTarget, index: number, nodeNames: ReadonlySet<string>): ResolvedTarget {
+function resolveTarget(
+  check: Checker,
+  target: ScenarioTarget,
+  index: number,
+  nodes: readonly ResolvedNode[],
+  switchName: string | undefined,
+  nicCount: Map<string, number>,
+): ResolvedTarget {
   const path = `targets[${index}]`;
   const node = target.node;
-  if (!nodeNames.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
+  const host = nodes.find((candidate) => candidate.name === node);
+  if (host === undefined) check.fail(join(path, 'node'), `no node named '${node}'`);
   const subsystems = target.subsystems.map((sub, at) => resolveSubsystem(check, sub, `${path}.subsystems[${at}]`));
   unique(check, subsystems.map((sub) => sub.nqn), (at) => `${path}.subsystems[${at}].nqn`, 'subsystem NQN');
-  const listed = target.anaGroups ?? [];
-  unique(check, listed.map((group) => String(group.grpid)), (at) => `${path}.anaGroups[${at}].grpid`, 'ANA group');
-  // Every nvmet port has group 1 (NVMET_DEFAULT_ANA_GRPID); other groups exist when listed.
-  const anaGroups = [...listed.map((group) => ({ grpid: group.grpid, state: group.state ?? ('optimized' as const) }))];
-  if (!anaGroups.some((group) => group.grpid === 1)) anaGroups.push({ grpid: 1, state: 'optimized' });
-  anaGroups.sort((a, b) => a.grpid - b.grpid);
+  const tcpPort = target.port ?? 4420;
+  let ports: ResolvedTargetPort[];
+  if (target.ports === undefined) {
+    ports = [{ id: SCENARIO_PORT_ID, port: tcpPort, ip: host.ip, nic: undefined, anaGroups: resolveAnaGroups(check, target.anaGroups ?? [], `${path}.anaGroups`) }];
+  } else {
+    if (target.anaGroups !== undefined) check.fail(join(path, 'anaGroups'), 'give each port its own anaGroups (ports[].anaGroups) when the target lists ports');
+    ports = target.ports.map((port, at) => resolvePort(check, port, `${path}.ports[${at}]`, { index, at, tcpPort, host, switchName, nicCount }));
+    unique(check, ports.map((port) => String(port.id)), (at) => `${path}.ports[${at}].id`, 'port ID');
+  }
+  const first = ports[0] as ResolvedTargetPort;
   const name = target.name ?? node;
+  // nvmet checks a namespace's group against the groups any port has (nvmet_ana_group_enabled).
+  const groups = [...new Set(ports.flatMap((port) => port.anaGroups.map((group) => group.grpid)))].sort((a, b) => a - b);
   subsystems.forEach((sub, s) => {
     sub.namespaces.forEach((ns, n) => {
-      if (!anaGroups.some((group) => group.grpid === ns.anaGroupId)) {
-        const groups = anaGroups.map((group) => group.grpid).join(', ');
-        check.fail(`${path}.subsystems[${s}].namespaces[${n}].anaGroupId`, `target '${name}' has no ANA group ${ns.anaGroupId} (groups: ${groups}; list it in anaGroups)`);
+      if (!groups.includes(ns.anaGroupId)) {
+        check.fail(`${path}.subsystems[${s}].namespaces[${n}].anaGroupId`, `target '${name}' has no ANA group ${ns.anaGroupId} (groups: ${groups.join(', ')}; list it in anaGroups)`);
       }
     });
   });
-  return { name, node, port: target.port ?? 4420, subsystems, anaGroups };
+  return { name, node, port: first.port, subsystems, anaGroups: first.anaGroups, ports };
+}
+
+function resolveAnaGroups(check: Checker, listed: readonly ScenarioAnaGroup[], path: string): ResolvedAnaGroup[] {
+  unique(check, listed.map((group) => String(group.grpid)), (at) => `${path}[${at}].grpid`, 'ANA group');
+  // Every nvmet port has group 1 (NVMET_DEFAULT_ANA_GRPID); other groups exist when listed.
+  const anaGroups = [...listed.map((group) => ({ grpid: group.grpid, state: group.state ?? ('optimized' as const) }))];
+  if (!anaGroups.some((group) => group.grpid === 1)) anaGroups.push({ grpid: 1, state: 'optimized' });
+  return anaGroups.sort((a, b) => a.grpid - b.grpid);
+}
+
+interface PortPlace {
+  /** The target's and the port's positions (the default IP of a port NIC). */
+  readonly index: number;
+  readonly at: number;
+  readonly tcpPort: number;
+  readonly host: ResolvedNode;
+  readonly switchName: string | undefined;
+  /** NICs handed out so far per node (eth0 is the node's own). */
+  readonly nicCount: Map<string, number>;
+}
+
+function resolvePort(check: Checker, port: ScenarioTargetPort, path: string, place: PortPlace): ResolvedTargetPort {
+  const anaGroups = resolveAnaGroups(check, port.anaGroups ?? [], join(path, 'anaGroups'));
+  if (port.nic === undefined) {
+    if (port.link !== undefined) check.fail(join(path, 'link'), "needs nic (a port on the node's NIC uses the node's link)");
+    return { id: port.id, port: port.port ?? place.tcpPort, ip: place.host.ip, nic: undefined, anaGroups };
+  }
+  if (place.switchName === undefined) check.fail(join(path, 'nic'), 'a port with a NIC of its own is linked to the switch: add a switch to the scenario');
+  const node = place.host.name;
+  const count = (place.nicCount.get(node) ?? 0) + 1;
+  place.nicCount.set(node, count);
+  const nic = {
+    name: `eth${count}`,
+    ip: port.nic.ip ?? `10.255.${place.index & 0xff}.${(place.at + 1) & 0xff}`,
+    bandwidthBps: port.nic.bandwidthBps ?? place.host.bandwidthBps,
+    mtuBytes: port.nic.mtuBytes ?? place.host.mtuBytes,
+  };
+  return { id: port.id, port: port.port ?? place.tcpPort, ip: nic.ip, nic, anaGroups };
+}
+
+/** Every address is one NIC's, and every listener on the node's NIC one node and TCP port's. */
+function checkPortAddresses(check: Checker, written: readonly ScenarioTarget[], targets: readonly ResolvedTarget[], nodes: readonly ResolvedNode[]): void {
+  const owners = new Map(nodes.map((node, i) => [node.ip, `nodes[${i}]`]));
+  const listeners = new Set<string>();
+  targets.forEach((target, index) => {
+    target.ports.forEach((port, at) => {
+      const portPath = written[index]?.ports === undefined ? `targets[${index}]` : `targets[${index}].ports[${at}]`;
+      if (port.nic !== undefined) {
+        const owner = owners.get(port.ip);
+        if (owner !== undefined) check.fail(`${portPath}.nic.ip`, `duplicate IP address '${port.ip}' (${owner} has it)`);
+        owners.set(port.ip, portPath);
+        return;
+      }
+      const key = `${target.node}:${port.port}`;
+      if (listeners.has(key)) check.fail(`${portPath}.port`, `duplicate node and port '${key}'`);
+      listeners.add(key);
+    });
+  });
+}
+
+/** Each port NIC hangs off the switch (the target leaf in a fabric), with its port's link options or the switch's. */
+function portLinks(targets: readonly ResolvedTarget[], written: readonly ScenarioTarget[], sw: ResolvedSwitch & { linkOptions: LinkOptions }, switchName: string): ResolvedLink[] {
+  return targets.flatMap((target, index) =>
+    target.ports.flatMap((port, at): ResolvedLink[] => {
+      if (port.nic === undefined) return [];
+      const options = written[index]?.ports?.[at]?.link;
+      return [{ a: `${target.node}/${port.nic.name}`, b: switchName, options: options === undefined ? sw.linkOptions : linkOptions(options) }];
+    }),
+  );
 }
 
 function resolveSubsystem(check: Checker, subsystem: ScenarioSubsystem, path: string): ResolvedSubsystem {
@@ -351,12 +437,16 @@ function resolveHost(
   const node = host.node;
   if (!world.nodes.has(node)) check.fail(join(path, 'node'), `no node named '${node}'`);
   const connect = resolveConnect(check, host.connect, join(path, 'connect'), targets, world.cores.get(node) ?? 1);
-  connect.paths.forEach((name, at) => {
-    const target = targets.find((t) => t.name === name) as ResolvedTarget;
+  connect.paths.forEach((route, at) => {
+    const target = targets.find((t) => t.name === route.target) as ResolvedTarget;
+    const port = target.ports.find((candidate) => candidate.id === route.port) as ResolvedTargetPort;
     const field = at === 0 ? 'connect.target' : `connect.paths[${at - 1}].target`;
     if (target.node === node) check.fail(join(path, 'node'), `is the target's node '${node}' (a host needs its own node)`);
-    if (!reachable(world, node, target.node)) {
-      check.fail(join(path, field), `node '${node}' has no link to target node '${target.node}' (add a link or a switch)`);
+    // A port NIC hangs off the switch; the node's NIC is wherever the node is linked.
+    const linked = port.nic === undefined ? reachable(world, node, target.node) : world.switchNames.some((sw) => linkBetween(world, node, sw) !== undefined);
+    if (!linked) {
+      const to = port.nic === undefined ? `target node '${target.node}'` : `port ${port.id} of target '${target.name}' (its NIC is on the switch)`;
+      check.fail(join(path, field), `node '${node}' has no link to ${to} (add a link or a switch)`);
     }
   });
   const target = targets.find((t) => t.name === connect.target) as ResolvedTarget;
@@ -364,6 +454,13 @@ function resolveHost(
   const namespace = subsystem.namespaces.find((ns) => ns.nsid === connect.nsid) as ResolvedNamespace;
   const workload = host.workload === undefined ? undefined : resolveWorkload(check, host.workload, join(path, 'workload'), connect, namespace, durationNs);
   return { name: host.name ?? node, index, node, connect, workload };
+}
+
+/** A path to one of the target's ports (its first when `port` is not given). */
+function resolvePath(check: Checker, target: ResolvedTarget, port: number | undefined, field: string): ResolvedPath {
+  const chosen = port === undefined ? target.ports[0] : target.ports.find((candidate) => candidate.id === port);
+  if (chosen === undefined) check.fail(field, `target '${target.name}' has no port ${String(port)} (ports: ${target.ports.map((p) => p.id).join(', ')})`);
+  return { target: target.name, port: chosen.id, label: target.ports.length === 1 ? target.name : `${target.name}/${chosen.id}` };
 }
 
 /**
@@ -381,16 +478,20 @@ function resolveConnect(check: Checker, connect: ScenarioConnect, path: string, 
   const nsid = connect.nsid ?? 1;
   if (!subsystem.namespaces.some((ns) => ns.nsid === nsid)) check.fail(join(path, 'nsid'), `subsystem '${nqn}' has no namespace ${nsid}`);
   // Every further path is another controller of the same subsystem (one namespace head spans one NQN).
-  const paths = [targetName];
+  const paths = [resolvePath(check, target, connect.port, join(path, 'port'))];
   (connect.paths ?? []).forEach((extra, at) => {
     const field = join(path, `paths[${at}].target`);
     const other = targets.find((t) => t.name === extra.target);
     if (other === undefined) check.fail(field, `no target named '${extra.target}' (targets: ${targets.map((t) => t.name).join(', ')})`);
-    if (paths.includes(extra.target)) check.fail(field, `repeats the path to target '${extra.target}'`);
+    const route = resolvePath(check, other, extra.port, join(path, `paths[${at}].port`));
+    if (paths.some((known) => known.target === route.target && known.port === route.port)) {
+      const where = other.ports.length === 1 ? `target '${extra.target}'` : `port ${route.port} of target '${extra.target}'`;
+      check.fail(extra.port === undefined ? field : join(path, `paths[${at}].port`), `repeats the path to ${where}`);
+    }
     const sub = other.subsystems.find((candidate) => candidate.nqn === nqn);
     if (sub === undefined) check.fail(field, `target '${extra.target}' has no subsystem '${nqn}' (every path must reach the host's subsystem)`);
     if (!sub.namespaces.some((ns) => ns.nsid === nsid)) check.fail(field, `subsystem '${nqn}' on target '${extra.target}' has no namespace ${nsid}`);
-    paths.push(extra.target);
+    paths.push(route);
   });
   return {
     target: targetName,
@@ -515,7 +616,7 @@ function resolveFault(
     checkDevice: (selector, at) => checkDevice(check, selector, at, targets),
     targetPorts: (name) => {
       const target = targets.find((candidate) => candidate.name === name);
-      return target === undefined ? undefined : [{ portid: SCENARIO_PORT_ID, anaGroups: target.anaGroups.map((group) => group.grpid) }];
+      return target?.ports.map((port) => ({ portid: port.id, anaGroups: port.anaGroups.map((group) => group.grpid) }));
     },
   });
   return { index, trigger, fault: verb };

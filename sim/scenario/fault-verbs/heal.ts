@@ -1,7 +1,7 @@
-// heal: ends a partition (the same selector: between, path, node, or flows), or every partition
+// heal: ends a partition (the same selector: between, path, targetPort, node, or flows), or every partition
 // when no selector is given. It heals: liveness is judged after it. In a real-time run, netem is
 // set back to the link's options.
-import { checkLinkSelector, checkRealLinkFault, otherNodes, pair, side, type LinkSelector } from './selectors.js';
+import { checkLinkSelector, checkRealLinkFault, otherNodes, pair, side, targetPortField, type LinkSelector } from './selectors.js';
 import { checkPathAndFlows, healAllFlows, PATH_AND_FLOWS_FIELDS, setFlows, targetLink, type PathAndFlows } from './path-and-flows.js';
 import { str } from '../schema/kit.js';
 import { defineVerb } from './verb.js';
@@ -14,17 +14,18 @@ export interface HealFault extends LinkSelector, PathAndFlows {
 
 export const heal = defineVerb<HealFault>()({
   action: 'heal',
-  fields: { between: pair().optional(), node: str().optional(), from: str().optional(), ...PATH_AND_FLOWS_FIELDS },
+  fields: { between: pair().optional(), node: str().optional(), from: str().optional(), targetPort: targetPortField().optional(), ...PATH_AND_FLOWS_FIELDS },
   heals: true,
   check: (fault, path, context) => {
-    // With a path or flows, between is optional and node is refused (checkPathAndFlows).
+    // With a path or flows, between is optional and node is refused (checkPathAndFlows); targetPort
+    // names one target port's link (its own NIC's, else its node's).
     if (fault.path === undefined && fault.flows === undefined) checkLinkSelector(fault, path, context, false);
-    else if (fault.between !== undefined) checkLinkSelector(fault, path, context, false);
+    else if (fault.between !== undefined || fault.targetPort !== undefined) checkLinkSelector(fault, path, context, false);
     checkPathAndFlows(fault, path, context);
   },
   simulate: (fault, world) => {
     if (fault.flows !== undefined) return { detail: `${setFlows({ ...fault, flows: fault.flows }, world, { partitioned: false })}: healed` };
-    if (fault.between !== undefined || fault.path !== undefined) {
+    if (fault.between !== undefined || fault.path !== undefined || fault.targetPort !== undefined) {
       const { link, label } = targetLink(fault, world);
       link.heal(side(link, fault.from));
       return { detail: `${label} healed${fault.from === undefined ? '' : ` (from ${fault.from})`}` };

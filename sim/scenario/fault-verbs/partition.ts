@@ -1,7 +1,7 @@
 // partition: drops everything on a link (both ways, or only what `from` sends), on one ECMP `path`
-// of the fabric, or only the packets of selected `flows` (path-and-flows.ts), or isolates a node
+// of the fabric, on one target port's link (`targetPort`), or only the packets of selected `flows` (path-and-flows.ts), or isolates a node
 // from every other node. In a real-time run, netem drops everything leaving the guest.
-import { pair } from './selectors.js';
+import { pair, targetPortField } from './selectors.js';
 import { checkLinkSelector, checkRealLinkFault, otherNodes, side, type LinkSelector } from './selectors.js';
 import { checkPathAndFlows, PATH_AND_FLOWS_FIELDS, setFlows, targetLink, type PathAndFlows } from './path-and-flows.js';
 import { str } from '../schema/kit.js';
@@ -16,17 +16,18 @@ export interface PartitionFault extends LinkSelector, PathAndFlows {
 
 export const partition = defineVerb<PartitionFault>()({
   action: 'partition',
-  fields: { between: pair().optional(), node: str().optional(), from: str().optional(), ...PATH_AND_FLOWS_FIELDS },
+  fields: { between: pair().optional(), node: str().optional(), from: str().optional(), targetPort: targetPortField().optional(), ...PATH_AND_FLOWS_FIELDS },
   heals: false,
   check: (fault, path, context) => {
-    // With a path or flows, between is optional and node is refused (checkPathAndFlows).
+    // With a path or flows, between is optional and node is refused (checkPathAndFlows); targetPort
+    // names one target port's link (its own NIC's, else its node's).
     if (fault.path === undefined && fault.flows === undefined) checkLinkSelector(fault, path, context, true);
-    else if (fault.between !== undefined) checkLinkSelector(fault, path, context, false);
+    else if (fault.between !== undefined || fault.targetPort !== undefined) checkLinkSelector(fault, path, context, false);
     checkPathAndFlows(fault, path, context);
   },
   simulate: (fault, world) => {
     if (fault.flows !== undefined) return { detail: `${setFlows({ ...fault, flows: fault.flows }, world, { partitioned: true })}: partitioned` };
-    if (fault.between !== undefined || fault.path !== undefined) {
+    if (fault.between !== undefined || fault.path !== undefined || fault.targetPort !== undefined) {
       const { link, label } = targetLink(fault, world);
       link.partition(side(link, fault.from));
       if (fault.from === undefined) return { detail: `${label} partitioned` };
@@ -52,7 +53,7 @@ export const partition = defineVerb<PartitionFault>()({
     },
   },
   doc: {
-    fields: '`between: [a, b]` (+ `from` for one way), `path`, or `node`; optional `flows`',
-    effect: 'drops everything on that link or fabric path (or from `from` only), only the selected flows\' packets with `flows`, or isolates the node from every other node',
+    fields: '`between: [a, b]` (+ `from` for one way), `path`, `node`, or `targetPort: { target, port }`; optional `flows`',
+    effect: "drops everything on that link, fabric path or target port's link (or from `from` only), only the selected flows' packets with `flows`, or isolates the node from every other node",
   },
 });

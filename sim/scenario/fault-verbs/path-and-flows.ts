@@ -6,7 +6,7 @@
 import { healFlows, setFlowOptions, type Link, type LinkDirection, type LinkDirectionOptions } from '../../net/index.js';
 import { show } from '../checker.js';
 import { int, list, num, obj, str } from '../schema/kit.js';
-import type { FlowSelectorFields, SimFaultWorld, VerbCheckContext } from './verb.js';
+import type { FlowSelectorFields, SimFaultWorld, TargetPortSelector, VerbCheckContext } from './verb.js';
 
 export type { FlowSelectorFields } from './verb.js';
 
@@ -32,6 +32,7 @@ export const PATH_AND_FLOWS_FIELDS = {
 
 interface Selected extends PathAndFlows {
   readonly between?: readonly [string, string];
+  readonly targetPort?: TargetPortSelector;
   readonly node?: string;
   readonly from?: string;
 }
@@ -41,6 +42,7 @@ export function checkPathAndFlows(fault: Selected, path: string, context: VerbCh
   if (fault.path !== undefined) {
     if (fault.between !== undefined) context.fail(`${path}.path`, 'give between or path, not both');
     if (fault.node !== undefined) context.fail(`${path}.path`, 'give node or path, not both');
+    if (fault.targetPort !== undefined) context.fail(`${path}.path`, 'give targetPort or path, not both');
     const leaves = context.fabricPath(fault.path);
     if (leaves === undefined) {
       const names = context.fabricPathNames();
@@ -64,13 +66,17 @@ export function checkPathAndFlows(fault: Selected, path: string, context: VerbCh
       if (qid > queues) context.fail(`${at}.qids[${index}]`, `host '${flows.host}' has no queue ${qid} (qids 0..${queues}: 0 is the admin queue)`);
     });
   }
-  if (fault.between === undefined && fault.path === undefined && flows.host === undefined) {
-    context.fail(`${path}.between`, 'is required with flows but no host (between, or path)');
+  if (fault.between === undefined && fault.path === undefined && fault.targetPort === undefined && flows.host === undefined) {
+    context.fail(`${path}.between`, 'is required with flows but no host (between, path, or targetPort)');
   }
 }
 
-/** The link a fault with path or flows acts on: the path, between's link, or the flows' host's own link. */
+/**
+ * The link a fault acts on: a target port's link, the fabric path, between's link, or the flows'
+ * host's own link.
+ */
 export function targetLink(fault: Selected, world: SimFaultWorld): { readonly link: Link; readonly label: string } {
+  if (fault.targetPort !== undefined) return world.portLink(fault.targetPort.target, fault.targetPort.port);
   if (fault.path !== undefined) return { link: world.fabricPath(fault.path), label: `path ${fault.path}` };
   if (fault.between !== undefined) {
     const [a, b] = fault.between;

@@ -1,12 +1,12 @@
-// What fault verbs select: a link (by its ends) or a node for network faults, a namespace's device
-// for device faults. Shared by the verbs that take them, with their fields' schema and checks.
+// What fault verbs select: a link (by its ends, or a target port's) or a node for network faults, a
+// namespace's device for device faults. Shared by the verbs that take them, with their fields' schema and checks.
 import { z } from 'zod';
 import type { Link, SimNetwork } from '../../net/index.js';
 import { show } from '../checker.js';
-import { int, str } from '../schema/kit.js';
-import type { LinkSelector, RealCheckContext, VerbCheckContext } from './verb.js';
+import { int, obj, str } from '../schema/kit.js';
+import type { LinkSelector, RealCheckContext, SimFaultWorld, TargetPortSelector, VerbCheckContext } from './verb.js';
 
-export type { DeviceSelector, LinkSelector } from './verb.js';
+export type { DeviceSelector, LinkSelector, TargetPortSelector } from './verb.js';
 
 const NSID_MAX = 0xfffffffe;
 
@@ -24,9 +24,22 @@ export function pair(): z.ZodTuple<[z.ZodString, z.ZodString], null> {
 
 export const DEVICE_FIELDS = { target: str(), nqn: str().optional(), nsid: int(1, NSID_MAX).optional() };
 
-/** A network fault's selector: between or node (or, for heal, neither), and from only with between. */
+const TARGET_PORT = obj({ target: str(), port: int(1, 65535) });
+
+/** A target port's fields: the target's name and the port's ID. */
+export function targetPortField(): typeof TARGET_PORT {
+  return TARGET_PORT;
+}
+
+/** A network fault's selector: between, node or targetPort (or, for heal, none), and from only with between. */
 export function checkLinkSelector(fault: LinkSelector & { readonly from?: string }, path: string, context: VerbCheckContext, required: boolean): void {
-  if (fault.between !== undefined && fault.node !== undefined) context.fail(`${path}.node`, 'give between or node, not both');
+  const given = (['between', 'node', 'targetPort'] as const).filter((key) => fault[key] !== undefined);
+  if (given.length > 1) context.fail(`${path}.${given[1] as string}`, `give one of between, node or targetPort, not ${given.join(' and ')}`);
+  if (fault.targetPort !== undefined) {
+    if (fault.from !== undefined) context.fail(`${path}.from`, 'needs between');
+    checkTargetPort(fault.targetPort, `${path}.targetPort`, context);
+    return;
+  }
   if (fault.between !== undefined) {
     checkBetween(fault.between, `${path}.between`, context);
     checkFrom(fault.from, `${path}.from`, fault.between, context);
@@ -38,6 +51,22 @@ export function checkLinkSelector(fault: LinkSelector & { readonly from?: string
     return;
   }
   if (required) context.fail(`${path}.between`, "is required (between: ['a', 'b'], or node: 'a')");
+}
+
+export function checkTargetPort(selector: TargetPortSelector, path: string, context: VerbCheckContext): void {
+  const ports = context.targetPorts(selector.target);
+  if (ports === undefined) context.fail(`${path}.target`, `no target named '${selector.target}'`);
+  if (!ports.some((port) => port.portid === selector.port)) {
+    context.fail(`${path}.port`, `target '${selector.target}' has no port ${selector.port} (ports: ${ports.map((port) => port.portid).join(', ')})`);
+  }
+}
+
+/** The link a selector names: by its ends, or a target port's. */
+export function selectedLink(fault: LinkSelector, world: SimFaultWorld): { readonly link: Link; readonly label: string } | undefined {
+  if (fault.targetPort !== undefined) return world.portLink(fault.targetPort.target, fault.targetPort.port);
+  if (fault.between === undefined) return undefined;
+  const [a, b] = fault.between;
+  return { link: world.network.linkBetween(a, b), label: `link ${a} <-> ${b}` };
 }
 
 export function checkBetween(between: readonly [string, string], path: string, context: VerbCheckContext): void {
@@ -70,6 +99,7 @@ export function otherNodes(network: SimNetwork, node: string): string[] {
  */
 export function checkRealLinkFault(fault: LinkSelector & { readonly from?: string }, path: string, context: RealCheckContext): void {
   const real = context.realNodes;
+  if (fault.targetPort !== undefined) context.fail(`${path}.targetPort`, 'a target port\'s own link has no real-time equivalent yet (use between or node)');
   if (fault.node !== undefined && !real.has(fault.node)) {
     context.fail(
       `${path}.node`,

@@ -18,7 +18,7 @@ export interface SetAnaStateFault {
   readonly action: 'setAnaState';
   /** Target name. */
   readonly target: string;
-  /** The port's ID (nvmet ports/<portid>); a scenario target serves on port 1. */
+  /** The port's ID (nvmet ports/<portid>): the target's `ports[].id`, or 1 for a target that lists none. */
   readonly port: number;
   /** ANA group ID: 1, or one of the target's anaGroups. */
   readonly group: number;
@@ -50,7 +50,7 @@ export const setAnaState = defineVerb<SetAnaStateFault>()({
     apply: (fault, world) => world.setAnaState(fault.target, fault.port, fault.group, fault.state),
   },
   doc: {
-    fields: '`target`, `port` (port ID; scenario targets serve on 1), `group`, `state`',
+    fields: '`target`, `port` (port ID: `ports[].id`, or 1 when the target lists none), `group`, `state`',
     effect: "the port's ANA group state (`optimized`, `non-optimized`, `inaccessible`, `persistent-loss`, `change`): a notice to the port's controllers; I/O through it fails with the ANA path status when not usable",
   },
 });

@@ -6,28 +6,32 @@ import type { LinkDirectionOptions } from '../../net/index.js';
 import { linkDirectionSchema } from '../schema/link-options.js';
 import { str } from '../schema/kit.js';
 import { checkPathAndFlows, PATH_AND_FLOWS_FIELDS, setFlows, targetLink, type PathAndFlows } from './path-and-flows.js';
-import { checkBetween, checkFrom, checkRealLinkFault, pair, side } from './selectors.js';
+import { checkBetween, checkFrom, checkLinkSelector, checkRealLinkFault, pair, side, targetPortField, type TargetPortSelector } from './selectors.js';
 import { defineVerb } from './verb.js';
 
 /** Changes a link's options (merged over the current ones), both ways or only from `from`. */
 export interface SetLinkFault extends PathAndFlows {
   readonly action: 'setLink';
-  /** The link between these two nodes or switches; or give path, or flows with a host. */
+  /** The link between these two nodes or switches; or give path, targetPort, or flows with a host. */
   readonly between?: readonly [string, string];
+  /** One target port's link (its own NIC's, else its node's), both ways. */
+  readonly targetPort?: TargetPortSelector;
   readonly from?: string;
   readonly options: LinkDirectionOptions;
 }
 
 export const setLink = defineVerb<SetLinkFault>()({
   action: 'setLink',
-  fields: { between: pair().optional(), from: str().optional(), options: linkDirectionSchema(), ...PATH_AND_FLOWS_FIELDS },
+  fields: { between: pair().optional(), from: str().optional(), options: linkDirectionSchema(), targetPort: targetPortField().optional(), ...PATH_AND_FLOWS_FIELDS },
   heals: false,
   check: (fault, path, context) => {
-    if (fault.between !== undefined) {
+    if (fault.targetPort !== undefined) {
+      checkLinkSelector(fault, path, context, true);
+    } else if (fault.between !== undefined) {
       checkBetween(fault.between, `${path}.between`, context);
       checkFrom(fault.from, `${path}.from`, fault.between, context);
     } else if (fault.path === undefined && fault.flows === undefined) {
-      context.fail(`${path}.between`, "is required (between: ['a', 'b'], or path: 'path1')");
+      context.fail(`${path}.between`, "is required (between: ['a', 'b'], path: 'path1', or targetPort: { target, port })");
     }
     checkPathAndFlows(fault, path, context);
   },
@@ -57,7 +61,7 @@ export const setLink = defineVerb<SetLinkFault>()({
     },
   },
   doc: {
-    fields: '`between` or `path`, `options`, optional `from`, optional `flows`',
+    fields: '`between`, `path` or `targetPort: { target, port }`, `options`, optional `from`, optional `flows`',
     effect: 'changes link options (merged), e.g. `{ lossRate: 0.01 }`; on one fabric `path`; with `flows` (`{ host, qids, fraction }`) only for those flows\' packets',
   },
 });

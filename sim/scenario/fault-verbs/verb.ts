@@ -16,6 +16,15 @@ export interface LinkSelector {
   readonly between?: readonly [string, string];
   /** Every packet between this node and every other node (node-level partition). */
   readonly node?: string;
+  /** The link of one target port: its own NIC's link to the switch, or its node's link. */
+  readonly targetPort?: TargetPortSelector;
+}
+
+/** One port of a scenario target, as a host path names it. */
+export interface TargetPortSelector {
+  readonly target: string;
+  /** The port's ID (the target's `ports[].id`; 1 for a target that lists none). */
+  readonly port: number;
 }
 
 /** Which namespace backend a device fault touches. */
@@ -72,6 +81,8 @@ export interface SimFaultWorld {
   withDevice(selector: DeviceSelector, apply: (backend: FaultyBackend, where: string) => string): string;
   /** Sets an ANA group's state on a target's port (NvmeTarget.setAnaState); returns the description. */
   setAnaState(target: string, portid: number, grpid: number, state: AnaStateName): string;
+  /** The link a target's port sends on (validation made sure it exists), and how the report names it. */
+  portLink(target: string, portId: number): { readonly link: Link; readonly label: string };
   /** The link of the fabric path of that name (validation made sure it is one). */
   fabricPath(name: string): Link;
   /** The node a host runs on. */

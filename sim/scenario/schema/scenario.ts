@@ -27,6 +27,7 @@ import type {
   ScenarioSubsystem,
   ScenarioSwitch,
   ScenarioTarget,
+  ScenarioTargetPort,
   ScenarioWorkload,
 } from '../types.js';
 import { faultSchema } from './fault.js';
@@ -121,15 +122,24 @@ export const anaGroupSchema = obj({ grpid: int(1, ANA_GROUP_MAX), state: oneOf(A
 
 export const subsystemSchema = obj({ nqn: nqn(), namespaces: list(namespaceSchema, { nonEmpty: true }) });
 
+export const targetPortSchema = obj({
+  id: int(1, 65535),
+  port: int(1, 65535).optional(),
+  nic: nicSchema.optional(),
+  link: linkOptionsSchema().optional(),
+  anaGroups: list(anaGroupSchema).optional(),
+});
+
 export const targetSchema = obj({
   name: name().optional(),
   node: str(),
   port: int(1, 65535).optional(),
   subsystems: list(subsystemSchema, { nonEmpty: true }),
   anaGroups: list(anaGroupSchema).optional(),
+  ports: list(targetPortSchema, { nonEmpty: true }).optional(),
 });
 
-export const pathSchema = obj({ target: str() });
+export const pathSchema = obj({ target: str(), port: int(1, 65535).optional() });
 
 export const connectSchema = obj({
   target: str(),
@@ -146,6 +156,7 @@ export const connectSchema = obj({
   fastIoFailTmoS: int(-1, INT32_MAX).optional(),
   paths: list(pathSchema).optional(),
   iopolicy: oneOf(IO_POLICIES).optional(),
+  port: int(1, 65535).optional(),
 });
 
 export const workloadSchema = obj({
@@ -223,6 +234,7 @@ export type SchemaAgreement = [
   Agree<SameShape<ScenarioNamespace, In<typeof namespaceSchema>>>,
   Agree<SameShape<ScenarioAnaGroup, In<typeof anaGroupSchema>>>,
   Agree<SameShape<ScenarioSubsystem, In<typeof subsystemSchema>>>,
+  Agree<SameShape<ScenarioTargetPort, In<typeof targetPortSchema>>>,
   Agree<SameShape<ScenarioTarget, In<typeof targetSchema>>>,
   Agree<SameShape<ScenarioPath, In<typeof pathSchema>>>,
   Agree<SameShape<ScenarioConnect, In<typeof connectSchema>>>,
