@@ -10,7 +10,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REFERENCE_FILE = fileURLToPath(new URL('../../scenarios/reference.ts', import.meta.url));
 export const POINT_DURATION_NS = 120e6;
 
-/** Runs bench-study points first..last (1-based) with the compiled code; returns seconds. */
+/** Runs the bench study's points (scenarios/studies/bench.ts) first..last (1-based) with the compiled code; returns seconds. */
 export async function runPointsInProcess(first: number, last: number): Promise<number> {
   const compiled = (await import(pathToFileURL(`${ROOT}dist/index.js`).href)) as {
     resolveScenario: typeof resolveScenario;

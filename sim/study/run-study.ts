@@ -11,7 +11,7 @@ import { loadStudy, type LoadedStudy } from './study-module.js';
 import { planStudy, sha256, type StudyPlan, type StudyTask } from './study-plan.js';
 import { assembleStudy, type SeedRecord, type StudyIdentity, type StudyResult } from './study-result.js';
 import { checkPoints, type TaskInput } from './study-task.js';
-import { defaultJobs, runOnPool, type PoolProgress } from './worker-pool.js';
+import { defaultJobs, startPool, type PoolProgress, type WorkerPool } from './worker-pool.js';
 
 export interface StudyRunOptions {
   /** The tool's version (it is part of every content key). */
@@ -81,6 +81,18 @@ async function identityOf(plan: StudyPlan, durationNs?: number): Promise<StudyId
 
 export async function runStudy(file: string, options: StudyRunOptions): Promise<StudyResult> {
   const wallStart = options.wallClockMs?.() ?? 0;
+  // Workers start (and compile the study) while this process loads and checks it; a resumed
+  // run that reuses every result, or a bad study, ends them unused.
+  const workers = options.point !== undefined && options.seed !== undefined ? 1 : (options.jobs ?? defaultJobs());
+  const pool = startPool(workers, { preloadStudy: file });
+  try {
+    return await runStudyOn(pool, file, options, wallStart);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function runStudyOn(pool: WorkerPool, file: string, options: StudyRunOptions, wallStart: number): Promise<StudyResult> {
   const loaded = await loadStudy(file);
   const plan = planStudy(loaded.study, file, loaded.base, options.version, options.seeds, options.durationNs);
   if (options.point !== undefined && (options.point < 0 || options.point >= plan.points.length || !Number.isInteger(options.point))) {
@@ -124,7 +136,7 @@ export async function runStudy(file: string, options: StudyRunOptions): Promise<
   const wall = (): number => ((options.wallClockMs?.() ?? 0) - wallStart) / 1000;
   const shard = options.shard === undefined ? {} : { shard: options.shard };
   options.onProgress?.({ done: 0, total: inputs.length, reused: reusedCount });
-  await runOnPool(inputs, options.jobs ?? defaultJobs(), (index, outcome, progress) => {
+  await pool.run(inputs, (index, outcome, progress) => {
     const task = toRun[index];
     if (task === undefined) return;
     const point = plan.points[task.pointIndex]?.point ?? {};

@@ -43,6 +43,62 @@ export interface PoolProgress {
   readonly total: number;
 }
 
+/** Options of a pool started ahead of its tasks. */
+export interface PoolStartOptions {
+  /**
+   * A study file each worker loads as soon as it starts, before its first task, so the workers'
+   * compilation of it overlaps the main process's own loading and checking of it.
+   */
+  readonly preloadStudy?: string;
+}
+
+/** A running pool: tasks go in with `run`; `destroy` ends the worker processes. */
+export interface WorkerPool {
+  run(
+    inputs: readonly TaskInput[],
+    onResult?: (index: number, outcome: TaskOutcome, progress: PoolProgress) => void,
+  ): Promise<TaskOutcome[]>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts `workers` worker processes now. Starting them before the tasks are known matters on
+ * few cores: a worker's start (a Node process, the simulator's import, the study's compilation)
+ * costs a few hundred ms, which otherwise adds to the main process's loading instead of overlapping it.
+ */
+export function startPool(workers: number, options: PoolStartOptions = {}): WorkerPool {
+  const count = Math.max(1, workers);
+  const files = workerFiles();
+  const preload = options.preloadStudy === undefined ? {} : { NVMF_SIM_PRELOAD_STUDY: options.preloadStudy };
+  const pool = new Tinypool({
+    filename: files.entry,
+    runtime: 'child_process',
+    minThreads: count,
+    maxThreads: count,
+    concurrentTasksPerWorker: 1,
+    // Results carry typed arrays and Maps-free plain data; the structured clone keeps them exact.
+    serialization: 'advanced',
+    execArgv: workerExecArgv(count),
+    env: { ...process.env, NVMF_SIM_WORKER_MODULE: files.module, ...preload },
+    // Workers live for the whole run; nothing idles long enough to matter.
+    idleTimeout: 60_000,
+  });
+  return {
+    async run(inputs, onResult) {
+      let done = 0;
+      return Promise.all(
+        inputs.map(async (input, index) => {
+          const outcome = (await pool.run(input)) as TaskOutcome;
+          done++;
+          onResult?.(index, outcome, { done, total: inputs.length });
+          return outcome;
+        }),
+      );
+    },
+    destroy: () => pool.destroy(),
+  };
+}
+
 /**
  * Runs every input on `jobs` worker processes. `onResult` sees each outcome as it finishes (for
  * progress and partial saves); the returned list is in input order. A task that throws rejects
@@ -52,33 +108,12 @@ export async function runOnPool(
   inputs: readonly TaskInput[],
   jobs: number,
   onResult?: (index: number, outcome: TaskOutcome, progress: PoolProgress) => void,
+  options: PoolStartOptions = {},
 ): Promise<TaskOutcome[]> {
   if (inputs.length === 0) return [];
-  const workers = Math.max(1, Math.min(jobs, inputs.length));
-  const files = workerFiles();
-  const pool = new Tinypool({
-    filename: files.entry,
-    runtime: 'child_process',
-    minThreads: workers,
-    maxThreads: workers,
-    concurrentTasksPerWorker: 1,
-    // Results carry typed arrays and Maps-free plain data; the structured clone keeps them exact.
-    serialization: 'advanced',
-    execArgv: workerExecArgv(workers),
-    env: { ...process.env, NVMF_SIM_WORKER_MODULE: files.module },
-    // Workers live for the whole run; nothing idles long enough to matter.
-    idleTimeout: 60_000,
-  });
-  let done = 0;
+  const pool = startPool(Math.min(jobs, inputs.length), options);
   try {
-    return await Promise.all(
-      inputs.map(async (input, index) => {
-        const outcome = (await pool.run(input)) as TaskOutcome;
-        done++;
-        onResult?.(index, outcome, { done, total: inputs.length });
-        return outcome;
-      }),
-    );
+    return await pool.run(inputs, onResult);
   } finally {
     await pool.destroy();
   }
