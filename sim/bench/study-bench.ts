@@ -15,6 +15,12 @@ const STUDY_FILE = fileURLToPath(new URL('../../scenarios/studies/bench.ts', imp
 const REFERENCE_FILE = fileURLToPath(new URL('../../scenarios/reference.ts', import.meta.url));
 /** Long enough per point that a worker's start is a small part of its work, as in a real study. */
 const DURATION = '120ms';
+/**
+ * The same study with points four times as long: the pool's fixed cost (the bin's start, the
+ * workers' start and their compilation of the study, about 0.6 s) is then a quarter as large a part
+ * of the run, which shows how much of the gap to the ceiling that fixed cost is.
+ */
+const LONG_DURATION = '480ms';
 const DURATION_NS = POINT_DURATION_NS;
 const GOAL_SPEEDUP = 1.8;
 
@@ -38,9 +44,9 @@ function childSecondsAsync(first: number, last: number): Promise<number> {
   });
 }
 
-function study(jobs: number): { seconds: number; text: string } {
+function study(jobs: number, duration = DURATION): { seconds: number; text: string } {
   const start = performance.now();
-  const run = spawnSync(process.execPath, [BIN, 'study', STUDY_FILE, '--jobs', String(jobs), '--duration', DURATION, '--json'], {
+  const run = spawnSync(process.execPath, [BIN, 'study', STUDY_FILE, '--jobs', String(jobs), '--duration', duration, '--json'], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, NVMF_SIM_FROM: 'dist' },
@@ -88,6 +94,7 @@ export async function studyBench(): Promise<Record<string, unknown>> {
   const together = await Promise.all([childSecondsAsync(1, half), childSecondsAsync(half + 1, points)]);
   const workloadCeiling = (2 * alone) / Math.max(...together);
   const speedup = one.seconds / two.seconds;
+  const longSpeedup = study(1, LONG_DURATION).seconds / study(2, LONG_DURATION).seconds;
   const ceiling = await parallelCeiling();
   return {
     study: {
@@ -103,6 +110,8 @@ export async function studyBench(): Promise<Record<string, unknown>> {
       simulationParallelCeiling: Number(workloadCeiling.toFixed(2)),
       speedupOfSimulationCeiling: Number((speedup / workloadCeiling).toFixed(2)),
       speedupOfCeiling: Number((speedup / ceiling).toFixed(2)),
+      // The same study with 480 ms points (the fixed start a quarter as large a part).
+      speedupLongPoints: Number(longSpeedup.toFixed(2)),
       poolOverheadMsPerPoint: Number((((one.seconds - inProcess) / points) * 1000).toFixed(1)),
       sameResultsForAnyJobs: comparable(one.text) === comparable(two.text),
       goal: { speedup: GOAL_SPEEDUP, met: speedup >= GOAL_SPEEDUP },
