@@ -3,6 +3,7 @@
 // take one. Progress notes go to stderr so stdout stays machine-readable.
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { loopback4k } from './loopback4k.js';
+import { socketsTwoProcess } from './two-process-sockets.js';
 import { simFleetBench, simMemoryBench, simReferenceBench } from './sim-bench.js';
 import { startup } from './startup.js';
 import { studyBench, timeSeriesBench } from './study-bench.js';
@@ -11,6 +12,7 @@ import { studyBench, timeSeriesBench } from './study-bench.js';
 export const BENCHMARKS: readonly Benchmark[] = [
   startup,
   loopback4k,
+  socketsTwoProcess,
   {
     name: 'simReference',
     description: 'simulated I/Os and events per wall second on scenarios/reference.ts',
