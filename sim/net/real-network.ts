@@ -5,6 +5,15 @@ import type { Address, ByteStream, Listener, Network, StreamHandlers } from '../
 
 /** Send-buffer high-water mark: write() returns false above it, like net.Socket's writableHighWaterMark. */
 const HIGH_WATER_MARK_BYTES = 1 << 20;
+/**
+ * Chunks up to this size are copied into one staging buffer while the socket is corked; larger
+ * ones (data views) go to the socket as they are. Node's writev costs per chunk, not per byte, so a
+ * tick's 72-byte command capsules, or a C2HData header and the previous response capsule, leave as
+ * one iovec entry instead of one each.
+ */
+const COALESCE_MAX_BYTES = 512;
+/** Size of a staging buffer; a new one is taken when it is full (written bytes are never reused). */
+const STAGING_BYTES = 64 * 1024;
 
 const noHandlers: StreamHandlers = {
   data() {},
@@ -23,6 +32,15 @@ export class RealStream implements ByteStream {
   #installed = false;
   #closed = false;
   #corked = false;
+  /** Small chunks of this tick, copied here until a large chunk or the tick's end writes them. */
+  #staging: Buffer = Buffer.allocUnsafe(0);
+  #stagedFrom = 0;
+  #stagedTo = 0;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#flushStaged();
+    this.#socket.uncork();
+  };
 
   constructor(socket: net.Socket) {
     this.#socket = socket;
@@ -62,16 +80,37 @@ export class RealStream implements ByteStream {
     if (!this.#corked) {
       this.#corked = true;
       this.#socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        this.#socket.uncork();
-      });
+      process.nextTick(this.#uncork);
     }
-    this.#socket.write(chunk);
-    return this.#socket.writableLength < HIGH_WATER_MARK_BYTES;
+    if (chunk.length <= COALESCE_MAX_BYTES) {
+      if (this.#stagedTo + chunk.length > this.#staging.length) {
+        this.#flushStaged();
+        this.#staging = Buffer.allocUnsafe(STAGING_BYTES);
+        this.#stagedFrom = 0;
+        this.#stagedTo = 0;
+      }
+      this.#staging.set(chunk, this.#stagedTo);
+      this.#stagedTo += chunk.length;
+    } else {
+      this.#flushStaged();
+      this.#socket.write(chunk);
+    }
+    return this.#socket.writableLength + (this.#stagedTo - this.#stagedFrom) < HIGH_WATER_MARK_BYTES;
+  }
+
+  /** Hands the staged bytes to the socket; the staging buffer's later bytes stay free for more. */
+  #flushStaged(): void {
+    if (this.#stagedTo === this.#stagedFrom) return;
+    if (this.#socket.destroyed) {
+      this.#stagedFrom = this.#stagedTo;
+      return;
+    }
+    this.#socket.write(this.#staging.subarray(this.#stagedFrom, this.#stagedTo));
+    this.#stagedFrom = this.#stagedTo;
   }
 
   end(): void {
+    this.#flushStaged();
     if (!this.#socket.writableEnded) this.#socket.end();
   }
 
