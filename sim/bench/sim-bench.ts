@@ -15,6 +15,7 @@
 // outside the determinism rules); the simulations themselves never see them.
 import { fileURLToPath } from 'node:url';
 import { codeFloor } from './code-floor.js';
+import { profileLayers, sideLayer, simulationLayer } from './layer-profile.js';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { loadScenario } from '../scenario/index.js';
@@ -55,6 +56,13 @@ const FLEET_START_NS = 10 * NS_PER_MS;
 /** Steady-state windows [start, end) in simulated time, after connect and ramp-up. */
 const FLEET_WINDOW_NS: readonly [number, number] = [20 * NS_PER_MS, 50 * NS_PER_MS];
 const REFERENCE_WINDOW_NS: readonly [number, number] = [20 * NS_PER_MS, 200 * NS_PER_MS];
+/** Simulated time of the reference run that is profiled by layer (shares only; its wall is not used). */
+const LAYER_PROFILE_NS = 200 * NS_PER_MS;
+
+/** Each share of wall time per I/O, in ns, largest first. */
+function nsByLayer(shares: Record<string, number>, nsPerIo: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(shares).map(([layer, share]) => [layer, Math.round(share * nsPerIo)]));
+}
 /** Progress granularity for the windows. */
 const PROGRESS_NS = NS_PER_MS;
 
@@ -138,9 +146,26 @@ export async function simReferenceBench(): Promise<object> {
   const result = await runScenario(scenario, { wallClockMs: () => performance.now() });
   const wallS = (performance.now() - startMs) / 1000;
   const iosPerWallS = result.ios / wallS;
-  const floor = await codeFloor({ warmupMs: CODE_FLOOR_WARMUP_MS, measureMs: CODE_FLOOR_MEASURE_MS, wallClockMs: () => performance.now() });
+  const floorOptions = { warmupMs: CODE_FLOOR_WARMUP_MS, measureMs: CODE_FLOOR_MEASURE_MS, wallClockMs: () => performance.now() };
+  const floor = await codeFloor(floorOptions);
   const referenceNsPerIo = 1e9 / iosPerWallS;
   const floorNsPerIo = 1e9 / floor.simIosPerWallSecond;
+  // Events by kind: the scheduler counts each event under its function (a shorter run: same mix).
+  const kinds = new Map<(arg: unknown) => void, number>();
+  const shorter = await loadScenario(REFERENCE_FILE, { durationNs: LAYER_PROFILE_NS });
+  const profiled = await profileLayers(
+    () =>
+      runScenario(shorter, {
+        onWorld: (world) => {
+          world.scheduler.eventKinds = kinds;
+        },
+      }),
+    simulationLayer,
+  );
+  const eventsByKind = Object.fromEntries(
+    [...kinds].sort((a, b) => b[1] - a[1]).map(([fn, count]) => [fn.name === '' ? '(anonymous)' : fn.name, Number((count / Math.max(1, profiled.result.ios)).toFixed(3))]),
+  );
+  const floorSides = await profileLayers(() => codeFloor(floorOptions), sideLayer);
   return {
     simReference: {
       simSeconds: result.simSeconds,
@@ -153,10 +178,17 @@ export async function simReferenceBench(): Promise<object> {
       fingerprint: result.fingerprint,
       ok: result.ok,
       // The same workload with every model taken away (code-floor.ts): target and host code alone.
+      // Events per I/O by the function each event runs (a 200 ms run of the same scenario).
+      eventsPerIoByKind: eventsByKind,
+      // Wall ns per I/O by layer: a profiled 200 ms run's shares of the unprofiled ns per I/O.
+      wallNsPerIoByLayer: nsByLayer(profiled.shares, referenceNsPerIo),
       codeFloor: {
         simIosPerWallSecond: Math.round(floor.simIosPerWallSecond),
         wallNsPerIo: Math.round(floorNsPerIo),
         eventsPerIo: Number((floor.events / floor.ios).toFixed(2)),
+        // The floor's ns per I/O by side: host (its queues, block device and their codec calls),
+        // target, the workload with its statistics, the scheduler, and the pipe.
+        wallNsPerIoBySide: nsByLayer(floorSides.shares, floorNsPerIo),
       },
       // Wall time per I/O spent in the models (network, TCP, CPU, SSD) and their extra events.
       modelsWallNsPerIo: Math.round(referenceNsPerIo - floorNsPerIo),

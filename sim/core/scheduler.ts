@@ -222,6 +222,12 @@ export class Scheduler {
   now = 0;
   /** Events run so far (cancelled events are not counted). */
   eventCount = 0;
+  /**
+   * When set (by a benchmark), every event run is counted here under its function, a lane's
+   * entries under their own functions rather than the lane's; insertion-ordered, so a report
+   * lists kinds in the order they first ran. Off by default: one null check per event.
+   */
+  eventKinds: Map<EventFn<unknown>, number> | null = null;
 
   readonly #near = new KeyHeap();
   readonly #far = new KeyHeap();
@@ -333,6 +339,8 @@ export class Scheduler {
       const next = lane.head;
       this.#enterHead(lane, lane.times[next] as number, lane.seqs[next] as number);
     }
+    const kinds = this.eventKinds;
+    if (kinds !== null) kinds.set(fn, (kinds.get(fn) ?? 0) + 1);
     fn(arg);
   }
 
@@ -424,6 +432,8 @@ export class Scheduler {
       this.#releaseSlot(slot, true);
       this.now = time;
       this.eventCount++;
+      const kinds = this.eventKinds;
+      if (kinds !== null && fn !== runLaneHead) kinds.set(fn, (kinds.get(fn) ?? 0) + 1);
       fn(arg);
       return true;
     }
