@@ -4,7 +4,7 @@
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { loopback4k } from './loopback4k.js';
 import { socketsTwoProcess } from './two-process-sockets.js';
-import { simFleetBench, simMemoryBench, simReferenceBench } from './sim-bench.js';
+import { simFleetBench, simMemoryBench, simMixedBench, simReferenceBench } from './sim-bench.js';
 import { startup } from './startup.js';
 import { studyBench, timeSeriesBench } from './study-bench.js';
 
@@ -22,6 +22,11 @@ export const BENCHMARKS: readonly Benchmark[] = [
     name: 'simFleet',
     description: '64 hosts x 8 queues against 4 targets through one switch, per-I/O cost vs reference',
     run: async () => ({ ...(await simFleetBench()) }),
+  },
+  {
+    name: 'simMixed',
+    description: '4 KiB randrw 70/30 against randread on scenarios/reference.ts, per-I/O cost',
+    run: async () => ({ ...(await simMixedBench()) }),
   },
   {
     name: 'simMemory',

@@ -10,7 +10,9 @@
 //   does).
 // - simMemoryBench: heap per simulated NVMe/TCP connection (host queue + TCP connection + target
 //   queue), from heapUsed with the fleet's connections up and idle against the same world with one
-//   host on one I/O queue (the scenario format needs a host). Goal: <= 64 KiB.
+//   host on one I/O queue (the scenario format needs a host). Goal (issue 13): <= 16 KiB.
+// - simMixedBench: the reference with 4 KiB randrw 70/30 against randread, wall ns per simulated
+//   I/O in the same steady-state window. Goal (issue 13): within 1.5x.
 // Each takes well under a minute of wall time. Wall-clock reads are allowed here (sim/bench is
 // outside the determinism rules); the simulations themselves never see them.
 import { fileURLToPath } from 'node:url';
@@ -27,10 +29,11 @@ import { resolveScenario } from '../scenario/index.js';
 
 const REFERENCE_FILE = fileURLToPath(new URL('../../scenarios/reference.ts', import.meta.url));
 
-/** Goals from issue 3. */
+/** Goals from issues 3 and 13. */
 const GOAL_IOS_PER_WALL_S = 250_000;
 const GOAL_FLEET_RATIO = 1.5;
-const GOAL_BYTES_PER_CONNECTION = 64 * 1024;
+const GOAL_BYTES_PER_CONNECTION = 16 * 1024;
+const GOAL_MIXED_RATIO = 1.5;
 
 const NS_PER_MS = 1e6;
 /** Code floor windows in simulated ms (its I/Os are ~2 us of simulated time apart per slot). */
@@ -238,6 +241,33 @@ export async function simFleetBench(): Promise<object> {
       },
       ok: fleet.ok && heavy.ok && reference.ok,
       goal: { ratio: GOAL_FLEET_RATIO, met: ratio <= GOAL_FLEET_RATIO },
+    },
+  };
+}
+
+/** 4 KiB randrw 70/30 against randread on the reference: wall ns per simulated I/O, same window. */
+export async function simMixedBench(): Promise<object> {
+  const read = await loadScenario(REFERENCE_FILE, { durationNs: REFERENCE_WINDOW_NS[1] });
+  const mixed = await loadScenario(REFERENCE_FILE, { durationNs: REFERENCE_WINDOW_NS[1] }, [
+    { path: 'hosts[0].workload.rw', value: 'randrw' },
+    { path: 'hosts[0].workload.rwmixread', value: 70 },
+  ]);
+  // Warm-up: the first run of a process carries the JIT's work.
+  await measureWindow(read, REFERENCE_WINDOW_NS);
+  const readCost = await measureWindow(read, REFERENCE_WINDOW_NS);
+  const mixedCost = await measureWindow(mixed, REFERENCE_WINDOW_NS);
+  const readNs = readCost.wallNs / readCost.ios;
+  const mixedNs = mixedCost.wallNs / mixedCost.ios;
+  const ratio = mixedNs / readNs;
+  return {
+    simMixed: {
+      randreadWallNsPerIo: Math.round(readNs),
+      randrwWallNsPerIo: Math.round(mixedNs),
+      randreadEventsPerIo: Number((readCost.events / readCost.ios).toFixed(2)),
+      randrwEventsPerIo: Number((mixedCost.events / mixedCost.ios).toFixed(2)),
+      ratio: Number(ratio.toFixed(3)),
+      ok: readCost.ok && mixedCost.ok,
+      goal: { ratio: GOAL_MIXED_RATIO, met: ratio <= GOAL_MIXED_RATIO },
     },
   };
 }
