@@ -1,6 +1,9 @@
 // `npm run bench`: named benchmarks, each returning a fragment of one JSON object printed on stdout.
 // `npm run bench -- --only NAME` runs one; `--seconds S` changes the measured time of those that
-// take one. Progress notes go to stderr so stdout stays machine-readable.
+// take one. Progress notes go to stderr so stdout stays machine-readable. It runs the compiled code
+// (dist/bench, built first), as the `nvmf-sim` bin runs dist/: measured through tsx the simulator is
+// slower and larger (esbuild's keep-names wrappers give every closure its own property
+// dictionary, about 34 per connection). `npm run bench:sources` runs the sources, for development.
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { loopback4k } from './loopback4k.js';
 import { socketsTwoProcess } from './two-process-sockets.js';

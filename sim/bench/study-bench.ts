@@ -28,8 +28,10 @@ function seconds(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
-const POINTS_SCRIPT = fileURLToPath(new URL('./points-in-process.ts', import.meta.url));
-const CHILD_ARGS = ['--conditions=source', '--import=tsx', POINTS_SCRIPT];
+// The bench runs compiled (dist/bench) or, in development, from its sources through tsx.
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const POINTS_SCRIPT = fileURLToPath(new URL(FROM_SOURCES ? './points-in-process.ts' : './points-in-process.js', import.meta.url));
+const CHILD_ARGS = [...(FROM_SOURCES ? ['--conditions=source', '--import=tsx'] : []), POINTS_SCRIPT];
 
 function childSeconds(first: number, last: number): number {
   return Number(execFileSync(process.execPath, [...CHILD_ARGS, String(first), String(last)], { cwd: ROOT, encoding: 'utf8' }).trim());
@@ -79,7 +81,8 @@ async function parallelCeiling(): Promise<number> {
 }
 
 export async function studyBench(): Promise<Record<string, unknown>> {
-  execFileSync(process.execPath, [fileURLToPath(new URL('../../tools/build.mjs', import.meta.url))], { cwd: ROOT, stdio: 'ignore' });
+  // The bin runs dist/: from the sources, build it first (`npm run bench` has just built it).
+  if (FROM_SOURCES) execFileSync(process.execPath, [fileURLToPath(new URL('../../tools/build.mjs', import.meta.url))], { cwd: ROOT, stdio: 'ignore' });
   const one = study(1);
   const two = study(2);
   const comparable = (text: string): string => JSON.stringify({ ...(JSON.parse(text) as object), wallSeconds: 0 });

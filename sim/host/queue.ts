@@ -101,10 +101,10 @@ export class HostQueue {
     this.#env = env;
     this.#config = config;
     this.#events = events;
+    // Slots are built when their tag is first taken: an idle queue (most of a fleet's) holds none.
     this.#slots = [];
     this.#freeTags = new Int32Array(config.depth);
     for (let tag = 0; tag < config.depth; tag++) {
-      this.#slots.push(new Slot(tag));
       // Stack order so that tag 0 is used first.
       this.#freeTags[tag] = config.depth - 1 - tag;
     }
@@ -307,8 +307,12 @@ export class HostQueue {
   #takeSlot(): Slot {
     const tag = this.#freeTags[--this.#freeCount] ?? 0;
     const slot = this.#slots[tag];
-    if (slot === undefined) throw new Error(`tag ${tag} out of range`);
-    return slot;
+    if (slot !== undefined) return slot;
+    // The stack hands out never-used tags lowest first, so a new tag is always the next index.
+    if (tag !== this.#slots.length) throw new Error(`tag ${tag} out of order`);
+    const built = new Slot(tag);
+    this.#slots.push(built);
+    return built;
   }
 
   #releaseSlot(slot: Slot): void {

@@ -1,6 +1,9 @@
 // A queue's command slots: one before Connect (Linux queue->connect, TTAG 0xffff), then 2 x SQ size
 // (nvmet_tcp_install_queue: nr_cmds = sq->size * 2), taken from a free stack. A slot's index is the
 // transfer tag of its R2T, so an H2CData PDU finds its command in O(1) (nvmet_tcp_cmd_tag).
+// Slots are built when first taken, not at Connect: Linux allocates all nr_cmds up front, but here
+// an idle queue (most of a fleet's) would hold 64 command objects for nothing. The lowest slot
+// never used is always the next to be built, so slot order, and every TTAG sent, is as before.
 import type { CommandSink } from './command.js';
 import { TargetCommand } from './command.js';
 
@@ -9,23 +12,36 @@ export const PRE_CONNECT_TTAG = 0xffff;
 
 export class CommandTable {
   #slots: TargetCommand[];
+  /** Released slots, reused last-in first-out. */
   #free: number[];
+  /** Slots the table may hold; those at #slots.length and above are not built yet. */
+  #capacity: number;
+  #sink: CommandSink;
 
   constructor(sink: CommandSink) {
     this.#slots = [new TargetCommand(sink, 0, PRE_CONNECT_TTAG)];
     this.#free = [0];
+    this.#capacity = 1;
+    this.#sink = sink;
   }
 
   /** Replaces the table with `count` slots at Connect; the Connect command finishes in its old slot. */
   install(sink: CommandSink, count: number): void {
-    this.#slots = Array.from({ length: count }, (_, slot) => new TargetCommand(sink, slot, slot));
-    this.#free = Array.from({ length: count }, (_, index) => count - 1 - index);
+    this.#slots = [];
+    this.#free = [];
+    this.#capacity = count;
+    this.#sink = sink;
   }
 
   /** A free slot, or undefined when the host has more commands outstanding than the table holds. */
   take(): TargetCommand | undefined {
     const slot = this.#free.pop();
-    return slot === undefined ? undefined : this.#slots[slot];
+    if (slot !== undefined) return this.#slots[slot];
+    const next = this.#slots.length;
+    if (next >= this.#capacity) return undefined;
+    const command = new TargetCommand(this.#sink, next, next);
+    this.#slots.push(command);
+    return command;
   }
 
   release(command: TargetCommand): void {
@@ -47,6 +63,7 @@ export class CommandTable {
   clear(): void {
     for (const command of this.#slots) command.state = 'free';
     this.#free = [];
+    this.#capacity = this.#slots.length;
   }
 }
 
