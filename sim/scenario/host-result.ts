@@ -47,7 +47,7 @@ export function hostResult(
   all.add(stats.latency);
   if (stats.clat !== undefined) allClat.add(stats.clat);
   stats.perQueue.forEach((ios, queue) => {
-    const histogram = stats.perQueueLatency[queue];
+    const histogram = stats.queueLatency(queue);
     perQueue.push({ host: host.resolved.name, qid: queue + 1, ios, ...(histogram === undefined ? {} : { latencyUs: latencyUs(histogram) }) });
   });
   const state = crashed ? 'crashed' : (host.controller?.state ?? (host.connectError !== undefined ? 'never connected' : 'connecting'));

@@ -69,8 +69,11 @@ export class HostIoStats {
   readonly latency = new LatencyHistogram();
   /** Open loop only: submission-to-completion latency (fio's clat). */
   readonly clat: LatencyHistogram | undefined;
-  /** Latency per I/O queue index, at two significant digits (many queues, small histograms). */
-  readonly perQueueLatency: LatencyHistogram[];
+  /**
+   * Latency per I/O queue index, at two significant digits (many queues, small histograms); made
+   * on a queue's first I/O (a fleet's idle queues hold none): read it through queueLatency().
+   */
+  readonly #perQueueLatency: (LatencyHistogram | undefined)[];
   /** The same counts for reads and for writes. */
   readonly read = new DirectionIoStats();
   readonly write = new DirectionIoStats();
@@ -85,7 +88,7 @@ export class HostIoStats {
 
   constructor(queues: number, options: HostIoStatsOptions = {}) {
     this.perQueue = new Array<number>(queues).fill(0);
-    this.perQueueLatency = Array.from({ length: queues }, () => new LatencyHistogram({ significantDigits: 2 }));
+    this.#perQueueLatency = new Array<LatencyHistogram | undefined>(queues).fill(undefined);
     this.clat = options.openLoop === true ? new LatencyHistogram() : undefined;
     this.durationNs = options.durationNs ?? Infinity;
   }
@@ -93,6 +96,12 @@ export class HostIoStats {
   violation(detail: string): void {
     this.violations++;
     this.firstViolation ??= detail;
+  }
+
+  /** The latency histogram of an I/O queue index (empty if it saw no I/O), or undefined out of range. */
+  queueLatency(queue: number): LatencyHistogram | undefined {
+    if (queue < 0 || queue >= this.#perQueueLatency.length) return undefined;
+    return (this.#perQueueLatency[queue] ??= new LatencyHistogram({ significantDigits: 2 }));
   }
 }
 
@@ -200,7 +209,7 @@ export class TrackedDevice implements WorkloadDevice {
       stats.perQueue[record.queue] = (stats.perQueue[record.queue] ?? 0) + 1;
       const latency = now - record.arrivalNs;
       stats.latency.record(latency);
-      stats.perQueueLatency[record.queue]?.record(latency);
+      stats.queueLatency(record.queue)?.record(latency);
       stats.clat?.record(now - record.startNs);
       const direction = record.direction;
       direction.ios++;
