@@ -5,7 +5,6 @@
 // slower and larger (esbuild's keep-names wrappers give every closure its own property
 // dictionary, about 34 per connection). `npm run bench:sources` runs the sources, for development.
 import type { Benchmark, BenchOptions } from './benchmark.js';
-import { loopback4k } from './loopback4k.js';
 import { socketsTwoProcess } from './two-process-sockets.js';
 import { simFleetBench, simMemoryBench, simMixedBench, simReferenceBench } from './sim-bench.js';
 import { startup } from './startup.js';
@@ -14,7 +13,6 @@ import { studyBench, timeSeriesBench } from './study-bench.js';
 /** Add new benchmarks here; each returns a fragment merged into the printed object. */
 export const BENCHMARKS: readonly Benchmark[] = [
   startup,
-  loopback4k,
   socketsTwoProcess,
   {
     name: 'simReference',

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './benchmark.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../cli/nvmf-sim.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../sim/cli/nvmf-sim.mjs', import.meta.url));
 const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
 const GOAL_SECONDS = 0.3;
 const RUNS = 9;

@@ -10,7 +10,7 @@ import { importUserModule, resolveScenario, runScenario } from '../scenario/inde
 import { POINT_DURATION_NS, runPointsInProcess } from './points-in-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../cli/nvmf-sim.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../sim/cli/nvmf-sim.mjs', import.meta.url));
 const STUDY_FILE = fileURLToPath(new URL('../../scenarios/studies/bench.ts', import.meta.url));
 const REFERENCE_FILE = fileURLToPath(new URL('../../scenarios/reference.ts', import.meta.url));
 /** Long enough per point that a worker's start is a small part of its work, as in a real study. */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './benchmark.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../cli/nvmf-sim.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../sim/cli/nvmf-sim.mjs', import.meta.url));
 const RAW_PEER = fileURLToPath(new URL('./raw-peer.mjs', import.meta.url));
 const QUEUES = 4;
 const DEPTH_PER_QUEUE = 32;
