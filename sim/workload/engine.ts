@@ -197,6 +197,11 @@ export class WorkloadRun {
     return this.#result;
   }
 
+  /** The read and write counters (group_reporting merges these across jobs). */
+  get directions(): readonly [DirectionStats, DirectionStats] {
+    return this.#stats;
+  }
+
   /** I/Os currently outstanding. */
   get inflight(): number {
     return this.#inflight;
