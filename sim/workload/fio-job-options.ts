@@ -148,7 +148,9 @@ function bssplit(value: string | undefined, draft: Draft): void {
 
 function randomDistribution(value: string | undefined, draft: Draft): void {
   const text = required(value);
-  const [kind = '', arg] = text.split(':', 2);
+  const colon = text.indexOf(':');
+  const kind = colon < 0 ? text : text.slice(0, colon);
+  const arg = colon < 0 ? undefined : text.slice(colon + 1);
   const number = (fallback: number | undefined, what: string): number => {
     if (arg === undefined || arg === '') {
       if (fallback === undefined) throw new Error(`${kind} needs ${what}, e.g. ${kind}:${kind === 'zipf' ? '1.2' : kind === 'pareto' ? '0.2' : '20'}`);

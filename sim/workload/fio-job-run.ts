@@ -9,7 +9,8 @@ import type { WorkloadEnv, WorkloadOptions } from './engine.js';
 import { WorkloadRun } from './engine.js';
 import { fioJob, FIO_VERSION, type FioOutput } from './fio-json.js';
 import type { FioJobPlan } from './fio-job-options.js';
-import { resolveJob, type JobFieldNames, type JobSpec, type ResolvedJob } from './job.js';
+import { FioJobFileError } from './fio-job-file.js';
+import { JobError, resolveJob, type JobFieldNames, type JobSpec, type ResolvedJob } from './job.js';
 import { DirectionStats, type WorkloadResult } from './stats.js';
 
 /** One clone of one job section, resolved against the namespace. */
@@ -52,10 +53,15 @@ export function resolveFioJobs(
       spec.ioSizeBytes = spec.sizeBytes ?? geometry.sizeBytes - offset;
     }
     for (let clone = 0; clone < plan.numjobs; clone++) {
-      const name = plan.numjobs === 1 ? plan.name : `${plan.name}.${clone}`;
       spec = { ...spec, queues: 1, queueOffset: queue++, streamPrefix: `${plan.spec.streamPrefix ?? `fio/${plan.name}`}/${clone}` };
-      const job = resolveJob({ ...spec, name: plan.name }, geometry, options.fieldNames);
-      instances.push({ plan, clone, groupid, job: name === job.name ? job : { ...job, name: plan.name } });
+      let job: ResolvedJob;
+      try {
+        job = resolveJob({ ...spec, name: plan.name }, geometry, options.fieldNames);
+      } catch (error) {
+        if (!(error instanceof JobError)) throw error;
+        throw new FioJobFileError(plan.file, plan.line, error.field, `job '${plan.name}': ${error.message.slice(error.field.length + 2)}`);
+      }
+      instances.push({ plan, clone, groupid, job });
     }
   });
   return instances;
