@@ -86,7 +86,7 @@ test('fio job cli: --job runs each job on the target, one JSON entry per clone',
   // numjobs=2: each clone on its own I/O queue (qid 2 and 3 after seq-write's qid 1).
   t.deepEqual(output.jobs.map((job) => job.nvmf_sim.queues.map((q) => q.qid)), [[1], [2], [3]]);
   const bins = output.jobs[1]?.read.clat_ns.bins ?? {};
-  t.is(Object.values(bins).reduce((a, b) => a + b, 0), output.jobs[1]?.read.total_ios);
+  t.is(Object.values(bins).reduce((a, b) => a + b, 0), output.jobs[1]?.read.total_ios ?? -1);
 });
 
 test('fio job cli: positional job file, flags override every job, size capped with a note', async (t) => {
