@@ -312,7 +312,12 @@ export class WorkloadRun {
       this.#runLeft--;
     } else if (offsets !== undefined) {
       const last = this.#totalUnits - units;
-      const draw = (): number => Math.min(last, offsets.draw(this.#offsetRng) * job.alignUnits);
+      // Uniform draws cover exactly the aligned starts that fit (as before skewed distributions
+      // existed, so seeds keep their offsets); skewed ones draw over the region and clamp.
+      const uniform = job.randomDistribution.kind === 'random';
+      const fits = Math.floor(last / job.alignUnits) + 1;
+      const draw = (): number =>
+        uniform ? this.#offsetRng.int(fits) * job.alignUnits : Math.min(last, offsets.draw(this.#offsetRng) * job.alignUnits);
       first = draw();
       const map = this.#map;
       // A collision with an in-flight I/O would make verification ambiguous: try elsewhere first.
