@@ -245,6 +245,6 @@ async function runJobFile(
   void io.untilSignal().then(() => run.stop());
   const entries = fioReportEntries(await run.run());
   if (json) io.out(`${JSON.stringify(fioJobFileOutput(entries), null, 2)}\n`);
-  else io.out(entries.map((entry) => formatFioText(entry.result).replace('(groupid=0,', `(groupid=${entry.groupid},`)).join('\n'));
+  else io.out(entries.map((entry) => formatFioText(entry.result).replace('(groupid=0, jobs=1)', `(groupid=${entry.groupid}, jobs=${entry.jobs})`)).join('\n'));
   return entries.some((entry) => entry.result.errors > 0 || entry.result.verify.mismatches > 0) ? EXIT_FAILURE : 0;
 }

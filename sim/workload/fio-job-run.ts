@@ -119,7 +119,8 @@ export class FioJobFileRun {
 /** Adds one run's counters into a group's (latency histograms merged, not averaged). */
 function mergeDirection(into: DirectionStats, from: DirectionStats): void {
   into.clat.add(from.clat);
-  if (into.lat !== undefined && from.lat !== undefined) into.lat.add(from.lat);
+  // A closed-loop member's total latency is its clat (engine.ts keeps no separate lat for it).
+  into.lat?.add(from.lat ?? from.clat);
   into.ioBytes += from.ioBytes;
   into.ios += from.ios;
   into.errors += from.errors;
@@ -163,6 +164,8 @@ export interface FioReportEntry {
   readonly job: ResolvedJob;
   readonly options: Readonly<Record<string, string>>;
   readonly result: WorkloadResult;
+  /** Clones reported in this entry (fio's "jobs=N"). */
+  readonly jobs: number;
 }
 
 /** Entries in fio's order: per clone, or one per group where any of its jobs asks for group_reporting. */
@@ -174,9 +177,9 @@ export function fioReportEntries(done: readonly { instance: FioJobInstance; run:
     const head = members[0];
     if (head === undefined) continue;
     if (members.some(({ instance }) => instance.plan.groupReporting)) {
-      entries.push({ groupid, job: head.instance.job, options: head.instance.plan.options, result: mergeResults(head.instance.plan.name, members) });
+      entries.push({ groupid, job: head.instance.job, options: head.instance.plan.options, result: mergeResults(head.instance.plan.name, members), jobs: members.length });
     } else {
-      for (const { instance, result } of members) entries.push({ groupid, job: instance.job, options: instance.plan.options, result });
+      for (const { instance, result } of members) entries.push({ groupid, job: instance.job, options: instance.plan.options, result, jobs: 1 });
     }
   }
   return entries;
