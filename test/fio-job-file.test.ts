@@ -243,3 +243,70 @@ test('fio job: the shipped example parses and runs', async (t) => {
   t.true((entries[0]?.result.read.ios ?? 0) > 0);
   t.true((entries[0]?.result.write.ios ?? 0) > 0);
 });
+
+test('fio job: rw=randread:8 seeks once every 8 I/Os, sequential between', async (t) => {
+  const { device } = await runPlans(plans('[a]\nrw=randread:8\nbs=4k\nsize=4m\nio_size=256k\n'));
+  const offsets = device.log.map((io) => io.offset);
+  t.is(offsets.length, 64);
+  for (let i = 0; i < offsets.length; i++) {
+    if (i % 8 !== 0) t.is(offsets[i], (offsets[i - 1] ?? 0) + 4096, `I/O ${i} continues the run`);
+  }
+  const seeks = offsets.filter((offset, i) => i > 0 && offset !== (offsets[i - 1] ?? 0) + 4096).length;
+  t.true(seeks >= 6 && seeks <= 7, `a seek at most every 8 I/Os, got ${seeks}`);
+});
+
+test('fio job: rw=read:4k leaves holes, rw=read:-8k walks backwards', async (t) => {
+  const holes = await runPlans(plans('[a]\nrw=read:4k\nbs=4k\nsize=1m\nio_size=16k\n'));
+  t.deepEqual(holes.device.log.map((io) => io.offset), [0, 8192, 16384, 24576]);
+  const back = await runPlans(plans('[a]\nrw=read:-8k\nbs=4k\nsize=1m\nio_size=16k\noffset=64k\n'));
+  t.deepEqual(back.device.log.map((io) => io.offset - 65536), [0, 1048576 - 4096, 1048576 - 8192, 1048576 - 12288]);
+});
+
+test('fio job: zoned and zipf skew where random I/O lands', async (t) => {
+  const zoned = await runPlans(plans('[a]\nrw=randread\nbs=4k\nsize=4m\nio_size=4m\nrandom_distribution=zoned:60/10:40/90\n'));
+  const inFirstTenth = zoned.device.log.filter((io) => io.offset < 0.1 * 4 * MiB).length / zoned.device.log.length;
+  t.true(inFirstTenth > 0.55 && inFirstTenth < 0.65, `60% of I/Os in the first 10%, got ${inFirstTenth}`);
+  const zipf = await runPlans(plans('[a]\nrw=randread\nbs=4k\nsize=4m\nio_size=4m\nrandom_distribution=zipf:1.2\n'));
+  const counts = new Map<number, number>();
+  for (const io of zipf.device.log) counts.set(io.offset, (counts.get(io.offset) ?? 0) + 1);
+  const top = [...counts.values()].sort((a, b) => b - a).slice(0, 10).reduce((a, b) => a + b, 0);
+  t.true(top / zipf.device.log.length > 0.3, `the 10 hottest of 1024 blocks take over 30% of I/O, got ${top / zipf.device.log.length}`);
+  const uniform = await runPlans(plans('[a]\nrw=randread\nbs=4k\nsize=4m\nio_size=4m\n'));
+  const ucounts = new Map<number, number>();
+  for (const io of uniform.device.log) ucounts.set(io.offset, (ucounts.get(io.offset) ?? 0) + 1);
+  const utop = [...ucounts.values()].sort((a, b) => b - a).slice(0, 10).reduce((a, b) => a + b, 0);
+  t.true(utop / uniform.device.log.length < 0.05);
+});
+
+test('fio job: blockalign aligns random offsets', async (t) => {
+  const { device } = await runPlans(plans('[a]\nrw=randread\nbs=4k\nblockalign=64k\nsize=4m\nio_size=256k\n'));
+  t.true(device.log.every((io) => io.offset % 65536 === 0));
+});
+
+test('fio job: startdelay and ramp_time', async (t) => {
+  const { done } = await runPlans(plans('[a]\nrw=read\nbs=4k\nsize=1m\nruntime=10ms\ntime_based\nramp_time=5ms\n[b]\nrw=read\nbs=4k\nsize=1m\nio_size=4k\nstartdelay=20ms\n'));
+  const [a, b] = done;
+  // 10 µs per I/O at iodepth 1: 500 I/Os in the ramp are run but not counted, 1000 after it are.
+  t.is(a?.result.read.ios, 1000);
+  t.is(a?.result.elapsedNs, 15e6);
+  t.is(b?.run.directions[0].firstIssueNs, 20e6);
+});
+
+test('fio job: verify_fatal stops at the first mismatch', async (t) => {
+  const clock = new ManualClock();
+  const device = new MemoryDevice(MiB, { clock, latencyNs: 10_000 });
+  const instances = resolveFioJobs(plans('[a]\nrw=randrw\nbs=4k\nsize=64k\nio_size=8m\nverify=crc32c\nverify_fatal=1\n'), device);
+  // Corrupt every block that is read after the first writes land.
+  const original = device.submit.bind(device);
+  device.submit = (io, callback) => original(io, (status, data) => {
+    if (io.kind === 'read' && data !== undefined) data[100] = (data[100] ?? 0) ^ 0xff;
+    callback(status, data);
+  });
+  let finished = false;
+  const promise = new FioJobFileRun({ clock, rng: new SeededRngSource('fatal') }, device, instances).run().then((d) => ((finished = true), d));
+  while (!finished) if (!clock.step()) await new Promise((resolve) => setImmediate(resolve));
+  const [first] = await promise;
+  t.is(first?.result.ended, 'error');
+  t.is(first?.result.verify.mismatches, 1);
+  t.true((first?.result.read.ios ?? 0) + (first?.result.write.ios ?? 0) < 2048);
+});
