@@ -94,7 +94,7 @@ test('fio job cli: positional job file, flags override every job, size capped wi
   const file = jobFile('big.fio', '[global]\nsize=64g\ngroup_reporting\n[a]\nrw=randread\nnumjobs=2\nruntime=1h\n');
   const result = await run(['io', ...address, '-i', '2', '--runtime', '200ms', '--bs', '8k', file, '--json']);
   t.is(result.code, 0, result.stderr);
-  t.regex(result.stderr, /^nvmf-sim: note: .*big\.fio:4: job 'a': size 68719476736 is beyond the 8388608-byte namespace; capped to 8388608\n$/);
+  t.regex(result.stderr, /^nvmf-sim: note: .*big\.fio:2: job 'a': size 68719476736 is beyond the 8388608-byte namespace; capped to 8388608\n$/);
   const output = JSON.parse(result.stdout) as FioJson;
   t.is(output.jobs.length, 1, 'group_reporting: one entry');
   t.true((output.jobs[0]?.read.total_ios ?? 0) > 0);
@@ -121,3 +121,10 @@ test('fio job cli: a stray positional argument is refused', usage, () => ['--rw'
 test('fio job cli: two job files are refused', usage, (f) => ['--job', f('a.fio', '[a]\n'), f('b.fio', '[b]\n')], /unexpected argument .*b\.fio/);
 test('fio job cli: unknown option is FILE:LINE, exit 2', usage, (f) => ['--job', f('bad.fio', '[a]\nrw=read\nfrobnicate=3\n')], /^nvmf-sim: .*bad\.fio:3: option 'frobnicate': unknown/);
 test('fio job cli: bssplit not adding up is FILE:LINE, exit 2', usage, (f) => [f('split.fio', '[global]\nbssplit=4k/10:8k/10\n[a]\n')], /^nvmf-sim: .*split\.fio:2: option 'bssplit': percentages add up to 20, not 100$/);
+
+test('fio job cli: a block size the namespace cannot take points at its line', async (t) => {
+  const address = await loopbackTarget(t);
+  const result = await run(['io', ...address, jobFile('odd.fio', '[global]\nrw=read\n[a]\nsize=64k\nbs=3000\n')]);
+  t.is(result.code, 2, result.stderr);
+  t.regex(result.stderr, /^nvmf-sim: .*odd\.fio:5: option 'bs': job 'a': block size 3000 is not a multiple of the namespace's \d+-byte block size\n$/);
+});

@@ -224,7 +224,7 @@ test('fio job: a size beyond the namespace is capped with one note', async (t) =
   const { entries } = await runPlans(plans('[a]\nrw=read\nbs=64k\nsize=64g\n', 'big.fio'), { onNote: (note) => notes.push(note) });
   t.is(entries[0]?.job.sizeBytes, 4 * MiB);
   t.is(notes.length, 1);
-  t.regex(notes[0] ?? '', /^big\.fio:1: job 'a': size 68719476736 is beyond the 4194304-byte namespace; capped to 4194304$/);
+  t.regex(notes[0] ?? '', /^big\.fio:4: job 'a': size 68719476736 is beyond the 4194304-byte namespace; capped to 4194304$/);
 });
 
 test('fio job: verify writes then checks, bssplit and zipf draw only their sizes', async (t) => {

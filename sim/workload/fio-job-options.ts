@@ -25,6 +25,8 @@ export interface FioJobPlan {
   readonly timeBased: boolean;
   /** The options as written (global then job), for the JSON "job options". */
   readonly options: Readonly<Record<string, string>>;
+  /** The line each option was last given on, so later checks can point at it. */
+  readonly optionLines: Readonly<Record<string, number>>;
 }
 
 /** Options of a local kernel device or of fio's own process: accepted and ignored (README). */
@@ -346,9 +348,11 @@ export function planFioJobs(text: FioJobFileText): FioJobPlan[] {
       rwmixwrite: undefined,
     };
     const options: Record<string, string> = {};
+    const optionLines: Record<string, number> = {};
     for (const option of [...section.global, ...section.options]) {
       apply(text.file, option, draft);
       options[option.name] = option.value ?? '';
+      optionLines[option.name] = option.line;
     }
     // fio: rwmixwrite is the complement of rwmixread; the later one given wins, read wins a tie here.
     if (draft.rwmixwrite !== undefined && !section.options.concat(section.global).some((o) => o.name === 'rwmixread')) {
@@ -370,6 +374,7 @@ export function planFioJobs(text: FioJobFileText): FioJobPlan[] {
       startDelayNs: draft.startDelayNs,
       timeBased: draft.timeBased,
       options,
+      optionLines,
     };
   });
 }

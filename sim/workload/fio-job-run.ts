@@ -44,7 +44,7 @@ export function resolveFioJobs(
     const offset = spec.offsetBytes ?? 0;
     if (spec.sizeBytes !== undefined && offset + spec.sizeBytes > geometry.sizeBytes && offset < geometry.sizeBytes) {
       const capped = geometry.sizeBytes - offset;
-      options.onNote?.(`${plan.file}:${plan.line}: job '${plan.name}': size ${spec.sizeBytes} is beyond the ${geometry.sizeBytes}-byte namespace; capped to ${capped}`);
+      options.onNote?.(`${plan.file}:${plan.optionLines.size ?? plan.line}: job '${plan.name}': size ${spec.sizeBytes} is beyond the ${geometry.sizeBytes}-byte namespace; capped to ${capped}`);
       spec.sizeBytes = capped;
     }
     // fio without time_based ends at size or runtime, whichever comes first.
@@ -59,7 +59,9 @@ export function resolveFioJobs(
         job = resolveJob({ ...spec, name: plan.name }, geometry, options.fieldNames);
       } catch (error) {
         if (!(error instanceof JobError)) throw error;
-        throw new FioJobFileError(plan.file, plan.line, error.field, `job '${plan.name}': ${error.message.slice(error.field.length + 2)}`);
+        // The engine names fio's option (job.ts DEFAULT_FIELD_NAMES): point at the line that set it.
+        const line = plan.optionLines[error.field] ?? (error.field === 'bs' ? plan.optionLines.bssplit : undefined) ?? plan.line;
+        throw new FioJobFileError(plan.file, line, error.field, `job '${plan.name}': ${error.message.slice(error.field.length + 2)}`);
       }
       instances.push({ plan, clone, groupid, job });
     }
