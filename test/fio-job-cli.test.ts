@@ -10,6 +10,7 @@ import type { CliIo } from '../sim/cli/command.js';
 import { main } from '../sim/cli/main.js';
 import { NvmeTarget } from '../sim/target/target.js';
 import { realEnv } from '../sim/world/index.js';
+import { NQN as MPATH_NQN, targetConfig } from './helpers/multipath-world.js';
 
 const NQN = 'nqn.2024-01.io.nvmf-sim:fio';
 
@@ -127,4 +128,23 @@ test('fio job cli: a block size the namespace cannot take points at its line', a
   const result = await run(['io', ...address, jobFile('odd.fio', '[global]\nrw=read\n[a]\nsize=64k\nbs=3000\n')]);
   t.is(result.code, 2, result.stderr);
   t.regex(result.stderr, /^nvmf-sim: .*odd\.fio:5: option 'bs': job 'a': block size 3000 is not a multiple of the namespace's \d+-byte block size\n$/);
+});
+
+test('fio job cli: with several paths the job file runs on the head and the JSON has the paths', async (t) => {
+  const env = realEnv({ seed: 'cli-fio-mpath', logLevel: 'silent' });
+  const config = targetConfig(['optimized', 'non-optimized']);
+  const target = new NvmeTarget(env, { ...config, ports: (config.ports ?? []).map((port) => ({ ...port, traddr: '127.0.0.1', trsvcid: 0 })) });
+  await target.start();
+  t.teardown(async () => {
+    await target.stop();
+    env.clock.clearAll();
+  });
+  const paths = target.boundPorts.flatMap((port) => ['-a', '127.0.0.1', '-s', String(port.address.port)]);
+  const file = jobFile('mpath.fio', '[a]\nrw=randread\nbs=4k\nsize=256k\nnumjobs=2\n');
+  const result = await run(['io', '-t', 'tcp', ...paths, '-n', MPATH_NQN, '-i', '2', file, '--json']);
+  t.is(result.code, 0, result.stderr);
+  const output = JSON.parse(result.stdout) as { jobs: { nvmf_sim: { paths?: { ios: number }[] } }[] };
+  t.is(output.jobs.length, 2);
+  t.is(output.jobs[0]?.nvmf_sim.paths?.length, 2);
+  t.is(output.jobs[0]?.nvmf_sim.paths?.[0]?.ios, 128, 'numa: both clones on the optimized path');
 });

@@ -184,7 +184,7 @@ export const ioCommand: Command = {
       const controller = await connectSubsystem(env, paths, iopolicy);
       if (jobFile !== undefined) {
         try {
-          return await runJobFile(env, controller, nsid, jobFile.plans, overrides, io, json);
+          return await runJobFile(env, controller, nsid, jobFile.plans, overrides, io, json, iopolicy);
         } finally {
           await controller.disconnect();
         }
@@ -232,6 +232,7 @@ async function runJobFile(
   overrides: Partial<JobSpec>,
   io: CliIo,
   json: boolean,
+  iopolicy: Parameters<typeof formatPathsText>[0],
 ): Promise<number> {
   const device = await controller.namespace(nsid);
   let instances;
@@ -244,7 +245,15 @@ async function runJobFile(
   const run = new FioJobFileRun(env, device, instances);
   void io.untilSignal().then(() => run.stop());
   const entries = fioReportEntries(await run.run());
-  if (json) io.out(`${JSON.stringify(fioJobFileOutput(entries), null, 2)}\n`);
-  else io.out(entries.map((entry) => formatFioText(entry.result).replace('(groupid=0, jobs=1)', `(groupid=${entry.groupid}, jobs=${entry.jobs})`)).join('\n'));
+  // With several paths, the whole file's per-path statistics follow, as for a single job.
+  const pathStats = controller.paths(nsid);
+  if (json) {
+    const output = fioJobFileOutput(entries);
+    const jobs = pathStats.length === 0 ? output.jobs : output.jobs.map((entry) => ({ ...entry, nvmf_sim: { ...entry.nvmf_sim, iopolicy, paths: pathsJson(pathStats) } }));
+    io.out(`${JSON.stringify({ ...output, jobs }, null, 2)}\n`);
+  } else {
+    const text = entries.map((entry) => formatFioText(entry.result).replace('(groupid=0, jobs=1)', `(groupid=${entry.groupid}, jobs=${entry.jobs})`)).join('\n');
+    io.out(pathStats.length === 0 ? text : `${text}\n${formatPathsText(iopolicy, pathStats)}`);
+  }
   return entries.some((entry) => entry.result.errors > 0 || entry.result.verify.mismatches > 0) ? EXIT_FAILURE : 0;
 }

@@ -354,7 +354,7 @@ export function planFioJobs(text: FioJobFileText): FioJobPlan[] {
       options[option.name] = option.value ?? '';
       optionLines[option.name] = option.line;
     }
-    // fio: rwmixwrite is the complement of rwmixread; the later one given wins, read wins a tie here.
+    // fio: rwmixwrite is the complement of rwmixread; when both are given, rwmixread wins here.
     if (draft.rwmixwrite !== undefined && !section.options.concat(section.global).some((o) => o.name === 'rwmixread')) {
       draft.spec.rwmixread = 100 - draft.rwmixwrite;
     }
