@@ -167,7 +167,7 @@ export const ioCommand: Command = {
   usage:
     'io -t tcp -a ADDR [-s PORT] [-a ADDR -s PORT ... | --connect-all] [--iopolicy P] -n NQN [--nsid N] [-i QUEUES] [-Q SIZE] [-g] [-G] --rw MODE [--rwmixread P]\n' +
     '       [--bs SIZE | --bsrange MIN-MAX] [--iodepth N] (--size SIZE | --runtime TIME) [--verify] [--seed S] [--json]\n' +
-    '       io -t tcp -a ADDR -n NQN [job flags overriding every job] (--job FILE.fio | FILE.fio)',
+    '       nvmf-sim io -t tcp -a ADDR -n NQN [job flags overriding every job] (--job FILE.fio | FILE.fio)',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'io'), OPTIONS);
