@@ -16,6 +16,7 @@ import {
   type FioJobPlan,
 } from '../sim/workload/index.js';
 import { MemoryDevice } from '../sim/workload/memory-device.js';
+import { offsetDistribution } from '../sim/workload/random-distribution.js';
 
 class ManualClock implements Clock {
   #now = 0;
@@ -309,4 +310,20 @@ test('fio job: verify_fatal stops at the first mismatch', async (t) => {
   t.is(first?.result.ended, 'error');
   t.is(first?.result.verify.mismatches, 1);
   t.true((first?.result.read.ios ?? 0) + (first?.result.write.ios ?? 0) < 2048);
+});
+
+test('fio job: pareto:0.2 sends about 80% of I/O to 20% of the blocks, spread over the region', (t) => {
+  const dist = offsetDistribution({ kind: 'pareto', h: 0.2 }, 1000);
+  const rng = new SeededRngSource('pareto').stream('offsets');
+  const counts = new Array<number>(1000).fill(0);
+  for (let i = 0; i < 100_000; i++) {
+    const at = dist.draw(rng);
+    counts[at] = (counts[at] ?? 0) + 1;
+  }
+  const hottest = [...counts].sort((a, b) => b - a);
+  const share = hottest.slice(0, 200).reduce((a, b) => a + b, 0) / 100_000;
+  t.true(share > 0.75 && share < 0.85, `20% of blocks take ${share}`);
+  // The hottest blocks are not packed at the start of the region.
+  const hot = counts.map((count, at) => [count, at] as const).sort((a, b) => b[0] - a[0]).slice(0, 50).map(([, at]) => at);
+  t.true(hot.some((at) => at > 500));
 });

@@ -1,6 +1,6 @@
 // Where random I/O lands (fio random_distribution): uniform, or skewed so some blocks are hot.
 // zipf:θ and pareto:h rank blocks by popularity and then scatter the ranks over the region with a
-// hash, as fio does, so hot blocks are not all at the start; normal:σ centres a Gaussian (σ as a
+// permutation (fio hashes them), so hot blocks are not all at the start; normal:σ centres a Gaussian (σ as a
 // percentage of the region) on the middle; zoned:A/R:... sends A% of I/Os to the next R% of the
 // region. zipf follows Gray et al., "Quickly generating billion-record synthetic databases"
 // (SIGMOD 1994), which fio also uses; like fio it sums zeta over at most 10 million ranks.
@@ -20,11 +20,36 @@ export interface OffsetDistribution {
 
 const ZIPF_MAX_RANKS = 10_000_000;
 
-/** A 64-bit-ish multiplicative scatter of a rank over [0, span), stable for a given span. */
-function scatter(rank: number, span: number): number {
-  const lo = Math.imul(rank >>> 0, 0x9e3779b1) >>> 0;
-  const hi = Math.imul(Math.floor(rank / 0x1_0000_0000) ^ (lo >>> 13), 0x85ebca6b) >>> 0;
-  return (hi * 0x1_0000_0000 + lo) % span;
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Spreads popularity ranks over [0, span) so hot blocks are scattered over the region rather than
+ * packed at its start (fio hashes ranks for the same reason). An affine map with a multiplier
+ * coprime to span is a permutation: every rank gets a block of its own.
+ */
+class RankScatter {
+  readonly #span: number;
+  readonly #chunks: readonly number[];
+  readonly #shift: number;
+  constructor(span: number) {
+    this.#span = span;
+    let multiplier = Math.max(1, Math.floor(span * 0.6180339887));
+    while (gcd(multiplier, span) !== 1) multiplier++;
+    // The multiplier in 16-bit chunks, high first: (rank * m) mod span without leaving 2^53.
+    const chunks: number[] = [];
+    for (let m = multiplier; m > 0; m = Math.floor(m / 0x1_0000)) chunks.unshift(m % 0x1_0000);
+    this.#chunks = chunks;
+    this.#shift = Math.floor(span * 0.3819660113);
+  }
+  place(rank: number): number {
+    const span = this.#span;
+    let product = 0;
+    for (const chunk of this.#chunks) product = (product * 0x1_0000 + (rank % span) * chunk) % span;
+    return (product + this.#shift) % span;
+  }
 }
 
 class Uniform implements OffsetDistribution {
@@ -35,14 +60,14 @@ class Uniform implements OffsetDistribution {
 }
 
 class Zipf implements OffsetDistribution {
-  readonly #span: number;
+  readonly #scatter: RankScatter;
   readonly #ranks: number;
   readonly #theta: number;
   readonly #alpha: number;
   readonly #eta: number;
   readonly #zetan: number;
   constructor(span: number, theta: number) {
-    this.#span = span;
+    this.#scatter = new RankScatter(span);
     this.#ranks = Math.min(span, ZIPF_MAX_RANKS);
     this.#theta = theta;
     let zetan = 0;
@@ -59,19 +84,21 @@ class Zipf implements OffsetDistribution {
     if (uz < 1) rank = 0;
     else if (uz < 1 + Math.pow(0.5, this.#theta)) rank = 1;
     else rank = Math.min(this.#ranks - 1, Math.floor(this.#ranks * Math.pow(this.#eta * u - this.#eta + 1, this.#alpha)));
-    return scatter(rank, this.#span);
+    return this.#scatter.place(rank);
   }
 }
 
 class Pareto implements OffsetDistribution {
   readonly #power: number;
+  readonly #scatter: RankScatter;
   constructor(readonly span: number, h: number) {
+    this.#scatter = new RankScatter(span);
     // h in (0, 1): the fraction of the region that takes 1 - h of the I/O is about h.
     this.#power = Math.log(h) / Math.log(1 - h);
   }
   draw(rng: Random): number {
     const rank = Math.min(this.span - 1, Math.floor(this.span * Math.pow(rng.next(), this.#power)));
-    return scatter(rank, this.span);
+    return this.#scatter.place(rank);
   }
 }
 
