@@ -214,7 +214,7 @@ test(
   (s) => {
     host(s).workload = { rw: 'sideways' };
   },
-  "scenarios/x.ts: hosts[0].workload.rw: must be one of 'read', 'write', 'randread', 'randwrite', 'randrw', not 'sideways'",
+  "scenarios/x.ts: hosts[0].workload.rw: must be one of 'read', 'write', 'randread', 'randwrite', 'randrw', 'readwrite', not 'sideways'",
 );
 test(
   'scenario: unknown fault verb',

@@ -6,6 +6,8 @@ import { fioOutput } from '../workload/index.js';
 import { formatFioText, shortNumber } from '../workload/index.js';
 import { RATE_PROCESSES, RW_MODES, resolveJob, type JobFieldNames, type JobSpec, type RateProcess, type ResolvedJob, type RwMode } from '../workload/index.js';
 import { WorkloadRun } from '../workload/index.js';
+import { FioJobFileError, FioJobFileRun, fioJobFileOutput, fioReportEntries, planFioJobs, readFioJobFile, resolveFioJobs, type FioJobPlan } from '../workload/index.js';
+import { readFileSync, statSync } from 'node:fs';
 import type { WorkloadProgress, WorkloadResult } from '../workload/index.js';
 import { ArgReader, parseArgs, UsageError, type OptionSpec } from './args.js';
 import { EXIT_FAILURE, type CliIo, type Command } from './command.js';
@@ -14,6 +16,7 @@ import { formatPathsText, pathsJson } from './format-paths.js';
 import { cliEnv, connectSubsystem, discoverPaths, type CliPath } from './stack.js';
 
 const JOB_FLAGS: readonly OptionSpec[] = [
+  { long: 'job', kind: 'value', valueName: 'FILE.fio', help: 'run a fio job file (also as the one positional argument); job flags given too override every job' },
   { long: 'nsid', kind: 'value', valueName: 'N', help: 'namespace ID (default 1)' },
   { long: 'rw', kind: 'value', valueName: 'MODE', help: `I/O pattern: ${RW_MODES.join(', ')} (default read)` },
   { long: 'rwmixread', kind: 'value', valueName: 'PCT', help: 'percentage of reads for randrw (default 50)' },
@@ -52,15 +55,20 @@ const FIELDS: JobFieldNames = {
 
 /** Parses the job flags that do not need the namespace's geometry. */
 export function jobSpecFromArgs(args: ArgReader): JobSpec {
-  const rw = args.string('rw') ?? 'read';
-  if (!(RW_MODES as readonly string[]).includes(rw)) {
+  return { rw: 'read', ...jobOverridesFromArgs(args) };
+}
+
+/** Only the job flags the user gave (they override every job of a job file). */
+export function jobOverridesFromArgs(args: ArgReader): Partial<JobSpec> {
+  const rw = args.string('rw');
+  if (rw !== undefined && !(RW_MODES as readonly string[]).includes(rw)) {
     throw new UsageError(`--rw: unknown mode '${rw}' (expected ${RW_MODES.join(', ')})`);
   }
   const size = (long: string): number | undefined => {
     const text = args.string(long);
     return text === undefined ? undefined : parseSize(text, `--${long}`);
   };
-  const spec: { -readonly [K in keyof JobSpec]: JobSpec[K] } = { rw: rw as RwMode };
+  const spec: { -readonly [K in keyof JobSpec]?: JobSpec[K] } = rw === undefined ? {} : { rw: rw as RwMode };
   const name = args.string('name');
   if (name !== undefined) spec.name = name;
   const rwmixread = args.integer('rwmixread', 0, 100);
@@ -98,6 +106,32 @@ export function jobSpecFromArgs(args: ArgReader): JobSpec {
   return spec;
 }
 
+/** The job file named by --job or the one positional argument; a stray positional is refused. */
+export function jobFileFromArgs(args: ArgReader): { file: string; plans: FioJobPlan[] } | undefined {
+  const positionals = args.positionals;
+  const flag = args.string('job');
+  if (positionals.length > 1 || (flag !== undefined && positionals.length > 0)) {
+    throw new UsageError(`unexpected argument '${positionals[flag === undefined ? 1 : 0] ?? ''}' (io takes one job file, by --job or as the only positional argument)`);
+  }
+  const file = flag ?? positionals[0];
+  if (file === undefined) return undefined;
+  const what = flag === undefined ? `argument '${file}'` : `--job: '${file}'`;
+  let text: string;
+  try {
+    if (!statSync(file).isFile()) throw new UsageError(`${what} is not a job file (not a regular file)`);
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${what} is not a job file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  try {
+    return { file, plans: planFioJobs(readFioJobFile(text, file)) };
+  } catch (error) {
+    if (error instanceof FioJobFileError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /** Non-TTY progress is one line every this many reports (about 5 s). */
 const PLAIN_PROGRESS_EVERY = 5;
 
@@ -132,19 +166,29 @@ export const ioCommand: Command = {
   name: 'io',
   usage:
     'io -t tcp -a ADDR [-s PORT] [-a ADDR -s PORT ... | --connect-all] [--iopolicy P] -n NQN [--nsid N] [-i QUEUES] [-Q SIZE] [-g] [-G] --rw MODE [--rwmixread P]\n' +
-    '       [--bs SIZE | --bsrange MIN-MAX] [--iodepth N] (--size SIZE | --runtime TIME) [--verify] [--seed S] [--json]',
+    '       [--bs SIZE | --bsrange MIN-MAX] [--iodepth N] (--size SIZE | --runtime TIME) [--verify] [--seed S] [--json]\n' +
+    '       nvmf-sim io -t tcp -a ADDR -n NQN [job flags overriding every job] (--job FILE.fio | FILE.fio)',
   options: OPTIONS,
   async run(argv, io) {
     const args = new ArgReader(parseArgs(argv, OPTIONS, 'io'), OPTIONS);
     const json = wantsJson(args);
     const request = connectPaths(args);
     const iopolicy = request.iopolicy;
+    const jobFile = jobFileFromArgs(args);
     const spec = jobSpecFromArgs(args);
+    const overrides = jobOverridesFromArgs(args);
     const nsid = args.integer('nsid', 1, 0xfffffffe) ?? 1;
     const env = cliEnv({ seed: args.string('seed') ?? '1' });
     try {
       const paths = request.connectAll && request.paths[0] !== undefined ? await discoverPaths(env, request.paths[0]) : request.paths;
       const controller = await connectSubsystem(env, paths, iopolicy);
+      if (jobFile !== undefined) {
+        try {
+          return await runJobFile(env, controller, nsid, jobFile.plans, overrides, io, json, iopolicy);
+        } finally {
+          await controller.disconnect();
+        }
+      }
       let result: WorkloadResult;
       let job: ResolvedJob;
       let pathStats: readonly CliPath[] = [];
@@ -178,3 +222,38 @@ export const ioCommand: Command = {
     }
   },
 };
+
+/** Runs a job file's jobs on one namespace and prints fio's JSON or text for each reported entry. */
+async function runJobFile(
+  env: ReturnType<typeof cliEnv>,
+  controller: Awaited<ReturnType<typeof connectSubsystem>>,
+  nsid: number,
+  plans: readonly FioJobPlan[],
+  overrides: Partial<JobSpec>,
+  io: CliIo,
+  json: boolean,
+  iopolicy: Parameters<typeof formatPathsText>[0],
+): Promise<number> {
+  const device = await controller.namespace(nsid);
+  let instances;
+  try {
+    instances = resolveFioJobs(plans, device, { overrides, onNote: (note) => io.err(`nvmf-sim: note: ${note}\n`) });
+  } catch (error) {
+    if (error instanceof FioJobFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  const run = new FioJobFileRun(env, device, instances);
+  void io.untilSignal().then(() => run.stop());
+  const entries = fioReportEntries(await run.run());
+  // With several paths, the whole file's per-path statistics follow, as for a single job.
+  const pathStats = controller.paths(nsid);
+  if (json) {
+    const output = fioJobFileOutput(entries);
+    const jobs = pathStats.length === 0 ? output.jobs : output.jobs.map((entry) => ({ ...entry, nvmf_sim: { ...entry.nvmf_sim, iopolicy, paths: pathsJson(pathStats) } }));
+    io.out(`${JSON.stringify({ ...output, jobs }, null, 2)}\n`);
+  } else {
+    const text = entries.map((entry) => formatFioText(entry.result).replace('(groupid=0, jobs=1)', `(groupid=${entry.groupid}, jobs=${entry.jobs})`)).join('\n');
+    io.out(pathStats.length === 0 ? text : `${text}\n${formatPathsText(iopolicy, pathStats)}`);
+  }
+  return entries.some((entry) => entry.result.errors > 0 || entry.result.verify.mismatches > 0) ? EXIT_FAILURE : 0;
+}

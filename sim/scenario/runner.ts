@@ -277,7 +277,8 @@ class ScenarioRun {
       // Spread over the queues the controller granted (Set Features may give fewer than asked).
       const queues = controller.ioQueueCount > 0 ? controller.ioQueueCount : workload.job.queues;
       const job = resolveJob(
-        { ...workload.job, ...(queues === undefined ? {} : { queues }), runtimeNs, streamPrefix: nodes.workloadStream(incarnation) },
+        // A job file's runtime may end the job before the scenario does.
+        { ...workload.job, ...(queues === undefined ? {} : { queues }), runtimeNs: Math.min(runtimeNs, workload.job.runtimeNs ?? Infinity), streamPrefix: nodes.workloadStream(incarnation) },
         device,
       );
       const run = new WorkloadRun({ clock: env.clock, rng: env.rng }, tracked, job, nodes.workloadLatencyHistogram ? {} : { latencyHistogram: false });

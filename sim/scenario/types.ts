@@ -237,7 +237,13 @@ export interface ScenarioConnect {
 
 /** A fio-like job (sim/workload/job.ts), spread over the host's I/O queues. */
 export interface ScenarioWorkload {
-  readonly rw: RwMode;
+  /**
+   * A fio job file with one job section, relative to the scenario file (README "fio job files").
+   * The other fields given here override its options.
+   */
+  readonly fioJob?: string;
+  /** I/O pattern; required unless fioJob gives it. */
+  readonly rw?: RwMode;
   /** Block size. Default 4096. */
   readonly bs?: SizeSpec;
   /** Random sizes from min to max, e.g. '4k-128k'. Overrides bs. */

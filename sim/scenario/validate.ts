@@ -12,6 +12,7 @@ import { parseBackendSpec } from '../storage/index.js';
 import { JobError, resolveJob, type JobFieldNames, type JobSpec } from '../workload/index.js';
 import { Checker, join, show } from './checker.js';
 import { FAULT_TIMING_FIELDS } from './fault-timing.js';
+import { fioJobWorkload } from './fio-workload.js';
 import { HEALING_ACTIONS, verbOf, type DeviceSelector, type FaultVerb } from './fault-verbs/index.js';
 import { checkRealScenario } from './real-validate.js';
 import { scenarioIssue } from './schema/kit.js';
@@ -519,8 +520,10 @@ function resolveWorkload(
   namespace: ResolvedNamespace,
   durationNs: number,
 ): ResolvedWorkload {
-  const rw = workload.rw;
-  const job: { -readonly [K in keyof JobSpec]: JobSpec[K] } = { rw, stopOnError: workload.stopOnError ?? false };
+  const fio = workload.fioJob === undefined ? undefined : fioJobWorkload(check, workload.fioJob, join(path, 'fioJob'));
+  const rw = workload.rw ?? fio?.spec.rw;
+  if (rw === undefined) check.fail(join(path, 'rw'), 'is required (or give fioJob)');
+  const job: { -readonly [K in keyof JobSpec]: JobSpec[K] } = { ...fio?.spec, rw, stopOnError: workload.stopOnError ?? fio?.spec.stopOnError ?? false };
   if (workload.bs !== undefined) job.bs = positiveSize(check, workload.bs, join(path, 'bs'));
   if (workload.bsrange !== undefined) {
     const at = join(path, 'bsrange');
@@ -540,10 +543,14 @@ function resolveWorkload(
     if (job.verify && (rw === 'read' || rw === 'randread')) check.fail(join(path, 'verify'), `needs a mode that writes (write, randwrite or randrw), not '${rw}'`);
   }
   job.queues = connect.nrIoQueues;
-  const startAtNs = workload.startAt === undefined ? 0 : check.duration(workload.startAt, join(path, 'startAt'));
+  const startAtNs = (workload.startAt === undefined ? 0 : check.duration(workload.startAt, join(path, 'startAt'))) + (fio?.startDelayNs ?? 0);
   if (startAtNs >= durationNs) check.fail(join(path, 'startAt'), 'must be before the end of the run');
   // Sizes against the namespace: the same checks the engine makes, reported with scenario paths.
   const geometry = { blockSize: namespace.blockSize, sizeBytes: namespaceBytes(namespace) };
+  // A job file's size beyond the namespace is capped to it, as nvmf-sim io does.
+  if (fio !== undefined && job.sizeBytes !== undefined && workload.size === undefined) {
+    job.sizeBytes = Math.min(job.sizeBytes, Math.max(0, geometry.sizeBytes - (job.offsetBytes ?? 0)));
+  }
   try {
     resolveJob({ ...job, runtimeNs: durationNs - startAtNs }, geometry, workloadFieldNames(path));
   } catch (error) {

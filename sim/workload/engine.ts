@@ -11,6 +11,7 @@
 import type { Clock, Random, RngSource, Timer } from '../core/index.js';
 import { LatencyHistogram } from '../stats/index.js';
 import type { WorkloadDevice, WorkloadIo } from './device.js';
+import { BlockSizeSplit } from './block-size-split.js';
 import { JobError, resolveJob, type JobSpec, type ResolvedJob } from './job.js';
 import { fillPattern, PatternChecker, type BlockMismatch } from './pattern.js';
 import {
@@ -21,6 +22,7 @@ import {
   type WorkloadProgress,
   type WorkloadResult,
 } from './stats.js';
+import { offsetDistribution, type OffsetDistribution } from './random-distribution.js';
 import { WrittenMap } from './written-map.js';
 
 /** The parts of a NodeEnv a workload uses. */
@@ -87,6 +89,12 @@ export class WorkloadRun {
   #nextArrivalNs = 0;
   #arrivalTimer: Timer | undefined;
   #awaitingArrival: Slot[] = [];
+  readonly #split: readonly [BlockSizeSplit, BlockSizeSplit] | undefined;
+  readonly #offsets: OffsetDistribution | undefined;
+  /** Random runs (rw=randread:N): I/Os left in the current run and where the run continues. */
+  #runLeft = 0;
+  #runNext = 0;
+  #rampEndNs = 0;
 
   #phase: 'idle' | 'io' | 'verify' | 'done' = 'idle';
   #ioExhausted = false;
@@ -133,6 +141,9 @@ export class WorkloadRun {
     const words = new Uint32Array(this.#sharedData.buffer);
     for (let i = 0; i < words.length; i++) words[i] = dataRng.int(0x1_0000_0000);
     this.#totalUnits = Math.floor(job.sizeBytes / job.minBs);
+    const split = job.bssplit;
+    this.#split = split === undefined ? undefined : [new BlockSizeSplit(split.read, job.minBs), new BlockSizeSplit(split.write, job.minBs)];
+    this.#offsets = job.random ? offsetDistribution(job.randomDistribution, Math.max(1, Math.floor(this.#totalUnits / job.alignUnits))) : undefined;
     if (job.verify) {
       this.#map = new WrittenMap(this.#totalUnits);
       this.#checker = new PatternChecker(job.blockSize, this.#seed);
@@ -163,7 +174,8 @@ export class WorkloadRun {
     if (this.#phase !== 'idle') throw new Error('workload already started');
     this.#onDone = onDone;
     this.#startNs = this.#clock.nowNs();
-    this.#deadlineNs = this.#startNs + this.job.runtimeNs;
+    this.#rampEndNs = this.#startNs + this.job.rampNs;
+    this.#deadlineNs = this.#rampEndNs + this.job.runtimeNs;
     this.#lastProgress.atNs = this.#startNs;
     this.#nextArrivalNs = this.#startNs;
     this.#phase = 'io';
@@ -183,6 +195,11 @@ export class WorkloadRun {
   /** The result, once done. */
   get result(): WorkloadResult | undefined {
     return this.#result;
+  }
+
+  /** The read and write counters (group_reporting merges these across jobs). */
+  get directions(): readonly [DirectionStats, DirectionStats] {
+    return this.#stats;
   }
 
   /** I/Os currently outstanding. */
@@ -284,22 +301,37 @@ export class WorkloadRun {
     const read =
       job.readFraction === 1 ? true : job.readFraction === 0 ? false : this.#mixRng.next() < job.readFraction;
     const maxUnits = job.maxBs / job.minBs;
-    let units = maxUnits === 1 ? 1 : this.#bsRng.int(maxUnits) + 1;
+    const split = this.#split?.[read ? READ : WRITE];
+    let units = split !== undefined ? split.draw(this.#bsRng) : maxUnits === 1 ? 1 : this.#bsRng.int(maxUnits) + 1;
     units = Math.min(units, remainingUnits, this.#totalUnits);
     let first: number;
-    if (job.random) {
-      const span = this.#totalUnits - units + 1;
-      first = this.#offsetRng.int(span);
+    const offsets = this.#offsets;
+    if (offsets !== undefined && this.#runLeft > 0 && this.#runNext + units <= this.#totalUnits) {
+      // Within a random run (rw=randread:N): sequential from the run's last I/O.
+      first = this.#runNext;
+      this.#runLeft--;
+    } else if (offsets !== undefined) {
+      const last = this.#totalUnits - units;
+      // Uniform draws cover exactly the aligned starts that fit (as before skewed distributions
+      // existed, so seeds keep their offsets); skewed ones draw over the region and clamp.
+      const uniform = job.randomDistribution.kind === 'random';
+      const fits = Math.floor(last / job.alignUnits) + 1;
+      const draw = (): number =>
+        uniform ? this.#offsetRng.int(fits) * job.alignUnits : Math.min(last, offsets.draw(this.#offsetRng) * job.alignUnits);
+      first = draw();
       const map = this.#map;
       // A collision with an in-flight I/O would make verification ambiguous: try elsewhere first.
-      for (let tries = 0; map !== undefined && tries < VERIFY_REDRAWS && !map.isFree(first, units); tries++) {
-        first = this.#offsetRng.int(span);
-      }
+      for (let tries = 0; map !== undefined && tries < VERIFY_REDRAWS && !map.isFree(first, units); tries++) first = draw();
+      this.#runLeft = job.randomRunLength - 1;
     } else {
       first = this.#seqUnit;
       units = Math.min(units, this.#totalUnits - first);
-      this.#seqUnit = first + units >= this.#totalUnits ? 0 : first + units;
+      // fio rw=read:8k skips 8k after each I/O; a negative modifier steps back (read:-8k).
+      let next = first + units + job.sequentialSkipBytes / job.minBs;
+      next = ((next % this.#totalUnits) + this.#totalUnits) % this.#totalUnits;
+      this.#seqUnit = first + units >= this.#totalUnits && job.sequentialSkipBytes === 0 ? 0 : next;
     }
+    this.#runNext = first + units;
     slot.kind = read ? READ : WRITE;
     slot.firstUnit = first;
     slot.units = units;
@@ -347,11 +379,11 @@ export class WorkloadRun {
     if (data === undefined) {
       slot.buffer ??= new Uint8Array(job.maxBs);
       const buffer = length === slot.buffer.length ? slot.buffer : slot.buffer.subarray(0, length);
-      io = { kind: 'read', offset, length, buffer, queue: slot.queue, arrivalNs: slot.intendedNs };
+      io = { kind: 'read', offset, length, buffer, queue: slot.queue + job.queueOffset, arrivalNs: slot.intendedNs };
     } else {
-      io = { kind: 'write', offset, length, data, queue: slot.queue, arrivalNs: slot.intendedNs };
+      io = { kind: 'write', offset, length, data, queue: slot.queue + job.queueOffset, arrivalNs: slot.intendedNs };
     }
-    this.#stats[slot.kind]?.issued(now);
+    if (now >= this.#rampEndNs) this.#stats[slot.kind]?.issued(now);
     this.#inflight++;
     this.#device.submit(io, slot.callback);
   }
@@ -362,7 +394,11 @@ export class WorkloadRun {
     const stats = this.#stats[slot.kind];
     const length = slot.units * job.minBs;
     this.#inflight--;
-    if (status === 0) {
+    // fio ramp_time: I/O issued during the warm-up runs but does not count.
+    const counted = slot.startNs >= this.#rampEndNs;
+    if (status === 0 && !counted) {
+      if (slot.kind === READ && this.#checker !== undefined) this.#verify(slot, data);
+    } else if (status === 0) {
       stats?.completed(length, now - slot.startNs, now - slot.intendedNs, now);
       this.#queueLatency?.[slot.queue]?.record(now - slot.intendedNs);
       this.#queueIos[slot.queue] = (this.#queueIos[slot.queue] ?? 0) + 1;
@@ -376,7 +412,7 @@ export class WorkloadRun {
         kind: slot.kind === READ ? 'read' : 'write',
         offset: job.offsetBytes + slot.firstUnit * job.minBs,
         length,
-        queue: slot.queue,
+        queue: slot.queue + job.queueOffset,
         status,
         atNs: now,
       };
@@ -414,6 +450,7 @@ export class WorkloadRun {
       if (mismatch !== undefined) {
         this.#mismatches++;
         this.#firstMismatch ??= { ...mismatch, offset: (firstLba + b) * job.blockSize };
+        if (job.verifyFatal) this.#stopReason ??= 'error';
       }
     }
   }
@@ -439,7 +476,7 @@ export class WorkloadRun {
     const queueLatency = this.#queueLatency;
     const queues: QueueResult[] = this.#queueIos.map((ios, queue) => {
       const histogram = queueLatency?.[queue];
-      const counts = { queue, ios, bytes: this.#queueBytes[queue] ?? 0, errors: this.#queueErrors[queue] ?? 0 };
+      const counts = { queue: queue + this.job.queueOffset, ios, bytes: this.#queueBytes[queue] ?? 0, errors: this.#queueErrors[queue] ?? 0 };
       return histogram === undefined ? counts : { ...counts, latencyUs: latencyPointsUs(histogram) };
     });
     const [read, write] = this.#stats as [DirectionStats, DirectionStats];

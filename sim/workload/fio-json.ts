@@ -181,18 +181,22 @@ export function jobOptions(job: ResolvedJob): Record<string, string> {
 }
 
 /** `mixed`: the result's `read` holds both directions' I/O (see FioJob.mixed). */
-export function fioJob(job: ResolvedJob, result: WorkloadResult, options: { readonly mixed?: boolean } = {}): FioJob {
+export function fioJob(
+  job: ResolvedJob,
+  result: WorkloadResult,
+  options: { readonly mixed?: boolean; readonly groupid?: number; readonly jobOptions?: Readonly<Record<string, string>> } = {},
+): FioJob {
   const mixed = options.mixed === true;
   const firstError = result.firstError;
   const firstMismatch = result.verify.firstMismatch;
   const error = firstError !== undefined ? firstError.status : result.verify.mismatches > 0 ? EILSEQ : 0;
   return {
     jobname: result.name,
-    groupid: 0,
+    groupid: options.groupid ?? 0,
     error,
     eta: 0,
     elapsed: Math.round(result.elapsedNs / 1e9),
-    'job options': mixed ? { ...jobOptions(job), unified_rw_reporting: 'mixed' } : jobOptions(job),
+    'job options': mixed ? { ...jobOptions(job), unified_rw_reporting: 'mixed' } : (options.jobOptions ?? jobOptions(job)),
     read: mixed ? EMPTY_DIRECTION : direction(result.read),
     write: mixed ? EMPTY_DIRECTION : direction(result.write),
     trim: EMPTY_DIRECTION,

@@ -19,3 +19,11 @@ export type { FioOutput, FioJob, FioDirection, FioLatency } from './fio-json.js'
 export { formatFioText } from './fio-text.js';
 export { MemoryDevice } from './memory-device.js';
 export { shortNumber } from './fio-text.js';
+export { readFioJobFile, FioJobFileError } from './fio-job-file.js';
+export type { FioJobFileText, FioJobSection, FioOptionLine } from './fio-job-file.js';
+export { planFioJobs, FIO_IGNORED_OPTIONS, FIO_SUPPORTED_OPTIONS } from './fio-job-options.js';
+export type { FioJobPlan } from './fio-job-options.js';
+export { resolveFioJobs, FioJobFileRun, fioReportEntries, fioJobFileOutput } from './fio-job-run.js';
+export type { FioJobInstance, FioReportEntry, FioResolveOptions } from './fio-job-run.js';
+export type { BlockSizeShare } from './block-size-split.js';
+export type { RandomDistributionSpec } from './random-distribution.js';

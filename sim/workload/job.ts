@@ -3,8 +3,12 @@
 // results read like fio's; numbers are already parsed (bytes, ns). resolveJob checks everything
 // once, up front, so the per-I/O path never validates.
 
-export type RwMode = 'read' | 'write' | 'randread' | 'randwrite' | 'randrw';
-export const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw'];
+import { splitUnitBytes, type BlockSizeShare } from './block-size-split.js';
+import type { RandomDistributionSpec } from './random-distribution.js';
+
+/** fio's rw modes; readwrite is fio's sequential mix (rw=rw). */
+export type RwMode = 'read' | 'write' | 'randread' | 'randwrite' | 'randrw' | 'readwrite';
+export const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw', 'readwrite'];
 
 /** How open-loop arrivals are spaced (fio rate_process): evenly, or as a Poisson process. */
 export type RateProcess = 'linear' | 'poisson';
@@ -52,6 +56,24 @@ export interface JobSpec {
   readonly rateProcess?: RateProcess;
   /** Stop at the first failed I/O (fio continue_on_error=none); default true. */
   readonly stopOnError?: boolean;
+  /** Weighted block sizes per direction (fio bssplit); overrides bs and bsrange. */
+  readonly bssplit?: { readonly read: readonly BlockSizeShare[]; readonly write: readonly BlockSizeShare[] };
+  /** Random offsets are multiples of this (fio blockalign); default: the smallest block size. */
+  readonly blockalignBytes?: number;
+  /** Where random offsets land (fio random_distribution); default uniform. */
+  readonly randomDistribution?: RandomDistributionSpec;
+  /** Random modes: a new random offset every this many I/Os, sequential between (fio rw=randread:N). */
+  readonly randomRunLength?: number;
+  /** Sequential modes: bytes skipped (negative: stepped back) after each I/O (fio rw=read:8k). */
+  readonly sequentialSkipBytes?: number;
+  /** First I/O queue this job uses; its `queues` follow (numjobs clones each take their own). */
+  readonly queueOffset?: number;
+  /** Warm-up before statistics count (fio ramp_time); the runtime follows it. Default 0. */
+  readonly rampNs?: number;
+  /** Stop at the first verification mismatch (fio verify_fatal). Default false. */
+  readonly verifyFatal?: boolean;
+  /** How fio would check the data (crc32c, md5, pattern), for the report; the engine's check is its own. */
+  readonly verifyMethod?: string;
   /** Progress report interval on the environment's clock; default 1 s. */
   readonly progressIntervalNs?: number;
   /** Prefix of the random stream names; default `workload/<name>`. */
@@ -94,6 +116,16 @@ export interface ResolvedJob {
   readonly progressIntervalNs: number;
   readonly streamPrefix: string;
   readonly blockSize: number;
+  /** In units of minBs, per direction (read, write); undefined: sizes from [minBs, maxBs]. */
+  readonly bssplit: { readonly read: readonly BlockSizeShare[]; readonly write: readonly BlockSizeShare[] } | undefined;
+  readonly alignUnits: number;
+  readonly randomDistribution: RandomDistributionSpec;
+  readonly randomRunLength: number;
+  readonly sequentialSkipBytes: number;
+  readonly queueOffset: number;
+  readonly rampNs: number;
+  readonly verifyFatal: boolean;
+  readonly verifyMethod: string;
 }
 
 /** Field names as the CLI spells them, so errors name the flag the user typed. */
@@ -160,11 +192,17 @@ export function resolveJob(
   if (!Number.isFinite(rwmixread) || rwmixread < 0 || rwmixread > 100) {
     throw new JobError(fields.rwmixread, `must be a percentage from 0 to 100, not ${rwmixread}`);
   }
-  const readFraction = spec.rw === 'randrw' ? rwmixread / 100 : spec.rw === 'read' || spec.rw === 'randread' ? 1 : 0;
+  const readFraction = spec.rw === 'randrw' || spec.rw === 'readwrite' ? rwmixread / 100 : spec.rw === 'read' || spec.rw === 'randread' ? 1 : 0;
 
   let minBs: number;
   let maxBs: number;
-  if (spec.bsrange !== undefined) {
+  const split = spec.bssplit;
+  if (split !== undefined) {
+    const all = [...split.read, ...split.write];
+    minBs = blockMultiple(splitUnitBytes(all), blockSize, fields.bs, 'bssplit sizes\' common unit');
+    if (minBs === 0) throw new JobError(fields.bs, 'bssplit needs at least one size');
+    maxBs = Math.max(...all.map((share) => share.bytes));
+  } else if (spec.bsrange !== undefined) {
     minBs = blockMultiple(spec.bsrange.min, blockSize, fields.bsrange, 'minimum block size');
     maxBs = blockMultiple(spec.bsrange.max, blockSize, fields.bsrange, 'maximum block size');
     if (minBs === 0 || maxBs < minBs) throw new JobError(fields.bsrange, `range ${minBs}-${maxBs} is empty or reversed`);
@@ -215,10 +253,26 @@ export function resolveJob(
     throw new JobError(fields.rateProcess, `unknown process '${String(rateProcess)}' (expected ${RATE_PROCESSES.join(', ')})`);
   }
 
+  const align = spec.blockalignBytes ?? minBs;
+  if (!Number.isSafeInteger(align) || align < minBs || align % minBs !== 0) {
+    throw new JobError('blockalign', `${align} must be a multiple of the smallest block size ${minBs}`);
+  }
+  const rampNs = spec.rampNs ?? 0;
+  const skip = spec.sequentialSkipBytes ?? 0;
+  if (!Number.isSafeInteger(skip) || skip % minBs !== 0) throw new JobError(fields.rw, `offset modifier ${skip} is not a multiple of the block size ${minBs}`);
   return {
     name,
     rw: spec.rw,
     random: spec.rw.startsWith('rand'),
+    bssplit: split,
+    alignUnits: align / minBs,
+    randomDistribution: spec.randomDistribution ?? { kind: 'random' },
+    randomRunLength: Math.max(1, spec.randomRunLength ?? 1),
+    sequentialSkipBytes: spec.sequentialSkipBytes ?? 0,
+    queueOffset: spec.queueOffset ?? 0,
+    rampNs,
+    verifyFatal: spec.verifyFatal ?? false,
+    verifyMethod: spec.verifyMethod ?? 'pattern',
     readFraction,
     rwmixread,
     minBs,

@@ -45,7 +45,9 @@ export class DirectionStats {
   result(): DirectionResult {
     const runtimeNs = this.firstIssueNs < 0 ? 0 : Math.max(0, this.lastCompletionNs - this.firstIssueNs);
     const counts = { ioBytes: this.ioBytes, ios: this.ios, errors: this.errors, runtimeNs, clat: this.clat.summary() };
-    return this.lat === undefined ? counts : { ...counts, lat: this.lat.summary() };
+    // json+ bins come from the same histograms (fio-json.ts fioBins).
+    const buckets = this.#recordLatency ? { clatBuckets: this.clat.buckets() } : {};
+    return this.lat === undefined ? { ...counts, ...buckets } : { ...counts, ...buckets, lat: this.lat.summary(), latBuckets: this.lat.buckets() };
   }
 }
 

@@ -160,7 +160,8 @@ export const connectSchema = obj({
 });
 
 export const workloadSchema = obj({
-  rw: oneOf(RW_MODES),
+  fioJob: str().optional(),
+  rw: oneOf(RW_MODES).optional(),
   bs: size().optional(),
   bsrange: str().optional(),
   iodepth: int(1, 65536).optional(),
