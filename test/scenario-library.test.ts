@@ -1,6 +1,7 @@
 // The library of field failures (scenarios/README.md, "Shipped scenarios"): each shipped scenario
 // is run and the outcome it exists to show is asserted, not only that it runs.
 import test from 'ava';
+import type { TraceRecord } from '../sim/core/index.js';
 import { loadScenario } from '../sim/scenario/load.js';
 import type { FieldAssignment } from '../sim/scenario/load.js';
 import { FAILURE_EXIT_STATUS } from '../sim/scenario/result.js';
@@ -11,12 +12,22 @@ interface Run {
   readonly result: ScenarioResult;
   /** The hosts' and targets' log lines at 'info' and above. */
   readonly log: readonly string[];
+  /** Trace records other than packets and TCP events: faults, node and host states, workloads. */
+  readonly events: readonly TraceRecord[];
 }
 
 async function run(file: string, sets: readonly FieldAssignment[] = []): Promise<Run> {
   const log: string[] = [];
-  const result = await runScenario(await loadScenario(file, {}, sets), { logLevel: 'info', logSink: (line) => log.push(line) });
-  return { result, log };
+  const events: TraceRecord[] = [];
+  const trace = { record: (record: TraceRecord): void => void (record.kind === 'drop' || record.kind.startsWith('tcp-') ? 0 : events.push(record)) };
+  const result = await runScenario(await loadScenario(file, {}, sets), { logLevel: 'info', logSink: (line) => log.push(line), trace });
+  return { result, log, events };
+}
+
+/** When `host` first entered `state`, in seconds, or undefined. */
+function stateAt(events: readonly TraceRecord[], host: string, state: string): number | undefined {
+  const found = events.find((event) => event.kind === 'host-state' && event.host === host && event.state === state);
+  return found === undefined ? undefined : found.tNs / 1e9;
 }
 
 function verdict(result: ScenarioResult, name: string): { ok: boolean; detail: string } {
@@ -41,4 +52,32 @@ test('digest-corruption: without the data digest the data-integrity invariant fa
   t.is(FAILURE_EXIT_STATUS[result.failure ?? 'crash'], 129);
   t.false(verdict(result, 'no-verify-mismatch').ok);
   t.true((result.perHost[0]?.verify.mismatches ?? 0) > 0);
+});
+
+test('target-restart: ctrl_loss_tmo 600 rides out a 20 s outage without errors; ctrl_loss_tmo 10 fails I/O about 10 s after the loss', async (t) => {
+  const { result, events } = await run('scenarios/target-restart.ts');
+  t.true(result.ok, JSON.stringify(result.invariants));
+  const [patient, impatient] = result.perHost;
+  if (patient === undefined || impatient === undefined) return t.fail('two hosts');
+  // Both notice the loss by keep-alive and start reconnecting.
+  const lostP = stateAt(events, 'patient', 'connecting') ?? 0;
+  const lostI = stateAt(events, 'impatient', 'connecting') ?? 0;
+  t.true(lostP > 1 && lostP < 1 + 2 * 5, `patient noticed at ${lostP} s`);
+  t.true(lostI > 1 && lostI < 1 + 2 * 5, `impatient noticed at ${lostI} s`);
+  // patient: back live after the target returned at 21 s, nothing failed, everything verified.
+  t.is(patient.state, 'live');
+  t.is(patient.errors, 0);
+  t.is(patient.reconnects, 1);
+  t.true((stateAt(events, 'patient', 'live') ?? 0) > 21);
+  t.true(patient.verify.blocksChecked > 0);
+  t.is(patient.verify.mismatches, 0);
+  // impatient: removed 10 s (ctrl_loss_tmo) plus one failed connect attempt after the loss, before the target returned.
+  t.is(impatient.state, 'deleted');
+  t.true(impatient.errors > 0);
+  const removed = stateAt(events, 'impatient', 'deleted') ?? 0;
+  t.true(removed - lostI >= 10 && removed - lostI < 10 + 5, `removed ${removed - lostI} s after the loss was noticed`);
+  t.true(removed < 21);
+  const end = events.find((event) => event.kind === 'workload-end' && event.host === 'impatient');
+  t.is(end?.ended, 'error');
+  t.is((end?.tNs ?? 0) / 1e9, removed);
 });
