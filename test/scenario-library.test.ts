@@ -81,3 +81,27 @@ test('target-restart: ctrl_loss_tmo 600 rides out a 20 s outage without errors; 
   t.is(end?.ended, 'error');
   t.is((end?.tNs ?? 0) / 1e9, removed);
 });
+
+/** The simulated second a log line was written at ("12.500553848s host info: ..."). */
+function loggedAt(log: readonly string[], text: string): number | undefined {
+  const line = log.find((entry) => entry.includes(text));
+  return line === undefined ? undefined : Number.parseFloat(line);
+}
+
+test('keepalive-expiry: a partition longer than KATO expires the controller at the target; the host reconnects after the heal and I/O resumes', async (t) => {
+  const { result, log, events } = await run('scenarios/keepalive-expiry.ts');
+  t.true(result.ok, JSON.stringify(result.invariants));
+  // The partition runs from 1 s to 12 s; KATO is 5 s.
+  const expired = loggedAt(log, 'keep-alive timer (5 seconds) expired');
+  t.true(expired !== undefined && expired > 1 + 5 && expired < 12, `target expired the controller at ${expired} s`);
+  t.true(log.some((line) => line.includes('ctrl 1 removed (keep-alive timeout)')));
+  const noticed = stateAt(events, 'host', 'connecting') ?? 0;
+  t.true(noticed > 1 + 5 && noticed < 12, `host noticed at ${noticed} s`);
+  const live = events.filter((event) => event.kind === 'host-state' && event.state === 'live').map((event) => event.tNs / 1e9);
+  t.true(live.length === 1 && (live[0] ?? 0) > 12, `live again at ${live.join(', ')} s`);
+  const host = result.perHost[0];
+  t.is(host?.reconnects, 1);
+  t.is(host?.errors, 0);
+  t.is(host?.verify.mismatches, 0);
+  t.true(verdict(result, 'io-resumes').ok);
+});
