@@ -105,3 +105,23 @@ test('keepalive-expiry: a partition longer than KATO expires the controller at t
   t.is(host?.verify.mismatches, 0);
   t.true(verdict(result, 'io-resumes').ok);
 });
+
+test('slow-ssd: commands outliving io_timeout time out, the controller resets, and I/O recovers without errors', async (t) => {
+  const { result, log, events } = await run('scenarios/slow-ssd.ts');
+  t.true(result.ok, JSON.stringify(result.invariants));
+  // The device stalls from 1 s; io_timeout is 1 s.
+  const timeouts = log.filter((line) => /queue [1-9]\d*: timeout cid/.test(line));
+  t.true(timeouts.length > 0, 'an I/O command timed out');
+  const first = loggedAt(log, ': timeout cid') ?? 0;
+  t.true(first >= 2 && first < 2.1, `first timeout at ${first} s`);
+  t.is(stateAt(events, 'host', 'resetting'), first);
+  t.true((stateAt(events, 'host', 'live') ?? 0) > 2.5, 'reconnected once the device recovered');
+  const host = result.perHost[0];
+  t.is(host?.reconnects, 1);
+  t.is(host?.errors, 0);
+  t.true((host?.verify.blocksChecked ?? 0) > 0);
+  t.is(host?.verify.mismatches, 0);
+  // The caught commands waited for the timeout and the reconnect.
+  t.true(result.latencyUs.max > 1_000_000, `max ${result.latencyUs.max} µs`);
+  t.true(verdict(result, 'io-resumes').ok);
+});
