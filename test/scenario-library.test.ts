@@ -125,3 +125,45 @@ test('slow-ssd: commands outliving io_timeout time out, the controller resets, a
   t.true(result.latencyUs.max > 1_000_000, `max ${result.latencyUs.max} µs`);
   t.true(verdict(result, 'io-resumes').ok);
 });
+
+/** Stretches of more than 300 ms in which `host` completed no I/O: [fromMs, toMs] pairs. */
+function stalls(result: ScenarioResult): [number, number][] {
+  const found: [number, number][] = [];
+  let last = 0;
+  for (const interval of result.timeSeries.perHost[0]?.intervals ?? []) {
+    if (interval.ios === 0) continue;
+    if (interval.tMs - last > 300) found.push([last, interval.tMs]);
+    last = interval.tMs;
+  }
+  return found;
+}
+
+test('link-flap: I/O stalls during each flap and continues between them, with nothing lost', async (t) => {
+  const { result } = await run('scenarios/link-flap.ts');
+  t.true(result.ok, JSON.stringify(result.invariants));
+  // Flaps at 1, 5, 9, 13 s, 1 s each: one stall per flap, ending within a second of the link's return.
+  const found = stalls(result);
+  t.is(found.length, 4, JSON.stringify(found));
+  for (const [index, [fromMs, toMs]] of found.entries()) {
+    const downMs = 1000 + 4000 * index;
+    t.true(fromMs >= downMs - 20 && fromMs <= downMs, `stall ${index} starts with the flap (${fromMs} ms)`);
+    t.true(toMs > downMs + 1000 && toMs < downMs + 2000, `stall ${index} ends ${toMs - downMs - 1000} ms after the link is back`);
+  }
+  const host = result.perHost[0];
+  t.is(host?.reconnects, 0);
+  t.is(host?.errors, 0);
+  t.true((host?.verify.blocksChecked ?? 0) > 0);
+  t.is(host?.verify.mismatches, 0);
+});
+
+test('link-flap: flaps in step with the retransmission backoff stall I/O from the first flap to past the last', async (t) => {
+  // 1.5 s down every 3 s: retransmissions at 1.2, 1.6, 2.4 s (down), 4.0 s (down again), 7.2 s (down), 13.6 s.
+  const times = [1000, 2500, 4000, 5500, 7000, 8500, 10000, 11500];
+  const { result } = await run('scenarios/link-flap.ts', times.map((ms, index) => ({ path: `faults[${index}].at`, value: `${ms}ms` })));
+  t.true(result.ok, JSON.stringify(result.invariants));
+  const found = stalls(result);
+  t.is(found.length, 1, JSON.stringify(found));
+  const [fromMs, toMs] = found[0] ?? [0, 0];
+  t.true(fromMs <= 1000 && toMs > 11500, `one stall, ${fromMs}..${toMs} ms`);
+  t.is(result.errors, 0);
+});
