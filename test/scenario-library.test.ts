@@ -167,3 +167,19 @@ test('link-flap: flaps in step with the retransmission backoff stall I/O from th
   t.true(fromMs <= 1000 && toMs > 11500, `one stall, ${fromMs}..${toMs} ms`);
   t.is(result.errors, 0);
 });
+
+test('reconnect-storm: all 200 hosts reconnect after the target restarts, within a second of reconnect_delay', async (t) => {
+  const { result, events } = await run('scenarios/reconnect-storm.ts');
+  t.true(result.ok, JSON.stringify(result.invariants));
+  t.is(result.perHost.length, 200);
+  t.true(result.perHost.every((host) => host.state === 'live' && host.reconnects === 1 && host.errors === 0 && host.ios > 0));
+  // The restart is at 100 ms; reconnect_delay is 1 s.
+  const live = new Map<string, number>();
+  for (const event of events) if (event.kind === 'host-state' && event.state === 'live') live.set(String(event.host), event.tNs / 1e6);
+  t.is(live.size, 200);
+  const lastMs = Math.max(...live.values());
+  const firstMs = Math.min(...live.values());
+  t.true(firstMs > 100 + 1000, `first live again at ${firstMs} ms`);
+  t.true(lastMs < 100 + 1000 + 100, `all live ${lastMs - 100} ms after the restart`);
+  t.true(result.perHost.every((host) => host.verify.mismatches === 0));
+});
