@@ -20,11 +20,12 @@ async function soak(argv: readonly string[], scenarios?: readonly SoakScenario[]
 }
 
 test('soak: a handful of seeds gives a row per safety scenario, with no write lost and nothing corrupted', async (t) => {
-  const { status, out, err } = await soak(['--seeds', '2', '--jobs', '2', '--json']);
+  const { status, out, err } = await soak(['--seeds', '2', '--first-seed', '3', '--jobs', '2', '--json']);
   t.is(status, 0, out);
   t.regex(err, /soak: 8\/8 runs \(4 scenarios x 2 seeds\)/);
   const result = JSON.parse(out) as SoakResult & { wallSeconds: number };
   t.is(result.kind, 'soak');
+  t.is(result.firstSeed, 3);
   t.deepEqual(result.rows.map((row) => row.scenario), ['digest-corruption', 'target-restart', 'keepalive-expiry', 'link-flap']);
   for (const row of result.rows) {
     t.is(row.seeds, 2);

@@ -1,4 +1,4 @@
-// The soak command: `npm run soak -- [--seeds N] [--jobs N] [--only NAME,...] [--json]`. Progress
+// The soak command: `npm run soak -- [--seeds N] [--first-seed N] [--jobs N] [--only NAME,...] [--json]`. Progress
 // goes to stderr, the table (or with --json one object) to stdout. Exit status 0 when nothing was
 // lost or damaged and every seed passed, 1 otherwise, 2 for bad arguments (one line naming the
 // option).
@@ -31,6 +31,7 @@ function positiveInteger(option: string, text: string | undefined): number {
 
 interface SoakArgs {
   readonly seeds: number;
+  readonly firstSeed: number;
   readonly jobs: number;
   readonly json: boolean;
   readonly scenarios: readonly SoakScenario[];
@@ -38,12 +39,14 @@ interface SoakArgs {
 
 function parseArgs(argv: readonly string[], scenarios: readonly SoakScenario[]): SoakArgs {
   let seeds = 200;
+  let firstSeed = 1;
   let jobs = defaultJobs();
   let json = false;
   let chosen = scenarios;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--seeds') seeds = positiveInteger('--seeds', argv[++i]);
+    else if (arg === '--first-seed') firstSeed = positiveInteger('--first-seed', argv[++i]);
     else if (arg === '--jobs') jobs = positiveInteger('--jobs', argv[++i]);
     else if (arg === '--json') json = true;
     else if (arg === '--only') {
@@ -51,9 +54,9 @@ function parseArgs(argv: readonly string[], scenarios: readonly SoakScenario[]):
       const unknown = names.find((name) => !scenarios.some((scenario) => scenario.name === name));
       if (names.length === 0 || unknown !== undefined) throw new UsageError(`--only: no soak scenario '${unknown ?? ''}' (scenarios: ${scenarios.map((s) => s.name).join(', ')})`);
       chosen = scenarios.filter((scenario) => names.includes(scenario.name));
-    } else throw new UsageError(`unknown option '${arg ?? ''}' (usage: npm run soak -- [--seeds N] [--jobs N] [--only NAME,...] [--json])`);
+    } else throw new UsageError(`unknown option '${arg ?? ''}' (usage: npm run soak -- [--seeds N] [--first-seed N] [--jobs N] [--only NAME,...] [--json])`);
   }
-  return { seeds, jobs, json, scenarios: chosen };
+  return { seeds, firstSeed, jobs, json, scenarios: chosen };
 }
 
 /** Runs the soak; resolves to the exit status. `scenarios` defaults to the library's safety scenarios. */
@@ -70,6 +73,7 @@ export async function soakMain(argv: readonly string[], io: SoakIo, scenarios: r
   let shownTenth = -1;
   const result = await runSoak(args.scenarios, {
     seeds: args.seeds,
+    firstSeed: args.firstSeed,
     jobs: args.jobs,
     resolveFile: (file) => `${ROOT}${file}`,
     onProgress: ({ done, total }) => {

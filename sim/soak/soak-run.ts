@@ -10,8 +10,10 @@ import type { PoolProgress, ScenarioTaskInput } from '../study/index.js';
 import type { SoakScenario } from './soak-scenarios.js';
 
 export interface SoakOptions {
-  /** Seeds per scenario: 1..seeds. */
+  /** Seeds per scenario: firstSeed..firstSeed + seeds - 1. */
   readonly seeds: number;
+  /** The first seed. Default 1 (a soak run in parts gives each part its own range). */
+  readonly firstSeed?: number;
   /** Worker processes. */
   readonly jobs: number;
   /** Resolves a scenario's `file` (relative to the repository) to a path to load. */
@@ -48,6 +50,7 @@ export interface SoakResult {
   readonly tool: 'nvmf-sim';
   readonly kind: 'soak';
   readonly seedsPerScenario: number;
+  readonly firstSeed: number;
   readonly rows: readonly SoakRow[];
   readonly totals: {
     readonly seeds: number;
@@ -69,7 +72,7 @@ export async function runSoak(scenarios: readonly SoakScenario[], options: SoakO
       kind: 'scenario',
       file: options.resolveFile(scenario.file),
       sets: scenario.sets,
-      seed: String(index + 1),
+      seed: String((options.firstSeed ?? 1) + index),
       keepResult: false,
     })),
   );
@@ -107,5 +110,5 @@ export async function runSoak(scenarios: readonly SoakScenario[], options: SoakO
   });
   const sum = (pick: (row: SoakRow) => number): number => rows.reduce((total, row) => total + pick(row), 0);
   const totals = { seeds: sum((row) => row.seeds), lostWrites: sum((row) => row.lostWrites), corruptions: sum((row) => row.corruptions), otherFailures: sum((row) => row.otherFailures) };
-  return { tool: 'nvmf-sim', kind: 'soak', seedsPerScenario: options.seeds, rows, totals, ok: totals.lostWrites === 0 && totals.corruptions === 0 && totals.otherFailures === 0 };
+  return { tool: 'nvmf-sim', kind: 'soak', seedsPerScenario: options.seeds, firstSeed: options.firstSeed ?? 1, rows, totals, ok: totals.lostWrites === 0 && totals.corruptions === 0 && totals.otherFailures === 0 };
 }
