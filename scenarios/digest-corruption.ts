@@ -1,6 +1,8 @@
-// Silent corruption on the wire: the link flips one payload byte in 1 of every 2,000 frames
-// (silentCorruptRate), damage the TCP checksum misses (a NIC or switch that corrupts after
-// checking it, a checksum-offload bug). The host connects with NVMe/TCP digests (nvme-cli -g -G:
+// Silent corruption on the wire: from 10 ms, once the host has connected, the link flips one
+// payload byte in 1 of every 2,000 frames (silentCorruptRate), damage the TCP checksum misses (a
+// NIC or switch that corrupts after checking it, a checksum-offload bug). It starts after the
+// first connect because that one is not retried: `nvme connect` fails and the user runs it again,
+// where a reconnect during the run tries again by itself. The host connects with NVMe/TCP digests (nvme-cli -g -G:
 // hdrDigest, dataDigest). A C2HData PDU whose data CRC32C does not match fails its read with Data
 // Transfer Error (Linux host/tcp.c nvme_tcp_recv_ddgst), a damaged H2CData PDU fails its write at
 // the target with Transient Transport Error, and neither status has Do Not Retry, so the host sends
@@ -19,7 +21,7 @@ export default defineScenario({
   duration: '1s',
   drain: '2s',
   nodes: [{ name: 'host', cores: 2 }, { name: 'target', cores: 2 }],
-  links: [{ a: 'host', b: 'target', options: { latencyUs: 8, silentCorruptRate: 0.0005 } }],
+  links: [{ a: 'host', b: 'target', options: { latencyUs: 8 } }],
   targets: [{ node: 'target', subsystems: [{ nqn: 'nqn.2024-01.io.nvmf-sim:digest', namespaces: [{ backend: 'ram:16MiB' }] }] }],
   hosts: [
     {
@@ -28,5 +30,6 @@ export default defineScenario({
       workload: { rw: 'randrw', bs: '64k', iodepth: 8, size: '1MiB', verify: true, rateIops: 2000 },
     },
   ],
+  faults: [{ at: '10ms', action: 'setLink', between: ['host', 'target'], options: { silentCorruptRate: 0.0005 } }],
   invariants: [{ check: 'workload-progress' }, { check: 'ios-accounted' }, { check: 'no-verify-mismatch' }, { check: 'no-io-errors' }],
 });
