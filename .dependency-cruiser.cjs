@@ -15,6 +15,7 @@ const LAYERS = [
   ['study'], // studies: many runs of a scenario over a pool of workers
   ['report'], // reports people read, from run and study results
   ['cli'], // the nvmf-sim command
+  ['soak'], // npm run soak: the library's safety scenarios over many seeds
   ['bench'], // npm run bench: measures everything below it
 ];
 

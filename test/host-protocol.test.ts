@@ -125,13 +125,11 @@ test('host: reads are placed from several C2HData PDUs and from SUCCESS-flagged 
   await controller.disconnect();
 });
 
-test('host: a C2HData data digest mismatch fails only that command with DATA_XFER_ERROR', async (t) => {
-  const { controller, target } = await world({}, { dataDigest: true, nrIoQueues: 1 });
-  const device = await controller.namespace(1);
-  let corrupt = true;
+function corruptReads(target: Awaited<ReturnType<typeof world>>['target'], times: number): void {
+  let left = times;
   target.hooks.push((connection, sqe) => {
-    if (sqe.opcode !== IoOpcode.READ || !corrupt) return false;
-    corrupt = false;
+    if (sqe.opcode !== IoOpcode.READ || left === 0) return false;
+    left--;
     const chunks = encodePdu({ type: PduType.C2HData, cccid: sqe.cid, datao: 0, last: true, success: false, data: new Uint8Array(sqe.sglLength) }, connection.options);
     const digest = chunks[chunks.length - 1];
     if (digest !== undefined) digest[0] = (digest[0] ?? 0) ^ 0xff;
@@ -139,13 +137,30 @@ test('host: a C2HData data digest mismatch fails only that command with DATA_XFE
     connection.respond(sqe.cid);
     return true;
   });
+}
+
+test('host: a C2HData data digest mismatch fails only that command with DATA_XFER_ERROR, which is retried', async (t) => {
+  const { controller, target } = await world({}, { dataDigest: true, nrIoQueues: 1 });
+  const device = await controller.namespace(1);
+  await device.write(0, pattern(4096, 4));
+  corruptReads(target, 1);
+  // core.c nvme_decide_disposition: no DNR, so the read is sent again and succeeds.
+  t.deepEqual(await device.read(0, 4096), pattern(4096, 4));
+  t.is(target.commandsOf(IoOpcode.READ).length, 2);
+  // The connection stays.
+  t.is(controller.state, 'live');
+  t.is(target.connections.length, 2);
+  await controller.disconnect();
+});
+
+test('host: a command failing with a retryable status every time fails after nvme_max_retries resends', async (t) => {
+  const { controller, target } = await world({}, { dataDigest: true, nrIoQueues: 1 });
+  const device = await controller.namespace(1);
+  corruptReads(target, 100);
   const error = await t.throwsAsync(device.read(0, 4096), { instanceOf: NvmeStatusError });
   t.is(error?.status, Status.DATA_XFER_ERROR);
-  // The connection stays: the next read works on the same queue.
+  t.is(target.commandsOf(IoOpcode.READ).length, 1 + 5);
   t.is(controller.state, 'live');
-  await device.write(0, pattern(4096, 4));
-  t.deepEqual(await device.read(0, 4096), pattern(4096, 4));
-  t.is(target.connections.length, 2);
   await controller.disconnect();
 });
 

@@ -282,7 +282,9 @@ test('sim: a failed device fails I/O until repaired, and a slow one adds its lat
     workload: { iodepth: 4 },
     invariants: [{ check: 'ios-accounted' }, { check: 'no-io-errors' }, { check: 'io-resumes', within: '10ms' }],
     faults: [
-      { at: '100ms', action: 'failDevice', target: 'target' },
+      // Internal Error with Do Not Retry, as nvmet's blk_to_nvme_status reports a backend I/O
+      // error: the host fails each I/O at once (without DNR it would resend it 5 times).
+      { at: '100ms', action: 'failDevice', target: 'target', status: 0x4006 },
       { at: '150ms', action: 'repairDevice', target: 'target' },
       { at: '200ms', action: 'slowDevice', target: 'target', addedLatencyUs: 1000 },
     ],

@@ -49,12 +49,22 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** Socket options of an active open. */
+export interface ConnectSocketOptions {
+  /**
+   * SYN retransmissions before connect() fails with ETIMEDOUT (TCP_SYNCNT), instead of the stack's
+   * net.ipv4.tcp_syn_retries. Default: the stack's. Real sockets keep the OS's setting (Node has
+   * no TCP_SYNCNT).
+   */
+  readonly synRetries?: number;
+}
+
 /** Accepting and opening streams. */
 export interface Network {
   /** Listens; rejects with an Error whose `code` is 'EADDRINUSE' when the port is taken. */
   listen(address: Address, onStream: (stream: ByteStream) => void): Promise<Listener>;
   /** Connects; rejects with 'ECONNREFUSED' / 'ETIMEDOUT' style errors. */
-  connect(address: Address): Promise<ByteStream>;
+  connect(address: Address, options?: ConnectSocketOptions): Promise<ByteStream>;
 }
 
 /** A handle returned by Clock.setTimer. */

@@ -587,6 +587,7 @@ export class TcpHostController implements HostController, IoSubmitter {
       }
       const index = request.queueHint >= 0 ? request.queueHint % queues.length : this.#roundRobin++ % queues.length;
       const queue = queues[index];
+      request.retryVia = this;
       if (queue !== undefined) queue.submit(request);
       return;
     }

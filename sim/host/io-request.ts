@@ -1,10 +1,26 @@
 // One NVMe I/O command on its way through the host: the block layer's request (struct request +
 // struct nvme_request in Linux). It survives a controller reset: error recovery takes it back from
 // the dead queue and resubmits it on a new one (blk_mq_requeue_request), counting retries.
+import { STATUS_DNR } from '../nvme/index.js';
 import type { QueueCommand } from './queue.js';
 
 /** core.c nvme_max_retries: a command is retried at most this many times, then failed. */
 export const MAX_RETRIES = 5;
+
+/** Status Code Type 3h, Path Related Status (NVMe Base 2.0 section 4.2.3): nvme_is_path_error. */
+const SCT_MASK = 0x700;
+const SCT_PATH = 0x300;
+
+/**
+ * core.c nvme_decide_disposition: a command the controller completed with an error is RETRY
+ * (requeued, nvme_retry_req) unless the status has Do Not Retry, the request used its
+ * nvme_max_retries, or it is a head's request (REQ_NVME_MPATH) with a path error, which fails over
+ * instead (FAILOVER). So a Transient Transport Error, as a data digest error gives, is sent again.
+ */
+function shouldRetry(request: IoRequest, status: number): boolean {
+  if ((status & STATUS_DNR) !== 0 || request.retries >= MAX_RETRIES) return false;
+  return !(request.multipath && (status & SCT_MASK) === SCT_PATH);
+}
 
 /** Where I/O goes: the controller (or anything routing to host queues). */
 export interface IoSubmitter {
@@ -24,8 +40,10 @@ export class IoRequest implements QueueCommand {
   /** I/O queue index to use (modulo the queue count), or -1 to let the controller spread requests. */
   readonly queueHint: number;
   readonly #done: ((status: number) => void) | null;
-  /** Resubmissions after controller resets so far. */
+  /** Resubmissions so far, after controller resets and after retryable error statuses (nvme_req(req)->retries). */
   retries = 0;
+  /** The controller whose queue last took the request: where a retryable error status sends it again. */
+  retryVia: IoSubmitter | null = null;
 
   constructor(
     sqe: Uint8Array,
@@ -60,8 +78,14 @@ export class IoRequest implements QueueCommand {
     return false;
   }
 
-  /** QueueCommand completion; a prototype method, so no closure per request. */
+  /** QueueCommand completion (the controller's CQE status); a prototype method, so no closure per request. */
   callback(status: number): void {
+    const via = this.retryVia;
+    if (status !== 0 && via !== null && shouldRetry(this, status)) {
+      this.retries++;
+      via.submitIo(this);
+      return;
+    }
     this.done(status);
   }
 }

@@ -43,6 +43,13 @@ import type { PassEffect } from './queue-pass.js';
 import { CID_TAG_MASK, MAX_QUEUE_DEPTH, Slot, transferLength, writeSgl } from './queue-slot.js';
 import { CommandTimeouts } from './queue-timeouts.js';
 import type { HostQueueConfig, QueueCommand, QueueEvents, QueueStats } from './queue-types.js';
+
+/**
+ * host/tcp.c nvme_tcp_alloc_queue: tcp_sock_set_syncnt(sk, 1), "Single syn retry": a connect to a
+ * dead target fails after about 3 s (the SYN, one retransmission 1 s later, 2 s more) rather than
+ * tcp_syn_retries' 127 s, so each reconnect attempt is that short.
+ */
+const HOST_SOCKET = { synRetries: 1 } as const;
 import { TransportError } from './transport-error.js';
 
 export { checkICResp } from './ic-exchange.js';
@@ -210,7 +217,7 @@ export class HostQueue {
         this.#openTimer = null;
         this.#failOpen(new TransportError('timeout', `queue ${this.qid}: no ICResp from ${address.host}:${address.port} within ${seconds} s`));
       });
-      this.#env.network.connect(address).then(
+      this.#env.network.connect(address, HOST_SOCKET).then(
         (stream) => {
           if (this.#state !== 'connecting') {
             stream.destroy();

@@ -6,7 +6,7 @@
 // - pause()/resume(): the application stops running (SIGSTOP, a VM pause of the guest's user
 //   space, a long GC). The kernel keeps ACKing until the receive buffer fills, then advertises a
 //   zero window; timers and callbacks wait and run, in order, on resume.
-import type { Address, ByteStream, Listener, Network } from '../core/index.js';
+import type { Address, ByteStream, ConnectSocketOptions, Listener, Network } from '../core/index.js';
 import type { ExecutionGate } from '../core/index.js';
 import type { NetContext } from './net-context.js';
 import { FP_DELIVER } from './net-context.js';
@@ -83,9 +83,9 @@ class NodeNetwork implements Network {
     if (!this.#stack.gate.alive) return Promise.reject(netError('ENETDOWN', 'listen', address.host, address.port));
     return this.#stack.listen(address, onStream);
   }
-  connect(address: Address): Promise<ByteStream> {
+  connect(address: Address, options?: ConnectSocketOptions): Promise<ByteStream> {
     if (!this.#stack.gate.alive) return Promise.reject(netError('ENETDOWN', 'connect', address.host, address.port));
-    return this.#stack.connect(address);
+    return this.#stack.connect(address, options);
   }
 }
 

@@ -105,6 +105,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 
   readonly #context: NetContext;
   readonly #options: ResolvedTcpOptions;
+  /** SYN retransmissions allowed to an active open (TCP_SYNCNT, or tcp_syn_retries). */
+  #synRetries = 0;
   readonly #gate: ExecutionGate;
   /** True once the connection left the stack's table (or its node crashed): no more work. */
   #dead = false;
@@ -312,9 +314,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 
   // ---------------------------------------------------------------- opening
 
-  /** Active open: sends the SYN. */
-  startConnect(waiter: ConnectWaiter): void {
+  /** Active open: sends the SYN, retransmitted at most `synRetries` times (TCP_SYNCNT). */
+  startConnect(waiter: ConnectWaiter, synRetries: number): void {
     this.#connectWaiter = waiter;
+    this.#synRetries = synRetries;
     this.#sendSyn(false);
   }
 
@@ -967,7 +970,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 
   /** SYN or SYN-ACK not answered: retransmit with backoff, or give up. */
   #onHandshakeTimeout(): void {
-    const limit = this.state === 'SYN_SENT' ? this.#options.synRetries : this.#options.synAckRetries;
+    const limit = this.state === 'SYN_SENT' ? this.#synRetries : this.#options.synAckRetries;
     if (this.#synRetransmits >= limit) {
       if (this.state === 'SYN_SENT') this.#fail('ETIMEDOUT');
       else this.#teardown(); // Linux drops the request sock silently.

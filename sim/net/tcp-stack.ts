@@ -3,7 +3,7 @@
 // the stack dies with it: connections vanish without FIN or RST, and a restarted node starts with
 // an empty stack, so its peers learn of the crash from the RST their next segment draws, or from
 // their retransmission timeout if the node stays down.
-import type { Address, ByteStream, Listener } from '../core/index.js';
+import type { Address, ByteStream, ConnectSocketOptions, Listener } from '../core/index.js';
 import type { ExecutionGate } from '../core/index.js';
 import { type NetContext, TcpCounters } from './net-context.js';
 import { netError } from './net-errors.js';
@@ -164,7 +164,7 @@ export class TcpStack implements TcpConnectionOwner {
   }
 
   /** Active open towards address. Resolves once the handshake completes. */
-  connect(address: Address): Promise<ByteStream> {
+  connect(address: Address, options?: ConnectSocketOptions): Promise<ByteStream> {
     const route = this.node.routing.route(this.node.nics, address.host);
     if (route === null) return Promise.reject(netError('ENETUNREACH', 'connect', address.host, address.port));
     if (!Number.isInteger(address.port) || address.port <= 0 || address.port > PORT_MAX) {
@@ -177,7 +177,7 @@ export class TcpStack implements TcpConnectionOwner {
       const key = connectionKey(remote.id, address.port, localPort);
       const connection = new TcpConnection(this, route.local, localPort, remote.id, remote.ip, address.port, key, this.#nextIsn(), 'SYN_SENT');
       this.#add(connection);
-      connection.startConnect({ resolve, reject });
+      connection.startConnect({ resolve, reject }, options?.synRetries ?? this.options.synRetries);
     });
   }
 

@@ -16,6 +16,7 @@ export { StudyError } from './study-error.js';
 export { expectText, ratioAnswerText } from './study-questions.js';
 export type { QuestionAnswer, RatioAnswer, SeriesAnswer } from './study-questions.js';
 export type { PointFailure, PointResult, SeedRecord, StudyIdentity, StudyResult } from './study-result.js';
+export type { ScenarioTaskInput, TaskIntegrity, TaskOutcome } from './study-task.js';
 export { defaultJobs, runOnPool } from './worker-pool.js';
 export type { PoolProgress } from './worker-pool.js';
 export { parseSeedList, sweepSeeds, SWEEP_MAX_SEEDS } from './seed-sweep.js';

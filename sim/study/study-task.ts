@@ -33,6 +33,16 @@ export interface ScenarioTaskInput {
 
 export type TaskInput = StudyTaskInput | ScenarioTaskInput;
 
+/** What a run's verification saw, over all hosts: the figures a soak (sim/soak) adds up. */
+export interface TaskIntegrity {
+  /** Writes the hosts' workloads saw completed successfully (acknowledged). */
+  readonly writesAcknowledged: number;
+  /** Blocks read back and compared against what was last written. */
+  readonly blocksChecked: number;
+  /** Of those, blocks that read back differently: a lost write or damaged data. */
+  readonly mismatches: number;
+}
+
 export interface TaskOutcome {
   readonly seed: string;
   readonly ok: boolean;
@@ -41,6 +51,7 @@ export interface TaskOutcome {
   readonly failed: readonly string[];
   readonly fingerprint: string;
   readonly metrics: PointMetrics;
+  readonly integrity: TaskIntegrity;
   /** Absent when the task asked not to keep it. */
   readonly result?: ScenarioResult;
 }
@@ -101,6 +112,11 @@ export async function runTask(input: TaskInput): Promise<TaskOutcome> {
     failed: result.invariants.filter((inv) => !inv.ok).map((inv) => `${inv.name}: ${inv.detail}`),
     fingerprint: result.fingerprint,
     metrics: pointMetrics(result),
+    integrity: {
+      writesAcknowledged: result.perHost.reduce((sum, host) => sum + (host.write?.ios ?? 0), 0),
+      blocksChecked: result.perHost.reduce((sum, host) => sum + host.verify.blocksChecked, 0),
+      mismatches: result.perHost.reduce((sum, host) => sum + host.verify.mismatches, 0),
+    },
     ...(keep ? { result } : {}),
   };
 }
