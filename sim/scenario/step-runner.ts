@@ -157,7 +157,14 @@ export class StepRunner {
       },
       fault: (record) => {
         if (this.#over) return;
-        const fault = runtime.checkFault(record, this.#faults++);
+        let fault: FaultVerb;
+        try {
+          fault = runtime.checkFault(record, this.#faults++);
+        } catch (error) {
+          // Bad input, however the steps handle it: the run ends in a usage error.
+          if (error instanceof ScenarioError) this.#usageError ??= error;
+          throw error;
+        }
         this.#note(`fault ${fault.action}`);
         runtime.applyFault(fault);
       },
