@@ -49,8 +49,11 @@ export interface StepWorld {
   stats(): StepStats;
   /** Applies a fault verb now, checked exactly as a faults[] entry (a bad field fails the run with exit status 2). */
   fault(record: StepFault): void;
-  /** Fails the steps with `message` unless `condition` holds. */
-  assert(condition: unknown, message: string): asserts condition;
+  /**
+   * Fails the steps with `message` unless `condition` holds. Not an `asserts` signature: TypeScript
+   * accepts those only on explicitly typed names, and `world` is typed by context.
+   */
+  assert(condition: unknown, message: string): void;
   /** Adds a line to the step log (result.steps.log). */
   log(message: string): void;
 }
