@@ -25,6 +25,7 @@ test('scenario: every verdict a simulated run reports is documented, in report o
       hosts: [{ node: 'h', connect: { target: 't' }, workload: { rw: 'randrw', iodepth: 2, verify: true } }],
       faults: [{ at: '1ms', action: 'heal' }],
       invariants: [{ check: 'workload-progress' }, { check: 'ios-accounted' }, { check: 'no-verify-mismatch' }, { check: 'no-io-errors' }, { check: 'no-app-errors-with-a-path' }, { check: 'io-resumes' }],
+      steps: async () => {},
     },
     'docs.ts',
   );

@@ -22,6 +22,7 @@ export type {
   ScenarioWorkload,
   SizeSpec,
 } from './types.js';
+export type { ScenarioSteps, StepFault, StepHost, StepLogEntry, StepsResult, StepStats, StepWorld, UntilOptions } from './steps.js';
 export { ScenarioError } from './scenario-error.js';
 export { loadScenario } from './load.js';
 export { resolveScenario } from './validate.js';

@@ -97,6 +97,13 @@ export const CHECKED_INVARIANTS: readonly CheckedInvariant[] = [
       'after every fault that heals, each host with a running workload (and each host restarted with its node) completes an I/O within the bound, and at least one host was running to check; a check the run ended too soon to judge is reported as not observable, not as a failure',
     counts: 'resumptions within the bound',
   },
+  {
+    name: 'steps',
+    class: 'correctness',
+    when: 'with `steps`',
+    holds: "the scenario's steps finished within the run: no assertion failed, no error escaped them and no until() timed out (the detail gives the message and the simulated time)",
+    counts: 'step log entries',
+  },
 ];
 
 /** The invariant table of scenarios/README.md. */

@@ -9,6 +9,7 @@ import type { FaultCondition } from './fault-timing.js';
 import type { FaultVerb } from './fault-verbs/index.js';
 import type { AnaStateName } from '../target/index.js';
 import type { CpuProfileName, InvariantName, NodeRuntimeName } from './types.js';
+import type { ScenarioSteps } from './steps.js';
 
 export interface ResolvedNode {
   readonly name: string;
@@ -196,6 +197,15 @@ export interface ResolvedScenario {
    */
   readonly faults: readonly ResolvedFault[];
   readonly invariants: readonly ResolvedInvariant[];
+  /** The scenario's steps (steps.ts), absent without. */
+  readonly steps?: ResolvedSteps;
+}
+
+/** A scenario's steps, with the check a fault they apply gets (validate.ts: as a faults[] entry, path `steps.fault[N]`). */
+export interface ResolvedSteps {
+  readonly run: ScenarioSteps;
+  /** Throws a ScenarioError naming the field when `record` is not a valid fault of this scenario. */
+  readonly checkFault: (record: unknown, index: number) => FaultVerb;
 }
 
 /** Options of a link direction that setLink may change (re-exported for the runner). */

@@ -7,6 +7,7 @@ import type { FioJob } from '../workload/index.js';
 import type { Bottleneck } from './bottleneck.js';
 import type { TimeSeriesResult } from './time-series-recorder.js';
 import type { UtilisationResult } from './utilisation.js';
+import type { StepsResult } from './steps.js';
 
 export type FailureClass = 'crash' | 'liveness' | 'correctness';
 
@@ -258,6 +259,8 @@ export interface ScenarioResult {
   readonly utilisation: UtilisationResult;
   /** The saturated resource, or none (bottleneck.ts). */
   readonly bottleneck: Bottleneck;
+  /** The scenario's steps: their verdict, when they ended and their log (absent without steps). */
+  readonly steps?: StepsResult;
   /** True when every invariant held. */
   readonly ok: boolean;
   /** The class to report when invariants failed: crash, else correctness, else liveness. */

@@ -35,6 +35,8 @@ import { faultWindows } from './fault-windows.js';
 import { TimeSeriesRecorder, type TimeSeriesFault } from './time-series-recorder.js';
 import { emptyWindow, type UtilisationMeter, type UtilisationResult } from './utilisation.js';
 import { judgeBottleneck } from './bottleneck.js';
+import { StepRunner } from './step-runner.js';
+import type { StepHost, StepsResult } from './steps.js';
 
 export type { RunOptions, RunProgress } from './run-options.js';
 
@@ -77,6 +79,9 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
     // A real Linux peer takes part: the run happens in real time on real sockets (real-nodes.ts).
     run = new ScenarioRun(scenario, sink, options, real);
     const result = await run.run();
+    // A step applied a fault that is not valid in this scenario: bad input (exit status 2), not a verdict.
+    const usage = run.stepsUsageError;
+    if (usage !== undefined) throw usage;
     const wallEnd = options.wallClockMs?.() ?? 0;
     return { ...result, wallSeconds: (wallEnd - wallStart) / 1000 };
   } finally {
@@ -102,6 +107,8 @@ class ScenarioRun {
   readonly #series: TimeSeriesRecorder;
   #meter: UtilisationMeter | null = null;
   #seriesDone = false;
+  readonly #steps: StepRunner | null;
+  #stepsResult: StepsResult | undefined;
 
   constructor(scenario: ResolvedScenario, trace: TraceSink | null, options: RunOptions, real: boolean) {
     this.#scenario = scenario;
@@ -132,8 +139,21 @@ class ScenarioRun {
       nodeCrashed: (node) => this.#nodeCrashed(node),
       nodeRestarted: (node) => this.#nodeRestarted(node),
       restartedHosts: (node) => this.#restartedHosts(node),
-      sliceEnded: (nowNs) => this.#series.advance(nowNs),
+      sliceEnded: (nowNs) => {
+        this.#series.advance(nowNs);
+        this.#steps?.sliceEnded(nowNs);
+      },
     };
+    const steps = scenario.steps;
+    this.#steps =
+      steps === undefined
+        ? null
+        : new StepRunner(steps.run, {
+            nowNs: () => this.#nodes.nowNs(),
+            hosts: () => this.#hosts.map(stepHost),
+            checkFault: steps.checkFault,
+            applyFault: (fault) => this.#applyFault({ index: -1, trigger: { kind: 'at', atNs: this.#nodes.nowNs() }, fault }, 'steps'),
+          });
     this.#nodes = real ? new RealNodes(scenario, options, hooks) : new SimNodes(scenario, trace, options, hooks);
     this.#series = new TimeSeriesRecorder({
       intervalNs: seriesIntervalNs(options, real),
@@ -146,7 +166,13 @@ class ScenarioRun {
 
   /** Stops what outlives the run (real peers), also after a failed boot or a crash. */
   close(): Promise<void> {
+    this.#steps?.close();
     return this.#nodes.close(this.#hosts);
+  }
+
+  /** A step's fault that failed validation (the run then ends in that usage error). */
+  get stepsUsageError(): Error | undefined {
+    return this.#steps?.usageError;
   }
 
   async run(): Promise<ScenarioResult> {
@@ -163,6 +189,8 @@ class ScenarioRun {
       for (const fault of scenario.faults) this.#scheduleFault(fault);
       if (nodes.timeBase === 'real') this.#seriesTimer();
       for (const host of this.#hosts) void this.#startHost(host);
+      // Beside the timeline from time 0; their timers run on the simulated clock until finish().
+      this.#steps?.start();
       await nodes.runPhase(scenario.durationNs, 'run', () => this.#drained(), () => this.#progress('run'));
       nodes.durationEnded();
       this.#series.durationEnded(nodes.nowNs());
@@ -174,6 +202,8 @@ class ScenarioRun {
       this.#crash = crash.text;
       this.#record({ tNs: crash.tNs, kind: 'crash', error: crash.text });
       this.#finishSeries();
+    } finally {
+      this.#stepsResult = this.#steps?.finish();
     }
     return this.#result();
   }
@@ -466,6 +496,7 @@ class ScenarioRun {
         this.#resume,
         endNs,
       ),
+      ...stepsVerdict(this.#stepsResult),
     ];
     for (const invariant of invariants) {
       this.#record({ tNs: endNs, kind: 'invariant', name: invariant.name, ok: invariant.ok, detail: invariant.detail });
@@ -507,6 +538,7 @@ class ScenarioRun {
       net: summary.net,
       faultsApplied: this.#faults,
       invariants,
+      ...(this.#stepsResult === undefined ? {} : { steps: this.#stepsResult }),
       timeSeries: this.#series.result(withFailovers(faultWindows(this.#faults), perHost)),
       utilisation,
       bottleneck: judgeBottleneck(utilisation, this.#meter !== null),
@@ -537,6 +569,27 @@ function withFailovers(faults: readonly TimeSeriesFault[], hosts: readonly HostR
   );
   if (events.length === 0) return [...faults];
   return [...faults, ...events].sort((a, b) => a.tMs - b.tMs);
+}
+
+/** A host as the steps see it, now. */
+function stepHost(host: HostRuntime): StepHost {
+  const stats = host.stats;
+  return {
+    name: host.resolved.name,
+    state: host.controller?.state ?? 'none',
+    ios: stats.succeeded,
+    errors: stats.failed,
+    outstanding: stats.outstanding,
+    perQueue: [...stats.perQueue],
+  };
+}
+
+/** The steps' verdict: a correctness failure (exit status 129) naming what failed and when. */
+function stepsVerdict(steps: StepsResult | undefined): InvariantResult[] {
+  if (steps === undefined) return [];
+  const at = steps.endedAtMs === null ? '' : ` at ${steps.endedAtMs} ms`;
+  const detail = steps.error === undefined ? `steps finished${at}` : `${steps.error}${at}`;
+  return [{ name: 'steps', ok: steps.ok, class: 'correctness', checked: steps.log.length, detail }];
 }
 
 /** A multipath host's result gains its paths and failover events. */

@@ -29,6 +29,7 @@ import type {
 } from './fault-verbs/index.js';
 import type { FaultTiming } from './fault-timing.js';
 import type { DurationSpec, SizeSpec } from './schema/kit.js';
+import type { ScenarioSteps } from './steps.js';
 
 export type { DurationSpec, SizeSpec } from './schema/kit.js';
 export { ANA_STATE_NAMES, FAULT_ACTIONS } from './fault-verbs/index.js';
@@ -356,6 +357,11 @@ export interface Scenario {
   readonly hosts: readonly ScenarioHost[];
   readonly faults?: readonly ScenarioFault[];
   readonly invariants?: readonly ScenarioInvariant[];
+  /**
+   * Imperative checks and actions in virtual time, beside the timeline from time 0 (steps.ts):
+   * `steps: async (world) => { ... }`. Simulated runs only.
+   */
+  readonly steps?: ScenarioSteps;
 }
 
 /** Identity: lets a scenario file get type checking and completion for its description. */

@@ -14,7 +14,9 @@ import { Checker, join, show } from './checker.js';
 import { FAULT_TIMING_FIELDS } from './fault-timing.js';
 import { fioJobWorkload } from './fio-workload.js';
 import { HEALING_ACTIONS, verbOf, type DeviceSelector, type FaultVerb } from './fault-verbs/index.js';
-import { checkRealScenario } from './real-validate.js';
+import { checkRealScenario, isRealNode } from './real-validate.js';
+import { faultSchema } from './schema/fault.js';
+import type { ScenarioSteps } from './steps.js';
 import { scenarioIssue } from './schema/kit.js';
 import { DURATION_MAX_NS, IO_QUEUES_MAX, scenarioSchema } from './schema/scenario.js';
 import { checkTargetConfig, SCENARIO_PORT_ID } from './target-config.js';
@@ -31,6 +33,7 @@ import type {
   ResolvedNode,
   ResolvedPath,
   ResolvedScenario,
+  ResolvedSteps,
   ResolvedSubsystem,
   ResolvedSwitch,
   ResolvedTarget,
@@ -127,6 +130,7 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
   const invariants = resolveInvariants(check, top.invariants, hosts, ordered);
   // Scenarios with a real Linux peer: only what the real runtime can do (real-validate.ts).
   checkRealScenario(check, { nodes, links, explicitLinks: top.links?.length ?? 0, switch: sw, targets, hosts, faults: ordered });
+  const steps = top.steps === undefined ? undefined : resolveSteps(check, top, nodes, world, targets, hosts);
   const drainNs =
     top.drain === undefined ? 2 * Math.max(...hosts.map((host) => host.connect.ioTimeoutS)) * NS_PER_S : check.duration(top.drain, 'drain');
 
@@ -145,6 +149,7 @@ export function resolveScenario(value: unknown, source: string, overrides: Scena
     hosts,
     faults: ordered,
     invariants,
+    ...(steps === undefined ? {} : { steps }),
   };
 }
 
@@ -610,6 +615,12 @@ function resolveFault(
   const trigger = resolveTrigger(check, fault, path, index, hosts, faultCount, durationNs);
   // The verb keeps only its own fields: when it fires is the trigger's alone.
   const verb = Object.fromEntries(Object.entries(fault).filter(([key]) => !(FAULT_TIMING_FIELDS as readonly string[]).includes(key))) as unknown as FaultVerb;
+  checkVerb(check, verb, path, world, targets, hosts);
+  return { index, trigger, fault: verb };
+}
+
+/** A verb's own fields against the world (names, links, paths, devices, ports), as faults[] entries and steps' faults are checked. */
+function checkVerb(check: Checker, verb: FaultVerb, path: string, world: WorldNames, targets: readonly ResolvedTarget[], hosts: readonly ResolvedHost[]): void {
   verbOf(verb.action).check(verb, path, {
     fail: (at, message) => check.fail(at, message),
     hasNode: (name) => world.nodes.has(name),
@@ -626,7 +637,38 @@ function resolveFault(
       return target?.ports.map((port) => ({ portid: port.id, anaGroups: port.anaGroups.map((group) => group.grpid) }));
     },
   });
-  return { index, trigger, fault: verb };
+}
+
+/**
+ * A scenario's steps, and the check their faults get when they apply one: the same as a faults[]
+ * entry's (schema, then the verb's fields against the world), with the path `steps.fault[N]`.
+ * Steps run in virtual time only (their timers are the simulated clock's).
+ */
+function resolveSteps(
+  check: Checker,
+  top: Scenario,
+  nodes: readonly ResolvedNode[],
+  world: WorldNames,
+  targets: readonly ResolvedTarget[],
+  hosts: readonly ResolvedHost[],
+): ResolvedSteps {
+  if (nodes.some(isRealNode)) check.fail('steps', 'run only in simulation (their timers run in virtual time): drop steps or the real-runtime node');
+  const run = top.steps as ScenarioSteps;
+  const checkFault = (record: unknown, index: number): FaultVerb => {
+    const path = `steps.fault[${index}]`;
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) check.fail(path, `must be a fault record such as { action: 'heal' }, not ${show(record)}`);
+    const timing = Object.keys(record).find((key) => (FAULT_TIMING_FIELDS as readonly string[]).includes(key));
+    if (timing !== undefined) check.fail(join(path, timing), "a step's fault applies now: leave out at, atNs, when and delay (await a timer or world.until() first)");
+    const parsed = faultSchema.safeParse(record);
+    if (!parsed.success) {
+      const problem = scenarioIssue(parsed.error, path);
+      check.fail(problem.path, problem.message);
+    }
+    const verb = record as FaultVerb;
+    checkVerb(check, verb, path, world, targets, hosts);
+    return verb;
+  };
+  return { run, checkFault };
 }
 
 /** A fault's at or atNs (within the file's duration), or its when and delay (normalised to ns). */

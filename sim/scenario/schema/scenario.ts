@@ -33,6 +33,7 @@ import type {
 import { faultSchema } from './fault.js';
 import { bool, duration, int, list, num, obj, oneOf, size, str, stringSaying, tagged, type SameShape } from './kit.js';
 import { linkOptionsSchema } from './link-options.js';
+import type { ScenarioSteps } from '../steps.js';
 
 const NS_PER_S = 1e9;
 /** The clock is exact to the nanosecond up to 2^53 ns (104 days); keep well inside it. */
@@ -193,6 +194,15 @@ const seed = (): z.ZodType<number | string, number | string> =>
       typeof issue.input === 'number' ? `must be an integer >= 0, not ${show(issue.input)}` : `must be a non-empty string, not ${show(issue.input)}`,
   });
 
+/**
+ * Steps: a function, which JSON cannot hold. The JSON Schema says so in words (an editor sees any
+ * value allowed there); validation checks it is a function.
+ */
+const stepsSchema = (): z.ZodType<ScenarioSteps, ScenarioSteps> =>
+  z
+    .custom<ScenarioSteps>((value) => typeof value === 'function', { error: (issue) => `must be an async function (world) => { ... }, not ${show(issue.input)}` })
+    .meta({ description: 'async (world) => { ... }: imperative steps in virtual time (scenarios/README.md, Steps). A function: not expressible in JSON.' });
+
 export const scenarioSchema = obj({
   name: str(),
   description: str().optional(),
@@ -208,6 +218,7 @@ export const scenarioSchema = obj({
   hosts: list(hostSchema, { nonEmpty: true }),
   faults: list(faultSchema).optional(),
   invariants: list(invariantSchema).optional(),
+  steps: stepsSchema().optional(),
 });
 
 /** The JSON Schema of a scenario (scenarios/scenario.schema.json), for editors. */
@@ -244,5 +255,6 @@ export type SchemaAgreement = [
   Agree<SameShape<ScenarioInvariant, In<typeof invariantSchema>>>,
   // `when` is looser in the schema (every kind optional): validate.ts says "exactly one".
   Agree<SameShape<Omit<FaultTiming, 'when'>, Omit<In<z.ZodObject<typeof timingShape>>, 'when'>>>,
-  Agree<SameShape<Omit<Scenario, 'faults'>, Omit<In<typeof scenarioSchema>, 'faults'>>>,
+  // `steps` is a function (a mapped type would lose its call signature): stepsSchema's type is ScenarioSteps itself.
+  Agree<SameShape<Omit<Scenario, 'faults' | 'steps'>, Omit<In<typeof scenarioSchema>, 'faults' | 'steps'>>>,
 ];
