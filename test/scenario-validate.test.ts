@@ -126,7 +126,7 @@ test(
   (s) => {
     s.durationSeconds = 1;
   },
-  'scenarios/x.ts: durationSeconds: unknown field (expected one of: name, description, seed, duration, durationNs, drain, nodes, links, switch, fabric, targets, hosts, faults, invariants)',
+  'scenarios/x.ts: durationSeconds: unknown field (expected one of: name, description, seed, duration, durationNs, drain, nodes, links, switch, fabric, targets, hosts, faults, invariants, steps)',
 );
 test(
   'scenario: missing duration',
