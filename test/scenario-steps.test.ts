@@ -200,3 +200,17 @@ test.serial('steps: the shipped steps-reset-check scenario passes', async (t) =>
     ['partition', 'heal'],
   );
 });
+
+test.serial('steps: a timer callback that throws fails the steps, not the simulation', async (t) => {
+  const result = await run(
+    withSteps(async (world) => {
+      setTimeout(() => {
+        throw new RangeError('from a timer');
+      }, 4);
+      await world.until(() => false, { what: 'never' });
+    }, '20ms'),
+  );
+  t.is(result.steps?.error, 'from a timer');
+  t.is(result.steps?.endedAtMs, 4);
+  t.true(result.invariants.find((inv) => inv.name === 'no-crash')?.ok);
+});

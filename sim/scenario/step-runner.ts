@@ -70,7 +70,14 @@ export class StepRunner {
   /** The run loop reached a slice boundary: timers due by now fire, then conditions are polled. */
   sliceEnded(nowNs: number): void {
     if (this.#over) return;
-    this.#timers?.advanceTo(nowNs / NS_PER_MS);
+    try {
+      this.#timers?.advanceTo(nowNs / NS_PER_MS);
+    } catch (error) {
+      // A timer callback threw (fake-timers rethrows after firing the rest), or a timer loop never
+      // let time pass: the steps' failure, not a crash of the simulated code.
+      this.#fail(error);
+      return;
+    }
     this.#poll();
   }
 
