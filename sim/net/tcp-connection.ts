@@ -40,7 +40,7 @@ import { type NetErrorCode, netError } from './net-errors.js';
 import type { NetContext } from './net-context.js';
 import type { Nic } from './nic.js';
 import { Packet, TCP_ACK, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
-import { CongestionControl } from './tcp-congestion.js';
+import { CongestionControl, createCongestionOps } from './tcp-congestion.js';
 import { Reassembly } from './tcp-reassembly.js';
 import { RtoEstimator } from './tcp-rto.js';
 import { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
@@ -214,7 +214,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.sndUna = iss;
     this.sndNxt = iss;
     this.#sendBuffer = new SendBuffer(iss + 1);
-    this.#cc = new CongestionControl(this.#options.initialCwndSegments, this.#options.dupAckThreshold, false);
+    this.#cc = new CongestionControl(
+      this.#options.initialCwndSegments,
+      this.#options.dupAckThreshold,
+      false,
+      createCongestionOps(this.#options.congestionControl),
+    );
     this.#quickAcks = this.#options.quickAckSegments;
     this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
     const scheduler = this.#context.scheduler;
@@ -522,7 +527,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const ackedPackets = advanced ? this.#takeCumulativeAck(ack) : 0;
     if (this.#sackEnabled) this.#takeSack(packet.sackBlocks);
     if (advanced) {
-      const retransmitNow = cc.onNewAck(ack, ackedPackets, priorInFlight, rtx);
+      const retransmitNow = cc.onNewAck(ack, ackedPackets, priorInFlight, rtx, this.#now());
       if (retransmitNow !== undefined) this.#retransmit(retransmitNow, 1);
       this.#afterCumulativeAck();
     } else if (
@@ -555,7 +560,11 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (ackedBytes > 0) this.stats.bytesAcked += ackedBytes;
     this.#sendBuffer.release(ack);
     this.sndUna = ack;
-    if (rttSegment !== null) this.#rto.sample(this.#now() - rttSegment.sentAtNs);
+    if (rttSegment !== null) {
+      const rttNs = this.#now() - rttSegment.sentAtNs;
+      this.#rto.sample(rttNs);
+      this.#cc.ops.pktsAcked(ackedPackets, rttNs, this.#now());
+    }
     // Linux resets the backoff on any forward progress (tcp_ack_update_rtt with timestamps).
     this.#rtoBackoffNs = 0;
     this.#retransStampNs = 0;

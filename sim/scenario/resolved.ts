@@ -2,7 +2,7 @@
 // resolved to an index. The runner works only from this, so it never re-checks user input.
 import type { IoPolicy } from '../host/index.js';
 import type { LinkDirectionOptions } from '../net/index.js';
-import type { LinkOptions } from '../net/index.js';
+import type { CongestionControlName, LinkOptions } from '../net/index.js';
 import type { BackendSpec } from '../storage/index.js';
 import type { JobSpec } from '../workload/index.js';
 import type { FaultCondition } from './fault-timing.js';
@@ -18,6 +18,7 @@ export interface ResolvedNode {
   readonly ip: string;
   readonly bandwidthBps: number | undefined;
   readonly mtuBytes: number | undefined;
+  readonly congestionControl: CongestionControlName;
   /** 'sim', or a real Linux peer (real-nodes.ts runs the nodes of scenarios that have one). */
   readonly runtime: NodeRuntimeName;
 }

@@ -228,7 +228,8 @@ export class SimNodes implements NodeRuntime {
         ...(node.mtuBytes === undefined ? {} : { mtuBytes: node.mtuBytes }),
       };
       const portNics = this.#portNics(node.name);
-      network.addNode(node.name, portNics.length === 0 ? own : { nics: [own, ...portNics] });
+      const tcp = { congestionControl: node.congestionControl };
+      network.addNode(node.name, portNics.length === 0 ? { ...own, tcp } : { nics: [own, ...portNics], tcp });
     }
     const sw = this.#scenario.switch;
     if (sw !== undefined) {

@@ -178,6 +178,7 @@ function resolveNode(node: ScenarioNode, index: number): ResolvedNode {
     ip: node.nic?.ip ?? defaultIp(index),
     bandwidthBps: node.nic?.bandwidthBps,
     mtuBytes: node.nic?.mtuBytes,
+    congestionControl: node.tcp?.congestionControl ?? 'cubic',
     runtime: node.runtime ?? 'sim',
   };
 }
