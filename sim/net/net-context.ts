@@ -81,7 +81,7 @@ export class NetStats {
 /** The per-connection counters that the totals keep. */
 type TcpFoldedStats = Pick<
   TcpStats,
-  'segmentsSent' | 'segmentsReceived' | 'retransmits' | 'fastRetransmits' | 'rtoCount' | 'dupAcks' | 'outOfOrderSegments' | 'zeroWindowProbes'
+  'segmentsSent' | 'segmentsReceived' | 'retransmits' | 'fastRetransmits' | 'rtoCount' | 'dupAcks' | 'outOfOrderSegments' | 'zeroWindowProbes' | 'lossProbes'
 >;
 
 /**
@@ -99,6 +99,8 @@ export class TcpCounters {
   dupAcks = 0;
   outOfOrderSegments = 0;
   zeroWindowProbes = 0;
+  /** Tail loss probes sent (tcp-rack.ts). */
+  lossProbes = 0;
   /** Connections that reached ESTABLISHED. */
   connectionsOpened = 0;
   /** Connections ended by a RST from the peer (a refused connect included). */
@@ -127,6 +129,7 @@ export class TcpCounters {
     this.dupAcks += stats.dupAcks;
     this.outOfOrderSegments += stats.outOfOrderSegments;
     this.zeroWindowProbes += stats.zeroWindowProbes;
+    this.lossProbes += stats.lossProbes;
   }
 
   /** Adds another set of counters (a node's into a total). */

@@ -25,7 +25,7 @@ export function createCongestionOps(name: CongestionControlName): CongestionOps 
 const INFINITE_SSTHRESH = 0x7fffffff;
 
 /** Linux tcp_ca_state, reduced to the states this model distinguishes. */
-export type CaState = 'open' | 'recovery' | 'loss';
+export type CaState = 'open' | 'cwr' | 'recovery' | 'loss';
 
 export class CongestionControl implements CongestionWindow {
   cwnd: number;
@@ -77,6 +77,12 @@ export class CongestionControl implements CongestionWindow {
       this.renoSacked = Math.max(0, this.renoSacked - Math.max(0, ackedPackets - 1));
       return rtx.markHeadLost();
     }
+    if (this.state === 'cwr') {
+      // The ECN reduction lasts one window; the window does not grow meanwhile (RFC 3168 6.1.2).
+      this.renoSacked = 0;
+      if (ack >= this.highSeq) this.state = 'open';
+      return undefined;
+    }
     if (this.state === 'loss' && ack >= this.highSeq) this.state = 'open';
     this.renoSacked = 0;
     this.#grow(ackedPackets, priorInFlight, nowNs);
@@ -92,7 +98,7 @@ export class CongestionControl implements CongestionWindow {
 
   /** Linux tcp_time_to_recover: enough dupacks, or the SACK scoreboard already marked a loss. */
   shouldRecover(rtx: RetransmitQueue): boolean {
-    if (this.state !== 'open') return false;
+    if (this.state !== 'open' && this.state !== 'cwr') return false;
     return this.dupAcks >= this.dupThreshold || (this.sack && rtx.lostOut > 0);
   }
 
@@ -103,6 +109,29 @@ export class CongestionControl implements CongestionWindow {
     this.ssthresh = this.#lossSsthresh();
     this.cwnd = this.ssthresh;
     this.cwndCount = 0;
+  }
+
+  /**
+   * One reduction without recovery (Linux tcp_init_cwnd_reduction + tcp_end_cwnd_reduction): a
+   * tail loss probe repaired a loss.
+   */
+  reduceOnce(): void {
+    this.ssthresh = this.ops.ssthresh(this);
+    this.cwnd = this.ssthresh;
+    this.cwndCount = 0;
+  }
+
+  /**
+   * ECN-Echo (RFC 3168 6.1.2, Linux tcp_enter_cwr): one reduction per window of data, by the
+   * algorithm's ssthresh (DCTCP's is proportional to its alpha), and the CWR state until the
+   * data sent so far is acknowledged. Returns true when it reduced (the next data carries CWR).
+   */
+  onEcnEcho(sndNxt: number): boolean {
+    if (this.state !== 'open') return false;
+    this.reduceOnce();
+    this.state = 'cwr';
+    this.highSeq = sndNxt;
+    return true;
   }
 
   /** RTO (Linux tcp_enter_loss): ssthresh from the last good window, cwnd = 1. */

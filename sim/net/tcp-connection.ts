@@ -11,10 +11,12 @@
 //   quick-ack for the first 16 packets; immediate ACK for out-of-order data, holes filled, FIN);
 // - RTO per RFC 6298 with Linux's 200 ms floor, exponential backoff to 120 s, and failure with
 //   ETIMEDOUT after tcp_retries2 (modelled time, tcp_model_timeout);
-// - SACK (RFC 2018, on by default like net.ipv4.tcp_sack) with FACK loss marking and a
-//   RACK-style check for lost retransmissions; without SACK, NewReno (RFC 6582). Fast recovery
-//   starts after 3 duplicate ACKs or when the scoreboard marks a loss (tcp-congestion.ts);
-// - slow start from 10 segments and Reno congestion avoidance, growing only when cwnd-limited;
+// - SACK (RFC 2018, on by default like net.ipv4.tcp_sack) with RACK-TLP (RFC 8985, tcp-rack.ts:
+//   time-based loss marking, a reorder timer and tail loss probes) plus FACK marking; without
+//   SACK, NewReno (RFC 6582). Fast recovery starts after 3 duplicate ACKs or when the scoreboard
+//   marks a loss (tcp-congestion.ts);
+// - slow start from 10 segments and the node's congestion control (CUBIC by default, Reno,
+//   DCTCP; tcp-ca-ops.ts), growing only when cwnd-limited;
 // - every packet count in frames, as Linux counts tcp_skb_pcount: cwnd, packets_out, sacked_out,
 //   lost_out, retrans_out, cwnd growth per acknowledged frame; partial ACKs trim a super-segment,
 //   SACK blocks and FACK cut it at MSS boundaries, and retransmissions send only the frames still
@@ -25,8 +27,8 @@
 //   instantly unless it is paused or has not installed handlers; zero-window probes;
 // - a send buffer with a high-water mark (write() returns false; drain() at half of it);
 // - FIN, RST and TIME_WAIT; a peer crash is seen as RST (after restart) or ETIMEDOUT.
-// Simplifications, each also noted where it applies: no timestamps, no D-SACK, no TLP, no full
-// RACK, no PRR (cwnd drops to ssthresh at once), no Nagle (NVMe/TCP sets TCP_NODELAY),
+// Simplifications, each also noted where it applies: no timestamps, no D-SACK (so no RACK
+// reordering window growth and no undo), no PRR (cwnd drops to ssthresh at once), no Nagle (NVMe/TCP sets TCP_NODELAY),
 // unbounded sequence numbers, writes in one event coalesced into full segments (autocorking), no
 // TSO deferral (tcp_tso_should_defer), super-segments never merged again once cut (no
 // tcp_shift_skb_data / retrans collapse), and GRO merges exactly what one super-segment carried
@@ -41,6 +43,7 @@ import type { NetContext } from './net-context.js';
 import type { Nic } from './nic.js';
 import { Packet, TCP_ACK, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
 import { CongestionControl, createCongestionOps } from './tcp-congestion.js';
+import { LossProbe, probeTimeoutNs, Rack, TLP_TIMEOUT_MIN_NS } from './tcp-rack.js';
 import { Reassembly } from './tcp-reassembly.js';
 import { RtoEstimator } from './tcp-rto.js';
 import { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
@@ -98,6 +101,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     dupAcks: 0,
     outOfOrderSegments: 0,
     zeroWindowProbes: 0,
+    lossProbes: 0,
+    lossProbeRecoveries: 0,
   };
   state: TcpState;
   /** Time spent sending and what held it back (tcp-chrono.ts), set at the end of each send pass. */
@@ -135,8 +140,11 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #sackEnabled = false;
   /** What the peer reported in SACK blocks, above snd_una. */
   readonly #scoreboard = new RangeSet();
-  /** RACK: the latest send time of a segment delivered by the ACK being processed. */
+  /** The latest send time of a segment delivered by the ACK being processed. */
   #deliveredSentAtNs = 0;
+  /** RACK-TLP (tcp-rack.ts). */
+  readonly #rack = new Rack();
+  readonly #probe = new LossProbe();
   /** What #ackedSegment found during the cumulative ACK being processed. */
   #rttSegment: SentSegment | null = null;
   readonly #onAcked = (segment: SentSegment, fully: boolean): void => this.#ackedSegment(segment, fully);
@@ -152,6 +160,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   readonly #delackTimer: LazyTimer<TcpConnection>;
   readonly #persistTimer: LazyTimer<TcpConnection>;
   readonly #timeWaitTimer: LazyTimer<TcpConnection>;
+  /** Tail loss probe (ICSK_TIME_LOSS_PROBE) and RACK reorder (ICSK_TIME_REO_TIMEOUT) timers. */
+  readonly #probeTimer: LazyTimer<TcpConnection>;
+  readonly #reoTimer: LazyTimer<TcpConnection>;
 
   // Receive side.
   #irs = 0;
@@ -227,6 +238,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#delackTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onDelayedAckTimer(), this);
     this.#persistTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onPersistTimer(), this);
     this.#timeWaitTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onTimeWaitTimer(), this);
+    this.#probeTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onLossProbe(), this);
+    this.#reoTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onReorderTimer(), this);
   }
 
   // ---------------------------------------------------------------- observers
@@ -524,23 +537,31 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const priorInFlight = cc.inFlight(rtx);
     const advanced = ack > this.sndUna;
     this.#deliveredSentAtNs = 0;
+    const priorSacked = rtx.sackedOut;
     const ackedPackets = advanced ? this.#takeCumulativeAck(ack) : 0;
     if (this.#sackEnabled) this.#takeSack(packet.sackBlocks);
+    const newlySacked = rtx.sackedOut > priorSacked;
+    // RFC 5681's duplicate ACK; TLP's "pure" one also SACKs nothing new (Linux FLAG_DATA_SACKED).
+    const duplicate = packet.payloadBytes === 0 && (packet.flags & (TCP_SYN | TCP_FIN)) === 0 && packet.windowBytes === priorWindow;
+    const pureDuplicate = duplicate && !newlySacked;
     if (advanced) {
       const retransmitNow = cc.onNewAck(ack, ackedPackets, priorInFlight, rtx, this.#now());
       if (retransmitNow !== undefined) this.#retransmit(retransmitNow, 1);
       this.#afterCumulativeAck();
-    } else if (
-      ack === this.sndUna &&
-      rtx.packetsOut > 0 &&
-      packet.payloadBytes === 0 &&
-      (packet.flags & (TCP_SYN | TCP_FIN)) === 0 &&
-      packet.windowBytes === priorWindow
-    ) {
+    } else if (ack === this.sndUna && rtx.packetsOut > 0 && duplicate) {
       this.stats.dupAcks++;
       cc.onDuplicateAck(rtx);
     }
+    if (this.#probe.onAck(ack, advanced, pureDuplicate)) {
+      // RFC 8985 7.4.2 / Linux tcp_process_tlp_ack: the probe repaired a loss; reduce once.
+      cc.reduceOnce();
+      this.stats.lossProbeRecoveries++;
+    }
     if (cc.shouldRecover(rtx)) this.#enterRecovery();
+    else if (advanced || newlySacked) {
+      // Linux tcp_set_xmit_timer: the probe timer moves on with every ACK of new data.
+      if (!this.#scheduleLossProbe(true)) this.#probeTimer.clear();
+    }
     if (this.#peerWindow > 0) {
       this.#persistTimer.clear();
       this.#probeBackoff = 0;
@@ -596,10 +617,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       }
     }
     scoreboard.pruneBelow(this.sndUna);
-    if (this.#deliveredSentAtNs > 0 && rtx.retransOut > 0) {
-      const minRtt = this.#rto.minRttNs;
-      rtx.detectLostRetransmissions(this.#deliveredSentAtNs, minRtt === Infinity ? 0 : minRtt / 4);
-    }
+    if (this.#rack.sentAtNs > 0 && (scoreboard.count > 0 || rtx.retransOut > 0)) this.#rackDetectLoss();
     if (scoreboard.count > 0) rtx.markLostBelow(scoreboard.highestEnd - this.#cc.dupThreshold * this.#mss);
   }
 
@@ -617,11 +635,86 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #noteDelivered(segment: SentSegment): void {
     if (segment.everRetransmitted && this.#now() - segment.sentAtNs < this.#rto.minRttNs) return;
     if (segment.sentAtNs > this.#deliveredSentAtNs) this.#deliveredSentAtNs = segment.sentAtNs;
+    this.#rack.advance(segment, this.#now(), this.#rto.minRttNs);
+  }
+
+  /**
+   * RACK loss marking (tcp-rack.ts; Linux tcp_rack_mark_lost). A segment not yet due arms the
+   * reorder timer, with Linux's TCP_TIMEOUT_MIN on top.
+   */
+  #rackDetectLoss(): void {
+    const rtx = this.#rtx;
+    const cc = this.#cc;
+    const rto = this.#rto;
+    const recovering = cc.state === 'recovery' || cc.state === 'loss';
+    const reorderNs = Rack.reorderWindowNs(recovering, rtx.sackedOut, cc.dupThreshold, rto.minRttNs, rto.srttNs);
+    const now = this.#now();
+    const nextNs = rtx.rackDetectLoss(this.#rack.sentAtNs, this.#rack.endSeq, this.#rack.rttNs + reorderNs, now);
+    if (nextNs > 0) this.#reoTimer.set(now + nextNs + TLP_TIMEOUT_MIN_NS);
+  }
+
+  /** RACK's reorder timer (Linux tcp_rack_reo_timeout): mark what is now due, and repair it. */
+  #onReorderTimer(): void {
+    if (this.#dead || !this.#canSend() || this.#rtx.packetsOut === 0 || this.#rack.sentAtNs === 0) return;
+    const cc = this.#cc;
+    const prior = cc.inFlight(this.#rtx);
+    this.#rackDetectLoss();
+    if (cc.inFlight(this.#rtx) === prior) return;
+    if (cc.state === 'open' || cc.state === 'cwr') this.#enterRecovery();
+    this.#output();
+  }
+
+  /**
+   * Linux tcp_schedule_loss_probe: arms the tail loss probe (tcp-rack.ts), in the Open or CWR
+   * state with SACK only. advancingRto: the RTO is about to restart from now.
+   */
+  #scheduleLossProbe(advancingRto: boolean): boolean {
+    const rtx = this.#rtx;
+    const cc = this.#cc;
+    if (!this.#sackEnabled || rtx.packetsOut === 0 || (cc.state !== 'open' && cc.state !== 'cwr') || !this.#canSend()) return false;
+    const now = this.#now();
+    const rtoTimer = this.#rtoTimer;
+    const rtoLeftNs = advancingRto || !rtoTimer.armed ? this.#currentRtoNs() : rtoTimer.deadlineNs - now;
+    const o = this.#options;
+    this.#probeTimer.set(now + probeTimeoutNs(this.#rto.srttNs, rtx.packetsOut, o.rtoMinNs, o.rtoInitialNs, rtoLeftNs));
+    return true;
+  }
+
+  /** Linux tcp_send_loss_probe: new data if the peer's window allows, else the last frame again. */
+  #onLossProbe(): void {
+    const rtx = this.#rtx;
+    const cc = this.#cc;
+    if (this.#dead || rtx.packetsOut === 0 || !this.#canSend() || (cc.state !== 'open' && cc.state !== 'cwr')) return;
+    this.#probeTimer.clear();
+    const probe = this.#probe;
+    if (probe.highSeq === 0) {
+      const room = cc.cwnd - cc.inFlight(rtx);
+      const maxFrames = this.#tsoMaxFrames();
+      // The probe ignores cwnd (tcp_write_xmit push_one = 2), one segment.
+      if (this.#sendNewSegment(room < 1 ? 1 : room < maxFrames ? room : maxFrames)) {
+        probe.retransmitted = false;
+        probe.highSeq = this.sndNxt;
+        this.stats.lossProbes++;
+      } else {
+        const last = rtx.last();
+        if (last !== undefined && !last.sacked && !last.syn) {
+          if (last.frames > 1) rtx.split(last, (last.frames - 1) * this.#mss);
+          this.#retransmit(rtx.last() as SentSegment, 1);
+          probe.retransmitted = true;
+          probe.highSeq = this.sndNxt;
+          this.stats.lossProbes++;
+          this.#trace('loss-probe');
+        }
+      }
+    }
+    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
   }
 
   /** Fast retransmit (RFC 5681 3.2, RFC 6582, RFC 6675). */
   #enterRecovery(): void {
     this.#cc.enterRecovery(this.sndNxt);
+    this.#probe.highSeq = 0;
+    this.#probeTimer.clear();
     this.stats.fastRetransmits++;
     this.#fingerprintEvent(1);
     this.#trace('fast-retransmit');
@@ -778,6 +871,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const rtx = this.#rtx;
     const maxFrames = this.#tsoMaxFrames();
     let budget = OUTPUT_BUDGET;
+    let sentNew = false;
     while (budget-- > 0) {
       const cwnd = cc.cwnd;
       const inFlight = cc.inFlight(rtx);
@@ -797,8 +891,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       let quota = half < room ? half : room;
       if (maxFrames < quota) quota = maxFrames;
       if (!this.#sendNewSegment(quota)) break;
+      sentNew = true;
     }
     if (rtx.packetsOut > 0 && !this.#rtoTimer.armed) this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    if (sentNew) this.#scheduleLossProbe(false);
     this.chrono.set(this.#chronoState(), this.#now());
   }
 
@@ -948,6 +1044,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#onHandshakeTimeout();
       return;
     }
+    const probe = this.#probeTimer;
+    if (probe.armed && probe.deadlineNs <= this.#now()) {
+      // Linux keeps one timer for both: a probe due now takes the RTO's place.
+      this.#onLossProbe();
+      return;
+    }
     const head = this.#rtx.first() as SentSegment;
     if (this.#retransStampNs === 0) this.#retransStampNs = head.firstSentAtNs;
     // Linux tcp_write_timeout -> retransmits_timed_out(): elapsed time against the model.
@@ -964,6 +1066,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #enterLoss(): void {
     this.#cc.onRetransmitTimeout(this.sndNxt);
     this.#rtx.markAllLost();
+    this.#probe.highSeq = 0;
+    this.#probeTimer.clear();
+    this.#reoTimer.clear();
     this.stats.rtoCount++;
     this.#fingerprintEvent(2);
     this.#trace('rto');
@@ -1148,6 +1253,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#delackTimer.clear();
     this.#persistTimer.clear();
     this.#timeWaitTimer.clear();
+    this.#probeTimer.clear();
+    this.#reoTimer.clear();
     this.#rtx.clear();
     this.#scoreboard.clear();
     this.#sendBuffer.clear();
@@ -1166,6 +1273,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#delackTimer.clear();
     this.#persistTimer.clear();
     this.#timeWaitTimer.clear();
+    this.#probeTimer.clear();
+    this.#reoTimer.clear();
   }
 
   // ---------------------------------------------------------------- helpers
