@@ -65,6 +65,8 @@ export class NetStats {
   duplicated = 0;
   /** Packets held back so that later ones overtake them. */
   reordered = 0;
+  /** Frames a switch port marked Congestion Experienced (RFC 3168) above its ECN threshold. */
+  ecnMarked = 0;
   /** Frames marked corrupt (dropped by the receiver's checksum; also counted in dropped). */
   corrupted = 0;
   /** Frames whose payload had a byte flipped that TCP does not detect. */

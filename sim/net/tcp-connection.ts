@@ -41,9 +41,10 @@ import { FP_APP_DATA, FP_TCP_EVENT } from './net-context.js';
 import { type NetErrorCode, netError } from './net-errors.js';
 import type { NetContext } from './net-context.js';
 import type { Nic } from './nic.js';
-import { Packet, TCP_ACK, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
+import { Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
 import { CongestionControl, createCongestionOps } from './tcp-congestion.js';
 import { LossProbe, probeTimeoutNs, Rack, TLP_TIMEOUT_MIN_NS } from './tcp-rack.js';
+import { TcpEcn } from './tcp-ecn.js';
 import { Reassembly } from './tcp-reassembly.js';
 import { RtoEstimator } from './tcp-rto.js';
 import { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
@@ -145,6 +146,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** RACK-TLP (tcp-rack.ts). */
   readonly #rack = new Rack();
   readonly #probe = new LossProbe();
+  readonly #ecn: TcpEcn;
   /** What #ackedSegment found during the cumulative ACK being processed. */
   #rttSegment: SentSegment | null = null;
   readonly #onAcked = (segment: SentSegment, fully: boolean): void => this.#ackedSegment(segment, fully);
@@ -231,6 +233,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       false,
       createCongestionOps(this.#options.congestionControl),
     );
+    this.#ecn = new TcpEcn(this.#cc.ops.needsEcn);
     this.#quickAcks = this.#options.quickAckSegments;
     this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
     const scheduler = this.#context.scheduler;
@@ -343,6 +346,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.rcvNxt = syn.seq + 1;
     this.#rcvWup = this.rcvNxt;
     this.#takePeerSynOptions(syn);
+    this.#ecn.onSyn(syn.flags);
     this.#sendSyn(true);
   }
 
@@ -367,7 +371,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   }
 
   #transmitSyn(withAck: boolean): void {
-    const flags = withAck ? TCP_SYN | TCP_ACK : TCP_SYN;
+    const flags = (withAck ? TCP_SYN | TCP_ACK : TCP_SYN) | this.#ecn.synFlags(withAck ? TCP_ECE | TCP_CWR : null);
     this.#emit(this.#iss, flags, null, this.nic.mtuBytes - TCP_IP_HEADER_BYTES);
   }
 
@@ -410,6 +414,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#irs = packet.seq;
     this.rcvNxt = packet.seq + 1;
     this.#takePeerSynOptions(packet);
+    this.#ecn.onSynAck(packet.flags);
     this.#acknowledgeHandshake();
     this.state = 'ESTABLISHED';
     this.stack.counters.connectionsOpened++;
@@ -476,6 +481,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     }
     if (this.#dead) return;
     const length = packet.payloadBytes;
+    if (length > 0 && this.#ecn.onData(packet.ce, flags)) this.#ackNow = true;
     if (length > 0 || (flags & TCP_FIN) !== 0) this.#receiveData(packet);
     else if (packet.seq < this.#rcvWup) this.#ackNow = true; // Zero-window probe or stale ACK.
     if (this.#dead) return;
@@ -551,6 +557,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     } else if (ack === this.sndUna && rtx.packetsOut > 0 && duplicate) {
       this.stats.dupAcks++;
       cc.onDuplicateAck(rtx);
+    }
+    if (this.#ecn.ok) {
+      const ece = (packet.flags & TCP_ECE) !== 0;
+      cc.ops.onAckEvent(cc, ackedPackets, ece, ack, this.sndNxt);
+      // RFC 3168 6.1.2: one reduction per window; the next new data carries CWR.
+      if (ece && cc.onEcnEcho(this.sndNxt)) this.#ecn.cwrPending = true;
     }
     if (this.#probe.onAck(ack, advanced, pureDuplicate)) {
       // RFC 8985 7.4.2 / Linux tcp_process_tlp_ack: the probe repaired a loss; reduce once.
@@ -991,6 +1003,15 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
    */
   #emit(seq: number, flags: number, payload: Uint8Array | null, mssBytes: number, gsoSize = 0): void {
     const window = this.#receiveWindow();
+    const ecn = this.#ecn;
+    const ecnOk = ecn.ok && (flags & TCP_SYN) === 0;
+    if (ecnOk) {
+      if (ecn.echo && (flags & TCP_ACK) !== 0) flags |= TCP_ECE;
+      if (ecn.cwrPending && payload !== null) {
+        flags |= TCP_CWR;
+        ecn.cwrPending = false;
+      }
+    }
     const packet = new Packet(
       this.nic.id,
       this.remoteNicId,
@@ -1005,6 +1026,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       gsoSize,
     );
     if ((flags & TCP_SYN) !== 0) packet.sackPermitted = this.#options.sack;
+    // Linux tcp_ecn_send: new data is ECT; DCTCP makes every packet ECT.
+    if (ecnOk && (ecn.wanted || (payload !== null && seq + payload.length + 1 >= this.sndNxt))) packet.ect = true;
     if ((flags & TCP_ACK) !== 0) {
       if (this.#sackEnabled && this.#reassembly.size > 0) packet.sackBlocks = this.#reassembly.sackBlocks();
       this.#ackNow = false;

@@ -47,7 +47,9 @@ export class DctcpOps implements CongestionOps {
     this.#delivered += ackedFrames;
     if (ece) this.#deliveredCe += ackedFrames;
     if (ack < this.#nextSeq) return;
-    let alpha = this.alpha - (this.alpha >> SHIFT_G);
+    // Linux: alpha -= min_not_zero(alpha, alpha >> g), so a small alpha decays to 0.
+    const decay = this.alpha >> SHIFT_G;
+    let alpha = this.alpha - (decay === 0 ? this.alpha : decay);
     if (this.#deliveredCe > 0 && this.#delivered > 0) {
       alpha += Math.floor((this.#deliveredCe << (10 - SHIFT_G)) / this.#delivered);
       if (alpha > DCTCP_MAX_ALPHA) alpha = DCTCP_MAX_ALPHA;

@@ -34,6 +34,7 @@ export interface ResolvedSwitch {
   readonly portBufferBytes: number | undefined;
   readonly portSpeedBps: number | undefined;
   readonly forwardingLatencyNs: number | undefined;
+  readonly ecnMarkThresholdBytes: number | undefined;
 }
 
 /** The ECMP fabric: two leaves (with the switch's options) and the paths between them. */

@@ -237,6 +237,7 @@ export class SimNodes implements NodeRuntime {
         ...(sw.portBufferBytes === undefined ? {} : { portBufferBytes: sw.portBufferBytes }),
         ...(sw.portSpeedBps === undefined ? {} : { portSpeedBps: sw.portSpeedBps }),
         ...(sw.forwardingLatencyNs === undefined ? {} : { forwardingLatencyNs: sw.forwardingLatencyNs }),
+        ...(sw.ecnMarkThresholdBytes === undefined ? {} : { ecnMarkThresholdBytes: sw.ecnMarkThresholdBytes }),
       });
     }
     const fabric = this.#scenario.fabric;
@@ -247,6 +248,7 @@ export class SimNodes implements NodeRuntime {
           ...(leaf.portBufferBytes === undefined ? {} : { portBufferBytes: leaf.portBufferBytes }),
           ...(leaf.portSpeedBps === undefined ? {} : { portSpeedBps: leaf.portSpeedBps }),
           ...(leaf.forwardingLatencyNs === undefined ? {} : { forwardingLatencyNs: leaf.forwardingLatencyNs }),
+          ...(leaf.ecnMarkThresholdBytes === undefined ? {} : { ecnMarkThresholdBytes: leaf.ecnMarkThresholdBytes }),
         });
       }
     }
@@ -447,6 +449,7 @@ export class SimNodes implements NodeRuntime {
       reordered: stats.reordered,
       corrupted: stats.corrupted,
       silentlyCorrupted: stats.silentlyCorrupted,
+      ecnMarked: stats.ecnMarked,
       tcp: tcpResult(tcp.total),
       tcpPerNode: [...tcp.perNode].map(([node, counters]) => ({ node, ...tcpResult(counters) })),
     };

@@ -106,6 +106,12 @@ export interface ScenarioSwitch {
   readonly portSpeedBps?: number;
   /** Forwarding latency per packet in nanoseconds. Default 0. */
   readonly forwardingLatencyNs?: number;
+  /**
+   * ECN: mark ECN-capable packets CE (RFC 3168) when a port has more than this many bytes queued
+   * (DCTCP's marking threshold K, RFC 8257; nodes with tcp.congestionControl 'dctcp' negotiate
+   * ECN). Applies to the fabric's leaves too. Default: no marking, tail drop only.
+   */
+  readonly ecnMarkThresholdBytes?: number;
   /** Options of the automatic node-to-switch links. */
   readonly linkOptions?: LinkOptions;
 }

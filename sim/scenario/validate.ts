@@ -191,6 +191,7 @@ function resolveSwitch(check: Checker, sw: ScenarioSwitch, nodeNames: ReadonlySe
     portBufferBytes: sw.portBufferBytes,
     portSpeedBps: sw.portSpeedBps,
     forwardingLatencyNs: sw.forwardingLatencyNs,
+    ecnMarkThresholdBytes: sw.ecnMarkThresholdBytes,
     linkOptions: sw.linkOptions === undefined ? {} : linkOptions(sw.linkOptions),
   };
 }

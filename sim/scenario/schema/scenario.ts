@@ -96,6 +96,7 @@ export const switchSchema = obj({
   portBufferBytes: int(1).optional(),
   portSpeedBps: num({ min: 0 }).optional(),
   forwardingLatencyNs: num({ min: 0 }).optional(),
+  ecnMarkThresholdBytes: int(0).optional(),
   linkOptions: linkOptionsSchema().optional(),
 });
 
