@@ -1,5 +1,5 @@
-// Loss recovery and failure detection: a lone lost segment waits for the RTO (>= 200 ms, Linux's
-// floor); one loss in a full window is repaired by fast retransmit without an RTO; a partition
+// Loss recovery and failure detection: a lone lost segment waits about an RTO (>= 200 ms, Linux's
+// floor) for the tail loss probe; a tail loss with more in flight is probed after 2 SRTT; one loss in a full window is repaired by fast retransmit without an RTO; a partition
 // that heals lets the stream resume; one that does not ends in ETIMEDOUT after tcp_retries2's
 // modelled time; a crashed peer is detected by RST once it restarts. All in virtual time.
 import test from 'ava';
@@ -21,7 +21,7 @@ function dropFirstCopyAt(seqOffset: () => number | null): (packet: Packet) => bo
   };
 }
 
-test('tcp: a lone lost segment is resent by the RTO, no sooner than 200 ms', async (t) => {
+test('tcp: a lone lost segment is resent by the loss probe at about the RTO, no sooner than 200 ms', async (t) => {
   const pair = pairWorld({ link: { latencyUs: 25 } });
   const { world, link } = pair;
   const { clientStream, serverStream } = await connectPair(pair);
@@ -35,7 +35,10 @@ test('tcp: a lone lost segment is resent by the RTO, no sooner than 200 ms', asy
   const waited = sink.firstDataNs - start;
   t.true(waited >= 200 * NS_PER_MS, `waited ${waited} ns`);
   t.true(waited < 250 * NS_PER_MS, `waited ${waited} ns`);
-  t.is(clientStream.stats.rtoCount, 1);
+  // One frame in flight: the probe waits 2 SRTT + 200 ms (Linux's delayed-ACK allowance), capped
+  // at the RTO, and fires in its place, as on Linux.
+  t.is(clientStream.stats.rtoCount, 0);
+  t.is(clientStream.stats.lossProbes, 1);
   t.is(clientStream.stats.fastRetransmits, 0);
   t.is(world.network.stats.dropped.filter, 1);
 });
@@ -169,4 +172,48 @@ test('tcp: a peer that crashes and stays down is detected by the retransmission 
   // (2^6 - 1) * 200 ms = 12.6 s, detected at the next RTO expiry.
   t.true(recorder.errorNs - start >= 12.6 * NS_PER_S && recorder.errorNs - start < 40 * NS_PER_S);
   t.is(world.node('server').stack.resetsSent, 0, 'a crashed host sends nothing');
+});
+
+test('tcp: rack-tlp: a tail loss is repaired about two round trips after it, not by a 200 ms RTO', async (t) => {
+  // 5 ms each way: RTT 10 ms. The last two of 8 frames are lost: the ACK of the first six leaves
+  // two in flight, so PTO = 2 SRTT + 2 ms (Linux TCP_TIMEOUT_MIN) ~ 22 ms after it; the probe
+  // (the last frame again) is SACKed and RACK marks the other lost at once.
+  const pair = pairWorld({ link: { latencyUs: 5000 } });
+  const { world, link } = pair;
+  const { clientStream, serverStream } = await connectPair(pair);
+  const sink = new Recorder(world, serverStream);
+  clientStream.write(pattern(1000, 1)); // a first RTT sample
+  await world.runForAsync(100 * NS_PER_MS);
+  const mss = clientStream.mssBytes;
+  const first = clientStream.sndNxt + 6 * mss;
+  const seen = new Set<number>();
+  link.aToB.dropIf = (packet: Packet) => {
+    if (packet.payloadBytes === 0 || packet.seq < first || seen.has(packet.seq)) return false;
+    seen.add(packet.seq);
+    return true;
+  };
+  const start = world.nowNs;
+  clientStream.write(pattern(8 * mss, 2));
+  await world.runUntilTrueAsync(() => sink.bytes === 1000 + 8 * mss, 2 * NS_PER_S);
+  const tookNs = world.nowNs - start;
+  t.is(world.network.stats.dropped.filter, 2);
+  t.is(clientStream.stats.rtoCount, 0);
+  t.is(clientStream.stats.lossProbes, 1);
+  // ACK at 10 ms, probe at ~32 ms, its SACK at ~42 ms, the repair delivered at ~47 ms.
+  t.true(tookNs >= 40 * NS_PER_MS && tookNs < 60 * NS_PER_MS, `repaired after ${tookNs / NS_PER_MS} ms`);
+});
+
+test('tcp: rack-tlp: the initial SYN timeout is 1 s (Linux TCP_TIMEOUT_INIT)', async (t) => {
+  const pair = pairWorld({ link: { latencyUs: 50 } });
+  let dropped = 0;
+  pair.link.aToB.dropIf = (packet: Packet) => {
+    if ((packet.flags & TCP_SYN) === 0 || dropped > 0) return false;
+    dropped++;
+    return true;
+  };
+  const start = pair.world.nowNs;
+  await connectPair(pair);
+  const took = pair.world.nowNs - start;
+  t.is(dropped, 1);
+  t.true(took >= NS_PER_S && took < NS_PER_S + 10 * NS_PER_MS, `connected after ${took / NS_PER_MS} ms`);
 });

@@ -8,6 +8,8 @@ export type { TcpCounters } from './net-context.js';
 export { PacketCapture } from './packet-capture.js';
 export type { PacketCaptureOptions } from './packet-capture.js';
 export { PcapWriter } from './pcap-writer.js';
+export { CONGESTION_CONTROL_NAMES } from './tcp-ca-ops.js';
+export type { CongestionControlName } from './tcp-ca-ops.js';
 export { RealNetwork } from './real-network.js';
 export { SimNetwork } from './sim-network.js';
 export type { SimNode } from './sim-node.js';

@@ -65,6 +65,8 @@ export class NetStats {
   duplicated = 0;
   /** Packets held back so that later ones overtake them. */
   reordered = 0;
+  /** Frames a switch port marked Congestion Experienced (RFC 3168) above its ECN threshold. */
+  ecnMarked = 0;
   /** Frames marked corrupt (dropped by the receiver's checksum; also counted in dropped). */
   corrupted = 0;
   /** Frames whose payload had a byte flipped that TCP does not detect. */
@@ -81,7 +83,7 @@ export class NetStats {
 /** The per-connection counters that the totals keep. */
 type TcpFoldedStats = Pick<
   TcpStats,
-  'segmentsSent' | 'segmentsReceived' | 'retransmits' | 'fastRetransmits' | 'rtoCount' | 'dupAcks' | 'outOfOrderSegments' | 'zeroWindowProbes'
+  'segmentsSent' | 'segmentsReceived' | 'retransmits' | 'fastRetransmits' | 'rtoCount' | 'dupAcks' | 'outOfOrderSegments' | 'zeroWindowProbes' | 'lossProbes'
 >;
 
 /**
@@ -99,6 +101,8 @@ export class TcpCounters {
   dupAcks = 0;
   outOfOrderSegments = 0;
   zeroWindowProbes = 0;
+  /** Tail loss probes sent (tcp-rack.ts). */
+  lossProbes = 0;
   /** Connections that reached ESTABLISHED. */
   connectionsOpened = 0;
   /** Connections ended by a RST from the peer (a refused connect included). */
@@ -127,6 +131,7 @@ export class TcpCounters {
     this.dupAcks += stats.dupAcks;
     this.outOfOrderSegments += stats.outOfOrderSegments;
     this.zeroWindowProbes += stats.zeroWindowProbes;
+    this.lossProbes += stats.lossProbes;
   }
 
   /** Adds another set of counters (a node's into a total). */

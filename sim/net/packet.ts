@@ -34,6 +34,9 @@ export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;
 export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
+/** ECN-Echo and Congestion Window Reduced (RFC 3168 6.1). */
+export const TCP_ECE = 0x40;
+export const TCP_CWR = 0x80;
 
 /** Bytes a packet with this much TCP payload occupies on the wire, framing and padding included. */
 export function wireBytesFor(payloadBytes: number): number {
@@ -105,6 +108,9 @@ export class Packet {
   sackBlocks: number[] | null = null;
   /** Set by a link's `corruptRate`: the TCP checksum fails and the receiver drops the packet. */
   corrupt = false;
+  /** IP ECN field (RFC 3168 5): ECN-capable transport (ECT(0)), and Congestion Experienced. */
+  ect = false;
+  ce = false;
   /** Where the packet arrives next; set by the link that carries it. */
   hop: PacketSink | null = null;
   /** The link direction carrying it, and that direction's cut count when it entered. */
@@ -192,6 +198,8 @@ export class Packet {
       gso,
     );
     piece.corrupt = this.corrupt;
+    piece.ect = this.ect;
+    piece.ce = this.ce;
     piece.sackBlocks = this.sackBlocks;
     piece.hopNsPerByte = this.hopNsPerByte;
     return piece;

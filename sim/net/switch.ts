@@ -24,6 +24,11 @@ export interface SwitchOptions {
   readonly portSpeedBps?: number;
   /** Forwarding latency in nanoseconds added per packet (lookup, cut-through pipeline). Default 0. */
   readonly forwardingLatencyNs?: number;
+  /**
+   * Mark ECN-capable packets CE when more than this many bytes are queued at a port (RFC 3168;
+   * DCTCP's K, RFC 8257 3.1). Default: no marking.
+   */
+  readonly ecnMarkThresholdBytes?: number;
 }
 
 export const DEFAULT_PORT_BUFFER_BYTES = 512 * 1024;
@@ -78,6 +83,7 @@ export class Switch {
   readonly context: NetContext;
   readonly ports: SwitchPort[] = [];
   readonly portBufferBytes: number;
+  readonly ecnMarkThresholdBytes: number;
   readonly portSpeedBps: number;
   readonly forwardingLatencyNs: number;
   /**
@@ -92,6 +98,8 @@ export class Switch {
     this.portBufferBytes = options.portBufferBytes ?? DEFAULT_PORT_BUFFER_BYTES;
     this.portSpeedBps = options.portSpeedBps ?? 0;
     this.forwardingLatencyNs = Math.ceil(options.forwardingLatencyNs ?? 0);
+    this.ecnMarkThresholdBytes = options.ecnMarkThresholdBytes ?? Infinity;
+    if (!(this.ecnMarkThresholdBytes >= 0)) throw new RangeError(`switch ${name}: ecnMarkThresholdBytes must be >= 0`);
     if (!(this.portBufferBytes > 0)) throw new RangeError(`switch ${name}: portBufferBytes must be > 0`);
     if (!(this.portSpeedBps >= 0)) throw new RangeError(`switch ${name}: portSpeedBps must be >= 0`);
     if (!(this.forwardingLatencyNs >= 0)) throw new RangeError(`switch ${name}: forwardingLatencyNs must be >= 0`);
@@ -100,6 +108,7 @@ export class Switch {
   /** Adds a port (one per link attached). */
   addPort(): SwitchPort {
     const port = new SwitchPort(this.context, this, this.ports.length, this.portSpeedBps, this.portBufferBytes);
+    port.tx.ecnMarkThresholdBytes = this.ecnMarkThresholdBytes;
     this.ports.push(port);
     return port;
   }

@@ -11,10 +11,12 @@
 //   quick-ack for the first 16 packets; immediate ACK for out-of-order data, holes filled, FIN);
 // - RTO per RFC 6298 with Linux's 200 ms floor, exponential backoff to 120 s, and failure with
 //   ETIMEDOUT after tcp_retries2 (modelled time, tcp_model_timeout);
-// - SACK (RFC 2018, on by default like net.ipv4.tcp_sack) with FACK loss marking and a
-//   RACK-style check for lost retransmissions; without SACK, NewReno (RFC 6582). Fast recovery
-//   starts after 3 duplicate ACKs or when the scoreboard marks a loss (tcp-congestion.ts);
-// - slow start from 10 segments and Reno congestion avoidance, growing only when cwnd-limited;
+// - SACK (RFC 2018, on by default like net.ipv4.tcp_sack) with RACK-TLP (RFC 8985, tcp-rack.ts:
+//   time-based loss marking, a reorder timer and tail loss probes) plus FACK marking; without
+//   SACK, NewReno (RFC 6582). Fast recovery starts after 3 duplicate ACKs or when the scoreboard
+//   marks a loss (tcp-congestion.ts);
+// - slow start from 10 segments and the node's congestion control (CUBIC by default, Reno,
+//   DCTCP; tcp-ca-ops.ts), growing only when cwnd-limited;
 // - every packet count in frames, as Linux counts tcp_skb_pcount: cwnd, packets_out, sacked_out,
 //   lost_out, retrans_out, cwnd growth per acknowledged frame; partial ACKs trim a super-segment,
 //   SACK blocks and FACK cut it at MSS boundaries, and retransmissions send only the frames still
@@ -25,8 +27,8 @@
 //   instantly unless it is paused or has not installed handlers; zero-window probes;
 // - a send buffer with a high-water mark (write() returns false; drain() at half of it);
 // - FIN, RST and TIME_WAIT; a peer crash is seen as RST (after restart) or ETIMEDOUT.
-// Simplifications, each also noted where it applies: no timestamps, no D-SACK, no TLP, no full
-// RACK, no PRR (cwnd drops to ssthresh at once), no Nagle (NVMe/TCP sets TCP_NODELAY),
+// Simplifications, each also noted where it applies: no timestamps, no D-SACK (so no RACK
+// reordering window growth and no undo), no PRR (cwnd drops to ssthresh at once), no Nagle (NVMe/TCP sets TCP_NODELAY),
 // unbounded sequence numbers, writes in one event coalesced into full segments (autocorking), no
 // TSO deferral (tcp_tso_should_defer), super-segments never merged again once cut (no
 // tcp_shift_skb_data / retrans collapse), and GRO merges exactly what one super-segment carried
@@ -39,8 +41,10 @@ import { FP_APP_DATA, FP_TCP_EVENT } from './net-context.js';
 import { type NetErrorCode, netError } from './net-errors.js';
 import type { NetContext } from './net-context.js';
 import type { Nic } from './nic.js';
-import { Packet, TCP_ACK, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
-import { CongestionControl } from './tcp-congestion.js';
+import { Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
+import { CongestionControl, createCongestionOps } from './tcp-congestion.js';
+import { LossProbe, probeTimeoutNs, Rack, TLP_TIMEOUT_MIN_NS } from './tcp-rack.js';
+import { TcpEcn } from './tcp-ecn.js';
 import { Reassembly } from './tcp-reassembly.js';
 import { RtoEstimator } from './tcp-rto.js';
 import { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
@@ -98,6 +102,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     dupAcks: 0,
     outOfOrderSegments: 0,
     zeroWindowProbes: 0,
+    lossProbes: 0,
+    lossProbeRecoveries: 0,
   };
   state: TcpState;
   /** Time spent sending and what held it back (tcp-chrono.ts), set at the end of each send pass. */
@@ -137,8 +143,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #sackEnabled = false;
   /** What the peer reported in SACK blocks, above snd_una. */
   readonly #scoreboard = new RangeSet();
-  /** RACK: the latest send time of a segment delivered by the ACK being processed. */
+  /** The latest send time of a segment delivered by the ACK being processed. */
   #deliveredSentAtNs = 0;
+  /** RACK-TLP (tcp-rack.ts). */
+  readonly #rack = new Rack();
+  readonly #probe = new LossProbe();
+  readonly #ecn: TcpEcn;
   /** What #ackedSegment found during the cumulative ACK being processed. */
   #rttSegment: SentSegment | null = null;
   readonly #onAcked = (segment: SentSegment, fully: boolean): void => this.#ackedSegment(segment, fully);
@@ -154,6 +164,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   readonly #delackTimer: LazyTimer<TcpConnection>;
   readonly #persistTimer: LazyTimer<TcpConnection>;
   readonly #timeWaitTimer: LazyTimer<TcpConnection>;
+  /** Tail loss probe (ICSK_TIME_LOSS_PROBE) and RACK reorder (ICSK_TIME_REO_TIMEOUT) timers. */
+  readonly #probeTimer: LazyTimer<TcpConnection>;
+  readonly #reoTimer: LazyTimer<TcpConnection>;
 
   // Receive side.
   #irs = 0;
@@ -216,7 +229,13 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.sndUna = iss;
     this.sndNxt = iss;
     this.#sendBuffer = new SendBuffer(iss + 1);
-    this.#cc = new CongestionControl(this.#options.initialCwndSegments, this.#options.dupAckThreshold, false);
+    this.#cc = new CongestionControl(
+      this.#options.initialCwndSegments,
+      this.#options.dupAckThreshold,
+      false,
+      createCongestionOps(this.#options.congestionControl),
+    );
+    this.#ecn = new TcpEcn(this.#cc.ops.needsEcn);
     this.#quickAcks = this.#options.quickAckSegments;
     this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
     const scheduler = this.#context.scheduler;
@@ -224,6 +243,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#delackTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onDelayedAckTimer(), this);
     this.#persistTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onPersistTimer(), this);
     this.#timeWaitTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onTimeWaitTimer(), this);
+    this.#probeTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onLossProbe(), this);
+    this.#reoTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onReorderTimer(), this);
   }
 
   // ---------------------------------------------------------------- observers
@@ -328,6 +349,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.rcvNxt = syn.seq + 1;
     this.#rcvWup = this.rcvNxt;
     this.#takePeerSynOptions(syn);
+    this.#ecn.onSyn(syn.flags);
     this.#sendSyn(true);
   }
 
@@ -352,7 +374,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   }
 
   #transmitSyn(withAck: boolean): void {
-    const flags = withAck ? TCP_SYN | TCP_ACK : TCP_SYN;
+    const flags = (withAck ? TCP_SYN | TCP_ACK : TCP_SYN) | this.#ecn.synFlags(withAck ? TCP_ECE | TCP_CWR : null);
     this.#emit(this.#iss, flags, null, this.nic.mtuBytes - TCP_IP_HEADER_BYTES);
   }
 
@@ -395,6 +417,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#irs = packet.seq;
     this.rcvNxt = packet.seq + 1;
     this.#takePeerSynOptions(packet);
+    this.#ecn.onSynAck(packet.flags);
     this.#acknowledgeHandshake();
     this.state = 'ESTABLISHED';
     this.stack.counters.connectionsOpened++;
@@ -461,6 +484,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     }
     if (this.#dead) return;
     const length = packet.payloadBytes;
+    if (length > 0 && this.#ecn.onData(packet.ce, flags)) this.#ackNow = true;
     if (length > 0 || (flags & TCP_FIN) !== 0) this.#receiveData(packet);
     else if (packet.seq < this.#rcvWup) this.#ackNow = true; // Zero-window probe or stale ACK.
     if (this.#dead) return;
@@ -522,23 +546,37 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const priorInFlight = cc.inFlight(rtx);
     const advanced = ack > this.sndUna;
     this.#deliveredSentAtNs = 0;
+    const priorSacked = rtx.sackedOut;
     const ackedPackets = advanced ? this.#takeCumulativeAck(ack) : 0;
     if (this.#sackEnabled) this.#takeSack(packet.sackBlocks);
+    const newlySacked = rtx.sackedOut > priorSacked;
+    // RFC 5681's duplicate ACK; TLP's "pure" one also SACKs nothing new (Linux FLAG_DATA_SACKED).
+    const duplicate = packet.payloadBytes === 0 && (packet.flags & (TCP_SYN | TCP_FIN)) === 0 && packet.windowBytes === priorWindow;
+    const pureDuplicate = duplicate && !newlySacked;
     if (advanced) {
-      const retransmitNow = cc.onNewAck(ack, ackedPackets, priorInFlight, rtx);
+      const retransmitNow = cc.onNewAck(ack, ackedPackets, priorInFlight, rtx, this.#now());
       if (retransmitNow !== undefined) this.#retransmit(retransmitNow, 1);
       this.#afterCumulativeAck();
-    } else if (
-      ack === this.sndUna &&
-      rtx.packetsOut > 0 &&
-      packet.payloadBytes === 0 &&
-      (packet.flags & (TCP_SYN | TCP_FIN)) === 0 &&
-      packet.windowBytes === priorWindow
-    ) {
+    } else if (ack === this.sndUna && rtx.packetsOut > 0 && duplicate) {
       this.stats.dupAcks++;
       cc.onDuplicateAck(rtx);
     }
+    if (this.#ecn.ok) {
+      const ece = (packet.flags & TCP_ECE) !== 0;
+      cc.ops.onAckEvent(cc, ackedPackets, ece, ack, this.sndNxt);
+      // RFC 3168 6.1.2: one reduction per window; the next new data carries CWR.
+      if (ece && cc.onEcnEcho(this.sndNxt)) this.#ecn.cwrPending = true;
+    }
+    if (this.#probe.onAck(ack, advanced, pureDuplicate)) {
+      // RFC 8985 7.4.2 / Linux tcp_process_tlp_ack: the probe repaired a loss; reduce once.
+      cc.reduceOnce();
+      this.stats.lossProbeRecoveries++;
+    }
     if (cc.shouldRecover(rtx)) this.#enterRecovery();
+    else if (advanced || newlySacked) {
+      // Linux tcp_set_xmit_timer: the probe timer moves on with every ACK of new data.
+      if (!this.#scheduleLossProbe(true)) this.#probeTimer.clear();
+    }
     if (this.#peerWindow > 0) {
       this.#persistTimer.clear();
       this.#probeBackoff = 0;
@@ -558,7 +596,11 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (ackedBytes > 0) this.stats.bytesAcked += ackedBytes;
     this.#sendBuffer.release(ack);
     this.sndUna = ack;
-    if (rttSegment !== null) this.#rto.sample(this.#now() - rttSegment.sentAtNs);
+    if (rttSegment !== null) {
+      const rttNs = this.#now() - rttSegment.sentAtNs;
+      this.#rto.sample(rttNs);
+      this.#cc.ops.pktsAcked(ackedPackets, rttNs, this.#now());
+    }
     // Linux resets the backoff on any forward progress (tcp_ack_update_rtt with timestamps).
     this.#rtoBackoffNs = 0;
     this.#retransStampNs = 0;
@@ -590,10 +632,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       }
     }
     scoreboard.pruneBelow(this.sndUna);
-    if (this.#deliveredSentAtNs > 0 && rtx.retransOut > 0) {
-      const minRtt = this.#rto.minRttNs;
-      rtx.detectLostRetransmissions(this.#deliveredSentAtNs, minRtt === Infinity ? 0 : minRtt / 4);
-    }
+    if (this.#rack.sentAtNs > 0 && (scoreboard.count > 0 || rtx.retransOut > 0)) this.#rackDetectLoss();
     if (scoreboard.count > 0) rtx.markLostBelow(scoreboard.highestEnd - this.#cc.dupThreshold * this.#mss);
   }
 
@@ -611,11 +650,86 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #noteDelivered(segment: SentSegment): void {
     if (segment.everRetransmitted && this.#now() - segment.sentAtNs < this.#rto.minRttNs) return;
     if (segment.sentAtNs > this.#deliveredSentAtNs) this.#deliveredSentAtNs = segment.sentAtNs;
+    this.#rack.advance(segment, this.#now(), this.#rto.minRttNs);
+  }
+
+  /**
+   * RACK loss marking (tcp-rack.ts; Linux tcp_rack_mark_lost). A segment not yet due arms the
+   * reorder timer, with Linux's TCP_TIMEOUT_MIN on top.
+   */
+  #rackDetectLoss(): void {
+    const rtx = this.#rtx;
+    const cc = this.#cc;
+    const rto = this.#rto;
+    const recovering = cc.state === 'recovery' || cc.state === 'loss';
+    const reorderNs = Rack.reorderWindowNs(recovering, rtx.sackedOut, cc.dupThreshold, rto.minRttNs, rto.srttNs);
+    const now = this.#now();
+    const nextNs = rtx.rackDetectLoss(this.#rack.sentAtNs, this.#rack.endSeq, this.#rack.rttNs + reorderNs, now);
+    if (nextNs > 0) this.#reoTimer.set(now + nextNs + TLP_TIMEOUT_MIN_NS);
+  }
+
+  /** RACK's reorder timer (Linux tcp_rack_reo_timeout): mark what is now due, and repair it. */
+  #onReorderTimer(): void {
+    if (this.#dead || !this.#canSend() || this.#rtx.packetsOut === 0 || this.#rack.sentAtNs === 0) return;
+    const cc = this.#cc;
+    const prior = cc.inFlight(this.#rtx);
+    this.#rackDetectLoss();
+    if (cc.inFlight(this.#rtx) === prior) return;
+    if (cc.state === 'open' || cc.state === 'cwr') this.#enterRecovery();
+    this.#output();
+  }
+
+  /**
+   * Linux tcp_schedule_loss_probe: arms the tail loss probe (tcp-rack.ts), in the Open or CWR
+   * state with SACK only. advancingRto: the RTO is about to restart from now.
+   */
+  #scheduleLossProbe(advancingRto: boolean): boolean {
+    const rtx = this.#rtx;
+    const cc = this.#cc;
+    if (!this.#sackEnabled || rtx.packetsOut === 0 || (cc.state !== 'open' && cc.state !== 'cwr') || !this.#canSend()) return false;
+    const now = this.#now();
+    const rtoTimer = this.#rtoTimer;
+    const rtoLeftNs = advancingRto || !rtoTimer.armed ? this.#currentRtoNs() : rtoTimer.deadlineNs - now;
+    const o = this.#options;
+    this.#probeTimer.set(now + probeTimeoutNs(this.#rto.srttNs, rtx.packetsOut, o.rtoMinNs, o.rtoInitialNs, rtoLeftNs));
+    return true;
+  }
+
+  /** Linux tcp_send_loss_probe: new data if the peer's window allows, else the last frame again. */
+  #onLossProbe(): void {
+    const rtx = this.#rtx;
+    const cc = this.#cc;
+    if (this.#dead || rtx.packetsOut === 0 || !this.#canSend() || (cc.state !== 'open' && cc.state !== 'cwr')) return;
+    this.#probeTimer.clear();
+    const probe = this.#probe;
+    if (probe.highSeq === 0) {
+      const room = cc.cwnd - cc.inFlight(rtx);
+      const maxFrames = this.#tsoMaxFrames();
+      // The probe ignores cwnd (tcp_write_xmit push_one = 2), one segment.
+      if (this.#sendNewSegment(room < 1 ? 1 : room < maxFrames ? room : maxFrames)) {
+        probe.retransmitted = false;
+        probe.highSeq = this.sndNxt;
+        this.stats.lossProbes++;
+      } else {
+        const last = rtx.last();
+        if (last !== undefined && !last.sacked && !last.syn) {
+          if (last.frames > 1) rtx.split(last, (last.frames - 1) * this.#mss);
+          this.#retransmit(rtx.last() as SentSegment, 1);
+          probe.retransmitted = true;
+          probe.highSeq = this.sndNxt;
+          this.stats.lossProbes++;
+          this.#trace('loss-probe');
+        }
+      }
+    }
+    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
   }
 
   /** Fast retransmit (RFC 5681 3.2, RFC 6582, RFC 6675). */
   #enterRecovery(): void {
     this.#cc.enterRecovery(this.sndNxt);
+    this.#probe.highSeq = 0;
+    this.#probeTimer.clear();
     this.stats.fastRetransmits++;
     this.#fingerprintEvent(1);
     this.#trace('fast-retransmit');
@@ -772,6 +886,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const rtx = this.#rtx;
     const maxFrames = this.#tsoMaxFrames();
     let budget = OUTPUT_BUDGET;
+    let sentNew = false;
     while (budget-- > 0) {
       const cwnd = cc.cwnd;
       const inFlight = cc.inFlight(rtx);
@@ -791,8 +906,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       let quota = half < room ? half : room;
       if (maxFrames < quota) quota = maxFrames;
       if (!this.#sendNewSegment(quota)) break;
+      sentNew = true;
     }
     if (rtx.packetsOut > 0 && !this.#rtoTimer.armed) this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    if (sentNew) this.#scheduleLossProbe(false);
     this.chrono.set(this.#chronoState(), this.#now());
   }
 
@@ -889,6 +1006,15 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
    */
   #emit(seq: number, flags: number, payload: Uint8Array | null, mssBytes: number, gsoSize = 0): void {
     const window = this.#receiveWindow();
+    const ecn = this.#ecn;
+    const ecnOk = ecn.ok && (flags & TCP_SYN) === 0;
+    if (ecnOk) {
+      if (ecn.echo && (flags & TCP_ACK) !== 0) flags |= TCP_ECE;
+      if (ecn.cwrPending && payload !== null) {
+        flags |= TCP_CWR;
+        ecn.cwrPending = false;
+      }
+    }
     const packet = new Packet(
       this.nic.id,
       this.remoteNicId,
@@ -903,6 +1029,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       gsoSize,
     );
     if ((flags & TCP_SYN) !== 0) packet.sackPermitted = this.#options.sack;
+    // Linux tcp_ecn_send: new data is ECT; DCTCP makes every packet ECT.
+    if (ecnOk && (ecn.wanted || (payload !== null && seq + payload.length + 1 >= this.sndNxt))) packet.ect = true;
     if ((flags & TCP_ACK) !== 0) {
       if (this.#sackEnabled && this.#reassembly.size > 0) packet.sackBlocks = this.#reassembly.sackBlocks();
       this.#ackNow = false;
@@ -942,6 +1070,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#onHandshakeTimeout();
       return;
     }
+    const probe = this.#probeTimer;
+    if (probe.armed && probe.deadlineNs <= this.#now()) {
+      // Linux keeps one timer for both: a probe due now takes the RTO's place.
+      this.#onLossProbe();
+      return;
+    }
     const head = this.#rtx.first() as SentSegment;
     if (this.#retransStampNs === 0) this.#retransStampNs = head.firstSentAtNs;
     // Linux tcp_write_timeout -> retransmits_timed_out(): elapsed time against the model.
@@ -958,6 +1092,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #enterLoss(): void {
     this.#cc.onRetransmitTimeout(this.sndNxt);
     this.#rtx.markAllLost();
+    this.#probe.highSeq = 0;
+    this.#probeTimer.clear();
+    this.#reoTimer.clear();
     this.stats.rtoCount++;
     this.#fingerprintEvent(2);
     this.#trace('rto');
@@ -1142,6 +1279,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#delackTimer.clear();
     this.#persistTimer.clear();
     this.#timeWaitTimer.clear();
+    this.#probeTimer.clear();
+    this.#reoTimer.clear();
     this.#rtx.clear();
     this.#scoreboard.clear();
     this.#sendBuffer.clear();
@@ -1160,6 +1299,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#delackTimer.clear();
     this.#persistTimer.clear();
     this.#timeWaitTimer.clear();
+    this.#probeTimer.clear();
+    this.#reoTimer.clear();
   }
 
   // ---------------------------------------------------------------- helpers

@@ -2,6 +2,7 @@
 // it copies (include/net/tcp.h, Documentation/networking/ip-sysctl.rst), so a scenario can match
 // a tuned kernel by overriding the same knob.
 import { NS_PER_MS, NS_PER_S } from '../core/index.js';
+import { CONGESTION_CONTROL_NAMES, type CongestionControlName } from './tcp-ca-ops.js';
 
 export interface TcpOptions {
   /** Initial congestion window in segments. Linux TCP_INIT_CWND = 10 (RFC 6928). */
@@ -35,6 +36,11 @@ export interface TcpOptions {
   readonly timeWaitNs?: number;
   /** Offer and use SACK (RFC 2018). Linux net.ipv4.tcp_sack = 1. Both ends must agree. */
   readonly sack?: boolean;
+  /**
+   * Congestion control (net.ipv4.tcp_congestion_control): 'cubic' (Linux's default, RFC 9438),
+   * 'reno' (NewReno) or 'dctcp' (RFC 8257; asks for ECN on the connections it opens).
+   */
+  readonly congestionControl?: CongestionControlName;
 }
 
 export type ResolvedTcpOptions = Required<TcpOptions>;
@@ -54,12 +60,20 @@ export const TCP_OPTION_DEFAULTS: ResolvedTcpOptions = {
   dupAckThreshold: 3,
   timeWaitNs: 60 * NS_PER_S,
   sack: true,
+  congestionControl: 'cubic',
 };
 
 export function resolveTcpOptions(options: TcpOptions = {}): ResolvedTcpOptions {
   const resolved = { ...TCP_OPTION_DEFAULTS };
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
+    if (key === 'congestionControl') {
+      if (!(CONGESTION_CONTROL_NAMES as readonly unknown[]).includes(value)) {
+        throw new RangeError(`tcp option congestionControl must be one of ${CONGESTION_CONTROL_NAMES.join(', ')}`);
+      }
+      resolved.congestionControl = value as CongestionControlName;
+      continue;
+    }
     if (key === 'sack') {
       if (typeof value !== 'boolean') throw new RangeError(`tcp option sack must be a boolean`);
       resolved.sack = value;

@@ -297,6 +297,42 @@ export class RetransmitQueue {
   }
 
   /**
+   * RACK (RFC 8985 6.2, Linux tcp_rack_detect_loss): every un-SACKed segment sent before the
+   * segment RACK last saw delivered (at rackSentAtNs, ending at rackEndSeq: a tie in time is broken
+   * by sequence) and more than waitNs ago (RACK's RTT plus the reordering window) is lost; a lost
+   * retransmission must go out again. Returns the ns until the next segment becomes due (0: none).
+   */
+  rackDetectLoss(rackSentAtNs: number, rackEndSeq: number, waitNs: number, nowNs: number): number {
+    const segments = this.#segments;
+    let next = 0;
+    for (let i = this.#head; i < segments.length; i++) {
+      const segment = segments[i] as SentSegment;
+      if (segment.sacked || (segment.lost && !segment.retransmitting)) continue;
+      if (segment.sentAtNs > rackSentAtNs || (segment.sentAtNs === rackSentAtNs && segment.end >= rackEndSeq)) continue;
+      const remaining = segment.sentAtNs + waitNs - nowNs;
+      if (remaining > 0) {
+        if (next === 0 || remaining < next) next = remaining;
+        continue;
+      }
+      if (segment.retransmitting) {
+        segment.retransmitting = false;
+        this.retransOut -= segment.frames;
+      }
+      if (!segment.lost) {
+        segment.lost = true;
+        this.lostOut += segment.frames;
+      }
+      if (i < this.#lostHint) this.#lostHint = i;
+    }
+    return next;
+  }
+
+  /** The last segment sent (highest sequence), if any. */
+  last(): SentSegment | undefined {
+    return this.#head < this.#segments.length ? this.#segments[this.#segments.length - 1] : undefined;
+  }
+
+  /**
    * Marks the first MSS of the first unacknowledged segment lost (fast retransmit, NewReno
    * partial ACK; Linux tcp_newreno_mark_lost cuts a super-segment to one MSS first).
    */

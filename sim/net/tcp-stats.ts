@@ -27,4 +27,8 @@ export interface TcpStats {
   outOfOrderSegments: number;
   /** Zero-window probes sent. */
   zeroWindowProbes: number;
+  /** Tail loss probes sent (RFC 8985 TLP; Linux TCPLossProbes). */
+  lossProbes: number;
+  /** Losses a tail loss probe repaired (Linux TCPLossProbeRecovery). */
+  lossProbeRecoveries: number;
 }

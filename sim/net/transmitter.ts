@@ -44,6 +44,14 @@ export class Transmitter {
   /** Frames tail-dropped because the buffer was full. */
   framesDropped = 0;
   /**
+   * ECN marking (RFC 3168, the step marking DCTCP asks for, RFC 8257 3.1): an ECN-capable packet
+   * that finds more than this many bytes queued is marked CE instead of waiting for a drop.
+   * Infinity (default): no marking.
+   */
+  ecnMarkThresholdBytes = Infinity;
+  /** Frames this queue marked CE. */
+  framesMarked = 0;
+  /**
    * A packet capture's view of what leaves (packet-capture.ts): called with each packet as it is
    * handed to the link, its last bit leaving at doneNs. Null, and one comparison, when no capture.
    */
@@ -103,6 +111,7 @@ export class Transmitter {
       }
       if (backlog > this.peakBacklogBytes) this.peakBacklogBytes = backlog;
       if (backlog > this.windowPeakBacklogBytes) this.windowPeakBacklogBytes = backlog;
+      if (backlog > this.ecnMarkThresholdBytes && packet.ect) this.#mark(packet);
     }
     const done = rate === Infinity ? start : start + (packet.wireBytes * BITS_PER_BYTE * NS_PER_S) / rate;
     this.busyUntilNs = done;
@@ -123,6 +132,11 @@ export class Transmitter {
     // The current run of frames with the same fate: [runStart, i), kept or dropped.
     let runStart = 0;
     let runKept = true;
+    // Marking is decided once per super-segment, on the queue its first frame finds.
+    if (limit !== Infinity && packet.ect) {
+      const arrival = now - (packet.wireBytes - fullWire) * arrivalNsPerByte;
+      if ((busy > arrival ? busy - arrival : 0) * bytesPerNs > this.ecnMarkThresholdBytes) this.#mark(packet);
+    }
     for (let i = 0; i < frames; i++) {
       const wire = i === frames - 1 ? lastWire : fullWire;
       after -= wire;
@@ -168,6 +182,13 @@ export class Transmitter {
     }
     // A run that ended before the last frame arrived may have left "in the past": it goes now.
     this.#hand(piece, link, doneNs > now ? doneNs : now, nsPerByte);
+  }
+
+  #mark(packet: Packet): void {
+    if (packet.ce) return;
+    packet.ce = true;
+    this.framesMarked += packet.frames;
+    this.context.stats.ecnMarked += packet.frames;
   }
 
   #hand(packet: Packet, link: PacketCarrier, doneNs: number, nsPerByte: number): void {

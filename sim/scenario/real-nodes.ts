@@ -268,6 +268,7 @@ export class RealNodes implements NodeRuntime {
         reordered: 0,
         corrupted: 0,
         silentlyCorrupted: 0,
+        ecnMarked: 0,
         // The real nodes' kernels: our hosts' side is Node on the machine's loopback, not counted.
         tcp: sumTcp(peers.map((peer) => peer.tcp ?? ZERO_TCP)),
         tcpPerNode: peers.map((peer) => ({ node: peer.node.name, ...(peer.tcp ?? ZERO_TCP) })),

@@ -95,7 +95,7 @@ function checkTarget(check: Checker, target: ResolvedTarget, index: number, real
 
 function checkSwitch(check: Checker, sw: ResolvedSwitch | undefined): void {
   if (sw === undefined) return;
-  const modelled: readonly (keyof ResolvedSwitch)[] = ['portBufferBytes', 'portSpeedBps', 'forwardingLatencyNs'];
+  const modelled: readonly (keyof ResolvedSwitch)[] = ['portBufferBytes', 'portSpeedBps', 'forwardingLatencyNs', 'ecnMarkThresholdBytes'];
   for (const key of modelled) {
     if (sw[key] !== undefined) check.fail(`switch.${key}`, 'the switch is not modelled in a real-time run (hosts reach the real node over loopback)');
   }

@@ -2,7 +2,7 @@
 // resolved to an index. The runner works only from this, so it never re-checks user input.
 import type { IoPolicy } from '../host/index.js';
 import type { LinkDirectionOptions } from '../net/index.js';
-import type { LinkOptions } from '../net/index.js';
+import type { CongestionControlName, LinkOptions } from '../net/index.js';
 import type { BackendSpec } from '../storage/index.js';
 import type { JobSpec } from '../workload/index.js';
 import type { FaultCondition } from './fault-timing.js';
@@ -19,6 +19,7 @@ export interface ResolvedNode {
   readonly ip: string;
   readonly bandwidthBps: number | undefined;
   readonly mtuBytes: number | undefined;
+  readonly congestionControl: CongestionControlName;
   /** 'sim', or a real Linux peer (real-nodes.ts runs the nodes of scenarios that have one). */
   readonly runtime: NodeRuntimeName;
 }
@@ -34,6 +35,7 @@ export interface ResolvedSwitch {
   readonly portBufferBytes: number | undefined;
   readonly portSpeedBps: number | undefined;
   readonly forwardingLatencyNs: number | undefined;
+  readonly ecnMarkThresholdBytes: number | undefined;
 }
 
 /** The ECMP fabric: two leaves (with the switch's options) and the paths between them. */

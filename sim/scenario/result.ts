@@ -173,6 +173,8 @@ export interface NetResult {
   readonly reordered: number;
   readonly corrupted: number;
   readonly silentlyCorrupted: number;
+  /** Frames switch ports marked ECN Congestion Experienced (switch.ecnMarkThresholdBytes). */
+  readonly ecnMarked: number;
   /** TCP counters summed over every connection of every node, closed ones included. */
   readonly tcp: TcpResult;
   /** The same per node (over all its incarnations), in the scenario's node order. */

@@ -228,7 +228,8 @@ export class SimNodes implements NodeRuntime {
         ...(node.mtuBytes === undefined ? {} : { mtuBytes: node.mtuBytes }),
       };
       const portNics = this.#portNics(node.name);
-      network.addNode(node.name, portNics.length === 0 ? own : { nics: [own, ...portNics] });
+      const tcp = { congestionControl: node.congestionControl };
+      network.addNode(node.name, portNics.length === 0 ? { ...own, tcp } : { nics: [own, ...portNics], tcp });
     }
     const sw = this.#scenario.switch;
     if (sw !== undefined) {
@@ -236,6 +237,7 @@ export class SimNodes implements NodeRuntime {
         ...(sw.portBufferBytes === undefined ? {} : { portBufferBytes: sw.portBufferBytes }),
         ...(sw.portSpeedBps === undefined ? {} : { portSpeedBps: sw.portSpeedBps }),
         ...(sw.forwardingLatencyNs === undefined ? {} : { forwardingLatencyNs: sw.forwardingLatencyNs }),
+        ...(sw.ecnMarkThresholdBytes === undefined ? {} : { ecnMarkThresholdBytes: sw.ecnMarkThresholdBytes }),
       });
     }
     const fabric = this.#scenario.fabric;
@@ -246,6 +248,7 @@ export class SimNodes implements NodeRuntime {
           ...(leaf.portBufferBytes === undefined ? {} : { portBufferBytes: leaf.portBufferBytes }),
           ...(leaf.portSpeedBps === undefined ? {} : { portSpeedBps: leaf.portSpeedBps }),
           ...(leaf.forwardingLatencyNs === undefined ? {} : { forwardingLatencyNs: leaf.forwardingLatencyNs }),
+          ...(leaf.ecnMarkThresholdBytes === undefined ? {} : { ecnMarkThresholdBytes: leaf.ecnMarkThresholdBytes }),
         });
       }
     }
@@ -446,6 +449,7 @@ export class SimNodes implements NodeRuntime {
       reordered: stats.reordered,
       corrupted: stats.corrupted,
       silentlyCorrupted: stats.silentlyCorrupted,
+      ecnMarked: stats.ecnMarked,
       tcp: tcpResult(tcp.total),
       tcpPerNode: [...tcp.perNode].map(([node, counters]) => ({ node, ...tcpResult(counters) })),
     };

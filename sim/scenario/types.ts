@@ -9,7 +9,7 @@
 // the field takes one too ('1s', '4k', 'ssd:64GiB'). Every optional field has a documented default,
 // and every fault is opt-in. The schema (schema/scenario.ts) checks each field, and is checked
 // against these types at compile time; validate.ts resolves names and defaults.
-import type { LinkOptions } from '../net/index.js';
+import type { CongestionControlName, LinkOptions } from '../net/index.js';
 import type { IoPolicy } from '../host/index.js';
 import type { AnaStateName } from '../target/index.js';
 import type { RateProcess, RwMode } from '../workload/index.js';
@@ -51,6 +51,16 @@ export interface ScenarioNic {
   readonly ip?: string;
 }
 
+/** The node's TCP stack. */
+export interface ScenarioTcp {
+  /**
+   * Congestion control (Linux net.ipv4.tcp_congestion_control): 'cubic' (default, as in Linux;
+   * RFC 9438), 'reno' (NewReno) or 'dctcp' (RFC 8257, with ECN: give the switch an
+   * ecnMarkThresholdBytes).
+   */
+  readonly congestionControl?: CongestionControlName;
+}
+
 export interface ScenarioNode {
   /** Unique name; hosts, targets, links and faults refer to it. No '/', '>' or '~'. */
   readonly name: string;
@@ -60,6 +70,8 @@ export interface ScenarioNode {
   readonly cpuProfile?: CpuProfileName;
   /** The node's single NIC. */
   readonly nic?: ScenarioNic;
+  /** TCP settings. */
+  readonly tcp?: ScenarioTcp;
   /**
    * Where the node runs: 'sim' (default) in the simulator, or a real Linux nvmet-tcp target in
    * the interop VM, run directly by QEMU ('qemu') or inside a Docker container ('docker'); real
@@ -95,6 +107,12 @@ export interface ScenarioSwitch {
   readonly portSpeedBps?: number;
   /** Forwarding latency per packet in nanoseconds. Default 0. */
   readonly forwardingLatencyNs?: number;
+  /**
+   * ECN: mark ECN-capable packets CE (RFC 3168) when a port has more than this many bytes queued
+   * (DCTCP's marking threshold K, RFC 8257; nodes with tcp.congestionControl 'dctcp' negotiate
+   * ECN). Applies to the fabric's leaves too. Default: no marking, tail drop only.
+   */
+  readonly ecnMarkThresholdBytes?: number;
   /** Options of the automatic node-to-switch links. */
   readonly linkOptions?: LinkOptions;
 }

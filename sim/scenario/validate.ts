@@ -184,6 +184,7 @@ function resolveNode(node: ScenarioNode, index: number): ResolvedNode {
     ip: node.nic?.ip ?? defaultIp(index),
     bandwidthBps: node.nic?.bandwidthBps,
     mtuBytes: node.nic?.mtuBytes,
+    congestionControl: node.tcp?.congestionControl ?? 'cubic',
     runtime: node.runtime ?? 'sim',
   };
 }
@@ -196,6 +197,7 @@ function resolveSwitch(check: Checker, sw: ScenarioSwitch, nodeNames: ReadonlySe
     portBufferBytes: sw.portBufferBytes,
     portSpeedBps: sw.portSpeedBps,
     forwardingLatencyNs: sw.forwardingLatencyNs,
+    ecnMarkThresholdBytes: sw.ecnMarkThresholdBytes,
     linkOptions: sw.linkOptions === undefined ? {} : linkOptions(sw.linkOptions),
   };
 }

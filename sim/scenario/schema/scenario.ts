@@ -6,6 +6,7 @@
 // (names that refer to other parts, duplicates, defaults, sizes against a namespace) is
 // validate.ts's.
 import { z } from 'zod';
+import { CONGESTION_CONTROL_NAMES } from '../../net/index.js';
 import { IO_POLICIES } from '../../host/index.js';
 import { RATE_PROCESSES, RW_MODES } from '../../workload/index.js';
 import { show } from '../checker.js';
@@ -85,6 +86,7 @@ export const nodeSchema = obj({
   cores: int(1, 1024).optional(),
   cpuProfile: oneOf(CPU_PROFILE_NAMES).optional(),
   nic: nicSchema.optional(),
+  tcp: obj({ congestionControl: oneOf(CONGESTION_CONTROL_NAMES).optional() }).optional(),
   runtime: oneOf(RUNTIME_NAMES).optional(),
 });
 
@@ -95,6 +97,7 @@ export const switchSchema = obj({
   portBufferBytes: int(1).optional(),
   portSpeedBps: num({ min: 0 }).optional(),
   forwardingLatencyNs: num({ min: 0 }).optional(),
+  ecnMarkThresholdBytes: int(0).optional(),
   linkOptions: linkOptionsSchema().optional(),
 });
 
