@@ -233,3 +233,17 @@ test('net pcap: a --pcap-node that names nothing leaves no file behind', async (
   await nvmfSim(['run', SCENARIO, '--pcap', file, '--pcap-node', 'nosuch']);
   t.false(existsSync(file));
 });
+
+// The README's end-to-end example: the library's digest-corruption scenario, captured at the host.
+tsharkTest('net pcap: the README example: tshark finds each read the host retried after a bad data digest, and nothing malformed', async (t) => {
+  assertTshark();
+  const file = join(tmp, 'digest-corruption.pcap');
+  const run = await nvmfSim(['run', 'scenarios/digest-corruption.ts', '--pcap', file, '--pcap-node', 'host', '--json']);
+  t.is(run.code, 0, run.stderr);
+  const result = JSON.parse(run.stdout) as ScenarioResult;
+  t.is(result.errors, 0);
+  const bad = count(file, 'nvme-tcp.ddgst.status == 0');
+  t.true(bad >= 1, 'the capture holds C2HData PDUs with a bad data digest');
+  t.is(count(file, 'nvme-tcp.ddgst.status == 0 && !(nvme-tcp.type == 7)'), 0, 'only C2HData reaches the host damaged');
+  t.deepEqual(problems(file), []);
+});
