@@ -49,7 +49,7 @@ test('soak: digest-corruption without the data digest counts as silent corruptio
   const row = lines.find((line) => line.startsWith('no-data-digest'))?.split(/\s{2,}/) ?? [];
   t.is(row[5], '0', 'no lost writes');
   t.true(Number((row[6] ?? '0').replace(/,/g, '')) > 0, `corruptions counted: ${out}`);
-  t.true(out.includes("repeat: npx nvmf-sim run scenarios/digest-corruption.ts --seed 1 --duration 1s --set 'hosts[0].connect.dataDigest=false'"), out);
+  t.true(out.includes("repeat: npx nvmf-sim run scenarios/digest-corruption.ts --seed 1 --duration 2s --set 'hosts[0].connect.dataDigest=false'"), out);
   t.regex(out, /^soak FAILED: 1 seeds .*silent corruptions/m);
 });
 

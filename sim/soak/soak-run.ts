@@ -66,12 +66,16 @@ export async function runSoak(scenarios: readonly SoakScenario[], options: SoakO
   // Load and check every scenario once in this process (a bad --set is an error before any worker
   // starts); the duration is what each repeat command names.
   const durations: number[] = [];
-  for (const scenario of scenarios) durations.push((await loadScenario(options.resolveFile(scenario.file), {}, scenario.sets)).durationNs);
+  for (const scenario of scenarios) {
+    const overrides = scenario.durationNs === undefined ? {} : { durationNs: scenario.durationNs };
+    durations.push((await loadScenario(options.resolveFile(scenario.file), overrides, scenario.sets)).durationNs);
+  }
   const inputs: ScenarioTaskInput[] = scenarios.flatMap((scenario) =>
     Array.from({ length: options.seeds }, (_, index): ScenarioTaskInput => ({
       kind: 'scenario',
       file: options.resolveFile(scenario.file),
       sets: scenario.sets,
+      ...(scenario.durationNs === undefined ? {} : { durationNs: scenario.durationNs }),
       seed: String((options.firstSeed ?? 1) + index),
       keepResult: false,
     })),

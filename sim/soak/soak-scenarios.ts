@@ -20,6 +20,8 @@ export interface SoakScenario {
    * faults), or damaged data the digests let through (a link that corrupts bytes).
    */
   readonly mismatches: MismatchKind;
+  /** Simulated time each seed runs (`--duration`), in ns; the file's own duration when absent. */
+  readonly durationNs?: number;
 }
 
 const WRITE_AND_READ_BACK: FieldAssignment = { path: 'hosts[*].workload.rw', value: 'randwrite' };
@@ -27,8 +29,17 @@ const WRITE_AND_READ_BACK: FieldAssignment = { path: 'hosts[*].workload.rw', val
 export const SOAK_SCENARIOS: readonly SoakScenario[] = [
   // Digests on (-g -G): any block read back damaged is a silent corruption they missed. It keeps
   // its own randrw: reads all through the run cross the damaged link, where a read-back at the end
-  // would see only each block's last write.
-  { name: 'digest-corruption', file: 'scenarios/digest-corruption.ts', sets: [], mismatches: 'corruptions' },
+  // would see only each block's last write. It runs 2 s instead of the file's 1 s: a header hit in
+  // the first few ms resets the association, and the reconnect 1 s later (reconnect_delay) would
+  // otherwise leave a 1 s run with no block read back, which verify rightly fails as checking nothing
+  // (2 of 2,500 seeds at 1 s).
+  {
+    name: 'digest-corruption',
+    file: 'scenarios/digest-corruption.ts',
+    sets: [],
+    durationNs: 2e9,
+    mismatches: 'corruptions',
+  },
   // The patient host's writes must survive the outage; the impatient host's fail by design (and it
   // stops at its first error, before any read-back), so it is not verified.
   {
