@@ -35,7 +35,7 @@ import { faultWindows } from './fault-windows.js';
 import { TimeSeriesRecorder, type TimeSeriesFault } from './time-series-recorder.js';
 import { emptyWindow, type UtilisationMeter, type UtilisationResult } from './utilisation.js';
 import { judgeBottleneck } from './bottleneck.js';
-import { StepRunner } from './step-runner.js';
+import type { StepRunner } from './step-runner.js';
 import type { StepHost, StepsResult } from './steps.js';
 
 export type { RunOptions, RunProgress } from './run-options.js';
@@ -77,7 +77,10 @@ export async function runScenario(scenario: ResolvedScenario, options: RunOption
   let run: ScenarioRun | undefined;
   try {
     // A real Linux peer takes part: the run happens in real time on real sockets (real-nodes.ts).
-    run = new ScenarioRun(scenario, sink, options, real);
+    // Steps need fake timers (@sinonjs/fake-timers): loaded only by a scenario that has steps, so
+    // that every other run (each study worker, each soak seed) starts without them.
+    const Steps = scenario.steps === undefined ? undefined : (await import('./step-runner.js')).StepRunner;
+    run = new ScenarioRun(scenario, sink, options, real, Steps);
     const result = await run.run();
     // A step applied a fault that is not valid in this scenario: bad input (exit status 2), not a verdict.
     const usage = run.stepsUsageError;
@@ -110,7 +113,7 @@ class ScenarioRun {
   readonly #steps: StepRunner | null;
   #stepsResult: StepsResult | undefined;
 
-  constructor(scenario: ResolvedScenario, trace: TraceSink | null, options: RunOptions, real: boolean) {
+  constructor(scenario: ResolvedScenario, trace: TraceSink | null, options: RunOptions, real: boolean, Steps: typeof StepRunner | undefined) {
     this.#scenario = scenario;
     this.#options = options;
     this.#trace = trace;
@@ -146,9 +149,9 @@ class ScenarioRun {
     };
     const steps = scenario.steps;
     this.#steps =
-      steps === undefined
+      steps === undefined || Steps === undefined
         ? null
-        : new StepRunner(steps.run, {
+        : new Steps(steps.run, {
             nowNs: () => this.#nodes.nowNs(),
             hosts: () => this.#hosts.map(stepHost),
             checkFault: steps.checkFault,
