@@ -14,45 +14,6 @@ const HIGH_WATER_MARK_BYTES = 1 << 20;
 const COALESCE_MAX_BYTES = 512;
 /** Size of a staging buffer; a new one is taken when it is full (written bytes are never reused). */
 const STAGING_BYTES = 64 * 1024;
-/** Most bytes one socket read may deliver (Node's own read buffer is 64 KiB too). */
-const READ_BYTES = 64 * 1024;
-/** Reads land in slabs of this size, one after another, so a read costs no allocation of its own. */
-const READ_SLAB_BYTES = 1024 * 1024;
-
-/**
- * Where a dialled socket reads to (net.connect's `onread`): each read gets the unused rest of a
- * slab, and what it delivered is never overwritten, so a chunk (and any view of it a decoder hands
- * out) owns its bytes like a fresh Buffer, and a slab is garbage once no view of it is left. This
- * skips Node's per-read backing store and its readable-stream machinery ('data' events).
- */
-class ReadSlabs {
-  #slab = ReadSlabs.#newSlab();
-  #used = 0;
-  #region: Uint8Array = new Uint8Array(this.#slab, 0, READ_BYTES);
-  /** Where the bytes go: set once the stream exists (reads cannot start before the connect). */
-  onData: (chunk: Uint8Array) => void = () => {};
-
-  readonly buffer = (): Uint8Array => this.#region;
-
-  /** Uninitialised memory (zeroing a megabyte per slab would cost more than the reads it serves). */
-  static #newSlab(): ArrayBuffer {
-    return Buffer.allocUnsafeSlow(READ_SLAB_BYTES).buffer as ArrayBuffer;
-  }
-
-  /** Returns true: reading never pauses (backpressure is the consumer's, as with 'data' events). */
-  readonly callback = (bytes: number, region: Uint8Array): boolean => {
-    this.onData(new Uint8Array(region.buffer, region.byteOffset, bytes));
-    // The next read starts after these bytes (8-byte aligned), in a new slab when a whole read no
-    // longer fits in this one.
-    this.#used = (region.byteOffset + bytes + 7) & ~7;
-    if (region.buffer !== this.#slab || this.#used + READ_BYTES > READ_SLAB_BYTES) {
-      this.#slab = ReadSlabs.#newSlab();
-      this.#used = 0;
-    }
-    this.#region = new Uint8Array(this.#slab, this.#used, READ_BYTES);
-    return true;
-  };
-}
 
 const noHandlers: StreamHandlers = {
   data() {},
@@ -81,18 +42,15 @@ export class RealStream implements ByteStream {
     this.#socket.uncork();
   };
 
-  /** `reads`: the socket reads into these slabs (net.connect onread) instead of emitting 'data'. */
-  constructor(socket: net.Socket, reads?: ReadSlabs) {
+  constructor(socket: net.Socket) {
     this.#socket = socket;
     socket.setNoDelay(true);
     this.local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     this.remote = { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-    const onData = (chunk: Uint8Array): void => {
+    socket.on('data', (chunk: Buffer) => {
       if (this.#installed) this.#handlers.data(chunk);
       else this.#pending.push(chunk);
-    };
-    if (reads === undefined) socket.on('data', onData);
-    else reads.onData = onData;
+    });
     socket.on('drain', () => this.#handlers.drain());
     socket.on('error', (error) => this.#handlers.error(error));
     socket.on('close', (hadError) => {
@@ -190,13 +148,12 @@ export class RealNetwork implements Network {
 
   connect(address: Address): Promise<ByteStream> {
     return new Promise((resolve, reject) => {
-      const reads = new ReadSlabs();
-      const socket = net.connect({ host: address.host, port: address.port, noDelay: true, onread: { buffer: reads.buffer, callback: reads.callback } });
+      const socket = net.connect({ host: address.host, port: address.port, noDelay: true });
       const onError = (error: Error): void => reject(error);
       socket.once('error', onError);
       socket.once('connect', () => {
         socket.off('error', onError);
-        resolve(new RealStream(socket, reads));
+        resolve(new RealStream(socket));
       });
     });
   }
