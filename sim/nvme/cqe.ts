@@ -63,6 +63,22 @@ export function encodeCqe(cqe: CqeInit): Uint8Array {
   return out;
 }
 
+/** encodeCqe with the fields as arguments: a target completes every command with one, no init object. */
+export function encodeCqeFields(dw0: number, dw1: number, sqhd: number, sqid: number, cid: number, status: number): Uint8Array {
+  const out = new Uint8Array(CQE_BYTES);
+  if (!isU32(dw0) || !isU32(dw1) || (sqhd & 0xffff) !== sqhd || (sqid & 0xffff) !== sqid || (cid & 0xffff) !== cid || (status & 0x7fff) !== status) {
+    encodeCqeChecked(out, 0, { dw0, dw1, sqhd, sqid, cid, status });
+    return out;
+  }
+  writeU32LE(out, 0, dw0);
+  writeU32LE(out, 4, dw1);
+  writeU16LE(out, 8, sqhd);
+  writeU16LE(out, 10, sqid);
+  writeU16LE(out, 12, cid);
+  writeU16LE(out, 14, status << 1);
+  return out;
+}
+
 /** Decodes the first 16 bytes of `bytes` (typically the CQE view of a CapsuleResp PDU). */
 export function decodeCqe(bytes: Uint8Array): Cqe {
   requireLength(bytes, CQE_BYTES, 'decodeCqe');

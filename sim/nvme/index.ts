@@ -2,7 +2,7 @@
 export { AQ_DEPTH, AddressFamily, AdminOpcode, AsyncEventNotice, AsyncEventType, CNTLID_DYNAMIC, ControllerType, Csi, DISCOVERY_NQN, FABRICS_OPCODE, FabricsType, FeatureId, IDENTIFY_DATA_LENGTH, IdentifyCns, IoOpcode, LogPageId, NVM_IOCQES, NVM_IOSQES, SGL_IN_CAPSULE, SGL_TRANSPORT, SubsystemType, TcpSecType, TransportType, Treq, UUID_NQN_PREFIX } from './constants.js';
 export { ANA_GROUP_DESC_BYTES, ANA_LOG_HEADER_BYTES, ANA_LOG_RGO, ANA_STATE_NAMES, AnaState, anaLogBytes, decodeAnaLog, encodeAnaLog, maxAnaLogBytes } from './ana-log.js';
 export type { AnaGroupDescriptor, AnaLog, AnaStateCode } from './ana-log.js';
-export { encodeCqe } from './cqe.js';
+export { encodeCqe, encodeCqeFields } from './cqe.js';
 export { CONNECT_DATA_BYTES, CONNECT_RECFMT, ConnectAttr, ConnectDataOffset, ConnectIattr, ConnectSqeOffset, buildConnect, buildPropertyGet, buildPropertySet, decodeConnectData, decodeConnectInvalidParam, decodeConnectResult, encodeConnectData, encodeConnectInvalidParam, encodeConnectResult, parseConnect } from './fabrics.js';
 export { decodeAsyncEvent, decodeNumQueues, encodeAsyncEvent, encodeNumQueues } from './features.js';
 export type { AsyncEvent } from './features.js';

@@ -6,7 +6,7 @@
 // `plen` counts all of it. Data is never copied: encodePdu returns the caller's data view as its own
 // chunk, so a socket writer can hand the chunks to writev. The header, HDGST, padding and DDGST share
 // one small allocation.
-import { allocZeroedBytes } from '../core/index.js';
+import { allocBytes, allocZeroedBytes } from '../core/index.js';
 import { crc32c } from './digest.js';
 import {
   CAPSULE_CMD_HEADER_LENGTH,
@@ -78,6 +78,18 @@ export function encodePdu(pdu: Pdu, options: PduOptions): Uint8Array[] {
     case PduType.CapsuleCmd: {
       if (pdu.sqe.length !== SQE_LENGTH) throw new RangeError(`CapsuleCmd sqe is ${pdu.sqe.length} bytes, not ${SQE_LENGTH}`);
       const data = pdu.data.length > 0 ? pdu.data : null;
+      if (data === null && !options.headerDigest) {
+        // Every I/O command without in-capsule data: the common header and the SQE fill all 72
+        // bytes, so they need no zeroing first (the frame() layout for this case: PDO 0, no flags).
+        const bytes = allocBytes(CAPSULE_CMD_HEADER_LENGTH);
+        bytes[0] = pdu.type;
+        bytes[1] = 0;
+        bytes[2] = CAPSULE_CMD_HEADER_LENGTH;
+        bytes[3] = 0;
+        writeU32(bytes, 4, CAPSULE_CMD_HEADER_LENGTH);
+        bytes.set(pdu.sqe, COMMON_HEADER_LENGTH);
+        return [bytes];
+      }
       const backing = frame(pdu.type, 0, CAPSULE_CMD_HEADER_LENGTH, data, options);
       backing.set(pdu.sqe, COMMON_HEADER_LENGTH);
       return finish(backing, CAPSULE_CMD_HEADER_LENGTH, data);

@@ -46,8 +46,13 @@ export interface LatencyHistogramOptions {
   readonly significantDigits?: 2 | 3;
 }
 
+/** Values below this take the fast index computation in record() (2^31 ns is about 2.1 s). */
+const FAST_RECORD_LIMIT = 0x80000000;
+
 export class LatencyHistogram {
   readonly #histogram: Histogram;
+  /** The same histogram when it is the pure-JS one (always, as built here): record() indexes it directly. */
+  readonly #js: JsHistogram | null;
   #count = 0;
   #min = Infinity;
   #max = 0;
@@ -64,12 +69,29 @@ export class LatencyHistogram {
       // The pure-JS histogram: no WebAssembly instance to free, same results in every runtime.
       useWebAssembly: false,
     });
+    this.#js = this.#histogram instanceof JsHistogram && this.#histogram.unitMagnitude === 0 ? this.#histogram : null;
   }
 
   /** Records one latency; values below 1 ns (a same-instant simulated completion) count as 0. */
   record(latencyNs: number): void {
     const value = latencyNs > 0 ? Math.round(latencyNs) : 0;
-    this.#histogram.recordValue(value);
+    const js = this.#js;
+    if (js !== null && value < FAST_RECORD_LIMIT) {
+      // JsHistogram.recordSingleValue with its index computed by shifts instead of Math.log2 and
+      // Math.pow (exact for values below 2^31 and unitMagnitude 0): floor(log2(v)) = 31 - clz32(v).
+      const magnitude = js.subBucketHalfCountMagnitude;
+      const bucket = Math.max(31 - Math.clz32(value) - magnitude, 0);
+      const index = ((bucket + 1) << magnitude) + (value >>> bucket) - js.subBucketHalfCount;
+      if (index < js.countsArrayLength) {
+        js.incrementCountAtIndex(index);
+        js.updateMinAndMax(value);
+        js.incrementTotalCount();
+      } else {
+        js.recordValue(value);
+      }
+    } else {
+      this.#histogram.recordValue(value);
+    }
     this.#count++;
     if (value < this.#min) this.#min = value;
     if (value > this.#max) this.#max = value;

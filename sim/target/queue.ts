@@ -29,7 +29,7 @@
 // - H2CData checks follow FreeBSD nvmf_tcp_handle_h2c_data (data-transfer.ts);
 // - a command's length, namespace and LBA range are checked before its R2T is sent, not after the data.
 import type { Address, ByteStream } from '../core/index.js';
-import { encodeCqe, Fes, NO_DIGEST_PDU_OPTIONS, PduType, PFV_1_0, TERM_MAX_ERROR_DATA } from '../nvme/index.js';
+import { encodeCqeFields, Fes, NO_DIGEST_PDU_OPTIONS, PduType, PFV_1_0, TERM_MAX_ERROR_DATA } from '../nvme/index.js';
 import { decodeSqe, fesName, Status, STATUS_DNR, STATUS_MORE } from '../nvme/index.js';
 import type { CapsuleCmdPdu, FesCode, H2CDataPdu, ICReqPdu, Pdu, PduError, Sqe, TermReqPdu } from '../nvme/index.js';
 import { IoWork, StreamSender } from '../transport/index.js';
@@ -366,14 +366,7 @@ export class TcpQueue implements CommandContext, CommandSink, ControllerQueue {
       queueC2HData(command.sqe.cid, payload, skipResponse, this.ctx.options.c2hDataMax, this.#queueResponsePdu);
     }
     if (!skipResponse) {
-      const cqe = encodeCqe({
-        dw0: (completion.dw0 ?? 0) >>> 0,
-        dw1: (completion.dw1 ?? 0) >>> 0,
-        sqhd,
-        sqid: this.qid,
-        cid: command.sqe.cid,
-        status,
-      });
+      const cqe = encodeCqeFields((completion.dw0 ?? 0) >>> 0, (completion.dw1 ?? 0) >>> 0, sqhd, this.qid, command.sqe.cid, status);
       this.#queuePdu({ type: PduType.CapsuleResp, cqe }, true);
     }
     this.#work.sendQueued();

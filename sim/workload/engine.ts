@@ -207,13 +207,19 @@ export class WorkloadRun {
     return this.#inflight;
   }
 
-  #pump(): void {
+  /**
+   * Issues every ready slot. `nowNs` is the clock's time when the caller just read it (a
+   * completion): the first issue uses it instead of reading the clock again; later ones read it.
+   */
+  #pump(nowNs = -1): void {
     if (this.#pumping || this.#phase === 'done') return;
     this.#pumping = true;
     try {
+      let now = nowNs;
       let slot = this.#ready.pop();
       while (slot !== undefined) {
-        this.#issue(slot);
+        this.#issue(slot, now);
+        now = -1;
         slot = this.#ready.pop();
       }
     } finally {
@@ -267,12 +273,16 @@ export class WorkloadRun {
     this.#awaitingArrival = [];
   }
 
-  /** Issues the slot's next I/O if there is one; otherwise the slot stays idle for this phase. */
-  #issue(slot: Slot): void {
+  /**
+   * Issues the slot's next I/O if there is one; otherwise the slot stays idle for this phase.
+   * `nowNs` is the clock's time if the caller has it (else -1): one clock read serves the
+   * deadline check and the submission.
+   */
+  #issue(slot: Slot, nowNs: number): void {
     if (this.#stopReason !== undefined) return;
     if (!slot.pending) {
       if (this.#arrivalRng !== undefined && this.#phase === 'io' && (this.#ioExhausted || !this.#takeArrival(slot))) return;
-      const drawn = this.#phase === 'io' ? this.#drawIo(slot) : this.#drawReadback(slot);
+      const drawn = this.#phase === 'io' ? this.#drawIo(slot, nowNs) : this.#drawReadback(slot);
       if (!drawn) return;
     }
     const map = this.#map;
@@ -285,16 +295,16 @@ export class WorkloadRun {
       map.lock(slot.firstUnit, slot.units);
     }
     slot.pending = false;
-    this.#submit(slot);
+    this.#submit(slot, nowNs);
   }
 
   /** Draws the next main-phase I/O into the slot; false when the job's budget is spent. */
-  #drawIo(slot: Slot): boolean {
+  #drawIo(slot: Slot, nowNs: number): boolean {
     const job = this.job;
     if (this.#ioExhausted) return false;
     const remainingUnits = Math.floor((job.ioSizeBytes - this.#issuedBytes) / job.minBs);
     // Reading the clock costs a syscall-free but non-trivial hrtime call: only when a runtime is set.
-    if (remainingUnits < 1 || (this.#deadlineNs !== Infinity && this.#clock.nowNs() >= this.#deadlineNs)) {
+    if (remainingUnits < 1 || (this.#deadlineNs !== Infinity && (nowNs >= 0 ? nowNs : this.#clock.nowNs()) >= this.#deadlineNs)) {
       this.#ioExhausted = true;
       return false;
     }
@@ -312,16 +322,10 @@ export class WorkloadRun {
       this.#runLeft--;
     } else if (offsets !== undefined) {
       const last = this.#totalUnits - units;
-      // Uniform draws cover exactly the aligned starts that fit (as before skewed distributions
-      // existed, so seeds keep their offsets); skewed ones draw over the region and clamp.
-      const uniform = job.randomDistribution.kind === 'random';
-      const fits = Math.floor(last / job.alignUnits) + 1;
-      const draw = (): number =>
-        uniform ? this.#offsetRng.int(fits) * job.alignUnits : Math.min(last, offsets.draw(this.#offsetRng) * job.alignUnits);
-      first = draw();
+      first = this.#drawOffset(offsets, last);
       const map = this.#map;
       // A collision with an in-flight I/O would make verification ambiguous: try elsewhere first.
-      for (let tries = 0; map !== undefined && tries < VERIFY_REDRAWS && !map.isFree(first, units); tries++) first = draw();
+      for (let tries = 0; map !== undefined && tries < VERIFY_REDRAWS && !map.isFree(first, units); tries++) first = this.#drawOffset(offsets, last);
       this.#runLeft = job.randomRunLength - 1;
     } else {
       first = this.#seqUnit;
@@ -339,6 +343,17 @@ export class WorkloadRun {
     return true;
   }
 
+  /**
+   * A random I/O's first unit, at most `last`. Uniform draws cover exactly the aligned starts that
+   * fit (as before skewed distributions existed, so seeds keep their offsets); skewed ones draw over
+   * the region and clamp. A method, not a closure per I/O.
+   */
+  #drawOffset(offsets: OffsetDistribution, last: number): number {
+    const job = this.job;
+    if (job.randomDistribution.kind === 'random') return this.#offsetRng.int(Math.floor(last / job.alignUnits) + 1) * job.alignUnits;
+    return Math.min(last, offsets.draw(this.#offsetRng) * job.alignUnits);
+  }
+
   /** Draws the next read-back of written blocks (verify phase of write/randwrite jobs). */
   #drawReadback(slot: Slot): boolean {
     const map = this.#map;
@@ -352,7 +367,7 @@ export class WorkloadRun {
     return true;
   }
 
-  #submit(slot: Slot): void {
+  #submit(slot: Slot, nowNs: number): void {
     const job = this.job;
     const offset = job.offsetBytes + slot.firstUnit * job.minBs;
     const length = slot.units * job.minBs;
@@ -373,7 +388,7 @@ export class WorkloadRun {
       }
     }
     let io: WorkloadIo;
-    const now = this.#clock.nowNs();
+    const now = nowNs >= 0 ? nowNs : this.#clock.nowNs();
     slot.startNs = now;
     if (this.#arrivalRng === undefined || this.#phase !== 'io') slot.intendedNs = now;
     if (data === undefined) {
@@ -426,7 +441,7 @@ export class WorkloadRun {
       for (let i = this.#blocked.length - 1; i >= 0; i--) this.#ready.push(this.#blocked[i] as Slot);
       this.#blocked = [];
     }
-    this.#pump();
+    this.#pump(now);
   }
 
   #verify(slot: Slot, data: Uint8Array | undefined): void {
