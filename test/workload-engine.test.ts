@@ -1,7 +1,7 @@
 // Workload engine: a fio-like job against an in-memory device on a manual clock. Checks that the
 // same seed replays the same offsets, that verification catches corruption, the size and runtime
 // stop conditions, errors, and the fio JSON shape.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { Clock, Timer } from '../sim/core/env.js';
 import { SeededRngSource } from '../sim/core/rng.js';
 import { FIO_PERCENTILES, percentileKey } from '../sim/stats/latency.js';
@@ -281,8 +281,9 @@ test('workload: percentiles follow the latency distribution', (t) => {
   });
 });
 
-test('workload: reads land in one buffer per slot, reused for the whole run', (t) => {
-  const { clock, env, device } = setup('buffers');
+/** Runs a job on a device that records every read buffer it is given. */
+function readBuffers(t: ExecutionContext, name: string, options: JobSpec): { buffers: Set<Uint8Array>; result: WorkloadResult | undefined } {
+  const { clock, env, device } = setup(name);
   const buffers = new Set<Uint8Array>();
   const recording = {
     blockSize: device.blockSize,
@@ -295,14 +296,26 @@ test('workload: reads land in one buffer per slot, reused for the whole run', (t
       device.submit(io, callback);
     },
   };
-  const job = resolveJob({ rw: 'randread', bs: 4096, iodepth: 4, ioSizeBytes: 400 * 4096 }, recording);
+  const job = resolveJob(options, recording);
   let result: WorkloadResult | undefined;
   new WorkloadRun(env, recording, job).start((r) => {
     result = r;
   });
   clock.run();
+  return { buffers, result };
+}
+
+test('workload: unverified reads all land in one buffer, reused for the whole run', (t) => {
+  const { buffers, result } = readBuffers(t, 'buffers', { rw: 'randread', bs: 4096, iodepth: 4, ioSizeBytes: 400 * 4096 });
   t.is(result?.read.ios, 400);
-  t.is(buffers.size, 4, 'one buffer per outstanding-I/O slot');
+  t.is(buffers.size, 1, 'nobody looks at the bytes: one shared buffer');
+});
+
+test('workload: verified reads land in one buffer per slot', (t) => {
+  const { buffers, result } = readBuffers(t, 'verify-buffers', { rw: 'write', bs: 4096, iodepth: 4, sizeBytes: 64 * 1024, verify: true });
+  t.is(result?.verify.mismatches, 0);
+  t.true((result?.verify.blocksChecked ?? 0) > 0);
+  t.true(buffers.size > 1 && buffers.size <= 4, `one buffer per outstanding-I/O slot, got ${buffers.size}`);
 });
 
 test('workload: without its latency histogram a job still counts every I/O', (t) => {

@@ -30,13 +30,23 @@ export interface CoreStats {
 
 const INITIAL_RING = 16;
 
+/**
+ * One core. The item it runs is kept in its own fields and only the items waiting behind it go to
+ * the rings: a fleet's cores are mostly idle between items (a host core serves one queue at QD2),
+ * so starting and finishing an item touches the core object alone, not three ring arrays as well.
+ */
 class Core {
+  /** Items waiting behind the running one, in FIFO order. */
   fns: ((() => void) | undefined)[] = new Array<(() => void) | undefined>(INITIAL_RING).fill(undefined);
   costs: number[] = new Array<number>(INITIAL_RING).fill(0);
   enqueuedAt: number[] = new Array<number>(INITIAL_RING).fill(0);
   head = 0;
-  count = 0;
+  /** Items waiting (the running one not included). */
+  waiting = 0;
   running = false;
+  /** The running item's callback and cost. */
+  #runningFn: (() => void) | undefined = undefined;
+  #runningCost = 0;
   startedAtNs = 0;
   busyNs = 0;
   completed = 0;
@@ -56,29 +66,38 @@ class Core {
     this.onDone = () => this.finish();
   }
 
+  /** Items waiting or running. */
+  get depth(): number {
+    return this.waiting + (this.running ? 1 : 0);
+  }
+
   #now(): number {
     return this.#scheduler !== null ? this.#scheduler.now : this.clock.nowNs();
   }
 
   push(costNs: number, fn: () => void): void {
-    if (this.count === this.fns.length) this.grow();
-    const slot = (this.head + this.count) & (this.fns.length - 1);
+    const now = this.#now();
+    if (!this.running) {
+      this.#start(fn, costNs, now, now);
+      return;
+    }
+    if (this.waiting === this.fns.length) this.grow();
+    const slot = (this.head + this.waiting) & (this.fns.length - 1);
     this.fns[slot] = fn;
     this.costs[slot] = costNs;
-    this.enqueuedAt[slot] = this.#now();
-    this.count++;
-    if (!this.running) this.startHead();
+    this.enqueuedAt[slot] = now;
+    this.waiting++;
   }
 
-  startHead(): void {
-    const now = this.#now();
-    const wait = now - (this.enqueuedAt[this.head] ?? now);
+  #start(fn: () => void, cost: number, enqueuedAtNs: number, now: number): void {
+    const wait = now - enqueuedAtNs;
     this.running = true;
+    this.#runningFn = fn;
+    this.#runningCost = cost;
     this.startedAtNs = now;
     this.started++;
     this.queueDelayNsTotal += wait;
     if (wait > this.queueDelayNsMax) this.queueDelayNsMax = wait;
-    const cost = this.costs[this.head] ?? 0;
     const scheduler = this.#scheduler;
     // The fast path schedules exactly what clock.setTimer would (one event at now + cost), with
     // the core itself as the event's argument instead of a Timer object.
@@ -97,17 +116,22 @@ class Core {
   finish(): void {
     // A deferred completion runs on resume; the incarnation may have died in between.
     if (!this.#gate.alive) return;
-    const slot = this.head;
-    const fn = this.fns[slot];
-    this.fns[slot] = undefined;
-    this.busyNs += this.costs[slot] ?? 0;
+    const fn = this.#runningFn;
+    this.#runningFn = undefined;
+    this.busyNs += this.#runningCost;
     this.completed++;
-    this.head = (slot + 1) & (this.fns.length - 1);
-    this.count--;
     // Start the next item before running this one's callback, so the core's state is consistent
     // even if the callback throws, and work it submits queues behind what is already waiting.
-    if (this.count > 0) this.startHead();
-    else this.running = false;
+    if (this.waiting > 0) {
+      const slot = this.head;
+      const next = this.fns[slot] as () => void;
+      this.fns[slot] = undefined;
+      this.head = (slot + 1) & (this.fns.length - 1);
+      this.waiting--;
+      this.#start(next, this.costs[slot] ?? 0, this.enqueuedAt[slot] ?? 0, this.#now());
+    } else {
+      this.running = false;
+    }
     fn?.();
   }
 
@@ -117,7 +141,7 @@ class Core {
     const fns = new Array<(() => void) | undefined>(size * 2).fill(undefined);
     const costs = new Array<number>(size * 2).fill(0);
     const enqueuedAt = new Array<number>(size * 2).fill(0);
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 0; i < this.waiting; i++) {
       const from = (this.head + i) & (size - 1);
       fns[i] = this.fns[from];
       costs[i] = this.costs[from] ?? 0;
@@ -132,6 +156,10 @@ class Core {
 
 function coreDone(core: Core): void {
   core.fire();
+}
+
+function runWake(fn: () => void): void {
+  fn();
 }
 
 export class SimCpu implements Cpu {
@@ -169,6 +197,9 @@ export class SimCpu implements Cpu {
   wake(site: Wake, fn: () => void): void {
     const delayNs = wakeDelayNs(this.profile, site);
     if (delayNs <= 0) fn();
+    // On a SimClock, callLater queues the same event as setTimer (same time, same order, same gate
+    // rules) without a Timer object: a fleet's idle connections wake about twice per I/O.
+    else if (this.#clock instanceof SimClock) this.#clock.callLater(delayNs, runWake, fn);
     else this.#clock.setTimer(delayNs, fn);
   }
 
@@ -192,7 +223,7 @@ export class SimCpu implements Cpu {
       started: state.started,
       queueDelayNsTotal: state.queueDelayNsTotal,
       queueDelayNsMax: state.queueDelayNsMax,
-      depth: state.count,
+      depth: state.depth,
     };
   }
 

@@ -39,15 +39,25 @@ export interface RecorderHost {
   readonly queueSize: number;
 }
 
+/** Per-queue fields of HostRecorder.#queues, side by side so that an I/O touches one cache line. */
+const INFLIGHT = 0;
+const MAX_INFLIGHT = 1;
+/** ∫ inflight dt, in I/O·ns, up to LAST_NS. */
+const SLOT_NS = 2;
+const LAST_NS = 3;
+const QUEUE_FIELDS = 4;
+
 /** One host's view: its series and, per queue, the outstanding count and its time integral. */
 class HostRecorder implements IoObserver {
   readonly series = new IntervalSeries();
   readonly queueSeries: IntervalSeries[] | null;
-  readonly inflight: number[];
-  readonly maxInflight: number[];
-  /** ∫ inflight dt per queue, in I/O·ns, up to lastNs[queue]. */
-  readonly slotNs: number[];
-  readonly lastNs: number[];
+  readonly queues: number;
+  /**
+   * Per queue: INFLIGHT, MAX_INFLIGHT, SLOT_NS, LAST_NS. One flat array, not four: every
+   * submission and completion of a fleet's 64 hosts updates them, and each array is memory the
+   * I/O has to bring back into the cache.
+   */
+  readonly #queues: Float64Array;
   /** slotNs summed over queues at the last interval close. */
   slotNsAtClose = 0;
   outstanding = 0;
@@ -57,32 +67,47 @@ class HostRecorder implements IoObserver {
   constructor(total: IntervalSeries, queues: number, perQueue: boolean) {
     this.#total = total;
     this.queueSeries = perQueue ? Array.from({ length: queues }, () => new IntervalSeries()) : null;
-    this.inflight = new Array<number>(queues).fill(0);
-    this.maxInflight = new Array<number>(queues).fill(0);
-    this.slotNs = new Array<number>(queues).fill(0);
-    this.lastNs = new Array<number>(queues).fill(0);
+    this.queues = queues;
+    this.#queues = new Float64Array(queues * QUEUE_FIELDS);
   }
 
-  #settle(queue: number, nowNs: number): void {
-    const last = this.lastNs[queue] ?? 0;
+  inflight(queue: number): number {
+    return this.#queues[queue * QUEUE_FIELDS + INFLIGHT] ?? 0;
+  }
+
+  maxInflight(queue: number): number {
+    return this.#queues[queue * QUEUE_FIELDS + MAX_INFLIGHT] ?? 0;
+  }
+
+  /** ∫ inflight dt per queue, as last settled. */
+  slotNs(): number[] {
+    return Array.from({ length: this.queues }, (_, queue) => this.#queues[queue * QUEUE_FIELDS + SLOT_NS] ?? 0);
+  }
+
+  #settle(base: number, nowNs: number): void {
+    const fields = this.#queues;
+    const last = fields[base + LAST_NS] ?? 0;
     if (nowNs > last) {
-      this.slotNs[queue] = (this.slotNs[queue] ?? 0) + (this.inflight[queue] ?? 0) * (nowNs - last);
-      this.lastNs[queue] = nowNs;
+      fields[base + SLOT_NS] = (fields[base + SLOT_NS] ?? 0) + (fields[base + INFLIGHT] ?? 0) * (nowNs - last);
+      fields[base + LAST_NS] = nowNs;
     }
   }
 
   #down(queue: number, nowNs: number): void {
-    this.#settle(queue, nowNs);
-    this.inflight[queue] = (this.inflight[queue] ?? 1) - 1;
+    const base = queue * QUEUE_FIELDS;
+    this.#settle(base, nowNs);
+    this.#queues[base + INFLIGHT] = (this.#queues[base + INFLIGHT] ?? 1) - 1;
     this.outstanding--;
   }
 
   submitted(queue: number, nowNs: number): void {
-    this.#settle(queue, nowNs);
+    const base = queue * QUEUE_FIELDS;
+    this.#settle(base, nowNs);
     this.submittedAny = true;
-    const now = (this.inflight[queue] ?? 0) + 1;
-    this.inflight[queue] = now;
-    if (now > (this.maxInflight[queue] ?? 0)) this.maxInflight[queue] = now;
+    const fields = this.#queues;
+    const now = (fields[base + INFLIGHT] ?? 0) + 1;
+    fields[base + INFLIGHT] = now;
+    if (now > (fields[base + MAX_INFLIGHT] ?? 0)) fields[base + MAX_INFLIGHT] = now;
     this.outstanding++;
   }
 
@@ -107,9 +132,10 @@ class HostRecorder implements IoObserver {
   /** ∫ inflight dt over all queues up to `nowNs`. */
   slotNsNow(nowNs: number): number {
     let sum = 0;
-    for (let queue = 0; queue < this.inflight.length; queue++) {
-      this.#settle(queue, nowNs);
-      sum += this.slotNs[queue] ?? 0;
+    for (let queue = 0; queue < this.queues; queue++) {
+      const base = queue * QUEUE_FIELDS;
+      this.#settle(base, nowNs);
+      sum += this.#queues[base + SLOT_NS] ?? 0;
     }
     return sum;
   }
@@ -186,7 +212,7 @@ export class TimeSeriesRecorder {
   #slotsNow(nowNs: number): number[][] {
     return this.#recorders.map((recorder) => {
       recorder.slotNsNow(nowNs);
-      return [...recorder.slotNs];
+      return recorder.slotNs();
     });
   }
 
@@ -204,7 +230,7 @@ export class TimeSeriesRecorder {
     this.#recorders.forEach((recorder, index) => {
       outstanding += recorder.outstanding;
       recorder.series.close(endNs, recorder.outstanding);
-      recorder.queueSeries?.forEach((series, queue) => series.close(endNs, recorder.inflight[queue] ?? 0));
+      recorder.queueSeries?.forEach((series, queue) => series.close(endNs, recorder.inflight(queue)));
       const slotNs = recorder.slotNsNow(endNs);
       const host = this.#hosts[index] as RecorderHost;
       const slots = host.queues * host.queueSize;
@@ -247,7 +273,7 @@ export class TimeSeriesRecorder {
           qid: queue + 1,
           queueSize: host.queueSize,
           meanInUse: round(meanInUse, 3),
-          maxInUse: recorder.maxInflight[queue] ?? 0,
+          maxInUse: recorder.maxInflight(queue),
           utilisation: host.queueSize > 0 ? round(meanInUse / host.queueSize, 4) : 0,
         };
       });

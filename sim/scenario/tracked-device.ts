@@ -37,11 +37,26 @@ export class DirectionIoStats {
   inDuration = 0;
   bytesInDuration = 0;
   #latency: LatencyHistogram | undefined;
+  /** #latency is the host's own histogram (HostIoStats.recordLatency): no sample of the other direction yet. */
+  #sharesHost = false;
 
   /** Latency of successful I/Os, as the host's; made on first use (a read-only job has no writes). */
   get latency(): LatencyHistogram {
     this.#latency ??= new LatencyHistogram();
     return this.#latency;
+  }
+
+  /** HostIoStats: while this is the only direction with successful I/Os its latency is the host's. */
+  shareHostLatency(host: LatencyHistogram): void {
+    this.#latency = host;
+    this.#sharesHost = true;
+  }
+
+  /** HostIoStats: the other direction has a sample now; from here on this one records its own. */
+  unshareHostLatency(): void {
+    if (!this.#sharesHost || this.#latency === undefined) return;
+    this.#latency = this.#latency.copy();
+    this.#sharesHost = false;
   }
 }
 
@@ -85,6 +100,13 @@ export class HostIoStats {
   firstFailure: { readonly status: number; readonly atNs: number } | undefined;
   /** Sees every I/O as it is accounted (the run's time series); null: nobody. */
   observer: IoObserver | null = null;
+  /**
+   * The one direction that has had successful I/Os, whose latency histogram is `latency` itself
+   * (the same samples in the same order), so a single-direction host records each latency once;
+   * null once both have. A fleet's hosts are mostly single-direction, and each histogram recorded
+   * is memory a completion touches.
+   */
+  #soleDirection: DirectionIoStats | null | undefined = undefined;
 
   constructor(queues: number, options: HostIoStatsOptions = {}) {
     this.perQueue = new Array<number>(queues).fill(0);
@@ -96,6 +118,29 @@ export class HostIoStats {
   violation(detail: string): void {
     this.violations++;
     this.firstViolation ??= detail;
+  }
+
+  /** Records a successful I/O's latency for the host and for its direction. */
+  recordLatency(direction: DirectionIoStats, latencyNs: number): void {
+    const sole = this.#soleDirection;
+    if (sole === direction) {
+      this.latency.record(latencyNs);
+      return;
+    }
+    if (sole === undefined) {
+      // The first sample: the direction's histogram (empty so far) becomes the host's.
+      this.#soleDirection = direction;
+      direction.shareHostLatency(this.latency);
+      this.latency.record(latencyNs);
+      return;
+    }
+    if (sole !== null) {
+      // The other direction's first sample: the sole one gets a copy of what it shared.
+      sole.unshareHostLatency();
+      this.#soleDirection = null;
+    }
+    this.latency.record(latencyNs);
+    direction.latency.record(latencyNs);
   }
 
   /** The latency histogram of an I/O queue index (empty if it saw no I/O), or undefined out of range. */
@@ -208,13 +253,12 @@ export class TrackedDevice implements WorkloadDevice {
       stats.bytes += record.length;
       stats.perQueue[record.queue] = (stats.perQueue[record.queue] ?? 0) + 1;
       const latency = now - record.arrivalNs;
-      stats.latency.record(latency);
+      const direction = record.direction;
+      stats.recordLatency(direction, latency);
       stats.queueLatency(record.queue)?.record(latency);
       stats.clat?.record(now - record.startNs);
-      const direction = record.direction;
       direction.ios++;
       direction.bytes += record.length;
-      direction.latency.record(latency);
       if (now <= stats.durationNs) {
         stats.inDuration++;
         stats.bytesInDuration += record.length;

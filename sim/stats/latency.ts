@@ -53,6 +53,7 @@ export class LatencyHistogram {
   readonly #histogram: Histogram;
   /** The same histogram when it is the pure-JS one (always, as built here): record() indexes it directly. */
   readonly #js: JsHistogram | null;
+  readonly #significantDigits: 2 | 3;
   #count = 0;
   #min = Infinity;
   #max = 0;
@@ -61,10 +62,11 @@ export class LatencyHistogram {
   #m2 = 0;
 
   constructor(options: LatencyHistogramOptions = {}) {
+    this.#significantDigits = options.significantDigits ?? SIGNIFICANT_DIGITS;
     this.#histogram = build({
       lowestDiscernibleValue: 1,
       highestTrackableValue: HIGHEST_TRACKABLE_NS,
-      numberOfSignificantValueDigits: options.significantDigits ?? SIGNIFICANT_DIGITS,
+      numberOfSignificantValueDigits: this.#significantDigits,
       autoResize: true,
       // The pure-JS histogram: no WebAssembly instance to free, same results in every runtime.
       useWebAssembly: false,
@@ -119,6 +121,22 @@ export class LatencyHistogram {
     if (this.#count === 0) return 0;
     const value = this.#histogram.getValueAtPercentile(percentile);
     return Math.min(this.#max, Math.max(this.#min, value));
+  }
+
+  /**
+   * A histogram holding exactly these samples: the same counts, and the same min, max and running
+   * mean and M2 (copied, not recombined), so recording on into the copy gives what recording on
+   * into this one would.
+   */
+  copy(): LatencyHistogram {
+    const copy = new LatencyHistogram({ significantDigits: this.#significantDigits });
+    if (this.#count > 0) copy.#histogram.add(this.#histogram);
+    copy.#count = this.#count;
+    copy.#min = this.#min;
+    copy.#max = this.#max;
+    copy.#mean = this.#mean;
+    copy.#m2 = this.#m2;
+    return copy;
   }
 
   /** Adds another histogram's samples into this one (per-queue into per-job). */

@@ -14,7 +14,8 @@ export interface WorkloadIo {
   /**
    * Read only: a buffer of exactly `length` bytes the device may read into (BlockDevice's IoOp.buffer).
    * The caller leaves it alone until the callback. Reusing one per slot, as fio reuses an io_u's
-   * buffer, keeps a long run's memory traffic to the bytes in flight.
+   * buffer, keeps a long run's memory traffic to the bytes in flight; a caller that never reads
+   * the bytes (the workload engine without verify) may give every read the same buffer.
    */
   readonly buffer?: Uint8Array;
   readonly queue?: number;

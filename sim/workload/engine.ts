@@ -58,7 +58,7 @@ interface Slot {
   intendedNs: number;
   /** An I/O drawn but waiting for its units to be free (verification keeps I/Os exclusive). */
   pending: boolean;
-  /** The slot's data buffer (maxBs bytes): read destination, and verify-mode write pattern. */
+  /** The slot's data buffer (maxBs bytes): verified reads' destination, and verify-mode write pattern. */
   buffer: Uint8Array | undefined;
   readonly callback: (status: number, data?: Uint8Array) => void;
 }
@@ -73,6 +73,8 @@ export class WorkloadRun {
   readonly #offsetRng: Random;
   readonly #seed: number;
   readonly #sharedData: Uint8Array;
+  /** The destination of every unverified read (see #submit); made on the first one. */
+  #sharedReadBuffer: Uint8Array | undefined;
   readonly #slots: Slot[];
   readonly #totalUnits: number;
   readonly #map: WrittenMap | undefined;
@@ -392,8 +394,13 @@ export class WorkloadRun {
     slot.startNs = now;
     if (this.#arrivalRng === undefined || this.#phase !== 'io') slot.intendedNs = now;
     if (data === undefined) {
-      slot.buffer ??= new Uint8Array(job.maxBs);
-      const buffer = length === slot.buffer.length ? slot.buffer : slot.buffer.subarray(0, length);
+      // Reads that nobody verifies all land in one buffer, as unverified writes all send one:
+      // their bytes are never looked at, and a fleet's thousands of slot buffers would be memory
+      // each read's copy has to fetch (a shared one stays in the cache).
+      let whole: Uint8Array;
+      if (this.#checker === undefined) whole = this.#sharedReadBuffer ??= new Uint8Array(job.maxBs);
+      else whole = slot.buffer ??= new Uint8Array(job.maxBs);
+      const buffer = length === whole.length ? whole : whole.subarray(0, length);
       io = { kind: 'read', offset, length, buffer, queue: slot.queue + job.queueOffset, arrivalNs: slot.intendedNs };
     } else {
       io = { kind: 'write', offset, length, data, queue: slot.queue + job.queueOffset, arrivalNs: slot.intendedNs };
