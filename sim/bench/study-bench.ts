@@ -1,7 +1,7 @@
 // Studies on the worker pool (issue 9), the way users run them: the compiled `nvmf-sim study` bin
 // (dist/, built first) on one worker and on two, for the same 8-point study of the reference
 // fabric. Goal: a speedup of at least 1.8 on two workers (this machine has 2 cores), for points of
-// the reference's own length (1 s simulated, about 4 s of wall time each). The same study with
+// the reference's own length (1 s simulated, 4 to 15 s of wall time each on one worker here). The same study with
 // 120 ms points is timed too, with the pool's overhead per point against the honest baseline: the
 // same points run one after another in this process by the same compiled code (no pool, no worker
 // start, no result copying). Short points show the pool's fixed cost (the bin's start, the workers'
