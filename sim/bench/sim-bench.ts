@@ -9,8 +9,8 @@
 //   the same way in the same process. Goal: ratio <= 1.5 (a fleet costs per I/O about what one pair
 //   does).
 // - simMemoryBench: heap per simulated NVMe/TCP connection (host queue + TCP connection + target
-//   queue), from heapUsed with the fleet's connections up and idle against the same world with one
-//   host on one I/O queue (the scenario format needs a host). Goal (issue 13): <= 16 KiB.
+//   queue), the slope of heapUsed (without compiled code) between the fleet's connections up and
+//   idle and the same fleet with half its hosts. Goal (issue 13): <= 16 KiB.
 // - simMixedBench: the reference with 4 KiB randrw 70/30 against randread, wall ns per simulated
 //   I/O in the same steady-state window. Goal (issue 13): within 1.5x.
 // Each takes well under a minute of wall time. Wall-clock reads are allowed here (sim/bench is
@@ -281,6 +281,7 @@ function gcFunction(): () => void {
 }
 
 interface HeapSample {
+  /** V8 heap in use, without compiled code (code grows with what has run, not with connections). */
   readonly heapUsed: number;
   readonly arrayBuffers: number;
 }
@@ -294,7 +295,11 @@ async function heapWhenIdle(scenario: ResolvedScenario, atNs: number, gc: () => 
     gc();
     gc();
     const usage = process.memoryUsage();
-    sample = { heapUsed: usage.heapUsed, arrayBuffers: usage.arrayBuffers };
+    const code = v8
+      .getHeapSpaceStatistics()
+      .filter((space) => space.space_name.startsWith('code'))
+      .reduce((sum, space) => sum + space.space_used_size, 0);
+    sample = { heapUsed: usage.heapUsed - code, arrayBuffers: usage.arrayBuffers };
   };
   const result = await runScenario(scenario, { onProgress, progressIntervalNs: PROGRESS_NS });
   if (sample === undefined) throw new Error(`${scenario.name}: never reached ${atNs} ns`);
@@ -302,11 +307,22 @@ async function heapWhenIdle(scenario: ResolvedScenario, atNs: number, gc: () => 
   return sample;
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Measured pairs of worlds; the median of their slopes is reported. */
+const MEMORY_PAIRS = 5;
+
 /**
- * Memory per connection: the fleet's nodes with every host connected (admin + 8 I/O queues each)
- * and idle, against the same nodes with one host on one I/O queue (2 connections). Host
- * controllers count towards their connections. Also the marginal cost of an I/O queue, from the
- * same fleet with 1 I/O queue per host instead of 8.
+ * Memory per connection: the slope of the heap between two fleets with every host connected
+ * (admin + 8 I/O queues each) and idle, one with half the hosts of the other. The fixed parts of a
+ * world (the switch, the targets, the subsystem, module state) cancel, and so does the heap that
+ * grows with what has run rather than with connections (compiled code is left out, and V8's
+ * feedback and caches drift by ~1 MB over a few runs). Host controllers count towards their
+ * connections. Pairs alternate with the order swapped, and the median slope is reported. Also the
+ * marginal cost of an I/O queue, from the same fleet with 1 I/O queue per host instead of 8.
  */
 export async function simMemoryBench(): Promise<object> {
   const gc = gcFunction();
@@ -317,24 +333,36 @@ export async function simMemoryBench(): Promise<object> {
     const connected = base.hosts.slice(0, hosts).map((host) => ({ ...host, connect: { ...host.connect, nrIoQueues: queues } }));
     return resolveScenario({ ...base, durationNs: idleNs, hosts: connected }, 'sim/bench memory');
   };
-  // Warm up code and caches once, so that the first measured run does not carry compiled code.
-  await heapWhenIdle(build(FLEET_HOSTS, 1), sampleNs, gc);
-  const base = await heapWhenIdle(build(1, 1), sampleNs, gc);
-  const full = await heapWhenIdle(build(FLEET_HOSTS, FLEET_QUEUES), sampleNs, gc);
-  const single = await heapWhenIdle(build(FLEET_HOSTS, 1), sampleNs, gc);
-  const connections = FLEET_HOSTS * (FLEET_QUEUES + 1);
-  const added = connections - 2;
-  const perConnection = (full.heapUsed - base.heapUsed) / added;
-  const perConnectionWithBuffers = (full.heapUsed + full.arrayBuffers - base.heapUsed - base.arrayBuffers) / added;
-  const perIoQueue = (full.heapUsed - single.heapUsed) / (FLEET_HOSTS * (FLEET_QUEUES - 1));
+  const half = FLEET_HOSTS / 2;
+  const connectionsPerHost = FLEET_QUEUES + 1;
+  const added = (FLEET_HOSTS - half) * connectionsPerHost;
+  // Warm up code and caches, so that no measured run carries the first compilation.
+  await heapWhenIdle(build(FLEET_HOSTS, FLEET_QUEUES), sampleNs, gc);
+  await heapWhenIdle(build(half, FLEET_QUEUES), sampleNs, gc);
+  const slopes: number[] = [];
+  const slopesWithBuffers: number[] = [];
+  const queueSlopes: number[] = [];
+  let full: HeapSample | undefined;
+  for (let pair = 0; pair < MEMORY_PAIRS; pair++) {
+    const first = pair % 2 === 0;
+    const small = first ? await heapWhenIdle(build(half, FLEET_QUEUES), sampleNs, gc) : undefined;
+    const large = await heapWhenIdle(build(FLEET_HOSTS, FLEET_QUEUES), sampleNs, gc);
+    const smallAfter = small ?? (await heapWhenIdle(build(half, FLEET_QUEUES), sampleNs, gc));
+    const single = await heapWhenIdle(build(FLEET_HOSTS, 1), sampleNs, gc);
+    slopes.push((large.heapUsed - smallAfter.heapUsed) / added);
+    slopesWithBuffers.push((large.heapUsed + large.arrayBuffers - smallAfter.heapUsed - smallAfter.arrayBuffers) / added);
+    queueSlopes.push((large.heapUsed - single.heapUsed) / (FLEET_HOSTS * (FLEET_QUEUES - 1)));
+    full = large;
+  }
+  const perConnection = median(slopes);
   return {
     simMemory: {
-      connections,
+      connections: FLEET_HOSTS * connectionsPerHost,
       bytesPerConnection: Math.round(perConnection),
-      bytesPerConnectionWithBuffers: Math.round(perConnectionWithBuffers),
-      bytesPerExtraIoQueue: Math.round(perIoQueue),
-      heapUsedIdleBytes: full.heapUsed,
-      heapUsedOneConnectionBytes: base.heapUsed,
+      bytesPerConnectionRange: [Math.round(Math.min(...slopes)), Math.round(Math.max(...slopes))],
+      bytesPerConnectionWithBuffers: Math.round(median(slopesWithBuffers)),
+      bytesPerExtraIoQueue: Math.round(median(queueSlopes)),
+      heapUsedIdleBytes: full?.heapUsed ?? 0,
       goal: { bytesPerConnection: GOAL_BYTES_PER_CONNECTION, met: perConnection <= GOAL_BYTES_PER_CONNECTION },
     },
   };
