@@ -13,8 +13,8 @@ export type { DiscoveryLog, DiscoveryLogEntry, ErrorLogEntry, SmartLog } from '.
 export { PduDecoder } from './pdu-decoder.js';
 export { encodePdu } from './pdu-encoder.js';
 export { fesName, pduTypeName } from './pdu-errors.js';
-export { CAPSULE_CMD_HEADER_LENGTH, CAPSULE_RESP_HEADER_LENGTH, DATA_HEADER_LENGTH, DIGEST_LENGTH, DISCOVERY_PORT, Fes, IO_PORT, MIN_MAXH2CDATA, NO_DIGEST_PDU_OPTIONS, PFV_1_0, PduType, TERM_MAX_ERROR_DATA, TERM_MAX_PDU_LENGTH } from './pdu-types.js';
-export type { C2HDataPdu, CapsuleCmdPdu, CapsuleRespPdu, DecoderLimits, FesCode, H2CDataPdu, ICReqPdu, ICRespPdu, Pdu, PduError, PduOptions, R2TPdu, TermReqPdu } from './pdu-types.js';
+export { CAPSULE_CMD_HEADER_LENGTH, CAPSULE_RESP_HEADER_LENGTH, DATA_HEADER_LENGTH, DIGEST_LENGTH, DISCOVERY_PORT, Fes, IO_PORT, MIN_MAXH2CDATA, NO_DIGEST_PDU_OPTIONS, PFV_1_0, PduFlag, PduType, TERM_MAX_ERROR_DATA, TERM_MAX_PDU_LENGTH } from './pdu-types.js';
+export type { C2HDataPdu, CapsuleCmdPdu, CapsuleRespPdu, DecoderLimits, FesCode, H2CDataPdu, ICReqPdu, ICRespPdu, Pdu, PduError, PduFieldSink, PduOptions, R2TPdu, TermReqPdu } from './pdu-types.js';
 export { CapCss, CcCss, NVME_VS_1_3, RegisterOffset, ShutdownNotification, ShutdownStatus, decodeCap, decodeCsts, defaultCap, encodeCap, encodeCc } from './registers.js';
 export type { Cap } from './registers.js';
 export { DSM_MAX_RANGES, DSM_RANGE_BYTES, DsmAttribute, SqeFlag, SqeOffset, buildAsyncEventRequest, buildDsm, buildFlush, buildGetLogPage, buildIdentify, buildKeepAlive, buildSetFeatures, buildWriteZeroes, decodeDsmRanges, decodeSqe, dsmFields, encodeDsmRanges, encodeReadWriteSqe, featureFields, getLogPageFields, identifyFields, readWriteFields } from './sqe.js';
