@@ -22,7 +22,7 @@ import type { Address, ByteStream, NodeEnv, Timer } from '../core/index.js';
 import { copyBytes } from '../core/index.js';
 import { SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/index.js';
 import { PduDecoder } from '../nvme/index.js';
-import { encodePdu } from '../nvme/index.js';
+import { encodePdu, encodePlainCapsuleCmdAt } from '../nvme/index.js';
 import { fesName } from '../nvme/index.js';
 import {
   CAPSULE_CMD_HEADER_LENGTH,
@@ -371,6 +371,14 @@ export class HostQueue {
     if (slot === null || command === null || !slot.holds(command, cid) || this.#state !== 'live') return;
     slot.sending = false;
     const data = slot.transportWrite || command.dataOut === null ? EMPTY : command.dataOut;
+    if (data.length === 0 && !this.#pduOptions.headerDigest) {
+      // Encoded straight into the socket's staging when it has some: no buffer of its own.
+      const staged = this.#sender.stage(CAPSULE_CMD_HEADER_LENGTH);
+      if (staged !== null) {
+        encodePlainCapsuleCmdAt(staged.bytes, staged.offset, command.sqe);
+        return;
+      }
+    }
     this.#sender.write(encodePdu({ type: PduType.CapsuleCmd, sqe: command.sqe, data }, this.#pduOptions));
   }
 

@@ -1,7 +1,7 @@
 // The real network: node:net sockets behind the ByteStream/Network seams, so the same target and
 // host code that runs in the simulator serves and dials real TCP peers (and the Linux kernel).
 import net from 'node:net';
-import type { Address, ByteStream, Listener, Network, StreamHandlers } from '../core/index.js';
+import type { Address, ByteStream, Listener, Network, StagedBytes, StreamHandlers } from '../core/index.js';
 
 /** Send-buffer high-water mark: write() returns false above it, like net.Socket's writableHighWaterMark. */
 const HIGH_WATER_MARK_BYTES = 1 << 20;
@@ -36,6 +36,7 @@ export class RealStream implements ByteStream {
   #staging: Buffer = Buffer.allocUnsafe(0);
   #stagedFrom = 0;
   #stagedTo = 0;
+  readonly #staged: StagedBytes = { bytes: this.#staging, offset: 0, belowHighWater: true };
   readonly #uncork = (): void => {
     this.#corked = false;
     this.#flushStaged();
@@ -75,26 +76,51 @@ export class RealStream implements ByteStream {
 
   write(chunk: Uint8Array): boolean {
     if (this.closed) return false;
-    // A PDU is written as several chunks (header, data view, digest) and a burst of completions
-    // arrives in one tick; corking until the tick ends turns them into one writev syscall.
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(this.#uncork);
-    }
+    this.#corkForTick();
     if (chunk.length <= COALESCE_MAX_BYTES) {
-      if (this.#stagedTo + chunk.length > this.#staging.length) {
-        this.#flushStaged();
-        this.#staging = Buffer.allocUnsafe(STAGING_BYTES);
-        this.#stagedFrom = 0;
-        this.#stagedTo = 0;
-      }
+      this.#roomFor(chunk.length);
       this.#staging.set(chunk, this.#stagedTo);
       this.#stagedTo += chunk.length;
     } else {
       this.#flushStaged();
       this.#socket.write(chunk);
     }
+    return this.#belowHighWater();
+  }
+
+  stage(length: number): StagedBytes | null {
+    if (this.closed || length > COALESCE_MAX_BYTES) return null;
+    this.#corkForTick();
+    this.#roomFor(length);
+    const staged = this.#staged;
+    staged.bytes = this.#staging;
+    staged.offset = this.#stagedTo;
+    this.#stagedTo += length;
+    staged.belowHighWater = this.#belowHighWater();
+    return staged;
+  }
+
+  /**
+   * A PDU is written as several chunks (header, data view, digest) and a burst of completions
+   * arrives in one tick; corking until the tick ends turns them into one writev syscall.
+   */
+  #corkForTick(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.#socket.cork();
+    process.nextTick(this.#uncork);
+  }
+
+  /** Makes room for `length` staged bytes (a fresh staging buffer when this one is full). */
+  #roomFor(length: number): void {
+    if (this.#stagedTo + length <= this.#staging.length) return;
+    this.#flushStaged();
+    this.#staging = Buffer.allocUnsafe(STAGING_BYTES);
+    this.#stagedFrom = 0;
+    this.#stagedTo = 0;
+  }
+
+  #belowHighWater(): boolean {
     return this.#socket.writableLength + (this.#stagedTo - this.#stagedFrom) < HIGH_WATER_MARK_BYTES;
   }
 

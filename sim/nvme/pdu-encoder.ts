@@ -79,15 +79,8 @@ export function encodePdu(pdu: Pdu, options: PduOptions): Uint8Array[] {
       if (pdu.sqe.length !== SQE_LENGTH) throw new RangeError(`CapsuleCmd sqe is ${pdu.sqe.length} bytes, not ${SQE_LENGTH}`);
       const data = pdu.data.length > 0 ? pdu.data : null;
       if (data === null && !options.headerDigest) {
-        // Every I/O command without in-capsule data: the common header and the SQE fill all 72
-        // bytes, so they need no zeroing first (the frame() layout for this case: PDO 0, no flags).
         const bytes = allocBytes(CAPSULE_CMD_HEADER_LENGTH);
-        bytes[0] = pdu.type;
-        bytes[1] = 0;
-        bytes[2] = CAPSULE_CMD_HEADER_LENGTH;
-        bytes[3] = 0;
-        writeU32(bytes, 4, CAPSULE_CMD_HEADER_LENGTH);
-        bytes.set(pdu.sqe, COMMON_HEADER_LENGTH);
+        encodePlainCapsuleCmdAt(bytes, 0, pdu.sqe);
         return [bytes];
       }
       const backing = frame(pdu.type, 0, CAPSULE_CMD_HEADER_LENGTH, data, options);
@@ -119,6 +112,22 @@ export function encodePdu(pdu: Pdu, options: PduOptions): Uint8Array[] {
       return finish(backing, R2T_HEADER_LENGTH, null);
     }
   }
+}
+
+/**
+ * A CapsuleCmd without in-capsule data or HDGST (every read, and every write moved by R2T),
+ * written at bytes[offset, offset + CAPSULE_CMD_HEADER_LENGTH): what encodePdu returns for it, in
+ * place (a stream's staging, ByteStream.stage). The common header and the SQE fill all 72 bytes,
+ * so nothing needs zeroing first (the frame() layout for this case: PDO 0, no flags).
+ */
+export function encodePlainCapsuleCmdAt(bytes: Uint8Array, offset: number, sqe: Uint8Array): void {
+  if (sqe.length !== SQE_LENGTH) throw new RangeError(`CapsuleCmd sqe is ${sqe.length} bytes, not ${SQE_LENGTH}`);
+  bytes[offset] = PduType.CapsuleCmd;
+  bytes[offset + 1] = 0;
+  bytes[offset + 2] = CAPSULE_CMD_HEADER_LENGTH;
+  bytes[offset + 3] = 0;
+  writeU32(bytes, offset + 4, CAPSULE_CMD_HEADER_LENGTH);
+  bytes.set(sqe, offset + COMMON_HEADER_LENGTH);
 }
 
 /** Convenience: one contiguous buffer (copies). For tests and small PDUs. */
