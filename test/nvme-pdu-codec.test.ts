@@ -7,7 +7,7 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { PduDecoder } from '../sim/nvme/pdu-decoder.js';
-import { encodePdu, encodePduToBuffer } from '../sim/nvme/pdu-encoder.js';
+import { encodePdu, encodePduToBuffer, encodePlainC2HDataHeaderAt, encodePlainCapsuleCmdAt, encodePlainCapsuleRespAt } from '../sim/nvme/pdu-encoder.js';
 import { PduType } from '../sim/nvme/pdu-types.js';
 import type { DecoderLimits, Pdu, PduError, PduFieldSink, PduOptions, PduTypeCode } from '../sim/nvme/pdu-types.js';
 import {
@@ -305,5 +305,21 @@ test('nvme-pdu: a field sink gets CapsuleResp and C2HData as the fields of the P
         t.deepEqual(seen.map((pdu) => JSON.stringify(pdu)), [JSON.stringify(expected)], `${row.name} (${framing.name}, ${chunks.length} chunks)`);
       }
     }
+  }
+});
+
+test('nvme-pdu: the in-place encoders write what encodePdu gives, over stale bytes', (t) => {
+  const plain = FRAMINGS[0]!.options;
+  const at = (length: number, fill: (bytes: Uint8Array, offset: number) => void): string => {
+    const bytes = new Uint8Array(length + 10).fill(0xee);
+    fill(bytes, 7);
+    return toHex(bytes.subarray(7, 7 + length));
+  };
+  t.is(at(72, (bytes, offset) => encodePlainCapsuleCmdAt(bytes, offset, SQE)), toHex(encodePduToBuffer({ type: PduType.CapsuleCmd, sqe: SQE, data: new Uint8Array(0) }, plain)));
+  t.is(at(24, (bytes, offset) => encodePlainCapsuleRespAt(bytes, offset, CQE)), toHex(encodePduToBuffer({ type: PduType.CapsuleResp, cqe: CQE }, plain)));
+  for (const [last, success] of [[false, false], [true, false], [true, true]] as const) {
+    const pdu: Pdu = { type: PduType.C2HData, last, success, cccid: 0xa123, datao: 0x10203, data: C2H_DATA };
+    const [header] = encodePdu(pdu, plain);
+    t.is(at(24, (bytes, offset) => encodePlainC2HDataHeaderAt(bytes, offset, last, success, 0xa123, 0x10203, C2H_DATA.length)), toHex(header!));
   }
 });

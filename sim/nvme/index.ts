@@ -11,7 +11,7 @@ export type { IdentifyController, NsDescriptor } from './identify.js';
 export { CHANGED_NS_LOG_BYTES, CmdEffect, DISCOVERY_LOG_HEADER_BYTES, ERROR_LOG_ENTRY_BYTES, SMART_LOG_BYTES, dataUnits, decodeDiscoveryLog, decodeDiscoveryLogHeader, decodeSmartLog, discoveryLogBytes, emptySmartLog, encodeChangedNsList, encodeCommandEffectsLog, encodeDiscoveryLogRange, encodeErrorLog, encodeSmartLog, sliceLog } from './log-pages.js';
 export type { DiscoveryLog, DiscoveryLogEntry, ErrorLogEntry, SmartLog } from './log-pages.js';
 export { PduDecoder } from './pdu-decoder.js';
-export { encodePdu, encodePlainCapsuleCmdAt } from './pdu-encoder.js';
+export { encodePdu, encodePlainC2HDataHeaderAt, encodePlainCapsuleCmdAt, encodePlainCapsuleRespAt } from './pdu-encoder.js';
 export { fesName, pduTypeName } from './pdu-errors.js';
 export { CAPSULE_CMD_HEADER_LENGTH, CAPSULE_RESP_HEADER_LENGTH, DATA_HEADER_LENGTH, DIGEST_LENGTH, DISCOVERY_PORT, Fes, IO_PORT, MIN_MAXH2CDATA, NO_DIGEST_PDU_OPTIONS, PFV_1_0, PduFlag, PduType, TERM_MAX_ERROR_DATA, TERM_MAX_PDU_LENGTH } from './pdu-types.js';
 export type { C2HDataPdu, CapsuleCmdPdu, CapsuleRespPdu, DecoderLimits, FesCode, H2CDataPdu, ICReqPdu, ICRespPdu, Pdu, PduError, PduFieldSink, PduOptions, R2TPdu, TermReqPdu } from './pdu-types.js';

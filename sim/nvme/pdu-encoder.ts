@@ -130,6 +130,39 @@ export function encodePlainCapsuleCmdAt(bytes: Uint8Array, offset: number, sqe: 
   bytes.set(sqe, offset + COMMON_HEADER_LENGTH);
 }
 
+/**
+ * The header of a CapsuleResp without HDGST (plen 24, PDO 0), written at bytes[offset, offset + 24):
+ * what encodePdu returns for it, in place.
+ */
+export function encodePlainCapsuleRespAt(bytes: Uint8Array, offset: number, cqe: Uint8Array): void {
+  if (cqe.length !== CQE_LENGTH) throw new RangeError(`CapsuleResp cqe is ${cqe.length} bytes, not ${CQE_LENGTH}`);
+  bytes[offset] = PduType.CapsuleResp;
+  bytes[offset + 1] = 0;
+  bytes[offset + 2] = CAPSULE_RESP_HEADER_LENGTH;
+  bytes[offset + 3] = 0;
+  writeU32(bytes, offset + 4, CAPSULE_RESP_HEADER_LENGTH);
+  bytes.set(cqe, offset + COMMON_HEADER_LENGTH);
+}
+
+/**
+ * The 24-byte header of a C2HData PDU with `datal` bytes of data and no digests or data alignment
+ * (PDO 24, the data follows it), written at bytes[offset, offset + 24): what encodePdu returns as
+ * its first chunk, in place. `last` and `success` as in C2HDataPdu.
+ */
+export function encodePlainC2HDataHeaderAt(bytes: Uint8Array, offset: number, last: boolean, success: boolean, cccid: number, datao: number, datal: number): void {
+  bytes[offset] = PduType.C2HData;
+  bytes[offset + 1] = (last ? PduFlag.DATA_LAST : 0) | (success ? PduFlag.DATA_SUCCESS : 0);
+  bytes[offset + 2] = DATA_HEADER_LENGTH;
+  bytes[offset + 3] = DATA_HEADER_LENGTH;
+  writeU32(bytes, offset + 4, DATA_HEADER_LENGTH + datal);
+  writeU16(bytes, offset + 8, cccid);
+  // C2HData has no TTAG: bytes 10-11 are reserved, as are 20-23.
+  writeU16(bytes, offset + 10, 0);
+  writeU32(bytes, offset + 12, datao);
+  writeU32(bytes, offset + 16, datal);
+  writeU32(bytes, offset + 20, 0);
+}
+
 /** Convenience: one contiguous buffer (copies). For tests and small PDUs. */
 export function encodePduToBuffer(pdu: Pdu, options: PduOptions): Uint8Array {
   const chunks = encodePdu(pdu, options);

@@ -54,6 +54,14 @@ export class StreamSender {
     return staged;
   }
 
+  /** write() of one chunk, without an array around it. */
+  writeChunk(chunk: Uint8Array): void {
+    const stream = this.#stream;
+    if (stream === null) return;
+    if (this.#blocked) this.#hold(chunk);
+    else if (!stream.write(chunk)) this.#blocked = true;
+  }
+
   /** The stream has room again: write held chunks until it is full again. */
   drain(): void {
     const stream = this.#stream;
