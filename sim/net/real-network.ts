@@ -3,6 +3,8 @@
 import net from 'node:net';
 import type { Address, ByteStream, Listener, Network, StagedBytes, StreamHandlers } from '../core/index.js';
 
+/** Node's read buffer: a read this long means the socket may hold more (libuv reads it again). */
+const READ_BUFFER_BYTES = 64 * 1024;
 /** Send-buffer high-water mark: write() returns false above it, like net.Socket's writableHighWaterMark. */
 const HIGH_WATER_MARK_BYTES = 1 << 20;
 /**
@@ -37,7 +39,15 @@ export class RealStream implements ByteStream {
   #stagedFrom = 0;
   #stagedTo = 0;
   readonly #staged: StagedBytes = { bytes: this.#staging, offset: 0, belowHighWater: true };
+  /** The last read filled Node's read buffer: libuv reads the socket again in this poll phase. */
+  #readFull = false;
   readonly #uncork = (): void => {
+    // More of this socket's bytes are about to be read, and what they produce can leave with this.
+    if (this.#readFull) setImmediate(this.#uncorkNow);
+    else this.#uncorkNow();
+  };
+  readonly #uncorkNow = (): void => {
+    this.#readFull = false;
     this.#corked = false;
     this.#flushStaged();
     this.#socket.uncork();
@@ -49,6 +59,7 @@ export class RealStream implements ByteStream {
     this.local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     this.remote = { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     socket.on('data', (chunk: Buffer) => {
+      this.#readFull = chunk.length >= READ_BUFFER_BYTES;
       if (this.#installed) this.#handlers.data(chunk);
       else this.#pending.push(chunk);
     });
@@ -102,7 +113,11 @@ export class RealStream implements ByteStream {
 
   /**
    * A PDU is written as several chunks (header, data view, digest) and a burst of completions
-   * arrives in one tick; corking until the tick ends turns them into one writev syscall.
+   * arrives in one read; corking until the tick ends turns them into one writev syscall. After a
+   * read that filled Node's 64 KiB buffer the socket stays corked until the event loop's check
+   * phase (setImmediate): libuv reads such a socket again in the same poll phase, and what all
+   * those reads produce leaves in one write instead of one per read. After a short read (QD1, a
+   * drained socket) nothing more is coming, so the tick's end is not delayed.
    */
   #corkForTick(): void {
     if (this.#corked) return;
