@@ -69,8 +69,9 @@ export class RealStream implements ByteStream {
       this.#closed = true;
       this.#handlers.close(hadError);
     });
-    // A peer's FIN: we have nothing more to say either, so finish our side too.
-    socket.on('end', () => socket.end());
+    // A peer's FIN: we have nothing more to say either, so finish our side too, after what is
+    // staged (a socket stays corked up to the check phase after a full read).
+    socket.on('end', () => this.end());
   }
 
   get closed(): boolean {
