@@ -7,9 +7,9 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { PduDecoder } from '../sim/nvme/pdu-decoder.js';
-import { encodePdu, encodePduToBuffer } from '../sim/nvme/pdu-encoder.js';
+import { encodePdu, encodePduToBuffer, encodePlainC2HDataHeaderAt, encodePlainCapsuleCmdAt, encodePlainCapsuleRespAt } from '../sim/nvme/pdu-encoder.js';
 import { PduType } from '../sim/nvme/pdu-types.js';
-import type { DecoderLimits, Pdu, PduError, PduOptions, PduTypeCode } from '../sim/nvme/pdu-types.js';
+import type { DecoderLimits, Pdu, PduError, PduFieldSink, PduOptions, PduTypeCode } from '../sim/nvme/pdu-types.js';
 import {
   capsuleCmdBytes,
   capsuleRespBytes,
@@ -279,5 +279,47 @@ test('nvme-pdu: Buffer input decodes like Uint8Array input', (t) => {
     t.deepEqual(decoded.errors, [], row.name);
     t.is(decoded.pdus.length, 1, row.name);
     t.is(toHex(encodePduToBuffer(decoded.pdus[0]!, options)), toHex(bytes), row.name);
+  }
+});
+
+test('nvme-pdu: a field sink gets CapsuleResp and C2HData as the fields of the PDU objects', (t) => {
+  for (const framing of FRAMINGS) {
+    for (const row of ROWS) {
+      if (row.pdu.type !== PduType.CapsuleResp && row.pdu.type !== PduType.C2HData) continue;
+      const bytes = row.fixture(fixtureFraming(framing.options));
+      const [expected] = decodeChunks(framing.options, [bytes]).pdus;
+      // Whole, split in two, and as a Buffer (the real socket's chunks).
+      for (const chunks of [[bytes], [bytes.subarray(0, 11), bytes.subarray(11)], [Buffer.from(bytes)]]) {
+        const decoder = new PduDecoder(LIMITS, framing.options);
+        const seen: Pdu[] = [];
+        const sink: PduFieldSink = {
+          capsuleResp: (buffer, cqe) => seen.push({ type: PduType.CapsuleResp, cqe: Uint8Array.from(buffer.subarray(cqe, cqe + 16)) }),
+          c2hData: (buffer, dataStart, dataEnd, cccid, datao, flags, dataDigestOk) => {
+            t.true(dataDigestOk);
+            const data = Uint8Array.from(buffer.subarray(dataStart, dataEnd));
+            seen.push({ type: PduType.C2HData, last: (flags & F_LAST) !== 0, success: (flags & F_SUCCESS) !== 0, cccid, datao, data });
+          },
+        };
+        decoder.fieldSink = sink;
+        for (const chunk of chunks) decoder.push(chunk, () => t.fail('onPdu called with a field sink set'), (error) => t.fail(error.message));
+        t.deepEqual(seen.map((pdu) => JSON.stringify(pdu)), [JSON.stringify(expected)], `${row.name} (${framing.name}, ${chunks.length} chunks)`);
+      }
+    }
+  }
+});
+
+test('nvme-pdu: the in-place encoders write what encodePdu gives, over stale bytes', (t) => {
+  const plain = FRAMINGS[0]!.options;
+  const at = (length: number, fill: (bytes: Uint8Array, offset: number) => void): string => {
+    const bytes = new Uint8Array(length + 10).fill(0xee);
+    fill(bytes, 7);
+    return toHex(bytes.subarray(7, 7 + length));
+  };
+  t.is(at(72, (bytes, offset) => encodePlainCapsuleCmdAt(bytes, offset, SQE)), toHex(encodePduToBuffer({ type: PduType.CapsuleCmd, sqe: SQE, data: new Uint8Array(0) }, plain)));
+  t.is(at(24, (bytes, offset) => encodePlainCapsuleRespAt(bytes, offset, CQE)), toHex(encodePduToBuffer({ type: PduType.CapsuleResp, cqe: CQE }, plain)));
+  for (const [last, success] of [[false, false], [true, false], [true, true]] as const) {
+    const pdu: Pdu = { type: PduType.C2HData, last, success, cccid: 0xa123, datao: 0x10203, data: C2H_DATA };
+    const [header] = encodePdu(pdu, plain);
+    t.is(at(24, (bytes, offset) => encodePlainC2HDataHeaderAt(bytes, offset, last, success, 0xa123, 0x10203, C2H_DATA.length)), toHex(header!));
   }
 });

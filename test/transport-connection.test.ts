@@ -3,7 +3,8 @@
 // itself full after a set number of writes; a recording Cpu holds items like a busy core; a
 // simulated Cpu shows when an idle connection pays its wake-up.
 import test from 'ava';
-import type { Address, ByteStream, StreamHandlers } from '../sim/core/env.js';
+import type { Address, ByteStream, StagedBytes, StreamHandlers } from '../sim/core/env.js';
+import { RealNetwork } from '../sim/net/real-network.js';
 import { IoWork } from '../sim/transport/io-work.js';
 import { StreamSender } from '../sim/transport/stream-sender.js';
 import { RDMA_PROFILE, TCP_PROFILE, workCostNs } from '../sim/cpu/profiles.js';
@@ -38,6 +39,67 @@ class ScriptedStream implements ByteStream {
 }
 
 const chunk = (id: number, length = 4): Uint8Array => new Uint8Array(length).fill(id);
+
+/** A ScriptedStream that also stages: staged room is recorded as a write of its first byte. */
+class StagingStream extends ScriptedStream {
+  readonly #staged: StagedBytes = { bytes: new Uint8Array(64), offset: 0, belowHighWater: true };
+
+  stage(length: number): StagedBytes | null {
+    this.written.push(-length);
+    this.room--;
+    this.#staged.belowHighWater = this.room > 0;
+    return this.#staged;
+  }
+}
+
+test('transport: StreamSender stages only while nothing is held, and staging can fill the stream', (t) => {
+  t.is(new StreamSender(new ScriptedStream(5)).stage(8), null, 'a stream without stage()');
+  const stream = new StagingStream(2);
+  const sender = new StreamSender(stream);
+  t.not(sender.stage(8), null);
+  // The staged bytes filled the stream: what follows is held, and staging is refused until drain.
+  t.not(sender.stage(8), null);
+  t.is(sender.stage(8), null);
+  sender.write([chunk(1)]);
+  t.deepEqual(stream.written, [-8, -8]);
+  t.is(sender.heldBytes, 4);
+  stream.room = 10;
+  sender.drain();
+  t.not(sender.stage(8), null);
+  t.deepEqual(stream.written, [-8, -8, 1, -8]);
+});
+
+test('transport: a real socket sends staged bytes and written chunks in order', async (t) => {
+  const network = new RealNetwork();
+  const received: number[] = [];
+  let done: () => void = () => {};
+  const all = new Promise<void>((resolve) => (done = resolve));
+  const listener = await network.listen({ host: '127.0.0.1', port: 0 }, (stream) =>
+    stream.setHandlers({
+      data: (bytes) => {
+        received.push(...bytes);
+        if (received.length >= 1 + 3 + 600 + 2) done();
+      },
+      drain() {},
+      close() {},
+      error() {},
+    }),
+  );
+  const stream = await network.connect(listener.address);
+  stream.write(Uint8Array.of(1));
+  const staged = stream.stage?.(3) ?? null;
+  t.not(staged, null);
+  if (staged !== null) staged.bytes.set([2, 3, 4], staged.offset);
+  stream.write(new Uint8Array(600).fill(5));
+  const after = stream.stage?.(2) ?? null;
+  if (after !== null) after.bytes.set([6, 7], after.offset);
+  await all;
+  t.deepEqual(received.slice(0, 4), [1, 2, 3, 4]);
+  t.true(received.slice(4, 604).every((byte) => byte === 5));
+  t.deepEqual(received.slice(604), [6, 7]);
+  stream.destroy();
+  await listener.close();
+});
 
 test('transport: StreamSender holds chunks after backpressure and writes them in order on drain', (t) => {
   const stream = new ScriptedStream(2);

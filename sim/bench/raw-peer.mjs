@@ -1,21 +1,35 @@
 #!/usr/bin/env node
 // One end of the two-process raw exchange (two-process-sockets.ts): plain node:net sockets moving
 // the bytes of NVMe/TCP 4 KiB reads with no parsing beyond counting, each end in its own process
-// and corked per tick, as the NVMe/TCP stack's real-socket streams are (real-network.ts), so a
-// tick's writes leave in one writev. This is the most two Node processes can exchange in this
-// pattern; the stack's rate is reported as a fraction of it.
+// and corked as the NVMe/TCP stack's real-socket streams are (real-network.ts), so a tick's
+// writes (a poll phase's, after full reads) leave in one writev. This is the most two Node
+// processes can exchange in this pattern; the stack's rate is reported as a fraction of it.
 //   node raw-peer.mjs server REQUEST_BYTES RESPONSE_BYTES          prints "port N", serves until killed
 //   node raw-peer.mjs client PORT CONNECTIONS DEPTH REQUEST_BYTES RESPONSE_BYTES SECONDS
 //                                                                  prints {"requests":N,"seconds":S}
-/* global setTimeout */
+/* global setTimeout, setImmediate */
 import net from 'node:net';
 
-/** Writes of one tick leave together: cork at the first, uncork when the tick's work is done. */
+/**
+ * Writes of one tick leave together: cork at the first, uncork when the tick's work is done, or,
+ * after a read that filled Node's 64 KiB buffer, in the check phase, once libuv's further reads of
+ * the socket in this poll phase were handled too (RealStream's rule, real-network.ts). Installed
+ * before the caller's 'data' listener, so it sees each read first.
+ */
 function corkedWriter(socket) {
   let corked = false;
-  const uncork = () => {
+  let readFull = false;
+  socket.on('data', (chunk) => {
+    readFull = chunk.length >= 64 * 1024;
+  });
+  const uncorkNow = () => {
+    readFull = false;
     corked = false;
     socket.uncork();
+  };
+  const uncork = () => {
+    if (readFull) setImmediate(uncorkNow);
+    else uncorkNow();
   };
   return (bytes) => {
     if (!corked) {

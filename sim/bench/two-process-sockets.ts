@@ -1,7 +1,7 @@
 // Benchmark "sockets2p": real sockets with the target and the host in separate processes, as they
 // are in real life. `nvmf-sim target` (a null namespace) in one process and `nvmf-sim io` (4 KiB
 // random reads, 4 queues x QD32) in another, against a raw exchange of the same bytes between two
-// processes (raw-peer.mjs), both ends corked per tick as the stack's streams are. Each side's CPU
+// processes (raw-peer.mjs), both ends corked as the stack's streams are. Each side's CPU
 // seconds per I/O (from /proc, sampled while it runs) say which process is the bottleneck.
 // Goal (issue 13): the stack at >= 0.6x the raw exchange.
 import { spawn, type ChildProcess } from 'node:child_process';

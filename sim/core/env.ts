@@ -35,12 +35,27 @@ export interface ByteStream {
    * not failure. The stream may keep a reference to the chunk until it is sent.
    */
   write(chunk: Uint8Array): boolean;
+  /**
+   * Optional: room for `length` more bytes at the end of what is queued, for a small PDU that is
+   * encoded in place instead of built and copied (real sockets stage a tick's small writes in one
+   * buffer). The caller fills bytes[offset, offset + length) before its next call on the stream;
+   * null when the stream has no such room (then write() as usual). The object is reused per call.
+   */
+  stage?(length: number): StagedBytes | null;
   /** Half-closes after queued bytes are sent (FIN). */
   end(): void;
   /** Closes at once (RST); queued bytes are discarded. */
   destroy(error?: Error): void;
   /** True once close has been reported or destroy/end was called. */
   readonly closed: boolean;
+}
+
+/** Room ByteStream.stage gave: bytes[offset, offset + length) is the caller's to fill. */
+export interface StagedBytes {
+  bytes: Uint8Array;
+  offset: number;
+  /** write()'s answer for these bytes: false when the stream is now above its high-water mark. */
+  belowHighWater: boolean;
 }
 
 /** A listening endpoint. */

@@ -1,9 +1,9 @@
 // The public surface of sim/core: what other folders may import from it.
-export { allocBytes, allocZeroedBytes } from './byte-slab.js';
+export { allocBytes, allocZeroedBytes, copyBytes } from './byte-slab.js';
 export { DISTRIBUTION_NAMES, GilbertElliott, sampleDelay } from './distributions.js';
 export type { DistributionName, GilbertElliottParams } from './distributions.js';
 export { LOG_LEVEL_RANK, NS_PER_MS, NS_PER_S, NS_PER_US } from './env.js';
-export type { Address, ByteStream, Clock, ConnectSocketOptions, Cpu, Listener, LogLevel, Logger, Network, NodeEnv, Random, RngSource, StreamHandlers, Timer, Wake, Work } from './env.js';
+export type { Address, ByteStream, Clock, ConnectSocketOptions, Cpu, Listener, LogLevel, Logger, Network, NodeEnv, Random, RngSource, StagedBytes, StreamHandlers, Timer, Wake, Work } from './env.js';
 export { Fifo } from './fifo.js';
 export { Fingerprint } from './fingerprint.js';
 export { SeededRngSource } from './rng.js';

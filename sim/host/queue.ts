@@ -19,9 +19,10 @@
 // sent together by one item after it. The Linux host's 1 ms io_work time
 // budget is not modelled: a chunk is handled in one item however many PDUs it holds.
 import type { Address, ByteStream, NodeEnv, Timer } from '../core/index.js';
+import { copyBytes } from '../core/index.js';
 import { SGL_IN_CAPSULE, SGL_TRANSPORT } from '../nvme/index.js';
 import { PduDecoder } from '../nvme/index.js';
-import { encodePdu } from '../nvme/index.js';
+import { encodePdu, encodePlainCapsuleCmdAt } from '../nvme/index.js';
 import { fesName } from '../nvme/index.js';
 import {
   CAPSULE_CMD_HEADER_LENGTH,
@@ -30,10 +31,11 @@ import {
   DIGEST_LENGTH,
   MIN_MAXH2CDATA,
   PFV_1_0,
+  PduFlag,
   PduType,
   TERM_MAX_PDU_LENGTH,
 } from '../nvme/index.js';
-import type { C2HDataPdu, CapsuleRespPdu, ICRespPdu, Pdu, PduError, PduOptions, R2TPdu, TermReqPdu } from '../nvme/index.js';
+import type { ICRespPdu, Pdu, PduError, PduFieldSink, PduOptions, R2TPdu, TermReqPdu } from '../nvme/index.js';
 import { SqeFlag, SqeOffset } from '../nvme/index.js';
 import { Status } from '../nvme/index.js';
 import { IoWork, StreamSender } from '../transport/index.js';
@@ -130,6 +132,9 @@ export class HostQueue {
     );
     this.#pduOptions = { headerDigest: false, dataDigest: false, dataAlignment: 0 };
     this.#decoder = new PduDecoder({ acceptTypes: ACCEPT_BEFORE_ICRESP, maxPduLength: TERM_MAX_PDU_LENGTH });
+    // Completions and read data come as fields (no PDU object per response); the decoder accepts
+    // neither type before ICResp, so they only arrive on a live queue.
+    this.#decoder.fieldSink = this.#fieldSink;
   }
 
   /**
@@ -366,6 +371,14 @@ export class HostQueue {
     if (slot === null || command === null || !slot.holds(command, cid) || this.#state !== 'live') return;
     slot.sending = false;
     const data = slot.transportWrite || command.dataOut === null ? EMPTY : command.dataOut;
+    if (data.length === 0 && !this.#pduOptions.headerDigest) {
+      // Encoded straight into the socket's staging when it has some: no buffer of its own.
+      const staged = this.#sender.stage(CAPSULE_CMD_HEADER_LENGTH);
+      if (staged !== null) {
+        encodePlainCapsuleCmdAt(staged.bytes, staged.offset, command.sqe);
+        return;
+      }
+    }
     this.#sender.write(encodePdu({ type: PduType.CapsuleCmd, sqe: command.sqe, data }, this.#pduOptions));
   }
 
@@ -436,10 +449,10 @@ export class HostQueue {
     }
     switch (pdu.type) {
       case PduType.CapsuleResp:
-        this.#onCapsuleResp(pdu);
+        this.#onCapsuleResp(pdu.cqe, 0);
         return;
       case PduType.C2HData:
-        this.#onC2HData(pdu, dataDigestOk);
+        this.#onC2HData(pdu.data, 0, pdu.data.length, pdu.cccid, pdu.datao, pdu.success ? PduFlag.DATA_SUCCESS : 0, dataDigestOk);
         return;
       case PduType.R2T:
         this.#onR2T(pdu);
@@ -451,6 +464,15 @@ export class HostQueue {
         // The decoder's accept list excludes every other type; an ICResp after ICResp lands here.
         this.#fatal(`queue ${this.qid}: unsupported pdu type (${pdu.type})`, false);
     }
+  };
+
+  readonly #fieldSink: PduFieldSink = {
+    capsuleResp: (bytes, cqe) => {
+      if (this.#state === 'live') this.#onCapsuleResp(bytes, cqe);
+    },
+    c2hData: (bytes, dataStart, dataEnd, cccid, datao, flags, dataDigestOk) => {
+      if (this.#state === 'live') this.#onC2HData(bytes, dataStart, dataEnd, cccid, datao, flags, dataDigestOk);
+    },
   };
 
   readonly #onDecodeError = (error: PduError): void => {
@@ -473,27 +495,29 @@ export class HostQueue {
   }
 
   /** host/tcp.c nvme_tcp_process_nvme_cqe. */
-  #onCapsuleResp(pdu: CapsuleRespPdu): void {
-    const cqe = pdu.cqe;
-    const cid = readU16(cqe, 12);
+  #onCapsuleResp(bytes: Uint8Array, cqe: number): void {
+    const cid = readU16(bytes, cqe + 12);
     const slot = this.#slotFor(cid);
     if (slot === null) {
       this.#fatal(`queue ${this.qid}: got bad cqe.command_id 0x${cid.toString(16)}`, false);
       return;
     }
     // The phase bit (bit 0) is unused by fabrics; the status is bits 15:1.
-    const cqeStatus = readU16(cqe, 14) >>> 1;
+    const cqeStatus = readU16(bytes, cqe + 14) >>> 1;
     // A data digest error already recorded for this command wins over the CQE's success.
     const status = slot.pendingStatus !== 0 ? slot.pendingStatus : cqeStatus;
     this.#work.receiveWork.add(1, 0, this.#pduOptions.headerDigest ? CAPSULE_RESP_HEADER_LENGTH : 0, 1);
-    this.#complete(slot, status, readU32(cqe, 0), readU32(cqe, 4));
+    this.#complete(slot, status, readU32(bytes, cqe), readU32(bytes, cqe + 4));
   }
 
-  /** host/tcp.c nvme_tcp_handle_c2h_data / nvme_tcp_recv_data / nvme_tcp_recv_ddgst. */
-  #onC2HData(pdu: C2HDataPdu, dataDigestOk: boolean): void {
-    const slot = this.#slotFor(pdu.cccid);
+  /**
+   * host/tcp.c nvme_tcp_handle_c2h_data / nvme_tcp_recv_data / nvme_tcp_recv_ddgst. The data is
+   * bytes[dataStart, dataEnd); only PduFlag.DATA_SUCCESS of `flags` matters here.
+   */
+  #onC2HData(bytes: Uint8Array, dataStart: number, dataEnd: number, cccid: number, datao: number, flags: number, dataDigestOk: boolean): void {
+    const slot = this.#slotFor(cccid);
     if (slot === null) {
-      this.#fatal(`queue ${this.qid}: got bad c2hdata.command_id 0x${pdu.cccid.toString(16)}`, false);
+      this.#fatal(`queue ${this.qid}: got bad c2hdata.command_id 0x${cccid.toString(16)}`, false);
       return;
     }
     const buffer = slot.command?.dataIn ?? null;
@@ -502,15 +526,15 @@ export class HostQueue {
       return;
     }
     // Data must arrive in order and inside the read buffer ("no space in request" in recv_data).
-    const length = pdu.data.length;
-    if (pdu.datao !== slot.received || pdu.datao + length > buffer.length) {
+    const length = dataEnd - dataStart;
+    if (datao !== slot.received || datao + length > buffer.length) {
       this.#fatal(
-        `queue ${this.qid}: tag 0x${slot.tag.toString(16)} C2HData offset ${pdu.datao} length ${length} outside expected ${slot.received}..${buffer.length}`,
+        `queue ${this.qid}: tag 0x${slot.tag.toString(16)} C2HData offset ${datao} length ${length} outside expected ${slot.received}..${buffer.length}`,
         false,
       );
       return;
     }
-    buffer.set(pdu.data, pdu.datao);
+    copyBytes(bytes, dataStart, dataEnd, buffer, datao);
     slot.received += length;
     // A data digest mismatch fails only this command (recv_ddgst: NVME_SC_DATA_XFER_ERROR).
     if (!dataDigestOk) {
@@ -519,7 +543,7 @@ export class HostQueue {
     }
     const options = this.#pduOptions;
     const crcBytes = (options.headerDigest ? DATA_HEADER_LENGTH : 0) + (options.dataDigest ? length : 0);
-    if (!pdu.success) {
+    if ((flags & PduFlag.DATA_SUCCESS) === 0) {
       this.#work.receiveWork.add(1, length, crcBytes, 0);
       return;
     }

@@ -1,8 +1,10 @@
 // The real network: node:net sockets behind the ByteStream/Network seams, so the same target and
 // host code that runs in the simulator serves and dials real TCP peers (and the Linux kernel).
 import net from 'node:net';
-import type { Address, ByteStream, Listener, Network, StreamHandlers } from '../core/index.js';
+import type { Address, ByteStream, Listener, Network, StagedBytes, StreamHandlers } from '../core/index.js';
 
+/** Node's read buffer: a read this long means the socket may hold more (libuv reads it again). */
+const READ_BUFFER_BYTES = 64 * 1024;
 /** Send-buffer high-water mark: write() returns false above it, like net.Socket's writableHighWaterMark. */
 const HIGH_WATER_MARK_BYTES = 1 << 20;
 /**
@@ -36,7 +38,16 @@ export class RealStream implements ByteStream {
   #staging: Buffer = Buffer.allocUnsafe(0);
   #stagedFrom = 0;
   #stagedTo = 0;
+  readonly #staged: StagedBytes = { bytes: this.#staging, offset: 0, belowHighWater: true };
+  /** The last read filled Node's read buffer: libuv reads the socket again in this poll phase. */
+  #readFull = false;
   readonly #uncork = (): void => {
+    // More of this socket's bytes are about to be read, and what they produce can leave with this.
+    if (this.#readFull) setImmediate(this.#uncorkNow);
+    else this.#uncorkNow();
+  };
+  readonly #uncorkNow = (): void => {
+    this.#readFull = false;
     this.#corked = false;
     this.#flushStaged();
     this.#socket.uncork();
@@ -48,6 +59,7 @@ export class RealStream implements ByteStream {
     this.local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     this.remote = { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     socket.on('data', (chunk: Buffer) => {
+      this.#readFull = chunk.length >= READ_BUFFER_BYTES;
       if (this.#installed) this.#handlers.data(chunk);
       else this.#pending.push(chunk);
     });
@@ -57,8 +69,9 @@ export class RealStream implements ByteStream {
       this.#closed = true;
       this.#handlers.close(hadError);
     });
-    // A peer's FIN: we have nothing more to say either, so finish our side too.
-    socket.on('end', () => socket.end());
+    // A peer's FIN: we have nothing more to say either, so finish our side too, after what is
+    // staged (a socket stays corked up to the check phase after a full read).
+    socket.on('end', () => this.end());
   }
 
   get closed(): boolean {
@@ -75,26 +88,55 @@ export class RealStream implements ByteStream {
 
   write(chunk: Uint8Array): boolean {
     if (this.closed) return false;
-    // A PDU is written as several chunks (header, data view, digest) and a burst of completions
-    // arrives in one tick; corking until the tick ends turns them into one writev syscall.
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(this.#uncork);
-    }
+    this.#corkForTick();
     if (chunk.length <= COALESCE_MAX_BYTES) {
-      if (this.#stagedTo + chunk.length > this.#staging.length) {
-        this.#flushStaged();
-        this.#staging = Buffer.allocUnsafe(STAGING_BYTES);
-        this.#stagedFrom = 0;
-        this.#stagedTo = 0;
-      }
+      this.#roomFor(chunk.length);
       this.#staging.set(chunk, this.#stagedTo);
       this.#stagedTo += chunk.length;
     } else {
       this.#flushStaged();
       this.#socket.write(chunk);
     }
+    return this.#belowHighWater();
+  }
+
+  stage(length: number): StagedBytes | null {
+    if (this.closed || length > COALESCE_MAX_BYTES) return null;
+    this.#corkForTick();
+    this.#roomFor(length);
+    const staged = this.#staged;
+    staged.bytes = this.#staging;
+    staged.offset = this.#stagedTo;
+    this.#stagedTo += length;
+    staged.belowHighWater = this.#belowHighWater();
+    return staged;
+  }
+
+  /**
+   * A PDU is written as several chunks (header, data view, digest) and a burst of completions
+   * arrives in one read; corking until the tick ends turns them into one writev syscall. After a
+   * read that filled Node's 64 KiB buffer the socket stays corked until the event loop's check
+   * phase (setImmediate): libuv reads such a socket again in the same poll phase, and what all
+   * those reads produce leaves in one write instead of one per read. After a short read (QD1, a
+   * drained socket) nothing more is coming, so the tick's end is not delayed.
+   */
+  #corkForTick(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.#socket.cork();
+    process.nextTick(this.#uncork);
+  }
+
+  /** Makes room for `length` staged bytes (a fresh staging buffer when this one is full). */
+  #roomFor(length: number): void {
+    if (this.#stagedTo + length <= this.#staging.length) return;
+    this.#flushStaged();
+    this.#staging = Buffer.allocUnsafe(STAGING_BYTES);
+    this.#stagedFrom = 0;
+    this.#stagedTo = 0;
+  }
+
+  #belowHighWater(): boolean {
     return this.#socket.writableLength + (this.#stagedTo - this.#stagedFrom) < HIGH_WATER_MARK_BYTES;
   }
 

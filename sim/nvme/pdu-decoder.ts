@@ -42,7 +42,7 @@ import {
   TERM_HEADER_LENGTH,
   TERM_MAX_PDU_LENGTH,
 } from './pdu-types.js';
-import type { DecoderLimits, FesCode, Pdu, PduError, PduOptions } from './pdu-types.js';
+import type { DecoderLimits, FesCode, Pdu, PduError, PduFieldSink, PduOptions } from './pdu-types.js';
 
 /** Byte offsets of common-header fields, used as FEI (NVMe/TCP 1.0 common header; nvme_tcp_hdr). */
 const FEI_TYPE = 0;
@@ -62,6 +62,11 @@ export class PduDecoder {
   options: PduOptions;
   /** Accepted types and size limit; replace after the IC exchange (takes effect from the next PDU). */
   limits: DecoderLimits;
+  /**
+   * When set, CapsuleResp and C2HData PDUs go to it as fields instead of to onPdu as objects (the
+   * host's per-I/O PDUs: no allocation for them); every check is the same either way.
+   */
+  fieldSink: PduFieldSink | null = null;
 
   #failed = false;
   /** The common header of a PDU while fewer than 8 of its bytes have arrived. */
@@ -377,6 +382,21 @@ export class PduDecoder {
   /** Builds the typed PDU from a complete, validated PDU at `start` and hands it over. */
   #deliver(buffer: Uint8Array, start: number, onPdu: (pdu: Pdu, dataDigestOk: boolean) => void): void {
     const flags = this.#flags;
+    const sink = this.fieldSink;
+    if (sink !== null) {
+      if (this.#type === PduType.CapsuleResp) {
+        sink.capsuleResp(buffer, start + COMMON_HEADER_LENGTH);
+        return;
+      }
+      if (this.#type === PduType.C2HData) {
+        const dataStart = start + this.#dataStart;
+        const dataEnd = start + this.#dataEnd;
+        // DDGST is CRC32C over the data bytes only, LE after them (Linux nvme_tcp_ddgst_final; no padding).
+        const dataDigestOk = this.#dataDigestLength === 0 || crc32c(buffer.subarray(dataStart, dataEnd)) === readU32(buffer, dataEnd);
+        sink.c2hData(buffer, dataStart, dataEnd, readU16(buffer, start + 8), readU32(buffer, start + 12), flags, dataDigestOk);
+        return;
+      }
+    }
     let pdu: Pdu;
     switch (this.#type) {
       case PduType.ICReq:

@@ -79,15 +79,8 @@ export function encodePdu(pdu: Pdu, options: PduOptions): Uint8Array[] {
       if (pdu.sqe.length !== SQE_LENGTH) throw new RangeError(`CapsuleCmd sqe is ${pdu.sqe.length} bytes, not ${SQE_LENGTH}`);
       const data = pdu.data.length > 0 ? pdu.data : null;
       if (data === null && !options.headerDigest) {
-        // Every I/O command without in-capsule data: the common header and the SQE fill all 72
-        // bytes, so they need no zeroing first (the frame() layout for this case: PDO 0, no flags).
         const bytes = allocBytes(CAPSULE_CMD_HEADER_LENGTH);
-        bytes[0] = pdu.type;
-        bytes[1] = 0;
-        bytes[2] = CAPSULE_CMD_HEADER_LENGTH;
-        bytes[3] = 0;
-        writeU32(bytes, 4, CAPSULE_CMD_HEADER_LENGTH);
-        bytes.set(pdu.sqe, COMMON_HEADER_LENGTH);
+        encodePlainCapsuleCmdAt(bytes, 0, pdu.sqe);
         return [bytes];
       }
       const backing = frame(pdu.type, 0, CAPSULE_CMD_HEADER_LENGTH, data, options);
@@ -119,6 +112,55 @@ export function encodePdu(pdu: Pdu, options: PduOptions): Uint8Array[] {
       return finish(backing, R2T_HEADER_LENGTH, null);
     }
   }
+}
+
+/**
+ * A CapsuleCmd without in-capsule data or HDGST (every read, and every write moved by R2T),
+ * written at bytes[offset, offset + CAPSULE_CMD_HEADER_LENGTH): what encodePdu returns for it, in
+ * place (a stream's staging, ByteStream.stage). The common header and the SQE fill all 72 bytes,
+ * so nothing needs zeroing first (the frame() layout for this case: PDO 0, no flags).
+ */
+export function encodePlainCapsuleCmdAt(bytes: Uint8Array, offset: number, sqe: Uint8Array): void {
+  if (sqe.length !== SQE_LENGTH) throw new RangeError(`CapsuleCmd sqe is ${sqe.length} bytes, not ${SQE_LENGTH}`);
+  bytes[offset] = PduType.CapsuleCmd;
+  bytes[offset + 1] = 0;
+  bytes[offset + 2] = CAPSULE_CMD_HEADER_LENGTH;
+  bytes[offset + 3] = 0;
+  writeU32(bytes, offset + 4, CAPSULE_CMD_HEADER_LENGTH);
+  bytes.set(sqe, offset + COMMON_HEADER_LENGTH);
+}
+
+/**
+ * The header of a CapsuleResp without HDGST (plen 24, PDO 0), written at bytes[offset, offset + 24):
+ * what encodePdu returns for it, in place.
+ */
+export function encodePlainCapsuleRespAt(bytes: Uint8Array, offset: number, cqe: Uint8Array): void {
+  if (cqe.length !== CQE_LENGTH) throw new RangeError(`CapsuleResp cqe is ${cqe.length} bytes, not ${CQE_LENGTH}`);
+  bytes[offset] = PduType.CapsuleResp;
+  bytes[offset + 1] = 0;
+  bytes[offset + 2] = CAPSULE_RESP_HEADER_LENGTH;
+  bytes[offset + 3] = 0;
+  writeU32(bytes, offset + 4, CAPSULE_RESP_HEADER_LENGTH);
+  bytes.set(cqe, offset + COMMON_HEADER_LENGTH);
+}
+
+/**
+ * The 24-byte header of a C2HData PDU with `datal` bytes of data and no digests or data alignment
+ * (PDO 24, the data follows it), written at bytes[offset, offset + 24): what encodePdu returns as
+ * its first chunk, in place. `last` and `success` as in C2HDataPdu.
+ */
+export function encodePlainC2HDataHeaderAt(bytes: Uint8Array, offset: number, last: boolean, success: boolean, cccid: number, datao: number, datal: number): void {
+  bytes[offset] = PduType.C2HData;
+  bytes[offset + 1] = (last ? PduFlag.DATA_LAST : 0) | (success ? PduFlag.DATA_SUCCESS : 0);
+  bytes[offset + 2] = DATA_HEADER_LENGTH;
+  bytes[offset + 3] = DATA_HEADER_LENGTH;
+  writeU32(bytes, offset + 4, DATA_HEADER_LENGTH + datal);
+  writeU16(bytes, offset + 8, cccid);
+  // C2HData has no TTAG: bytes 10-11 are reserved, as are 20-23.
+  writeU16(bytes, offset + 10, 0);
+  writeU32(bytes, offset + 12, datao);
+  writeU32(bytes, offset + 16, datal);
+  writeU32(bytes, offset + 20, 0);
 }
 
 /** Convenience: one contiguous buffer (copies). For tests and small PDUs. */

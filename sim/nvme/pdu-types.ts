@@ -166,6 +166,21 @@ export interface DecoderLimits {
   readonly maxPduLength: number;
 }
 
+/**
+ * Receives the host's two hot PDU types as fields instead of PDU objects (PduDecoder.fieldSink):
+ * no object and no views are made for them. `bytes` is only valid during the call (it may be the
+ * received chunk); offsets index it.
+ */
+export interface PduFieldSink {
+  /** A CapsuleResp whose 16-byte CQE is bytes[cqe, cqe + 16). */
+  capsuleResp(bytes: Uint8Array, cqe: number): void;
+  /**
+   * A C2HData PDU whose data is bytes[dataStart, dataEnd); `flags` is its common-header flags byte
+   * (PduFlag.DATA_LAST, PduFlag.DATA_SUCCESS).
+   */
+  c2hData(bytes: Uint8Array, dataStart: number, dataEnd: number, cccid: number, datao: number, flags: number, dataDigestOk: boolean): void;
+}
+
 /** A fatal transport error the decoder found: send a TermReq with this FES and FEI, then close. */
 export interface PduError {
   readonly fes: FesCode;

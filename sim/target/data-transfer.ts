@@ -79,7 +79,9 @@ export function queueC2HData(cid: number, data: Uint8Array, success: boolean, ma
   for (let offset = 0; offset < data.length; offset += step) {
     const end = Math.min(data.length, offset + step);
     const last = end === data.length;
-    queue({ type: PduType.C2HData, cccid: cid, datao: offset, data: data.subarray(offset, end), last, success: success && last });
+    // One PDU for all the data (every 4 KiB read) takes the data itself, not a view of it.
+    const chunk = offset === 0 && last ? data : data.subarray(offset, end);
+    queue({ type: PduType.C2HData, cccid: cid, datao: offset, data: chunk, last, success: success && last });
   }
 }
 

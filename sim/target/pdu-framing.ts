@@ -4,9 +4,12 @@
 // plus H2CTermReq, so the host can close politely (drivers/nvme/target/tcp.c).
 import {
   CAPSULE_CMD_HEADER_LENGTH,
+  CAPSULE_RESP_HEADER_LENGTH,
   DATA_HEADER_LENGTH,
   DIGEST_LENGTH,
   encodePdu,
+  encodePlainC2HDataHeaderAt,
+  encodePlainCapsuleRespAt,
   Fes,
   NO_DIGEST_PDU_OPTIONS,
   PduDecoder,
@@ -14,6 +17,7 @@ import {
   PduType,
   TERM_MAX_PDU_LENGTH,
 } from '../nvme/index.js';
+import type { StreamSender } from '../transport/index.js';
 import type { CapsuleCmdPdu, DecoderLimits, FesCode, H2CDataPdu, ICReqPdu, Pdu, PduError, PduOptions, TermReqPdu } from '../nvme/index.js';
 
 /** FEI for the FES values whose FEI the spec reserves. */
@@ -92,6 +96,32 @@ export class PduFraming {
   /** Encodes a PDU with the connection's digests, or with none (ICResp, TermReqs). */
   encode(pdu: Pdu, withDigests: boolean): Uint8Array[] {
     return encodePdu(pdu, withDigests ? this.#options : NO_DIGEST_PDU_OPTIONS);
+  }
+
+  /**
+   * Writes a PDU to the sender: a C2HData header or a CapsuleResp without digests is encoded
+   * straight into the stream's staging when it has some (StreamSender.stage), the same bytes as
+   * encode() gives.
+   */
+  write(sender: StreamSender, pdu: Pdu, withDigests: boolean): void {
+    const options = withDigests ? this.#options : NO_DIGEST_PDU_OPTIONS;
+    if (!options.headerDigest && !options.dataDigest && options.dataAlignment === 0) {
+      if (pdu.type === PduType.CapsuleResp) {
+        const staged = sender.stage(CAPSULE_RESP_HEADER_LENGTH);
+        if (staged !== null) {
+          encodePlainCapsuleRespAt(staged.bytes, staged.offset, pdu.cqe);
+          return;
+        }
+      } else if (pdu.type === PduType.C2HData && pdu.data.length > 0) {
+        const staged = sender.stage(DATA_HEADER_LENGTH);
+        if (staged !== null) {
+          encodePlainC2HDataHeaderAt(staged.bytes, staged.offset, pdu.last, pdu.success, pdu.cccid, pdu.datao, pdu.data.length);
+          sender.writeChunk(pdu.data);
+          return;
+        }
+      }
+    }
+    sender.write(encodePdu(pdu, options));
   }
 
   /** The header bytes of a decoded PDU, for a TermReq's error data (reserved fields read as zero). */

@@ -120,7 +120,7 @@ export class TcpQueue implements CommandContext, CommandSink, ControllerQueue {
       cpu: init.ctx.env.cpu,
       core: init.core,
       receive: (pdu, dataDigestOk) => this.#handlePduGuarded(pdu, dataDigestOk),
-      send: (pdu, withDigests) => this.#sender.write(this.#framing.encode(pdu, withDigests)),
+      send: (pdu, withDigests) => this.#framing.write(this.#sender, pdu, withDigests),
       sendBudget: SEND_BUDGET,
       // nvmet_tcp_queue_response queues io_work: a response from the backend wakes an idle worker.
       side: 'target',

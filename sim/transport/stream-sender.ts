@@ -5,7 +5,7 @@
 // nvme_tcp_write_space), the target likewise (drivers/nvme/target/tcp.c nvmet_tcp_write_space).
 // Chunks are never dropped while the stream is set; held chunks wait in a Fifo, so draining a long
 // backlog is linear and a steady state allocates nothing.
-import type { ByteStream } from '../core/index.js';
+import type { ByteStream, StagedBytes } from '../core/index.js';
 import { Fifo } from '../core/index.js';
 
 export class StreamSender {
@@ -40,6 +40,26 @@ export class StreamSender {
       if (this.#blocked) this.#hold(chunk);
       else if (!stream.write(chunk)) this.#blocked = true;
     }
+  }
+
+  /**
+   * Room for a small PDU encoded in place (ByteStream.stage), to fill before the next write; null
+   * when the stream has none or earlier chunks are held (then write() the encoded chunks).
+   */
+  stage(length: number): StagedBytes | null {
+    const stream = this.#stream;
+    if (stream === null || this.#blocked || stream.stage === undefined) return null;
+    const staged = stream.stage(length);
+    if (staged !== null && !staged.belowHighWater) this.#blocked = true;
+    return staged;
+  }
+
+  /** write() of one chunk, without an array around it. */
+  writeChunk(chunk: Uint8Array): void {
+    const stream = this.#stream;
+    if (stream === null) return;
+    if (this.#blocked) this.#hold(chunk);
+    else if (!stream.write(chunk)) this.#blocked = true;
   }
 
   /** The stream has room again: write held chunks until it is full again. */
