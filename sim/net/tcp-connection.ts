@@ -36,7 +36,7 @@
 import { CHRONO_BUSY, CHRONO_CWND_LIMITED, CHRONO_IDLE, CHRONO_RWND_LIMITED, type ChronoState, TcpChrono } from './tcp-chrono.js';
 import type { Address, ByteStream, StreamHandlers } from '../core/index.js';
 import type { ExecutionGate } from '../core/index.js';
-import { LazyTimer } from './lazy-timer.js';
+import { LazyTimers, TimerKinds } from './lazy-timer.js';
 import { FP_APP_DATA, FP_TCP_EVENT } from './net-context.js';
 import { type NetErrorCode, netError } from './net-errors.js';
 import type { NetContext } from './net-context.js';
@@ -71,6 +71,14 @@ export type TcpState =
 const noHandlers: StreamHandlers = { data() {}, drain() {}, close() {}, error() {} };
 /** Bound on (super-)segments sent by one output pass: a safety limit, far above any real window. */
 const OUTPUT_BUDGET = 1 << 20;
+/** Timers, by index in TcpConnection's LazyTimers. */
+const T_RTO = 0;
+const T_DELACK = 1;
+const T_PERSIST = 2;
+const T_TIME_WAIT = 3;
+/** Tail loss probe (ICSK_TIME_LOSS_PROBE) and RACK reorder (ICSK_TIME_REO_TIMEOUT). */
+const T_PROBE = 4;
+const T_REORDER = 5;
 /** Outcome of a connect attempt, settled once. */
 export interface ConnectWaiter {
   resolve(stream: TcpConnection): void;
@@ -160,13 +168,16 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #synRetransmits = 0;
   #probesOut = 0;
   #probeBackoff = 0;
-  readonly #rtoTimer: LazyTimer<TcpConnection>;
-  readonly #delackTimer: LazyTimer<TcpConnection>;
-  readonly #persistTimer: LazyTimer<TcpConnection>;
-  readonly #timeWaitTimer: LazyTimer<TcpConnection>;
-  /** Tail loss probe (ICSK_TIME_LOSS_PROBE) and RACK reorder (ICSK_TIME_REO_TIMEOUT) timers. */
-  readonly #probeTimer: LazyTimer<TcpConnection>;
-  readonly #reoTimer: LazyTimer<TcpConnection>;
+  /** The retransmission, delayed-ACK, persist, TIME_WAIT, loss probe and reorder timers (T_*). */
+  readonly #timers: LazyTimers<TcpConnection>;
+  static readonly #timerKinds = new TimerKinds<TcpConnection>([
+    (c) => c.#onRetransmitTimer(),
+    (c) => c.#onDelayedAckTimer(),
+    (c) => c.#onPersistTimer(),
+    (c) => c.#onTimeWaitTimer(),
+    (c) => c.#onLossProbe(),
+    (c) => c.#onReorderTimer(),
+  ]);
 
   // Receive side.
   #irs = 0;
@@ -238,13 +249,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#ecn = new TcpEcn(this.#cc.ops.needsEcn);
     this.#quickAcks = this.#options.quickAckSegments;
     this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
-    const scheduler = this.#context.scheduler;
-    this.#rtoTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onRetransmitTimer(), this);
-    this.#delackTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onDelayedAckTimer(), this);
-    this.#persistTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onPersistTimer(), this);
-    this.#timeWaitTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onTimeWaitTimer(), this);
-    this.#probeTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onLossProbe(), this);
-    this.#reoTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onReorderTimer(), this);
+    this.#timers = new LazyTimers<TcpConnection>(this.#context.scheduler, TcpConnection.#timerKinds, this);
   }
 
   // ---------------------------------------------------------------- observers
@@ -370,7 +375,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#rtx.push(segment);
     this.sndNxt = this.#iss + 1;
     this.#transmitSyn(withAck);
-    this.#rtoTimer.set(this.#now() + this.#options.rtoInitialNs);
+    this.#timers.set(T_RTO, this.#now() + this.#options.rtoInitialNs);
   }
 
   #transmitSyn(withAck: boolean): void {
@@ -462,7 +467,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (syn !== undefined && syn.syn && !syn.everRetransmitted) this.#rto.sample(this.#now() - syn.sentAtNs);
     this.#rtx.acknowledge(this.#iss + 1, () => undefined);
     this.sndUna = this.#iss + 1;
-    this.#rtoTimer.clear();
+    this.#timers.clear(T_RTO);
     this.#rtoBackoffNs = 0;
     this.#rcvWup = this.rcvNxt;
   }
@@ -575,10 +580,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (cc.shouldRecover(rtx)) this.#enterRecovery();
     else if (advanced || newlySacked) {
       // Linux tcp_set_xmit_timer: the probe timer moves on with every ACK of new data.
-      if (!this.#scheduleLossProbe(true)) this.#probeTimer.clear();
+      if (!this.#scheduleLossProbe(true)) this.#timers.clear(T_PROBE);
     }
     if (this.#peerWindow > 0) {
-      this.#persistTimer.clear();
+      this.#timers.clear(T_PERSIST);
       this.#probeBackoff = 0;
     }
     return true;
@@ -608,8 +613,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   }
 
   #afterCumulativeAck(): void {
-    if (this.#rtx.packetsOut === 0) this.#rtoTimer.clear();
-    else this.#rtoTimer.set(this.#now() + this.#currentRtoNs()); // RFC 6298 5.3
+    if (this.#rtx.packetsOut === 0) this.#timers.clear(T_RTO);
+    else this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs()); // RFC 6298 5.3
     if (this.#needDrain && this.#sendBuffer.bytes <= this.#options.sendBufferBytes / 2) {
       this.#needDrain = false;
       this.#pendingDrain = true;
@@ -665,7 +670,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const reorderNs = Rack.reorderWindowNs(recovering, rtx.sackedOut, cc.dupThreshold, rto.minRttNs, rto.srttNs);
     const now = this.#now();
     const nextNs = rtx.rackDetectLoss(this.#rack.sentAtNs, this.#rack.endSeq, this.#rack.rttNs + reorderNs, now);
-    if (nextNs > 0) this.#reoTimer.set(now + nextNs + TLP_TIMEOUT_MIN_NS);
+    if (nextNs > 0) this.#timers.set(T_REORDER, now + nextNs + TLP_TIMEOUT_MIN_NS);
   }
 
   /** RACK's reorder timer (Linux tcp_rack_reo_timeout): mark what is now due, and repair it. */
@@ -688,10 +693,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const cc = this.#cc;
     if (!this.#sackEnabled || rtx.packetsOut === 0 || (cc.state !== 'open' && cc.state !== 'cwr') || !this.#canSend()) return false;
     const now = this.#now();
-    const rtoTimer = this.#rtoTimer;
-    const rtoLeftNs = advancingRto || !rtoTimer.armed ? this.#currentRtoNs() : rtoTimer.deadlineNs - now;
+    const timers = this.#timers;
+    const rtoLeftNs = advancingRto || !timers.armed(T_RTO) ? this.#currentRtoNs() : timers.deadlineNs(T_RTO) - now;
     const o = this.#options;
-    this.#probeTimer.set(now + probeTimeoutNs(this.#rto.srttNs, rtx.packetsOut, o.rtoMinNs, o.rtoInitialNs, rtoLeftNs));
+    this.#timers.set(T_PROBE, now + probeTimeoutNs(this.#rto.srttNs, rtx.packetsOut, o.rtoMinNs, o.rtoInitialNs, rtoLeftNs));
     return true;
   }
 
@@ -700,7 +705,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const rtx = this.#rtx;
     const cc = this.#cc;
     if (this.#dead || rtx.packetsOut === 0 || !this.#canSend() || (cc.state !== 'open' && cc.state !== 'cwr')) return;
-    this.#probeTimer.clear();
+    this.#timers.clear(T_PROBE);
     const probe = this.#probe;
     if (probe.highSeq === 0) {
       const room = cc.cwnd - cc.inFlight(rtx);
@@ -722,14 +727,14 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
         }
       }
     }
-    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs());
   }
 
   /** Fast retransmit (RFC 5681 3.2, RFC 6582, RFC 6675). */
   #enterRecovery(): void {
     this.#cc.enterRecovery(this.sndNxt);
     this.#probe.highSeq = 0;
-    this.#probeTimer.clear();
+    this.#timers.clear(T_PROBE);
     this.stats.fastRetransmits++;
     this.#fingerprintEvent(1);
     this.#trace('fast-retransmit');
@@ -812,7 +817,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#ackNow = true;
       return;
     }
-    if (!this.#delackTimer.armed) this.#delackTimer.set(this.#now() + this.#options.delayedAckNs);
+    if (!this.#timers.armed(T_DELACK)) this.#timers.set(T_DELACK, this.#now() + this.#options.delayedAckNs);
   }
 
   #receiveFin(): void {
@@ -838,9 +843,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 
   #enterTimeWait(): void {
     this.state = 'TIME_WAIT';
-    this.#rtoTimer.clear();
-    this.#persistTimer.clear();
-    this.#timeWaitTimer.set(this.#now() + this.#options.timeWaitNs);
+    this.#timers.clear(T_RTO);
+    this.#timers.clear(T_PERSIST);
+    this.#timers.set(T_TIME_WAIT, this.#now() + this.#options.timeWaitNs);
     this.#requestClose(false);
   }
 
@@ -908,7 +913,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       if (!this.#sendNewSegment(quota)) break;
       sentNew = true;
     }
-    if (rtx.packetsOut > 0 && !this.#rtoTimer.armed) this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    if (rtx.packetsOut > 0 && !this.#timers.armed(T_RTO)) this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs());
     if (sentNew) this.#scheduleLossProbe(false);
     this.chrono.set(this.#chronoState(), this.#now());
   }
@@ -943,7 +948,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (unsent > 0) {
       const room = this.sndUna + this.#peerWindow - this.sndNxt;
       if (room <= 0) {
-        if (this.#rtx.packetsOut === 0 && !this.#persistTimer.armed) this.#armPersist();
+        if (this.#rtx.packetsOut === 0 && !this.#timers.armed(T_PERSIST)) this.#armPersist();
         return false;
       }
       const length = Math.min(maxFrames * this.#mss, unsent, room);
@@ -1036,7 +1041,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#ackNow = false;
       this.#rcvWup = this.rcvNxt;
       this.#lastAdvertisedWindow = window;
-      this.#delackTimer.clear();
+      this.#timers.clear(T_DELACK);
     }
     this.stats.segmentsSent += packet.frames;
     this.nic.transmit(packet);
@@ -1070,8 +1075,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#onHandshakeTimeout();
       return;
     }
-    const probe = this.#probeTimer;
-    if (probe.armed && probe.deadlineNs <= this.#now()) {
+    const timers = this.#timers;
+    if (timers.armed(T_PROBE) && timers.deadlineNs(T_PROBE) <= this.#now()) {
       // Linux keeps one timer for both: a probe due now takes the RTO's place.
       this.#onLossProbe();
       return;
@@ -1093,8 +1098,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#cc.onRetransmitTimeout(this.sndNxt);
     this.#rtx.markAllLost();
     this.#probe.highSeq = 0;
-    this.#probeTimer.clear();
-    this.#reoTimer.clear();
+    this.#timers.clear(T_PROBE);
+    this.#timers.clear(T_REORDER);
     this.stats.rtoCount++;
     this.#fingerprintEvent(2);
     this.#trace('rto');
@@ -1102,7 +1107,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     // Linux tcp_retransmit_timer -> tcp_retransmit_skb(sk, head, 1): one MSS of the head.
     const head = this.#rtx.nextLost();
     if (head !== undefined) this.#retransmit(head, 1);
-    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs());
   }
 
   /** SYN or SYN-ACK not answered: retransmit with backoff, or give up. */
@@ -1118,7 +1123,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const syn = this.#rtx.first() as SentSegment;
     this.#retransmit(syn, 1);
     this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
-    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs());
   }
 
   #onDelayedAckTimer(): void {
@@ -1129,7 +1134,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #armPersist(): void {
     const base = this.#rto.rtoNs;
     const delay = Math.min(base * 2 ** this.#probeBackoff, this.#options.rtoMaxNs);
-    this.#persistTimer.set(this.#now() + delay);
+    this.#timers.set(T_PERSIST, this.#now() + delay);
   }
 
   /** Zero-window probe (Linux tcp_probe_timer / tcp_xmit_probe_skb: seq = snd_una - 1). */
@@ -1275,12 +1280,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (this.#dead) return;
     this.#dead = true;
     this.chrono.set(CHRONO_IDLE, this.#now());
-    this.#rtoTimer.clear();
-    this.#delackTimer.clear();
-    this.#persistTimer.clear();
-    this.#timeWaitTimer.clear();
-    this.#probeTimer.clear();
-    this.#reoTimer.clear();
+    this.#timers.clearAll();
     this.#rtx.clear();
     this.#scoreboard.clear();
     this.#sendBuffer.clear();
@@ -1295,12 +1295,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.chrono.set(CHRONO_IDLE, this.#now());
     this.#closeState = 3;
     this.#connectWaiter = null;
-    this.#rtoTimer.clear();
-    this.#delackTimer.clear();
-    this.#persistTimer.clear();
-    this.#timeWaitTimer.clear();
-    this.#probeTimer.clear();
-    this.#reoTimer.clear();
+    this.#timers.clearAll();
   }
 
   // ---------------------------------------------------------------- helpers
