@@ -149,8 +149,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   // Congestion control and loss recovery.
   readonly #cc: CongestionControl;
   #sackEnabled = false;
-  /** What the peer reported in SACK blocks, above snd_una. */
-  readonly #scoreboard = new RangeSet();
+  /** What the peer reported in SACK blocks, above snd_una; made on the first block (most connections never see one). */
+  #scoreboard: RangeSet | null = null;
   /** The latest send time of a segment delivered by the ACK being processed. */
   #deliveredSentAtNs = 0;
   /** RACK-TLP (tcp-rack.ts). */
@@ -159,7 +159,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   readonly #ecn: TcpEcn;
   /** What #ackedSegment found during the cumulative ACK being processed. */
   #rttSegment: SentSegment | null = null;
-  readonly #onAcked = (segment: SentSegment, fully: boolean): void => this.#ackedSegment(segment, fully);
+  /** Per segment a cumulative ACK removes or trims (one function for all connections: no closure each). */
+  static readonly #onAcked = (segment: SentSegment, fully: boolean, connection: TcpConnection): void =>
+    connection.#ackedSegment(segment, fully);
 
   // Timers.
   readonly #rto: RtoEstimator;
@@ -188,7 +190,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #ackNow = false;
   #quickAcks: number;
   #finReceived = false;
-  readonly #reassembly = new Reassembly();
+  /** The out-of-order queue, made when the first segment arrives beyond rcv_nxt. */
+  #reassembly: Reassembly | null = null;
 
   // Application side.
   #handlers: StreamHandlers = noHandlers;
@@ -465,7 +468,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #acknowledgeHandshake(): void {
     const syn = this.#rtx.first();
     if (syn !== undefined && syn.syn && !syn.everRetransmitted) this.#rto.sample(this.#now() - syn.sentAtNs);
-    this.#rtx.acknowledge(this.#iss + 1, () => undefined);
+    this.#rtx.acknowledge(this.#iss + 1, ignoreAcked, null);
     this.sndUna = this.#iss + 1;
     this.#timers.clear(T_RTO);
     this.#rtoBackoffNs = 0;
@@ -592,7 +595,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** Removes what `ack` covers from the queue and buffer; returns the number of frames. */
   #takeCumulativeAck(ack: number): number {
     this.#rttSegment = null;
-    const ackedPackets = this.#rtx.acknowledge(ack, this.#onAcked);
+    const ackedPackets = this.#rtx.acknowledge(ack, TcpConnection.#onAcked, this);
     // (The cast undoes TypeScript's narrowing to null: #ackedSegment set it during acknowledge.)
     const rttSegment = this.#rttSegment as SentSegment | null;
     this.#rttSegment = null;
@@ -625,8 +628,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** Applies SACK blocks to the scoreboard, then marks losses (FACK) and lost retransmissions. */
   #takeSack(blocks: number[] | null): void {
     const rtx = this.#rtx;
-    const scoreboard = this.#scoreboard;
+    let scoreboard = this.#scoreboard;
     if (blocks !== null) {
+      if (scoreboard === null) {
+        scoreboard = new RangeSet();
+        this.#scoreboard = scoreboard;
+      }
       for (let i = 0; i + 1 < blocks.length; i += 2) {
         const start = Math.max(blocks[i] as number, this.sndUna);
         const end = Math.min(blocks[i + 1] as number, this.sndNxt);
@@ -636,9 +643,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
         );
       }
     }
-    scoreboard.pruneBelow(this.sndUna);
-    if (this.#rack.sentAtNs > 0 && (scoreboard.count > 0 || rtx.retransOut > 0)) this.#rackDetectLoss();
-    if (scoreboard.count > 0) rtx.markLostBelow(scoreboard.highestEnd - this.#cc.dupThreshold * this.#mss);
+    if (scoreboard !== null) scoreboard.pruneBelow(this.sndUna);
+    const sacked = scoreboard !== null && scoreboard.count > 0;
+    if (this.#rack.sentAtNs > 0 && (sacked || rtx.retransOut > 0)) this.#rackDetectLoss();
+    if (sacked) rtx.markLostBelow((scoreboard as RangeSet).highestEnd - this.#cc.dupThreshold * this.#mss);
   }
 
   /**
@@ -769,8 +777,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     }
     if (seq > this.rcvNxt) {
       this.stats.outOfOrderSegments++;
-      if (data !== null && length > 0) this.#reassembly.insert(seq, data, fin);
-      else if (fin) this.#reassembly.insert(seq, EMPTY, true);
+      const reassembly = (this.#reassembly ??= new Reassembly());
+      if (data !== null && length > 0) reassembly.insert(seq, data, fin);
+      else if (fin) reassembly.insert(seq, EMPTY, true);
       this.#ackNow = true; // A duplicate ACK tells the sender about the hole.
       return;
     }
@@ -781,9 +790,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     }
     if (data !== null && length > 0) this.#accept(data);
     let finReached = fin;
-    if (this.#reassembly.size > 0) {
-      const drained = this.#reassembly.drain(this.rcvNxt, (bytes) => this.#accept(bytes));
+    const reassembly = this.#reassembly;
+    if (reassembly !== null && reassembly.size > 0) {
+      const drained = reassembly.drain(this.rcvNxt, (bytes) => this.#accept(bytes));
       if (drained.finReached) finReached = true;
+      // The hole is filled: an idle connection keeps no out-of-order queue.
+      if (reassembly.size === 0) this.#reassembly = null;
       this.#ackNow = true; // A hole was (maybe) filled: ACK at once.
     }
     if (finReached) {
@@ -824,7 +836,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#finReceived = true;
     this.#finToApp = true;
     this.#ackNow = true;
-    this.#reassembly.clear();
+    this.#reassembly = null;
     if (this.state === 'ESTABLISHED') this.state = 'CLOSE_WAIT';
     else if (this.state === 'FIN_WAIT_1') this.state = 'CLOSING';
     else if (this.state === 'FIN_WAIT_2') this.#enterTimeWait();
@@ -1037,7 +1049,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     // Linux tcp_ecn_send: new data is ECT; DCTCP makes every packet ECT.
     if (ecnOk && (ecn.wanted || (payload !== null && seq + payload.length + 1 >= this.sndNxt))) packet.ect = true;
     if ((flags & TCP_ACK) !== 0) {
-      if (this.#sackEnabled && this.#reassembly.size > 0) packet.sackBlocks = this.#reassembly.sackBlocks();
+      const reassembly = this.#reassembly;
+      if (this.#sackEnabled && reassembly !== null && reassembly.size > 0) packet.sackBlocks = reassembly.sackBlocks();
       this.#ackNow = false;
       this.#rcvWup = this.rcvNxt;
       this.#lastAdvertisedWindow = window;
@@ -1282,9 +1295,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.chrono.set(CHRONO_IDLE, this.#now());
     this.#timers.clearAll();
     this.#rtx.clear();
-    this.#scoreboard.clear();
+    this.#scoreboard = null;
     this.#sendBuffer.clear();
-    this.#reassembly.clear();
+    this.#reassembly = null;
     if (this.state !== 'TIME_WAIT') this.state = 'CLOSED';
     this.stack.remove(this);
   }
@@ -1330,6 +1343,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 }
 
 const EMPTY = new Uint8Array(0);
+
+function ignoreAcked(): void {}
 
 function flushConnection(connection: TcpConnection): void {
   connection.flush();
