@@ -79,6 +79,23 @@ const T_TIME_WAIT = 3;
 /** Tail loss probe (ICSK_TIME_LOSS_PROBE) and RACK reorder (ICSK_TIME_REO_TIMEOUT). */
 const T_PROBE = 4;
 const T_REORDER = 5;
+/** Bits of TcpConnection's #flags (one Smi instead of sixteen boolean fields). */
+const F_DEAD = 1 << 0;
+const F_FIN_QUEUED = 1 << 1;
+const F_FIN_SENT = 1 << 2;
+const F_FIN_ACKED = 1 << 3;
+const F_NEED_DRAIN = 1 << 4;
+const F_FLUSH_SCHEDULED = 1 << 5;
+const F_SACK_ENABLED = 1 << 6;
+const F_ACK_NOW = 1 << 7;
+const F_FIN_RECEIVED = 1 << 8;
+const F_HANDLERS_INSTALLED = 1 << 9;
+const F_PENDING_DRAIN = 1 << 10;
+const F_FIN_TO_APP = 1 << 11;
+const F_END_CALLED = 1 << 12;
+const F_DESTROYED = 1 << 13;
+const F_PUMP_SCHEDULED = 1 << 14;
+const F_PUMP_DEFERRED = 1 << 15;
 /** Outcome of a connect attempt, settled once. */
 export interface ConnectWaiter {
   resolve(stream: TcpConnection): void;
@@ -122,8 +139,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** SYN retransmissions allowed to an active open (TCP_SYNCNT, or tcp_syn_retries). */
   #synRetries = 0;
   readonly #gate: ExecutionGate;
-  /** True once the connection left the stack's table (or its node crashed): no more work. */
-  #dead = false;
+  /** The connection's booleans (F_*), behind the accessors below. */
+  #flags = 0;
   #mss: number;
 
   // Send side (RFC 9293 3.3.1 names).
@@ -139,16 +156,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #sizeGoalFrames = 1;
   readonly #sendBuffer: SendBuffer;
   readonly #rtx: RetransmitQueue;
-  #finQueued = false;
   #finSeq = 0;
-  #finSent = false;
-  #finAcked = false;
-  #needDrain = false;
-  #flushScheduled = false;
 
   // Congestion control and loss recovery.
   readonly #cc: CongestionControl;
-  #sackEnabled = false;
   /** What the peer reported in SACK blocks, above snd_una; made on the first block (most connections never see one). */
   #scoreboard: RangeSet | null = null;
   /** The latest send time of a segment delivered by the ACK being processed. */
@@ -187,29 +198,20 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** rcv_nxt when we last sent an ACK (Linux rcv_wup). */
   #rcvWup = 0;
   #lastAdvertisedWindow = 0;
-  #ackNow = false;
   #quickAcks: number;
-  #finReceived = false;
   /** The out-of-order queue, made when the first segment arrives beyond rcv_nxt. */
   #reassembly: Reassembly | null = null;
 
   // Application side.
   #handlers: StreamHandlers = noHandlers;
-  #handlersInstalled = false;
   /** In-order bytes not yet handed to the application: entries [head, tail) of a reused array. */
   #appQueue: Uint8Array[] = [];
   #appQueueHead = 0;
   #appQueueTail = 0;
   #appQueuedBytes = 0;
-  #pendingDrain = false;
-  #finToApp = false;
-  #endCalled = false;
-  #destroyed = false;
   #pendingError: Error | null = null;
   /** 0: open; 1: close(false) pending; 2: close(true) pending; 3: close reported. */
   #closeState = 0;
-  #pumpScheduled = false;
-  #pumpDeferred = false;
   #connectWaiter: ConnectWaiter | null = null;
   /** Called once the passive open completes (the listener's accept). */
   #onEstablished: ((connection: TcpConnection) => void) | null = null;
@@ -253,6 +255,109 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#quickAcks = this.#options.quickAckSegments;
     this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
     this.#timers = new LazyTimers<TcpConnection>(this.#context.scheduler, TcpConnection.#timerKinds, this);
+  }
+
+  // ---------------------------------------------------------------- flags
+
+  /** True once the connection left the stack's table (or its node crashed): no more work. */
+  get #dead(): boolean {
+    return (this.#flags & F_DEAD) !== 0;
+  }
+  set #dead(on: boolean) {
+    this.#flags = on ? this.#flags | F_DEAD : this.#flags & ~F_DEAD;
+  }
+  get #finQueued(): boolean {
+    return (this.#flags & F_FIN_QUEUED) !== 0;
+  }
+  set #finQueued(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_QUEUED : this.#flags & ~F_FIN_QUEUED;
+  }
+  get #finSent(): boolean {
+    return (this.#flags & F_FIN_SENT) !== 0;
+  }
+  set #finSent(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_SENT : this.#flags & ~F_FIN_SENT;
+  }
+  get #finAcked(): boolean {
+    return (this.#flags & F_FIN_ACKED) !== 0;
+  }
+  set #finAcked(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_ACKED : this.#flags & ~F_FIN_ACKED;
+  }
+  /** write() returned false: drain() is owed once the buffer is half empty. */
+  get #needDrain(): boolean {
+    return (this.#flags & F_NEED_DRAIN) !== 0;
+  }
+  set #needDrain(on: boolean) {
+    this.#flags = on ? this.#flags | F_NEED_DRAIN : this.#flags & ~F_NEED_DRAIN;
+  }
+  get #flushScheduled(): boolean {
+    return (this.#flags & F_FLUSH_SCHEDULED) !== 0;
+  }
+  set #flushScheduled(on: boolean) {
+    this.#flags = on ? this.#flags | F_FLUSH_SCHEDULED : this.#flags & ~F_FLUSH_SCHEDULED;
+  }
+  /** Both ends agreed to use SACK. */
+  get #sackEnabled(): boolean {
+    return (this.#flags & F_SACK_ENABLED) !== 0;
+  }
+  set #sackEnabled(on: boolean) {
+    this.#flags = on ? this.#flags | F_SACK_ENABLED : this.#flags & ~F_SACK_ENABLED;
+  }
+  /** An ACK is owed now. */
+  get #ackNow(): boolean {
+    return (this.#flags & F_ACK_NOW) !== 0;
+  }
+  set #ackNow(on: boolean) {
+    this.#flags = on ? this.#flags | F_ACK_NOW : this.#flags & ~F_ACK_NOW;
+  }
+  get #finReceived(): boolean {
+    return (this.#flags & F_FIN_RECEIVED) !== 0;
+  }
+  set #finReceived(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_RECEIVED : this.#flags & ~F_FIN_RECEIVED;
+  }
+  get #handlersInstalled(): boolean {
+    return (this.#flags & F_HANDLERS_INSTALLED) !== 0;
+  }
+  set #handlersInstalled(on: boolean) {
+    this.#flags = on ? this.#flags | F_HANDLERS_INSTALLED : this.#flags & ~F_HANDLERS_INSTALLED;
+  }
+  get #pendingDrain(): boolean {
+    return (this.#flags & F_PENDING_DRAIN) !== 0;
+  }
+  set #pendingDrain(on: boolean) {
+    this.#flags = on ? this.#flags | F_PENDING_DRAIN : this.#flags & ~F_PENDING_DRAIN;
+  }
+  get #finToApp(): boolean {
+    return (this.#flags & F_FIN_TO_APP) !== 0;
+  }
+  set #finToApp(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_TO_APP : this.#flags & ~F_FIN_TO_APP;
+  }
+  get #endCalled(): boolean {
+    return (this.#flags & F_END_CALLED) !== 0;
+  }
+  set #endCalled(on: boolean) {
+    this.#flags = on ? this.#flags | F_END_CALLED : this.#flags & ~F_END_CALLED;
+  }
+  get #destroyed(): boolean {
+    return (this.#flags & F_DESTROYED) !== 0;
+  }
+  set #destroyed(on: boolean) {
+    this.#flags = on ? this.#flags | F_DESTROYED : this.#flags & ~F_DESTROYED;
+  }
+  get #pumpScheduled(): boolean {
+    return (this.#flags & F_PUMP_SCHEDULED) !== 0;
+  }
+  set #pumpScheduled(on: boolean) {
+    this.#flags = on ? this.#flags | F_PUMP_SCHEDULED : this.#flags & ~F_PUMP_SCHEDULED;
+  }
+  get #pumpDeferred(): boolean {
+    return (this.#flags & F_PUMP_DEFERRED) !== 0;
+  }
+  set #pumpDeferred(on: boolean) {
+    this.#flags = on ? this.#flags | F_PUMP_DEFERRED : this.#flags & ~F_PUMP_DEFERRED;
   }
 
   // ---------------------------------------------------------------- observers
