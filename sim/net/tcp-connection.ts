@@ -44,7 +44,7 @@ import type { Nic } from './nic.js';
 import { Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
 import { CongestionControl, createCongestionOps } from './tcp-congestion.js';
 import { LossProbe, probeTimeoutNs, Rack, TLP_TIMEOUT_MIN_NS } from './tcp-rack.js';
-import { TcpEcn } from './tcp-ecn.js';
+import { ECN_ACK_NOW, ECN_CWR_PENDING, ECN_OK, ECN_WANTED, ecnEcho, ecnInitial, ecnOnData, ecnOnSyn, ecnOnSynAck, ecnSynFlags } from './tcp-ecn.js';
 import { Reassembly } from './tcp-reassembly.js';
 import { RtoEstimator } from './tcp-rto.js';
 import { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
@@ -103,8 +103,10 @@ export interface ConnectWaiter {
 }
 
 export class TcpConnection implements ByteStream, ConnectionTableEntry {
-  readonly local: Address;
-  readonly remote: Address;
+  readonly #remoteIp: string;
+  /** Made when first asked for (rarely: a log line, a report). */
+  #local: Address | null = null;
+  #remote: Address | null = null;
   /** The stack whose table holds this connection. */
   readonly stack: TcpConnectionOwner;
   /** Our NIC: segments leave through it and arrive on it. */
@@ -166,8 +168,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #deliveredSentAtNs = 0;
   /** RACK-TLP (tcp-rack.ts). */
   readonly #rack = new Rack();
-  readonly #probe = new LossProbe();
-  readonly #ecn: TcpEcn;
+  /** The outstanding tail loss probe; made when the first probe goes out (tcp-rack.ts). */
+  #probe: LossProbe | null = null;
+  /** ECN state bits (tcp-ecn.ts). */
+  #ecn: number;
   /** What #ackedSegment found during the cumulative ACK being processed. */
   #rttSegment: SentSegment | null = null;
   /** Per segment a cumulative ACK removes or trims (one function for all connections: no closure each). */
@@ -204,8 +208,13 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 
   // Application side.
   #handlers: StreamHandlers = noHandlers;
-  /** In-order bytes not yet handed to the application: entries [head, tail) of a reused array. */
-  #appQueue: Uint8Array[] = [];
+  /**
+   * In-order bytes not yet handed to the application: #appFirst, then entries [head, tail) of a
+   * reused array. The array is made when a second chunk waits (the application was paused, or a
+   * filled hole released several), so an idle connection keeps none.
+   */
+  #appFirst: Uint8Array | null = null;
+  #appQueue: Uint8Array[] | null = null;
   #appQueueHead = 0;
   #appQueueTail = 0;
   #appQueuedBytes = 0;
@@ -233,8 +242,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.localPort = localPort;
     this.remotePort = remotePort;
     this.key = key;
-    this.local = { host: nic.ip, port: localPort };
-    this.remote = { host: remoteIp, port: remotePort };
+    this.#remoteIp = remoteIp;
     this.state = state;
     this.#context = stack.context;
     this.#options = stack.options;
@@ -251,7 +259,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       false,
       createCongestionOps(this.#options.congestionControl),
     );
-    this.#ecn = new TcpEcn(this.#cc.ops.needsEcn);
+    this.#ecn = ecnInitial(this.#cc.ops.needsEcn);
     this.#quickAcks = this.#options.quickAckSegments;
     this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
     this.#timers = new LazyTimers<TcpConnection>(this.#context.scheduler, TcpConnection.#timerKinds, this);
@@ -362,6 +370,13 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 
   // ---------------------------------------------------------------- observers
 
+  get local(): Address {
+    return (this.#local ??= { host: this.nic.ip, port: this.localPort });
+  }
+  get remote(): Address {
+    return (this.#remote ??= { host: this.#remoteIp, port: this.remotePort });
+  }
+
   /** Current maximum segment size in bytes. */
   get mssBytes(): number {
     return this.#mss;
@@ -437,7 +452,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       // An abortive close sends RST (RFC 9293 3.10.4 ABORT; Linux tcp_disconnect).
       this.#emit(this.sndNxt, TCP_RST | TCP_ACK, null, 0);
     }
-    this.#appQueue = [];
+    this.#appFirst = null;
+    this.#appQueue = null;
     this.#appQueueHead = 0;
     this.#appQueueTail = 0;
     this.#appQueuedBytes = 0;
@@ -462,7 +478,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.rcvNxt = syn.seq + 1;
     this.#rcvWup = this.rcvNxt;
     this.#takePeerSynOptions(syn);
-    this.#ecn.onSyn(syn.flags);
+    this.#ecn = ecnOnSyn(this.#ecn, syn.flags);
     this.#sendSyn(true);
   }
 
@@ -487,7 +503,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   }
 
   #transmitSyn(withAck: boolean): void {
-    const flags = (withAck ? TCP_SYN | TCP_ACK : TCP_SYN) | this.#ecn.synFlags(withAck ? TCP_ECE | TCP_CWR : null);
+    const flags = (withAck ? TCP_SYN | TCP_ACK : TCP_SYN) | ecnSynFlags(this.#ecn, withAck ? TCP_ECE | TCP_CWR : null);
     this.#emit(this.#iss, flags, null, this.nic.mtuBytes - TCP_IP_HEADER_BYTES);
   }
 
@@ -530,7 +546,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#irs = packet.seq;
     this.rcvNxt = packet.seq + 1;
     this.#takePeerSynOptions(packet);
-    this.#ecn.onSynAck(packet.flags);
+    this.#ecn = ecnOnSynAck(this.#ecn, packet.flags);
     this.#acknowledgeHandshake();
     this.state = 'ESTABLISHED';
     this.stack.counters.connectionsOpened++;
@@ -597,7 +613,11 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     }
     if (this.#dead) return;
     const length = packet.payloadBytes;
-    if (length > 0 && this.#ecn.onData(packet.ce, flags)) this.#ackNow = true;
+    if (length > 0 && (this.#ecn & ECN_OK) !== 0) {
+      const ecn = ecnOnData(this.#ecn, packet.ce, flags);
+      this.#ecn = ecn & ~ECN_ACK_NOW;
+      if ((ecn & ECN_ACK_NOW) !== 0) this.#ackNow = true;
+    }
     if (length > 0 || (flags & TCP_FIN) !== 0) this.#receiveData(packet);
     else if (packet.seq < this.#rcvWup) this.#ackNow = true; // Zero-window probe or stale ACK.
     if (this.#dead) return;
@@ -674,13 +694,14 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.stats.dupAcks++;
       cc.onDuplicateAck(rtx);
     }
-    if (this.#ecn.ok) {
+    if ((this.#ecn & ECN_OK) !== 0) {
       const ece = (packet.flags & TCP_ECE) !== 0;
       cc.ops.onAckEvent(cc, ackedPackets, ece, ack, this.sndNxt);
       // RFC 3168 6.1.2: one reduction per window; the next new data carries CWR.
-      if (ece && cc.onEcnEcho(this.sndNxt)) this.#ecn.cwrPending = true;
+      if (ece && cc.onEcnEcho(this.sndNxt)) this.#ecn |= ECN_CWR_PENDING;
     }
-    if (this.#probe.onAck(ack, advanced, pureDuplicate)) {
+    const probe = this.#probe;
+    if (probe !== null && probe.onAck(ack, advanced, pureDuplicate)) {
       // RFC 8985 7.4.2 / Linux tcp_process_tlp_ack: the probe repaired a loss; reduce once.
       cc.reduceOnce();
       this.stats.lossProbeRecoveries++;
@@ -819,7 +840,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const cc = this.#cc;
     if (this.#dead || rtx.packetsOut === 0 || !this.#canSend() || (cc.state !== 'open' && cc.state !== 'cwr')) return;
     this.#timers.clear(T_PROBE);
-    const probe = this.#probe;
+    const probe = (this.#probe ??= new LossProbe());
     if (probe.highSeq === 0) {
       const room = cc.cwnd - cc.inFlight(rtx);
       const maxFrames = this.#tsoMaxFrames();
@@ -846,7 +867,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** Fast retransmit (RFC 5681 3.2, RFC 6582, RFC 6675). */
   #enterRecovery(): void {
     this.#cc.enterRecovery(this.sndNxt);
-    this.#probe.highSeq = 0;
+    if (this.#probe !== null) this.#probe.highSeq = 0;
     this.#timers.clear(T_PROBE);
     this.stats.fastRetransmits++;
     this.#fingerprintEvent(1);
@@ -912,9 +933,14 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   }
 
   #accept(data: Uint8Array): void {
-    if (this.#appQueueTail === this.#appQueue.length) this.#appQueue.push(data);
-    else this.#appQueue[this.#appQueueTail] = data;
-    this.#appQueueTail++;
+    if (this.#appFirst === null && this.#appQueueHead === this.#appQueueTail) {
+      this.#appFirst = data;
+    } else {
+      const queue = (this.#appQueue ??= []);
+      if (this.#appQueueTail === queue.length) queue.push(data);
+      else queue[this.#appQueueTail] = data;
+      this.#appQueueTail++;
+    }
     this.#appQueuedBytes += data.length;
     this.rcvNxt += data.length;
   }
@@ -1129,12 +1155,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #emit(seq: number, flags: number, payload: Uint8Array | null, mssBytes: number, gsoSize = 0): void {
     const window = this.#receiveWindow();
     const ecn = this.#ecn;
-    const ecnOk = ecn.ok && (flags & TCP_SYN) === 0;
+    const ecnOk = (ecn & ECN_OK) !== 0 && (flags & TCP_SYN) === 0;
     if (ecnOk) {
-      if (ecn.echo && (flags & TCP_ACK) !== 0) flags |= TCP_ECE;
-      if (ecn.cwrPending && payload !== null) {
+      if (ecnEcho(ecn) && (flags & TCP_ACK) !== 0) flags |= TCP_ECE;
+      if ((ecn & ECN_CWR_PENDING) !== 0 && payload !== null) {
         flags |= TCP_CWR;
-        ecn.cwrPending = false;
+        this.#ecn = ecn & ~ECN_CWR_PENDING;
       }
     }
     const packet = new Packet(
@@ -1152,7 +1178,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     );
     if ((flags & TCP_SYN) !== 0) packet.sackPermitted = this.#options.sack;
     // Linux tcp_ecn_send: new data is ECT; DCTCP makes every packet ECT.
-    if (ecnOk && (ecn.wanted || (payload !== null && seq + payload.length + 1 >= this.sndNxt))) packet.ect = true;
+    if (ecnOk && ((ecn & ECN_WANTED) !== 0 || (payload !== null && seq + payload.length + 1 >= this.sndNxt))) packet.ect = true;
     if ((flags & TCP_ACK) !== 0) {
       const reassembly = this.#reassembly;
       if (this.#sackEnabled && reassembly !== null && reassembly.size > 0) packet.sackBlocks = reassembly.sackBlocks();
@@ -1215,7 +1241,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #enterLoss(): void {
     this.#cc.onRetransmitTimeout(this.sndNxt);
     this.#rtx.markAllLost();
-    this.#probe.highSeq = 0;
+    if (this.#probe !== null) this.#probe.highSeq = 0;
     this.#timers.clear(T_PROBE);
     this.#timers.clear(T_REORDER);
     this.stats.rtoCount++;
@@ -1312,9 +1338,17 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       return;
     }
     const context = this.#context;
-    while (this.#appQueueHead < this.#appQueueTail && !this.#destroyed) {
-      const chunk = this.#appQueue[this.#appQueueHead] as Uint8Array;
-      this.#appQueue[this.#appQueueHead++] = EMPTY;
+    while (!this.#destroyed) {
+      let chunk = this.#appFirst;
+      if (chunk !== null) {
+        this.#appFirst = null;
+      } else if (this.#appQueueHead < this.#appQueueTail) {
+        const queue = this.#appQueue as Uint8Array[];
+        chunk = queue[this.#appQueueHead] as Uint8Array;
+        queue[this.#appQueueHead++] = EMPTY;
+      } else {
+        break;
+      }
       this.#appQueuedBytes -= chunk.length;
       this.stats.bytesDelivered += chunk.length;
       const fp = context.fingerprint;

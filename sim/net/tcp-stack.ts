@@ -267,7 +267,8 @@ export class TcpStack implements TcpConnectionOwner {
 
   /** ISNs grow by a large odd step, like the clock-driven ISN of RFC 6528, from a random start. */
   #nextIsn(): number {
-    this.#isnCounter = (this.#isnCounter + 0x01000193) % ISN_RANGE;
+    // `| 0` (a no-op below 2^31) makes it a small integer rather than a boxed double.
+    this.#isnCounter = ((this.#isnCounter + 0x01000193) % ISN_RANGE) | 0;
     return this.#isnCounter;
   }
 
