@@ -117,6 +117,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   readonly remotePort: number;
   /** Key in the stack's table for this NIC. */
   readonly key: number;
+  /** Kept by the stack's table: the next connection with the same key, and creation order. */
+  tableNext: TcpConnection | null = null;
+  tableOrder = 0;
   readonly stats: TcpStats = {
     segmentsSent: 0,
     segmentsReceived: 0,
