@@ -120,21 +120,20 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** Kept by the stack's table: the next connection with the same key, and creation order. */
   tableNext: TcpConnection | null = null;
   tableOrder = 0;
-  readonly stats: TcpStats = {
-    segmentsSent: 0,
-    segmentsReceived: 0,
-    payloadBytesSent: 0,
-    bytesAcked: 0,
-    bytesDelivered: 0,
-    retransmits: 0,
-    fastRetransmits: 0,
-    rtoCount: 0,
-    dupAcks: 0,
-    outOfOrderSegments: 0,
-    zeroWindowProbes: 0,
-    lossProbes: 0,
-    lossProbeRecoveries: 0,
-  };
+  // Counters (TcpStats, read through `stats`): fields of the connection, which every segment touches anyway.
+  #segmentsSent = 0;
+  #segmentsReceived = 0;
+  #payloadBytesSent = 0;
+  #bytesAcked = 0;
+  #bytesDelivered = 0;
+  #retransmits = 0;
+  #fastRetransmits = 0;
+  #rtoCount = 0;
+  #dupAcks = 0;
+  #outOfOrderSegments = 0;
+  #zeroWindowProbes = 0;
+  #lossProbes = 0;
+  #lossProbeRecoveries = 0;
   state: TcpState;
   /** Time spent sending and what held it back (tcp-chrono.ts), set at the end of each send pass. */
   readonly chrono = new TcpChrono();
@@ -373,6 +372,25 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 
   // ---------------------------------------------------------------- observers
 
+  /** Its counters so far (a copy). */
+  get stats(): TcpStats {
+    return {
+      segmentsSent: this.#segmentsSent,
+      segmentsReceived: this.#segmentsReceived,
+      payloadBytesSent: this.#payloadBytesSent,
+      bytesAcked: this.#bytesAcked,
+      bytesDelivered: this.#bytesDelivered,
+      retransmits: this.#retransmits,
+      fastRetransmits: this.#fastRetransmits,
+      rtoCount: this.#rtoCount,
+      dupAcks: this.#dupAcks,
+      outOfOrderSegments: this.#outOfOrderSegments,
+      zeroWindowProbes: this.#zeroWindowProbes,
+      lossProbes: this.#lossProbes,
+      lossProbeRecoveries: this.#lossProbeRecoveries,
+    };
+  }
+
   get local(): Address {
     return (this.#local ??= { host: this.nic.ip, port: this.localPort });
   }
@@ -515,7 +533,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** Processes one segment addressed to this connection. */
   receive(packet: Packet): void {
     if (this.#dead) return;
-    this.stats.segmentsReceived += packet.frames;
+    this.#segmentsReceived += packet.frames;
     switch (this.state) {
       case 'SYN_SENT':
         this.#receiveInSynSent(packet);
@@ -694,7 +712,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       if (retransmitNow !== undefined) this.#retransmit(retransmitNow, 1);
       this.#afterCumulativeAck();
     } else if (ack === this.sndUna && rtx.packetsOut > 0 && duplicate) {
-      this.stats.dupAcks++;
+      this.#dupAcks++;
       cc.onDuplicateAck(rtx);
     }
     if ((this.#ecn & ECN_OK) !== 0) {
@@ -707,7 +725,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (probe !== null && probe.onAck(ack, advanced, pureDuplicate)) {
       // RFC 8985 7.4.2 / Linux tcp_process_tlp_ack: the probe repaired a loss; reduce once.
       cc.reduceOnce();
-      this.stats.lossProbeRecoveries++;
+      this.#lossProbeRecoveries++;
     }
     if (cc.shouldRecover(rtx)) this.#enterRecovery();
     else if (advanced || newlySacked) {
@@ -730,7 +748,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#rttSegment = null;
     const end = this.#sendBuffer.endSeq;
     const ackedBytes = Math.min(ack, end) - Math.min(this.sndUna, end);
-    if (ackedBytes > 0) this.stats.bytesAcked += ackedBytes;
+    if (ackedBytes > 0) this.#bytesAcked += ackedBytes;
     this.#sendBuffer.release(ack);
     this.sndUna = ack;
     if (rttSegment !== null) {
@@ -851,7 +869,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       if (this.#sendNewSegment(room < 1 ? 1 : room < maxFrames ? room : maxFrames)) {
         probe.retransmitted = false;
         probe.highSeq = this.sndNxt;
-        this.stats.lossProbes++;
+        this.#lossProbes++;
       } else {
         const last = rtx.last();
         if (last !== undefined && !last.sacked && !last.syn) {
@@ -859,7 +877,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
           this.#retransmit(rtx.last() as SentSegment, 1);
           probe.retransmitted = true;
           probe.highSeq = this.sndNxt;
-          this.stats.lossProbes++;
+          this.#lossProbes++;
           this.#trace('loss-probe');
         }
       }
@@ -872,7 +890,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#cc.enterRecovery(this.sndNxt);
     if (this.#probe !== null) this.#probe.highSeq = 0;
     this.#timers.clear(T_PROBE);
-    this.stats.fastRetransmits++;
+    this.#fastRetransmits++;
     this.#fingerprintEvent(1);
     this.#trace('fast-retransmit');
     if (!this.#sackEnabled || this.#rtx.lostOut === 0) this.#rtx.markHeadLost();
@@ -905,7 +923,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       fin = false;
     }
     if (seq > this.rcvNxt) {
-      this.stats.outOfOrderSegments++;
+      this.#outOfOrderSegments++;
       const reassembly = (this.#reassembly ??= new Reassembly());
       if (data !== null && length > 0) reassembly.insert(seq, data, fin);
       else if (fin) reassembly.insert(seq, EMPTY, true);
@@ -1128,7 +1146,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #retransmit(segment: SentSegment, maxFrames: number): void {
     if (segment.frames > maxFrames) this.#rtx.split(segment, maxFrames * this.#mss);
     this.#rtx.noteRetransmitted(segment, this.#now());
-    this.stats.retransmits += segment.frames;
+    this.#retransmits += segment.frames;
     if (segment.syn) this.#transmitSyn(this.state === 'SYN_RECEIVED');
     else this.#transmitSegment(segment);
   }
@@ -1138,7 +1156,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     let flags = TCP_ACK;
     if (segment.fin) flags |= TCP_FIN;
     if (segment.seq + segment.len === this.#sendBuffer.endSeq && segment.len > 0) flags |= TCP_PSH;
-    this.stats.payloadBytesSent += segment.len;
+    this.#payloadBytesSent += segment.len;
     this.#emit(segment.seq, flags, payload, 0, this.#mss);
   }
 
@@ -1190,7 +1208,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#lastAdvertisedWindow = window;
       this.#timers.clear(T_DELACK);
     }
-    this.stats.segmentsSent += packet.frames;
+    this.#segmentsSent += packet.frames;
     this.nic.transmit(packet);
   }
 
@@ -1247,7 +1265,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (this.#probe !== null) this.#probe.highSeq = 0;
     this.#timers.clear(T_PROBE);
     this.#timers.clear(T_REORDER);
-    this.stats.rtoCount++;
+    this.#rtoCount++;
     this.#fingerprintEvent(2);
     this.#trace('rto');
     this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
@@ -1266,7 +1284,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       return;
     }
     this.#synRetransmits++;
-    this.stats.rtoCount++;
+    this.#rtoCount++;
     const syn = this.#rtx.first() as SentSegment;
     this.#retransmit(syn, 1);
     this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
@@ -1294,7 +1312,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#fail('ETIMEDOUT');
       return;
     }
-    this.stats.zeroWindowProbes++;
+    this.#zeroWindowProbes++;
     this.#emit(this.sndUna - 1, TCP_ACK, null, 0);
     this.#probeBackoff++;
     this.#armPersist();
@@ -1353,7 +1371,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
         break;
       }
       this.#appQueuedBytes -= chunk.length;
-      this.stats.bytesDelivered += chunk.length;
+      this.#bytesDelivered += chunk.length;
       const fp = context.fingerprint;
       fp.mix32(FP_APP_DATA);
       if (context.fingerprintAllBytes) fp.mixBytes(chunk);
