@@ -43,7 +43,7 @@ import type { NetContext } from './net-context.js';
 import type { Nic } from './nic.js';
 import { Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
 import { CongestionControl, createCongestionOps } from './tcp-congestion.js';
-import { LossProbe, probeTimeoutNs, Rack, TLP_TIMEOUT_MIN_NS } from './tcp-rack.js';
+import { LossProbe, probeTimeoutNs, rackReorderWindowNs, rackSentAfter, TLP_TIMEOUT_MIN_NS } from './tcp-rack.js';
 import { ECN_ACK_NOW, ECN_CWR_PENDING, ECN_OK, ECN_WANTED, ecnEcho, ecnInitial, ecnOnData, ecnOnSyn, ecnOnSynAck, ecnSynFlags } from './tcp-ecn.js';
 import { Reassembly } from './tcp-reassembly.js';
 import { RtoEstimator } from './tcp-rto.js';
@@ -169,7 +169,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** The latest send time of a segment delivered by the ACK being processed. */
   #deliveredSentAtNs = 0;
   /** RACK-TLP (tcp-rack.ts). */
-  readonly #rack = new Rack();
+  /** RACK (tcp-rack.ts): send time (0 before any), end and RTT of the most recently sent delivered segment. */
+  #rackSentAtNs = 0;
+  #rackEndSeq = 0;
+  #rackRttNs = 0;
   /** The outstanding tail loss probe; made when the first probe goes out (tcp-rack.ts). */
   #probe: LossProbe | null = null;
   /** ECN state bits (tcp-ecn.ts). */
@@ -792,7 +795,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     }
     if (scoreboard !== null) scoreboard.pruneBelow(this.sndUna);
     const sacked = scoreboard !== null && scoreboard.count > 0;
-    if (this.#rack.sentAtNs > 0 && (sacked || rtx.retransOut > 0)) this.#rackDetectLoss();
+    if (this.#rackSentAtNs > 0 && (sacked || rtx.retransOut > 0)) this.#rackDetectLoss();
     if (sacked) rtx.markLostBelow((scoreboard as RangeSet).highestEnd - this.#cc.dupThreshold * this.#mss);
   }
 
@@ -810,7 +813,13 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #noteDelivered(segment: SentSegment): void {
     if (segment.everRetransmitted && this.#now() - segment.sentAtNs < this.#rto.minRttNs) return;
     if (segment.sentAtNs > this.#deliveredSentAtNs) this.#deliveredSentAtNs = segment.sentAtNs;
-    this.#rack.advance(segment, this.#now(), this.#rto.minRttNs);
+    // tcp_rack_advance (its check for retransmissions is the one above).
+    const sentAtNs = segment.sentAtNs;
+    const end = segment.end;
+    if (!rackSentAfter(sentAtNs, end, this.#rackSentAtNs, this.#rackEndSeq)) return;
+    this.#rackSentAtNs = sentAtNs;
+    this.#rackEndSeq = end;
+    this.#rackRttNs = this.#now() - sentAtNs;
   }
 
   /**
@@ -822,15 +831,15 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const cc = this.#cc;
     const rto = this.#rto;
     const recovering = cc.state === 'recovery' || cc.state === 'loss';
-    const reorderNs = Rack.reorderWindowNs(recovering, rtx.sackedOut, cc.dupThreshold, rto.minRttNs, rto.srttNs);
+    const reorderNs = rackReorderWindowNs(recovering, rtx.sackedOut, cc.dupThreshold, rto.minRttNs, rto.srttNs);
     const now = this.#now();
-    const nextNs = rtx.rackDetectLoss(this.#rack.sentAtNs, this.#rack.endSeq, this.#rack.rttNs + reorderNs, now);
+    const nextNs = rtx.rackDetectLoss(this.#rackSentAtNs, this.#rackEndSeq, this.#rackRttNs + reorderNs, now);
     if (nextNs > 0) this.#timers.set(T_REORDER, now + nextNs + TLP_TIMEOUT_MIN_NS);
   }
 
   /** RACK's reorder timer (Linux tcp_rack_reo_timeout): mark what is now due, and repair it. */
   #onReorderTimer(): void {
-    if (this.#dead || !this.#canSend() || this.#rtx.packetsOut === 0 || this.#rack.sentAtNs === 0) return;
+    if (this.#dead || !this.#canSend() || this.#rtx.packetsOut === 0 || this.#rackSentAtNs === 0) return;
     const cc = this.#cc;
     const prior = cc.inFlight(this.#rtx);
     this.#rackDetectLoss();
