@@ -36,7 +36,7 @@
 import { CHRONO_BUSY, CHRONO_CWND_LIMITED, CHRONO_IDLE, CHRONO_RWND_LIMITED, type ChronoState, TcpChrono } from './tcp-chrono.js';
 import type { Address, ByteStream, StreamHandlers } from '../core/index.js';
 import type { ExecutionGate } from '../core/index.js';
-import { LazyTimers, TimerKinds } from './lazy-timer.js';
+import { LazyTimers, clearTimer, clearTimers, createTimerSlots, timerArmed, timerDeadlineNs } from './lazy-timer.js';
 import { FP_APP_DATA, FP_TCP_EVENT } from './net-context.js';
 import { type NetErrorCode, netError } from './net-errors.js';
 import type { NetContext } from './net-context.js';
@@ -191,15 +191,19 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #probesOut = 0;
   #probeBackoff = 0;
   /** The retransmission, delayed-ACK, persist, TIME_WAIT, loss probe and reorder timers (T_*). */
-  readonly #timers: LazyTimers<TcpConnection>;
-  static readonly #timerKinds = new TimerKinds<TcpConnection>([
+  readonly #timers = createTimerSlots(6);
+  static readonly #timerKinds = new LazyTimers<TcpConnection>(
+    [
     (c) => c.#onRetransmitTimer(),
     (c) => c.#onDelayedAckTimer(),
     (c) => c.#onPersistTimer(),
     (c) => c.#onTimeWaitTimer(),
     (c) => c.#onLossProbe(),
     (c) => c.#onReorderTimer(),
-  ]);
+    ],
+    (c) => c.#timers,
+    (c) => c.#context.scheduler,
+  );
 
   // Receive side.
   #irs = 0;
@@ -267,7 +271,6 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#ecn = ecnInitial(this.#cc.ops.needsEcn);
     this.#quickAcks = this.#options.quickAckSegments;
     this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
-    this.#timers = new LazyTimers<TcpConnection>(this.#context.scheduler, TcpConnection.#timerKinds, this);
   }
 
   // ---------------------------------------------------------------- flags
@@ -523,7 +526,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#rtx.push(segment);
     this.sndNxt = this.#iss + 1;
     this.#transmitSyn(withAck);
-    this.#timers.set(T_RTO, this.#now() + this.#options.rtoInitialNs);
+    this.#setTimer(T_RTO, this.#now() + this.#options.rtoInitialNs);
   }
 
   #transmitSyn(withAck: boolean): void {
@@ -615,7 +618,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (syn !== undefined && syn.syn && !syn.everRetransmitted) this.#rto.sample(this.#now() - syn.sentAtNs);
     this.#rtx.acknowledge(this.#iss + 1, ignoreAcked, null);
     this.sndUna = this.#iss + 1;
-    this.#timers.clear(T_RTO);
+    clearTimer(this.#timers, T_RTO);
     this.#rtoBackoffNs = 0;
     this.#rcvWup = this.rcvNxt;
   }
@@ -733,10 +736,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (cc.shouldRecover(rtx)) this.#enterRecovery();
     else if (advanced || newlySacked) {
       // Linux tcp_set_xmit_timer: the probe timer moves on with every ACK of new data.
-      if (!this.#scheduleLossProbe(true)) this.#timers.clear(T_PROBE);
+      if (!this.#scheduleLossProbe(true)) clearTimer(this.#timers, T_PROBE);
     }
     if (this.#peerWindow > 0) {
-      this.#timers.clear(T_PERSIST);
+      clearTimer(this.#timers, T_PERSIST);
       this.#probeBackoff = 0;
     }
     return true;
@@ -766,8 +769,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   }
 
   #afterCumulativeAck(): void {
-    if (this.#rtx.packetsOut === 0) this.#timers.clear(T_RTO);
-    else this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs()); // RFC 6298 5.3
+    if (this.#rtx.packetsOut === 0) clearTimer(this.#timers, T_RTO);
+    else this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs()); // RFC 6298 5.3
     if (this.#needDrain && this.#sendBuffer.bytes <= this.#options.sendBufferBytes / 2) {
       this.#needDrain = false;
       this.#pendingDrain = true;
@@ -834,7 +837,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const reorderNs = rackReorderWindowNs(recovering, rtx.sackedOut, cc.dupThreshold, rto.minRttNs, rto.srttNs);
     const now = this.#now();
     const nextNs = rtx.rackDetectLoss(this.#rackSentAtNs, this.#rackEndSeq, this.#rackRttNs + reorderNs, now);
-    if (nextNs > 0) this.#timers.set(T_REORDER, now + nextNs + TLP_TIMEOUT_MIN_NS);
+    if (nextNs > 0) this.#setTimer(T_REORDER, now + nextNs + TLP_TIMEOUT_MIN_NS);
   }
 
   /** RACK's reorder timer (Linux tcp_rack_reo_timeout): mark what is now due, and repair it. */
@@ -858,9 +861,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (!this.#sackEnabled || rtx.packetsOut === 0 || (cc.state !== 'open' && cc.state !== 'cwr') || !this.#canSend()) return false;
     const now = this.#now();
     const timers = this.#timers;
-    const rtoLeftNs = advancingRto || !timers.armed(T_RTO) ? this.#currentRtoNs() : timers.deadlineNs(T_RTO) - now;
+    const rtoLeftNs = advancingRto || !timerArmed(timers, T_RTO) ? this.#currentRtoNs() : timerDeadlineNs(timers, T_RTO) - now;
     const o = this.#options;
-    this.#timers.set(T_PROBE, now + probeTimeoutNs(this.#rto.srttNs, rtx.packetsOut, o.rtoMinNs, o.rtoInitialNs, rtoLeftNs));
+    this.#setTimer(T_PROBE, now + probeTimeoutNs(this.#rto.srttNs, rtx.packetsOut, o.rtoMinNs, o.rtoInitialNs, rtoLeftNs));
     return true;
   }
 
@@ -869,7 +872,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const rtx = this.#rtx;
     const cc = this.#cc;
     if (this.#dead || rtx.packetsOut === 0 || !this.#canSend() || (cc.state !== 'open' && cc.state !== 'cwr')) return;
-    this.#timers.clear(T_PROBE);
+    clearTimer(this.#timers, T_PROBE);
     const probe = (this.#probe ??= new LossProbe());
     if (probe.highSeq === 0) {
       const room = cc.cwnd - cc.inFlight(rtx);
@@ -891,14 +894,14 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
         }
       }
     }
-    this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs());
+    this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs());
   }
 
   /** Fast retransmit (RFC 5681 3.2, RFC 6582, RFC 6675). */
   #enterRecovery(): void {
     this.#cc.enterRecovery(this.sndNxt);
     if (this.#probe !== null) this.#probe.highSeq = 0;
-    this.#timers.clear(T_PROBE);
+    clearTimer(this.#timers, T_PROBE);
     this.#fastRetransmits++;
     this.#fingerprintEvent(1);
     this.#trace('fast-retransmit');
@@ -990,7 +993,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#ackNow = true;
       return;
     }
-    if (!this.#timers.armed(T_DELACK)) this.#timers.set(T_DELACK, this.#now() + this.#options.delayedAckNs);
+    if (!timerArmed(this.#timers, T_DELACK)) this.#setTimer(T_DELACK, this.#now() + this.#options.delayedAckNs);
   }
 
   #receiveFin(): void {
@@ -1016,9 +1019,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 
   #enterTimeWait(): void {
     this.state = 'TIME_WAIT';
-    this.#timers.clear(T_RTO);
-    this.#timers.clear(T_PERSIST);
-    this.#timers.set(T_TIME_WAIT, this.#now() + this.#options.timeWaitNs);
+    clearTimer(this.#timers, T_RTO);
+    clearTimer(this.#timers, T_PERSIST);
+    this.#setTimer(T_TIME_WAIT, this.#now() + this.#options.timeWaitNs);
     this.#requestClose(false);
   }
 
@@ -1086,7 +1089,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       if (!this.#sendNewSegment(quota)) break;
       sentNew = true;
     }
-    if (rtx.packetsOut > 0 && !this.#timers.armed(T_RTO)) this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs());
+    if (rtx.packetsOut > 0 && !timerArmed(this.#timers, T_RTO)) this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs());
     if (sentNew) this.#scheduleLossProbe(false);
     this.chrono.set(this.#chronoState(), this.#now());
   }
@@ -1121,7 +1124,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (unsent > 0) {
       const room = this.sndUna + this.#peerWindow - this.sndNxt;
       if (room <= 0) {
-        if (this.#rtx.packetsOut === 0 && !this.#timers.armed(T_PERSIST)) this.#armPersist();
+        if (this.#rtx.packetsOut === 0 && !timerArmed(this.#timers, T_PERSIST)) this.#armPersist();
         return false;
       }
       const length = Math.min(maxFrames * this.#mss, unsent, room);
@@ -1215,7 +1218,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#ackNow = false;
       this.#rcvWup = this.rcvNxt;
       this.#lastAdvertisedWindow = window;
-      this.#timers.clear(T_DELACK);
+      clearTimer(this.#timers, T_DELACK);
     }
     this.#segmentsSent += packet.frames;
     this.nic.transmit(packet);
@@ -1250,7 +1253,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       return;
     }
     const timers = this.#timers;
-    if (timers.armed(T_PROBE) && timers.deadlineNs(T_PROBE) <= this.#now()) {
+    if (timerArmed(timers, T_PROBE) && timerDeadlineNs(timers, T_PROBE) <= this.#now()) {
       // Linux keeps one timer for both: a probe due now takes the RTO's place.
       this.#onLossProbe();
       return;
@@ -1272,8 +1275,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#cc.onRetransmitTimeout(this.sndNxt);
     this.#rtx.markAllLost();
     if (this.#probe !== null) this.#probe.highSeq = 0;
-    this.#timers.clear(T_PROBE);
-    this.#timers.clear(T_REORDER);
+    clearTimer(this.#timers, T_PROBE);
+    clearTimer(this.#timers, T_REORDER);
     this.#rtoCount++;
     this.#fingerprintEvent(2);
     this.#trace('rto');
@@ -1281,7 +1284,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     // Linux tcp_retransmit_timer -> tcp_retransmit_skb(sk, head, 1): one MSS of the head.
     const head = this.#rtx.nextLost();
     if (head !== undefined) this.#retransmit(head, 1);
-    this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs());
+    this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs());
   }
 
   /** SYN or SYN-ACK not answered: retransmit with backoff, or give up. */
@@ -1297,7 +1300,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const syn = this.#rtx.first() as SentSegment;
     this.#retransmit(syn, 1);
     this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
-    this.#timers.set(T_RTO, this.#now() + this.#currentRtoNs());
+    this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs());
   }
 
   #onDelayedAckTimer(): void {
@@ -1308,7 +1311,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #armPersist(): void {
     const base = this.#rto.rtoNs;
     const delay = Math.min(base * 2 ** this.#probeBackoff, this.#options.rtoMaxNs);
-    this.#timers.set(T_PERSIST, this.#now() + delay);
+    this.#setTimer(T_PERSIST, this.#now() + delay);
   }
 
   /** Zero-window probe (Linux tcp_probe_timer / tcp_xmit_probe_skb: seq = snd_una - 1). */
@@ -1462,7 +1465,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (this.#dead) return;
     this.#dead = true;
     this.chrono.set(CHRONO_IDLE, this.#now());
-    this.#timers.clearAll();
+    clearTimers(this.#timers);
     this.#rtx.clear();
     this.#scoreboard = null;
     this.#sendBuffer.clear();
@@ -1477,10 +1480,14 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.chrono.set(CHRONO_IDLE, this.#now());
     this.#closeState = 3;
     this.#connectWaiter = null;
-    this.#timers.clearAll();
+    clearTimers(this.#timers);
   }
 
   // ---------------------------------------------------------------- helpers
+
+  #setTimer(timer: number, atNs: number): void {
+    TcpConnection.#timerKinds.set(this.#context.scheduler, this, this.#timers, timer, atNs);
+  }
 
   #now(): number {
     return this.#context.scheduler.now;
