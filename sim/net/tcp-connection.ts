@@ -71,7 +71,7 @@ export type TcpState =
 const noHandlers: StreamHandlers = { data() {}, drain() {}, close() {}, error() {} };
 /** Bound on (super-)segments sent by one output pass: a safety limit, far above any real window. */
 const OUTPUT_BUDGET = 1 << 20;
-/** Timers, by index in TcpConnection's LazyTimers. */
+/** Timers, by index in a connection's timer slots (lazy-timer.ts). */
 const T_RTO = 0;
 const T_DELACK = 1;
 const T_PERSIST = 2;
@@ -168,7 +168,6 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #scoreboard: RangeSet | null = null;
   /** The latest send time of a segment delivered by the ACK being processed. */
   #deliveredSentAtNs = 0;
-  /** RACK-TLP (tcp-rack.ts). */
   /** RACK (tcp-rack.ts): send time (0 before any), end and RTT of the most recently sent delivered segment. */
   #rackSentAtNs = 0;
   #rackEndSeq = 0;
@@ -194,12 +193,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   readonly #timers = createTimerSlots(6);
   static readonly #timerKinds = new LazyTimers<TcpConnection>(
     [
-    (c) => c.#onRetransmitTimer(),
-    (c) => c.#onDelayedAckTimer(),
-    (c) => c.#onPersistTimer(),
-    (c) => c.#onTimeWaitTimer(),
-    (c) => c.#onLossProbe(),
-    (c) => c.#onReorderTimer(),
+      (c) => c.#onRetransmitTimer(),
+      (c) => c.#onDelayedAckTimer(),
+      (c) => c.#onPersistTimer(),
+      (c) => c.#onTimeWaitTimer(),
+      (c) => c.#onLossProbe(),
+      (c) => c.#onReorderTimer(),
     ],
     (c) => c.#timers,
     (c) => c.#context.scheduler,
