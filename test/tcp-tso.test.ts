@@ -185,7 +185,7 @@ test('tcp: tso: the retransmission queue counts frames, trims, and cuts at SACK 
   t.is(queue.packetsOut, 13);
   t.is(queue.segmentCount, 2);
   // tcp_trim_head: 3 frames acknowledged, 7 remain in the first super-segment.
-  const acked = queue.acknowledge(base + 3 * MSS, () => undefined);
+  const acked = queue.acknowledge(base + 3 * MSS, () => undefined, null);
   t.is(acked, 3);
   t.is(queue.packetsOut, 10);
   t.is(queue.first()?.seq, base + 3 * MSS);

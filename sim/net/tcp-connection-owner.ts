@@ -18,6 +18,8 @@ export interface ConnectionTableEntry {
   readonly localPort: number;
   /** Key in the table of its NIC. */
   readonly key: number;
+  /** The next connection with the same key in the table (the table's, not the connection's). */
+  tableNext: ConnectionTableEntry | null;
   readonly stats: TcpStats;
   readonly chrono: TcpChrono;
 }

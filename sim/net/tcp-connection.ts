@@ -36,15 +36,15 @@
 import { CHRONO_BUSY, CHRONO_CWND_LIMITED, CHRONO_IDLE, CHRONO_RWND_LIMITED, type ChronoState, TcpChrono } from './tcp-chrono.js';
 import type { Address, ByteStream, StreamHandlers } from '../core/index.js';
 import type { ExecutionGate } from '../core/index.js';
-import { LazyTimer } from './lazy-timer.js';
+import { LazyTimers, clearTimer, clearTimers, createTimerSlots, timerArmed, timerDeadlineNs } from './lazy-timer.js';
 import { FP_APP_DATA, FP_TCP_EVENT } from './net-context.js';
 import { type NetErrorCode, netError } from './net-errors.js';
 import type { NetContext } from './net-context.js';
 import type { Nic } from './nic.js';
 import { Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_IP_HEADER_BYTES, TCP_PSH, TCP_RST, TCP_SYN } from './packet.js';
 import { CongestionControl, createCongestionOps } from './tcp-congestion.js';
-import { LossProbe, probeTimeoutNs, Rack, TLP_TIMEOUT_MIN_NS } from './tcp-rack.js';
-import { TcpEcn } from './tcp-ecn.js';
+import { LossProbe, probeTimeoutNs, rackReorderWindowNs, rackSentAfter, TLP_TIMEOUT_MIN_NS } from './tcp-rack.js';
+import { ECN_ACK_NOW, ECN_CWR_PENDING, ECN_OK, ECN_WANTED, ecnEcho, ecnInitial, ecnOnData, ecnOnSyn, ecnOnSynAck, ecnSynFlags } from './tcp-ecn.js';
 import { Reassembly } from './tcp-reassembly.js';
 import { RtoEstimator } from './tcp-rto.js';
 import { RetransmitQueue, SentSegment } from './tcp-rtx-queue.js';
@@ -71,6 +71,31 @@ export type TcpState =
 const noHandlers: StreamHandlers = { data() {}, drain() {}, close() {}, error() {} };
 /** Bound on (super-)segments sent by one output pass: a safety limit, far above any real window. */
 const OUTPUT_BUDGET = 1 << 20;
+/** Timers, by index in a connection's timer slots (lazy-timer.ts). */
+const T_RTO = 0;
+const T_DELACK = 1;
+const T_PERSIST = 2;
+const T_TIME_WAIT = 3;
+/** Tail loss probe (ICSK_TIME_LOSS_PROBE) and RACK reorder (ICSK_TIME_REO_TIMEOUT). */
+const T_PROBE = 4;
+const T_REORDER = 5;
+/** Bits of TcpConnection's #flags (one Smi instead of sixteen boolean fields). */
+const F_DEAD = 1 << 0;
+const F_FIN_QUEUED = 1 << 1;
+const F_FIN_SENT = 1 << 2;
+const F_FIN_ACKED = 1 << 3;
+const F_NEED_DRAIN = 1 << 4;
+const F_FLUSH_SCHEDULED = 1 << 5;
+const F_SACK_ENABLED = 1 << 6;
+const F_ACK_NOW = 1 << 7;
+const F_FIN_RECEIVED = 1 << 8;
+const F_HANDLERS_INSTALLED = 1 << 9;
+const F_PENDING_DRAIN = 1 << 10;
+const F_FIN_TO_APP = 1 << 11;
+const F_END_CALLED = 1 << 12;
+const F_DESTROYED = 1 << 13;
+const F_PUMP_SCHEDULED = 1 << 14;
+const F_PUMP_DEFERRED = 1 << 15;
 /** Outcome of a connect attempt, settled once. */
 export interface ConnectWaiter {
   resolve(stream: TcpConnection): void;
@@ -78,8 +103,10 @@ export interface ConnectWaiter {
 }
 
 export class TcpConnection implements ByteStream, ConnectionTableEntry {
-  readonly local: Address;
-  readonly remote: Address;
+  readonly #remoteIp: string;
+  /** Made when first asked for (rarely: a log line, a report). */
+  #local: Address | null = null;
+  #remote: Address | null = null;
   /** The stack whose table holds this connection. */
   readonly stack: TcpConnectionOwner;
   /** Our NIC: segments leave through it and arrive on it. */
@@ -90,21 +117,23 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   readonly remotePort: number;
   /** Key in the stack's table for this NIC. */
   readonly key: number;
-  readonly stats: TcpStats = {
-    segmentsSent: 0,
-    segmentsReceived: 0,
-    payloadBytesSent: 0,
-    bytesAcked: 0,
-    bytesDelivered: 0,
-    retransmits: 0,
-    fastRetransmits: 0,
-    rtoCount: 0,
-    dupAcks: 0,
-    outOfOrderSegments: 0,
-    zeroWindowProbes: 0,
-    lossProbes: 0,
-    lossProbeRecoveries: 0,
-  };
+  /** Kept by the stack's table: the next connection with the same key, and creation order. */
+  tableNext: TcpConnection | null = null;
+  tableOrder = 0;
+  // Counters (TcpStats, read through `stats`): fields of the connection, which every segment touches anyway.
+  #segmentsSent = 0;
+  #segmentsReceived = 0;
+  #payloadBytesSent = 0;
+  #bytesAcked = 0;
+  #bytesDelivered = 0;
+  #retransmits = 0;
+  #fastRetransmits = 0;
+  #rtoCount = 0;
+  #dupAcks = 0;
+  #outOfOrderSegments = 0;
+  #zeroWindowProbes = 0;
+  #lossProbes = 0;
+  #lossProbeRecoveries = 0;
   state: TcpState;
   /** Time spent sending and what held it back (tcp-chrono.ts), set at the end of each send pass. */
   readonly chrono = new TcpChrono();
@@ -114,8 +143,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** SYN retransmissions allowed to an active open (TCP_SYNCNT, or tcp_syn_retries). */
   #synRetries = 0;
   readonly #gate: ExecutionGate;
-  /** True once the connection left the stack's table (or its node crashed): no more work. */
-  #dead = false;
+  /** The connection's booleans (F_*), behind the accessors below. */
+  #flags = 0;
   #mss: number;
 
   // Send side (RFC 9293 3.3.1 names).
@@ -131,27 +160,27 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #sizeGoalFrames = 1;
   readonly #sendBuffer: SendBuffer;
   readonly #rtx: RetransmitQueue;
-  #finQueued = false;
   #finSeq = 0;
-  #finSent = false;
-  #finAcked = false;
-  #needDrain = false;
-  #flushScheduled = false;
 
   // Congestion control and loss recovery.
   readonly #cc: CongestionControl;
-  #sackEnabled = false;
-  /** What the peer reported in SACK blocks, above snd_una. */
-  readonly #scoreboard = new RangeSet();
+  /** What the peer reported in SACK blocks, above snd_una; made on the first block (most connections never see one). */
+  #scoreboard: RangeSet | null = null;
   /** The latest send time of a segment delivered by the ACK being processed. */
   #deliveredSentAtNs = 0;
-  /** RACK-TLP (tcp-rack.ts). */
-  readonly #rack = new Rack();
-  readonly #probe = new LossProbe();
-  readonly #ecn: TcpEcn;
+  /** RACK (tcp-rack.ts): send time (0 before any), end and RTT of the most recently sent delivered segment. */
+  #rackSentAtNs = 0;
+  #rackEndSeq = 0;
+  #rackRttNs = 0;
+  /** The outstanding tail loss probe; made when the first probe goes out (tcp-rack.ts). */
+  #probe: LossProbe | null = null;
+  /** ECN state bits (tcp-ecn.ts). */
+  #ecn: number;
   /** What #ackedSegment found during the cumulative ACK being processed. */
   #rttSegment: SentSegment | null = null;
-  readonly #onAcked = (segment: SentSegment, fully: boolean): void => this.#ackedSegment(segment, fully);
+  /** Per segment a cumulative ACK removes or trims (one function for all connections: no closure each). */
+  static readonly #onAcked = (segment: SentSegment, fully: boolean, connection: TcpConnection): void =>
+    connection.#ackedSegment(segment, fully);
 
   // Timers.
   readonly #rto: RtoEstimator;
@@ -160,13 +189,20 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #synRetransmits = 0;
   #probesOut = 0;
   #probeBackoff = 0;
-  readonly #rtoTimer: LazyTimer<TcpConnection>;
-  readonly #delackTimer: LazyTimer<TcpConnection>;
-  readonly #persistTimer: LazyTimer<TcpConnection>;
-  readonly #timeWaitTimer: LazyTimer<TcpConnection>;
-  /** Tail loss probe (ICSK_TIME_LOSS_PROBE) and RACK reorder (ICSK_TIME_REO_TIMEOUT) timers. */
-  readonly #probeTimer: LazyTimer<TcpConnection>;
-  readonly #reoTimer: LazyTimer<TcpConnection>;
+  /** The retransmission, delayed-ACK, persist, TIME_WAIT, loss probe and reorder timers (T_*). */
+  readonly #timers = createTimerSlots(6);
+  static readonly #timerKinds = new LazyTimers<TcpConnection>(
+    [
+      (c) => c.#onRetransmitTimer(),
+      (c) => c.#onDelayedAckTimer(),
+      (c) => c.#onPersistTimer(),
+      (c) => c.#onTimeWaitTimer(),
+      (c) => c.#onLossProbe(),
+      (c) => c.#onReorderTimer(),
+    ],
+    (c) => c.#timers,
+    (c) => c.#context.scheduler,
+  );
 
   // Receive side.
   #irs = 0;
@@ -174,28 +210,25 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** rcv_nxt when we last sent an ACK (Linux rcv_wup). */
   #rcvWup = 0;
   #lastAdvertisedWindow = 0;
-  #ackNow = false;
   #quickAcks: number;
-  #finReceived = false;
-  readonly #reassembly = new Reassembly();
+  /** The out-of-order queue, made when the first segment arrives beyond rcv_nxt. */
+  #reassembly: Reassembly | null = null;
 
   // Application side.
   #handlers: StreamHandlers = noHandlers;
-  #handlersInstalled = false;
-  /** In-order bytes not yet handed to the application: entries [head, tail) of a reused array. */
-  #appQueue: Uint8Array[] = [];
+  /**
+   * In-order bytes not yet handed to the application: #appFirst, then entries [head, tail) of a
+   * reused array. The array is made when a second chunk waits (the application was paused, or a
+   * filled hole released several), so an idle connection keeps none.
+   */
+  #appFirst: Uint8Array | null = null;
+  #appQueue: Uint8Array[] | null = null;
   #appQueueHead = 0;
   #appQueueTail = 0;
   #appQueuedBytes = 0;
-  #pendingDrain = false;
-  #finToApp = false;
-  #endCalled = false;
-  #destroyed = false;
   #pendingError: Error | null = null;
   /** 0: open; 1: close(false) pending; 2: close(true) pending; 3: close reported. */
   #closeState = 0;
-  #pumpScheduled = false;
-  #pumpDeferred = false;
   #connectWaiter: ConnectWaiter | null = null;
   /** Called once the passive open completes (the listener's accept). */
   #onEstablished: ((connection: TcpConnection) => void) | null = null;
@@ -217,8 +250,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.localPort = localPort;
     this.remotePort = remotePort;
     this.key = key;
-    this.local = { host: nic.ip, port: localPort };
-    this.remote = { host: remoteIp, port: remotePort };
+    this.#remoteIp = remoteIp;
     this.state = state;
     this.#context = stack.context;
     this.#options = stack.options;
@@ -235,19 +267,141 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       false,
       createCongestionOps(this.#options.congestionControl),
     );
-    this.#ecn = new TcpEcn(this.#cc.ops.needsEcn);
+    this.#ecn = ecnInitial(this.#cc.ops.needsEcn);
     this.#quickAcks = this.#options.quickAckSegments;
     this.#rto = new RtoEstimator(this.#options.rtoInitialNs, this.#options.rtoMinNs, this.#options.rtoMaxNs);
-    const scheduler = this.#context.scheduler;
-    this.#rtoTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onRetransmitTimer(), this);
-    this.#delackTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onDelayedAckTimer(), this);
-    this.#persistTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onPersistTimer(), this);
-    this.#timeWaitTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onTimeWaitTimer(), this);
-    this.#probeTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onLossProbe(), this);
-    this.#reoTimer = new LazyTimer<TcpConnection>(scheduler, (c) => c.#onReorderTimer(), this);
+  }
+
+  // ---------------------------------------------------------------- flags
+
+  /** True once the connection left the stack's table (or its node crashed): no more work. */
+  get #dead(): boolean {
+    return (this.#flags & F_DEAD) !== 0;
+  }
+  set #dead(on: boolean) {
+    this.#flags = on ? this.#flags | F_DEAD : this.#flags & ~F_DEAD;
+  }
+  get #finQueued(): boolean {
+    return (this.#flags & F_FIN_QUEUED) !== 0;
+  }
+  set #finQueued(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_QUEUED : this.#flags & ~F_FIN_QUEUED;
+  }
+  get #finSent(): boolean {
+    return (this.#flags & F_FIN_SENT) !== 0;
+  }
+  set #finSent(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_SENT : this.#flags & ~F_FIN_SENT;
+  }
+  get #finAcked(): boolean {
+    return (this.#flags & F_FIN_ACKED) !== 0;
+  }
+  set #finAcked(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_ACKED : this.#flags & ~F_FIN_ACKED;
+  }
+  /** write() returned false: drain() is owed once the buffer is half empty. */
+  get #needDrain(): boolean {
+    return (this.#flags & F_NEED_DRAIN) !== 0;
+  }
+  set #needDrain(on: boolean) {
+    this.#flags = on ? this.#flags | F_NEED_DRAIN : this.#flags & ~F_NEED_DRAIN;
+  }
+  get #flushScheduled(): boolean {
+    return (this.#flags & F_FLUSH_SCHEDULED) !== 0;
+  }
+  set #flushScheduled(on: boolean) {
+    this.#flags = on ? this.#flags | F_FLUSH_SCHEDULED : this.#flags & ~F_FLUSH_SCHEDULED;
+  }
+  /** Both ends agreed to use SACK. */
+  get #sackEnabled(): boolean {
+    return (this.#flags & F_SACK_ENABLED) !== 0;
+  }
+  set #sackEnabled(on: boolean) {
+    this.#flags = on ? this.#flags | F_SACK_ENABLED : this.#flags & ~F_SACK_ENABLED;
+  }
+  /** An ACK is owed now. */
+  get #ackNow(): boolean {
+    return (this.#flags & F_ACK_NOW) !== 0;
+  }
+  set #ackNow(on: boolean) {
+    this.#flags = on ? this.#flags | F_ACK_NOW : this.#flags & ~F_ACK_NOW;
+  }
+  get #finReceived(): boolean {
+    return (this.#flags & F_FIN_RECEIVED) !== 0;
+  }
+  set #finReceived(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_RECEIVED : this.#flags & ~F_FIN_RECEIVED;
+  }
+  get #handlersInstalled(): boolean {
+    return (this.#flags & F_HANDLERS_INSTALLED) !== 0;
+  }
+  set #handlersInstalled(on: boolean) {
+    this.#flags = on ? this.#flags | F_HANDLERS_INSTALLED : this.#flags & ~F_HANDLERS_INSTALLED;
+  }
+  get #pendingDrain(): boolean {
+    return (this.#flags & F_PENDING_DRAIN) !== 0;
+  }
+  set #pendingDrain(on: boolean) {
+    this.#flags = on ? this.#flags | F_PENDING_DRAIN : this.#flags & ~F_PENDING_DRAIN;
+  }
+  get #finToApp(): boolean {
+    return (this.#flags & F_FIN_TO_APP) !== 0;
+  }
+  set #finToApp(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_TO_APP : this.#flags & ~F_FIN_TO_APP;
+  }
+  get #endCalled(): boolean {
+    return (this.#flags & F_END_CALLED) !== 0;
+  }
+  set #endCalled(on: boolean) {
+    this.#flags = on ? this.#flags | F_END_CALLED : this.#flags & ~F_END_CALLED;
+  }
+  get #destroyed(): boolean {
+    return (this.#flags & F_DESTROYED) !== 0;
+  }
+  set #destroyed(on: boolean) {
+    this.#flags = on ? this.#flags | F_DESTROYED : this.#flags & ~F_DESTROYED;
+  }
+  get #pumpScheduled(): boolean {
+    return (this.#flags & F_PUMP_SCHEDULED) !== 0;
+  }
+  set #pumpScheduled(on: boolean) {
+    this.#flags = on ? this.#flags | F_PUMP_SCHEDULED : this.#flags & ~F_PUMP_SCHEDULED;
+  }
+  get #pumpDeferred(): boolean {
+    return (this.#flags & F_PUMP_DEFERRED) !== 0;
+  }
+  set #pumpDeferred(on: boolean) {
+    this.#flags = on ? this.#flags | F_PUMP_DEFERRED : this.#flags & ~F_PUMP_DEFERRED;
   }
 
   // ---------------------------------------------------------------- observers
+
+  /** Its counters so far (a copy). */
+  get stats(): TcpStats {
+    return {
+      segmentsSent: this.#segmentsSent,
+      segmentsReceived: this.#segmentsReceived,
+      payloadBytesSent: this.#payloadBytesSent,
+      bytesAcked: this.#bytesAcked,
+      bytesDelivered: this.#bytesDelivered,
+      retransmits: this.#retransmits,
+      fastRetransmits: this.#fastRetransmits,
+      rtoCount: this.#rtoCount,
+      dupAcks: this.#dupAcks,
+      outOfOrderSegments: this.#outOfOrderSegments,
+      zeroWindowProbes: this.#zeroWindowProbes,
+      lossProbes: this.#lossProbes,
+      lossProbeRecoveries: this.#lossProbeRecoveries,
+    };
+  }
+
+  get local(): Address {
+    return (this.#local ??= { host: this.nic.ip, port: this.localPort });
+  }
+  get remote(): Address {
+    return (this.#remote ??= { host: this.#remoteIp, port: this.remotePort });
+  }
 
   /** Current maximum segment size in bytes. */
   get mssBytes(): number {
@@ -324,7 +478,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       // An abortive close sends RST (RFC 9293 3.10.4 ABORT; Linux tcp_disconnect).
       this.#emit(this.sndNxt, TCP_RST | TCP_ACK, null, 0);
     }
-    this.#appQueue = [];
+    this.#appFirst = null;
+    this.#appQueue = null;
     this.#appQueueHead = 0;
     this.#appQueueTail = 0;
     this.#appQueuedBytes = 0;
@@ -349,7 +504,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.rcvNxt = syn.seq + 1;
     this.#rcvWup = this.rcvNxt;
     this.#takePeerSynOptions(syn);
-    this.#ecn.onSyn(syn.flags);
+    this.#ecn = ecnOnSyn(this.#ecn, syn.flags);
     this.#sendSyn(true);
   }
 
@@ -370,11 +525,11 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#rtx.push(segment);
     this.sndNxt = this.#iss + 1;
     this.#transmitSyn(withAck);
-    this.#rtoTimer.set(this.#now() + this.#options.rtoInitialNs);
+    this.#setTimer(T_RTO, this.#now() + this.#options.rtoInitialNs);
   }
 
   #transmitSyn(withAck: boolean): void {
-    const flags = (withAck ? TCP_SYN | TCP_ACK : TCP_SYN) | this.#ecn.synFlags(withAck ? TCP_ECE | TCP_CWR : null);
+    const flags = (withAck ? TCP_SYN | TCP_ACK : TCP_SYN) | ecnSynFlags(this.#ecn, withAck ? TCP_ECE | TCP_CWR : null);
     this.#emit(this.#iss, flags, null, this.nic.mtuBytes - TCP_IP_HEADER_BYTES);
   }
 
@@ -383,7 +538,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** Processes one segment addressed to this connection. */
   receive(packet: Packet): void {
     if (this.#dead) return;
-    this.stats.segmentsReceived += packet.frames;
+    this.#segmentsReceived += packet.frames;
     switch (this.state) {
       case 'SYN_SENT':
         this.#receiveInSynSent(packet);
@@ -417,7 +572,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.#irs = packet.seq;
     this.rcvNxt = packet.seq + 1;
     this.#takePeerSynOptions(packet);
-    this.#ecn.onSynAck(packet.flags);
+    this.#ecn = ecnOnSynAck(this.#ecn, packet.flags);
     this.#acknowledgeHandshake();
     this.state = 'ESTABLISHED';
     this.stack.counters.connectionsOpened++;
@@ -460,9 +615,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #acknowledgeHandshake(): void {
     const syn = this.#rtx.first();
     if (syn !== undefined && syn.syn && !syn.everRetransmitted) this.#rto.sample(this.#now() - syn.sentAtNs);
-    this.#rtx.acknowledge(this.#iss + 1, () => undefined);
+    this.#rtx.acknowledge(this.#iss + 1, ignoreAcked, null);
     this.sndUna = this.#iss + 1;
-    this.#rtoTimer.clear();
+    clearTimer(this.#timers, T_RTO);
     this.#rtoBackoffNs = 0;
     this.#rcvWup = this.rcvNxt;
   }
@@ -484,7 +639,11 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     }
     if (this.#dead) return;
     const length = packet.payloadBytes;
-    if (length > 0 && this.#ecn.onData(packet.ce, flags)) this.#ackNow = true;
+    if (length > 0 && (this.#ecn & ECN_OK) !== 0) {
+      const ecn = ecnOnData(this.#ecn, packet.ce, flags);
+      this.#ecn = ecn & ~ECN_ACK_NOW;
+      if ((ecn & ECN_ACK_NOW) !== 0) this.#ackNow = true;
+    }
     if (length > 0 || (flags & TCP_FIN) !== 0) this.#receiveData(packet);
     else if (packet.seq < this.#rcvWup) this.#ackNow = true; // Zero-window probe or stale ACK.
     if (this.#dead) return;
@@ -558,27 +717,28 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       if (retransmitNow !== undefined) this.#retransmit(retransmitNow, 1);
       this.#afterCumulativeAck();
     } else if (ack === this.sndUna && rtx.packetsOut > 0 && duplicate) {
-      this.stats.dupAcks++;
+      this.#dupAcks++;
       cc.onDuplicateAck(rtx);
     }
-    if (this.#ecn.ok) {
+    if ((this.#ecn & ECN_OK) !== 0) {
       const ece = (packet.flags & TCP_ECE) !== 0;
       cc.ops.onAckEvent(cc, ackedPackets, ece, ack, this.sndNxt);
       // RFC 3168 6.1.2: one reduction per window; the next new data carries CWR.
-      if (ece && cc.onEcnEcho(this.sndNxt)) this.#ecn.cwrPending = true;
+      if (ece && cc.onEcnEcho(this.sndNxt)) this.#ecn |= ECN_CWR_PENDING;
     }
-    if (this.#probe.onAck(ack, advanced, pureDuplicate)) {
+    const probe = this.#probe;
+    if (probe !== null && probe.onAck(ack, advanced, pureDuplicate)) {
       // RFC 8985 7.4.2 / Linux tcp_process_tlp_ack: the probe repaired a loss; reduce once.
       cc.reduceOnce();
-      this.stats.lossProbeRecoveries++;
+      this.#lossProbeRecoveries++;
     }
     if (cc.shouldRecover(rtx)) this.#enterRecovery();
     else if (advanced || newlySacked) {
       // Linux tcp_set_xmit_timer: the probe timer moves on with every ACK of new data.
-      if (!this.#scheduleLossProbe(true)) this.#probeTimer.clear();
+      if (!this.#scheduleLossProbe(true)) clearTimer(this.#timers, T_PROBE);
     }
     if (this.#peerWindow > 0) {
-      this.#persistTimer.clear();
+      clearTimer(this.#timers, T_PERSIST);
       this.#probeBackoff = 0;
     }
     return true;
@@ -587,13 +747,13 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** Removes what `ack` covers from the queue and buffer; returns the number of frames. */
   #takeCumulativeAck(ack: number): number {
     this.#rttSegment = null;
-    const ackedPackets = this.#rtx.acknowledge(ack, this.#onAcked);
+    const ackedPackets = this.#rtx.acknowledge(ack, TcpConnection.#onAcked, this);
     // (The cast undoes TypeScript's narrowing to null: #ackedSegment set it during acknowledge.)
     const rttSegment = this.#rttSegment as SentSegment | null;
     this.#rttSegment = null;
     const end = this.#sendBuffer.endSeq;
     const ackedBytes = Math.min(ack, end) - Math.min(this.sndUna, end);
-    if (ackedBytes > 0) this.stats.bytesAcked += ackedBytes;
+    if (ackedBytes > 0) this.#bytesAcked += ackedBytes;
     this.#sendBuffer.release(ack);
     this.sndUna = ack;
     if (rttSegment !== null) {
@@ -608,8 +768,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   }
 
   #afterCumulativeAck(): void {
-    if (this.#rtx.packetsOut === 0) this.#rtoTimer.clear();
-    else this.#rtoTimer.set(this.#now() + this.#currentRtoNs()); // RFC 6298 5.3
+    if (this.#rtx.packetsOut === 0) clearTimer(this.#timers, T_RTO);
+    else this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs()); // RFC 6298 5.3
     if (this.#needDrain && this.#sendBuffer.bytes <= this.#options.sendBufferBytes / 2) {
       this.#needDrain = false;
       this.#pendingDrain = true;
@@ -620,8 +780,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   /** Applies SACK blocks to the scoreboard, then marks losses (FACK) and lost retransmissions. */
   #takeSack(blocks: number[] | null): void {
     const rtx = this.#rtx;
-    const scoreboard = this.#scoreboard;
+    let scoreboard = this.#scoreboard;
     if (blocks !== null) {
+      if (scoreboard === null) {
+        scoreboard = new RangeSet();
+        this.#scoreboard = scoreboard;
+      }
       for (let i = 0; i + 1 < blocks.length; i += 2) {
         const start = Math.max(blocks[i] as number, this.sndUna);
         const end = Math.min(blocks[i + 1] as number, this.sndNxt);
@@ -631,9 +795,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
         );
       }
     }
-    scoreboard.pruneBelow(this.sndUna);
-    if (this.#rack.sentAtNs > 0 && (scoreboard.count > 0 || rtx.retransOut > 0)) this.#rackDetectLoss();
-    if (scoreboard.count > 0) rtx.markLostBelow(scoreboard.highestEnd - this.#cc.dupThreshold * this.#mss);
+    if (scoreboard !== null) scoreboard.pruneBelow(this.sndUna);
+    const sacked = scoreboard !== null && scoreboard.count > 0;
+    if (this.#rackSentAtNs > 0 && (sacked || rtx.retransOut > 0)) this.#rackDetectLoss();
+    if (sacked) rtx.markLostBelow((scoreboard as RangeSet).highestEnd - this.#cc.dupThreshold * this.#mss);
   }
 
   /**
@@ -650,7 +815,13 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #noteDelivered(segment: SentSegment): void {
     if (segment.everRetransmitted && this.#now() - segment.sentAtNs < this.#rto.minRttNs) return;
     if (segment.sentAtNs > this.#deliveredSentAtNs) this.#deliveredSentAtNs = segment.sentAtNs;
-    this.#rack.advance(segment, this.#now(), this.#rto.minRttNs);
+    // tcp_rack_advance (its check for retransmissions is the one above).
+    const sentAtNs = segment.sentAtNs;
+    const end = segment.end;
+    if (!rackSentAfter(sentAtNs, end, this.#rackSentAtNs, this.#rackEndSeq)) return;
+    this.#rackSentAtNs = sentAtNs;
+    this.#rackEndSeq = end;
+    this.#rackRttNs = this.#now() - sentAtNs;
   }
 
   /**
@@ -662,15 +833,15 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const cc = this.#cc;
     const rto = this.#rto;
     const recovering = cc.state === 'recovery' || cc.state === 'loss';
-    const reorderNs = Rack.reorderWindowNs(recovering, rtx.sackedOut, cc.dupThreshold, rto.minRttNs, rto.srttNs);
+    const reorderNs = rackReorderWindowNs(recovering, rtx.sackedOut, cc.dupThreshold, rto.minRttNs, rto.srttNs);
     const now = this.#now();
-    const nextNs = rtx.rackDetectLoss(this.#rack.sentAtNs, this.#rack.endSeq, this.#rack.rttNs + reorderNs, now);
-    if (nextNs > 0) this.#reoTimer.set(now + nextNs + TLP_TIMEOUT_MIN_NS);
+    const nextNs = rtx.rackDetectLoss(this.#rackSentAtNs, this.#rackEndSeq, this.#rackRttNs + reorderNs, now);
+    if (nextNs > 0) this.#setTimer(T_REORDER, now + nextNs + TLP_TIMEOUT_MIN_NS);
   }
 
   /** RACK's reorder timer (Linux tcp_rack_reo_timeout): mark what is now due, and repair it. */
   #onReorderTimer(): void {
-    if (this.#dead || !this.#canSend() || this.#rtx.packetsOut === 0 || this.#rack.sentAtNs === 0) return;
+    if (this.#dead || !this.#canSend() || this.#rtx.packetsOut === 0 || this.#rackSentAtNs === 0) return;
     const cc = this.#cc;
     const prior = cc.inFlight(this.#rtx);
     this.#rackDetectLoss();
@@ -688,10 +859,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const cc = this.#cc;
     if (!this.#sackEnabled || rtx.packetsOut === 0 || (cc.state !== 'open' && cc.state !== 'cwr') || !this.#canSend()) return false;
     const now = this.#now();
-    const rtoTimer = this.#rtoTimer;
-    const rtoLeftNs = advancingRto || !rtoTimer.armed ? this.#currentRtoNs() : rtoTimer.deadlineNs - now;
+    const timers = this.#timers;
+    const rtoLeftNs = advancingRto || !timerArmed(timers, T_RTO) ? this.#currentRtoNs() : timerDeadlineNs(timers, T_RTO) - now;
     const o = this.#options;
-    this.#probeTimer.set(now + probeTimeoutNs(this.#rto.srttNs, rtx.packetsOut, o.rtoMinNs, o.rtoInitialNs, rtoLeftNs));
+    this.#setTimer(T_PROBE, now + probeTimeoutNs(this.#rto.srttNs, rtx.packetsOut, o.rtoMinNs, o.rtoInitialNs, rtoLeftNs));
     return true;
   }
 
@@ -700,8 +871,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     const rtx = this.#rtx;
     const cc = this.#cc;
     if (this.#dead || rtx.packetsOut === 0 || !this.#canSend() || (cc.state !== 'open' && cc.state !== 'cwr')) return;
-    this.#probeTimer.clear();
-    const probe = this.#probe;
+    clearTimer(this.#timers, T_PROBE);
+    const probe = (this.#probe ??= new LossProbe());
     if (probe.highSeq === 0) {
       const room = cc.cwnd - cc.inFlight(rtx);
       const maxFrames = this.#tsoMaxFrames();
@@ -709,7 +880,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       if (this.#sendNewSegment(room < 1 ? 1 : room < maxFrames ? room : maxFrames)) {
         probe.retransmitted = false;
         probe.highSeq = this.sndNxt;
-        this.stats.lossProbes++;
+        this.#lossProbes++;
       } else {
         const last = rtx.last();
         if (last !== undefined && !last.sacked && !last.syn) {
@@ -717,20 +888,20 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
           this.#retransmit(rtx.last() as SentSegment, 1);
           probe.retransmitted = true;
           probe.highSeq = this.sndNxt;
-          this.stats.lossProbes++;
+          this.#lossProbes++;
           this.#trace('loss-probe');
         }
       }
     }
-    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs());
   }
 
   /** Fast retransmit (RFC 5681 3.2, RFC 6582, RFC 6675). */
   #enterRecovery(): void {
     this.#cc.enterRecovery(this.sndNxt);
-    this.#probe.highSeq = 0;
-    this.#probeTimer.clear();
-    this.stats.fastRetransmits++;
+    if (this.#probe !== null) this.#probe.highSeq = 0;
+    clearTimer(this.#timers, T_PROBE);
+    this.#fastRetransmits++;
     this.#fingerprintEvent(1);
     this.#trace('fast-retransmit');
     if (!this.#sackEnabled || this.#rtx.lostOut === 0) this.#rtx.markHeadLost();
@@ -763,9 +934,10 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       fin = false;
     }
     if (seq > this.rcvNxt) {
-      this.stats.outOfOrderSegments++;
-      if (data !== null && length > 0) this.#reassembly.insert(seq, data, fin);
-      else if (fin) this.#reassembly.insert(seq, EMPTY, true);
+      this.#outOfOrderSegments++;
+      const reassembly = (this.#reassembly ??= new Reassembly());
+      if (data !== null && length > 0) reassembly.insert(seq, data, fin);
+      else if (fin) reassembly.insert(seq, EMPTY, true);
       this.#ackNow = true; // A duplicate ACK tells the sender about the hole.
       return;
     }
@@ -776,9 +948,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     }
     if (data !== null && length > 0) this.#accept(data);
     let finReached = fin;
-    if (this.#reassembly.size > 0) {
-      const drained = this.#reassembly.drain(this.rcvNxt, (bytes) => this.#accept(bytes));
+    const reassembly = this.#reassembly;
+    if (reassembly !== null && reassembly.size > 0) {
+      const drained = reassembly.drain(this.rcvNxt, (bytes) => this.#accept(bytes));
       if (drained.finReached) finReached = true;
+      // The hole is filled: an idle connection keeps no out-of-order queue.
+      if (reassembly.size === 0) this.#reassembly = null;
       this.#ackNow = true; // A hole was (maybe) filled: ACK at once.
     }
     if (finReached) {
@@ -790,9 +965,14 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   }
 
   #accept(data: Uint8Array): void {
-    if (this.#appQueueTail === this.#appQueue.length) this.#appQueue.push(data);
-    else this.#appQueue[this.#appQueueTail] = data;
-    this.#appQueueTail++;
+    if (this.#appFirst === null && this.#appQueueHead === this.#appQueueTail) {
+      this.#appFirst = data;
+    } else {
+      const queue = (this.#appQueue ??= []);
+      if (this.#appQueueTail === queue.length) queue.push(data);
+      else queue[this.#appQueueTail] = data;
+      this.#appQueueTail++;
+    }
     this.#appQueuedBytes += data.length;
     this.rcvNxt += data.length;
   }
@@ -812,14 +992,14 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#ackNow = true;
       return;
     }
-    if (!this.#delackTimer.armed) this.#delackTimer.set(this.#now() + this.#options.delayedAckNs);
+    if (!timerArmed(this.#timers, T_DELACK)) this.#setTimer(T_DELACK, this.#now() + this.#options.delayedAckNs);
   }
 
   #receiveFin(): void {
     this.#finReceived = true;
     this.#finToApp = true;
     this.#ackNow = true;
-    this.#reassembly.clear();
+    this.#reassembly = null;
     if (this.state === 'ESTABLISHED') this.state = 'CLOSE_WAIT';
     else if (this.state === 'FIN_WAIT_1') this.state = 'CLOSING';
     else if (this.state === 'FIN_WAIT_2') this.#enterTimeWait();
@@ -838,9 +1018,9 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 
   #enterTimeWait(): void {
     this.state = 'TIME_WAIT';
-    this.#rtoTimer.clear();
-    this.#persistTimer.clear();
-    this.#timeWaitTimer.set(this.#now() + this.#options.timeWaitNs);
+    clearTimer(this.#timers, T_RTO);
+    clearTimer(this.#timers, T_PERSIST);
+    this.#setTimer(T_TIME_WAIT, this.#now() + this.#options.timeWaitNs);
     this.#requestClose(false);
   }
 
@@ -908,7 +1088,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       if (!this.#sendNewSegment(quota)) break;
       sentNew = true;
     }
-    if (rtx.packetsOut > 0 && !this.#rtoTimer.armed) this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    if (rtx.packetsOut > 0 && !timerArmed(this.#timers, T_RTO)) this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs());
     if (sentNew) this.#scheduleLossProbe(false);
     this.chrono.set(this.#chronoState(), this.#now());
   }
@@ -943,7 +1123,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (unsent > 0) {
       const room = this.sndUna + this.#peerWindow - this.sndNxt;
       if (room <= 0) {
-        if (this.#rtx.packetsOut === 0 && !this.#persistTimer.armed) this.#armPersist();
+        if (this.#rtx.packetsOut === 0 && !timerArmed(this.#timers, T_PERSIST)) this.#armPersist();
         return false;
       }
       const length = Math.min(maxFrames * this.#mss, unsent, room);
@@ -977,7 +1157,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #retransmit(segment: SentSegment, maxFrames: number): void {
     if (segment.frames > maxFrames) this.#rtx.split(segment, maxFrames * this.#mss);
     this.#rtx.noteRetransmitted(segment, this.#now());
-    this.stats.retransmits += segment.frames;
+    this.#retransmits += segment.frames;
     if (segment.syn) this.#transmitSyn(this.state === 'SYN_RECEIVED');
     else this.#transmitSegment(segment);
   }
@@ -987,7 +1167,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     let flags = TCP_ACK;
     if (segment.fin) flags |= TCP_FIN;
     if (segment.seq + segment.len === this.#sendBuffer.endSeq && segment.len > 0) flags |= TCP_PSH;
-    this.stats.payloadBytesSent += segment.len;
+    this.#payloadBytesSent += segment.len;
     this.#emit(segment.seq, flags, payload, 0, this.#mss);
   }
 
@@ -1007,12 +1187,12 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #emit(seq: number, flags: number, payload: Uint8Array | null, mssBytes: number, gsoSize = 0): void {
     const window = this.#receiveWindow();
     const ecn = this.#ecn;
-    const ecnOk = ecn.ok && (flags & TCP_SYN) === 0;
+    const ecnOk = (ecn & ECN_OK) !== 0 && (flags & TCP_SYN) === 0;
     if (ecnOk) {
-      if (ecn.echo && (flags & TCP_ACK) !== 0) flags |= TCP_ECE;
-      if (ecn.cwrPending && payload !== null) {
+      if (ecnEcho(ecn) && (flags & TCP_ACK) !== 0) flags |= TCP_ECE;
+      if ((ecn & ECN_CWR_PENDING) !== 0 && payload !== null) {
         flags |= TCP_CWR;
-        ecn.cwrPending = false;
+        this.#ecn = ecn & ~ECN_CWR_PENDING;
       }
     }
     const packet = new Packet(
@@ -1030,15 +1210,16 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     );
     if ((flags & TCP_SYN) !== 0) packet.sackPermitted = this.#options.sack;
     // Linux tcp_ecn_send: new data is ECT; DCTCP makes every packet ECT.
-    if (ecnOk && (ecn.wanted || (payload !== null && seq + payload.length + 1 >= this.sndNxt))) packet.ect = true;
+    if (ecnOk && ((ecn & ECN_WANTED) !== 0 || (payload !== null && seq + payload.length + 1 >= this.sndNxt))) packet.ect = true;
     if ((flags & TCP_ACK) !== 0) {
-      if (this.#sackEnabled && this.#reassembly.size > 0) packet.sackBlocks = this.#reassembly.sackBlocks();
+      const reassembly = this.#reassembly;
+      if (this.#sackEnabled && reassembly !== null && reassembly.size > 0) packet.sackBlocks = reassembly.sackBlocks();
       this.#ackNow = false;
       this.#rcvWup = this.rcvNxt;
       this.#lastAdvertisedWindow = window;
-      this.#delackTimer.clear();
+      clearTimer(this.#timers, T_DELACK);
     }
-    this.stats.segmentsSent += packet.frames;
+    this.#segmentsSent += packet.frames;
     this.nic.transmit(packet);
   }
 
@@ -1070,8 +1251,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#onHandshakeTimeout();
       return;
     }
-    const probe = this.#probeTimer;
-    if (probe.armed && probe.deadlineNs <= this.#now()) {
+    const timers = this.#timers;
+    if (timerArmed(timers, T_PROBE) && timerDeadlineNs(timers, T_PROBE) <= this.#now()) {
       // Linux keeps one timer for both: a probe due now takes the RTO's place.
       this.#onLossProbe();
       return;
@@ -1092,17 +1273,17 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #enterLoss(): void {
     this.#cc.onRetransmitTimeout(this.sndNxt);
     this.#rtx.markAllLost();
-    this.#probe.highSeq = 0;
-    this.#probeTimer.clear();
-    this.#reoTimer.clear();
-    this.stats.rtoCount++;
+    if (this.#probe !== null) this.#probe.highSeq = 0;
+    clearTimer(this.#timers, T_PROBE);
+    clearTimer(this.#timers, T_REORDER);
+    this.#rtoCount++;
     this.#fingerprintEvent(2);
     this.#trace('rto');
     this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
     // Linux tcp_retransmit_timer -> tcp_retransmit_skb(sk, head, 1): one MSS of the head.
     const head = this.#rtx.nextLost();
     if (head !== undefined) this.#retransmit(head, 1);
-    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs());
   }
 
   /** SYN or SYN-ACK not answered: retransmit with backoff, or give up. */
@@ -1114,11 +1295,11 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       return;
     }
     this.#synRetransmits++;
-    this.stats.rtoCount++;
+    this.#rtoCount++;
     const syn = this.#rtx.first() as SentSegment;
     this.#retransmit(syn, 1);
     this.#rtoBackoffNs = Math.min(this.#currentRtoNs() * 2, this.#options.rtoMaxNs);
-    this.#rtoTimer.set(this.#now() + this.#currentRtoNs());
+    this.#setTimer(T_RTO, this.#now() + this.#currentRtoNs());
   }
 
   #onDelayedAckTimer(): void {
@@ -1129,7 +1310,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
   #armPersist(): void {
     const base = this.#rto.rtoNs;
     const delay = Math.min(base * 2 ** this.#probeBackoff, this.#options.rtoMaxNs);
-    this.#persistTimer.set(this.#now() + delay);
+    this.#setTimer(T_PERSIST, this.#now() + delay);
   }
 
   /** Zero-window probe (Linux tcp_probe_timer / tcp_xmit_probe_skb: seq = snd_una - 1). */
@@ -1142,7 +1323,7 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       this.#fail('ETIMEDOUT');
       return;
     }
-    this.stats.zeroWindowProbes++;
+    this.#zeroWindowProbes++;
     this.#emit(this.sndUna - 1, TCP_ACK, null, 0);
     this.#probeBackoff++;
     this.#armPersist();
@@ -1189,11 +1370,19 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
       return;
     }
     const context = this.#context;
-    while (this.#appQueueHead < this.#appQueueTail && !this.#destroyed) {
-      const chunk = this.#appQueue[this.#appQueueHead] as Uint8Array;
-      this.#appQueue[this.#appQueueHead++] = EMPTY;
+    while (!this.#destroyed) {
+      let chunk = this.#appFirst;
+      if (chunk !== null) {
+        this.#appFirst = null;
+      } else if (this.#appQueueHead < this.#appQueueTail) {
+        const queue = this.#appQueue as Uint8Array[];
+        chunk = queue[this.#appQueueHead] as Uint8Array;
+        queue[this.#appQueueHead++] = EMPTY;
+      } else {
+        break;
+      }
       this.#appQueuedBytes -= chunk.length;
-      this.stats.bytesDelivered += chunk.length;
+      this.#bytesDelivered += chunk.length;
       const fp = context.fingerprint;
       fp.mix32(FP_APP_DATA);
       if (context.fingerprintAllBytes) fp.mixBytes(chunk);
@@ -1275,16 +1464,11 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     if (this.#dead) return;
     this.#dead = true;
     this.chrono.set(CHRONO_IDLE, this.#now());
-    this.#rtoTimer.clear();
-    this.#delackTimer.clear();
-    this.#persistTimer.clear();
-    this.#timeWaitTimer.clear();
-    this.#probeTimer.clear();
-    this.#reoTimer.clear();
+    clearTimers(this.#timers);
     this.#rtx.clear();
-    this.#scoreboard.clear();
+    this.#scoreboard = null;
     this.#sendBuffer.clear();
-    this.#reassembly.clear();
+    this.#reassembly = null;
     if (this.state !== 'TIME_WAIT') this.state = 'CLOSED';
     this.stack.remove(this);
   }
@@ -1295,15 +1479,14 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
     this.chrono.set(CHRONO_IDLE, this.#now());
     this.#closeState = 3;
     this.#connectWaiter = null;
-    this.#rtoTimer.clear();
-    this.#delackTimer.clear();
-    this.#persistTimer.clear();
-    this.#timeWaitTimer.clear();
-    this.#probeTimer.clear();
-    this.#reoTimer.clear();
+    clearTimers(this.#timers);
   }
 
   // ---------------------------------------------------------------- helpers
+
+  #setTimer(timer: number, atNs: number): void {
+    TcpConnection.#timerKinds.set(this.#context.scheduler, this, this.#timers, timer, atNs);
+  }
 
   #now(): number {
     return this.#context.scheduler.now;
@@ -1335,6 +1518,8 @@ export class TcpConnection implements ByteStream, ConnectionTableEntry {
 }
 
 const EMPTY = new Uint8Array(0);
+
+function ignoreAcked(): void {}
 
 function flushConnection(connection: TcpConnection): void {
   connection.flush();

@@ -13,7 +13,6 @@
 // time (tlp_high_seq); when the ACK that passes it shows that the probe repaired a loss, the
 // window is reduced once (tcp_process_tlp_ack).
 import { NS_PER_MS } from '../core/index.js';
-import type { SentSegment } from './tcp-rtx-queue.js';
 
 /** Linux TCP_TIMEOUT_MIN: two jiffies at HZ = 1000. */
 export const TLP_TIMEOUT_MIN_NS = 2 * NS_PER_MS;
@@ -28,35 +27,21 @@ export function probeTimeoutNs(srttNs: number, packetsOut: number, rtoMinNs: num
   return Math.ceil(timeout);
 }
 
-/** RACK's state: the most recently sent segment known delivered (Linux tp->rack). */
-export class Rack {
-  /** Send time of the most recently sent delivered segment, in ns; 0 before any. */
-  sentAtNs = 0;
-  /** Its end sequence: it breaks ties between segments sent at the same instant. */
-  endSeq = 0;
-  /** Its RTT, in ns. */
-  rttNs = 0;
+/**
+ * tcp_rack_sent_after: a delivered segment sent at sentAtNs, ending at endSeq, is more recent
+ * than RACK's (sent later, or at the same instant and further in sequence). RACK's state (Linux
+ * tp->rack: the send time, end and RTT of the most recently sent delivered segment) lives in the
+ * connection, as three fields.
+ */
+export function rackSentAfter(sentAtNs: number, endSeq: number, rackSentAtNs: number, rackEndSeq: number): boolean {
+  return sentAtNs > rackSentAtNs || (sentAtNs === rackSentAtNs && endSeq > rackEndSeq);
+}
 
-  /**
-   * tcp_rack_advance: a delivered segment. A retransmitted one whose RTT is below the minimum
-   * RTT may be the original's ACK: it does not count.
-   */
-  advance(segment: SentSegment, nowNs: number, minRttNs: number): void {
-    const rtt = nowNs - segment.sentAtNs;
-    if (segment.everRetransmitted && rtt < minRttNs) return;
-    // tcp_rack_sent_after: later, or at the same instant and further in sequence.
-    if (segment.sentAtNs < this.sentAtNs || (segment.sentAtNs === this.sentAtNs && segment.end <= this.endSeq)) return;
-    this.sentAtNs = segment.sentAtNs;
-    this.endSeq = segment.end;
-    this.rttNs = rtt;
-  }
-
-  /** tcp_rack_reo_wnd, in ns. */
-  static reorderWindowNs(recovering: boolean, sackedOut: number, dupThreshold: number, minRttNs: number, srttNs: number): number {
-    if (recovering || sackedOut >= dupThreshold || minRttNs === Infinity) return 0;
-    const quarter = minRttNs / 4;
-    return quarter < srttNs ? quarter : srttNs;
-  }
+/** tcp_rack_reo_wnd, in ns. */
+export function rackReorderWindowNs(recovering: boolean, sackedOut: number, dupThreshold: number, minRttNs: number, srttNs: number): number {
+  if (recovering || sackedOut >= dupThreshold || minRttNs === Infinity) return 0;
+  const quarter = minRttNs / 4;
+  return quarter < srttNs ? quarter : srttNs;
 }
 
 /** One outstanding tail loss probe (Linux tlp_high_seq, tlp_retrans). */

@@ -94,9 +94,10 @@ export class RetransmitQueue {
   /**
    * Removes segments wholly below ack; trims a partly acknowledged head (Linux tcp_trim_head).
    * Calls onAcked for each removed segment, in order, with fully = true, and for a trimmed head
-   * with fully = false. Returns the frames acknowledged, trimmed ones included.
+   * with fully = false (and `owner`, so that a caller passes a shared function, not a closure).
+   * Returns the frames acknowledged, trimmed ones included.
    */
-  acknowledge(ack: number, onAcked: (segment: SentSegment, fully: boolean) => void): number {
+  acknowledge<T>(ack: number, onAcked: (segment: SentSegment, fully: boolean, owner: T) => void, owner: T): number {
     const segments = this.#segments;
     let ackedFrames = 0;
     while (this.#head < segments.length) {
@@ -113,7 +114,7 @@ export class RetransmitQueue {
             segment.frames = frames;
             ackedFrames += delta;
           }
-          onAcked(segment, false);
+          onAcked(segment, false, owner);
         }
         break;
       }
@@ -121,7 +122,7 @@ export class RetransmitQueue {
       ackedFrames += segment.frames;
       segments[this.#head] = PLACEHOLDER;
       this.#head++;
-      onAcked(segment, true);
+      onAcked(segment, true, owner);
     }
     if (this.#lostHint < this.#head) this.#lostHint = this.#head;
     if (this.#fackHint < this.#head) this.#fackHint = this.#head;

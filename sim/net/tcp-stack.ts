@@ -18,7 +18,6 @@ import type { ResolvedTcpOptions } from './tcp-options.js';
 const EPHEMERAL_PORT_MIN = 32768;
 const EPHEMERAL_PORT_MAX = 60999;
 const PORT_MAX = 65535;
-const TWO_POW_32 = 4294967296;
 /** Initial sequence numbers are drawn below 2^31 (sequence numbers never wrap in this model). */
 const ISN_RANGE = 2 ** 31;
 
@@ -46,8 +45,14 @@ export class SimListener implements Listener {
   }
 }
 
-function connectionKey(remoteNicId: number, remotePort: number, localPort: number): number {
-  return remoteNicId * TWO_POW_32 + remotePort * 65536 + localPort;
+/**
+ * A connection's key in its NIC's table: the two ports folded into a small integer (below 2^30,
+ * so never a boxed double: a lookup per segment then hashes and compares no heap object).
+ * Connections with equal keys (the same ports from different peers, or ports that fold alike)
+ * share the entry as a chain through tableNext.
+ */
+function portsKey(remotePort: number, localPort: number): number {
+  return ((remotePort << 15) ^ localPort) & 0x3fffffff;
 }
 
 /** The node a stack runs on: its name, its NICs, and how the network routes from them. */
@@ -62,8 +67,10 @@ export class TcpStack implements TcpConnectionOwner {
   readonly context: NetContext;
   readonly options: ResolvedTcpOptions;
   readonly gate: ExecutionGate;
-  /** Connection tables indexed like node.nics. */
+  /** Connection tables indexed like node.nics (portsKey -> the first of a chain). */
   readonly #tables: Map<number, TcpConnection>[];
+  /** Creation order of connections (TcpConnection.tableOrder), which connections() keeps. */
+  #connectionsMade = 0;
   readonly #listeners: SimListener[] = [];
   /** Local port -> number of connections or listeners using it. */
   readonly #portUse = new Map<number, number>();
@@ -103,8 +110,25 @@ export class TcpStack implements TcpConnectionOwner {
   /** All live connections, in creation order per NIC. */
   connections(): TcpConnection[] {
     const result: TcpConnection[] = [];
-    for (const table of this.#tables) for (const connection of table.values()) result.push(connection);
+    for (const table of this.#tables) {
+      const start = result.length;
+      for (const first of table.values()) {
+        for (let connection: TcpConnection | null = first; connection !== null; connection = connection.tableNext) result.push(connection);
+      }
+      const nic = result.slice(start).sort((a, b) => a.tableOrder - b.tableOrder);
+      for (let i = 0; i < nic.length; i++) result[start + i] = nic[i] as TcpConnection;
+    }
     return result;
+  }
+
+  /** The connection a segment from (remoteNicId, remotePort) to localPort belongs to, if any. */
+  #lookup(table: Map<number, TcpConnection>, remoteNicId: number, remotePort: number, localPort: number): TcpConnection | undefined {
+    let connection = table.get(portsKey(remotePort, localPort));
+    while (connection !== undefined) {
+      if (connection.remoteNicId === remoteNicId && connection.remotePort === remotePort && connection.localPort === localPort) return connection;
+      connection = connection.tableNext ?? undefined;
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------- packets
@@ -112,7 +136,7 @@ export class TcpStack implements TcpConnectionOwner {
   /** Demultiplexes an arriving segment (the NIC already checked the checksum). */
   receive(packet: Packet, nic: Nic): void {
     const table = this.#tables[nic.index] as Map<number, TcpConnection>;
-    const connection = table.get(connectionKey(packet.srcNicId, packet.srcPort, packet.dstPort));
+    const connection = this.#lookup(table, packet.srcNicId, packet.srcPort, packet.dstPort);
     if (connection !== undefined) {
       connection.receive(packet);
       return;
@@ -149,7 +173,7 @@ export class TcpStack implements TcpConnectionOwner {
   // ---------------------------------------------------------------- opening
 
   #acceptSyn(syn: Packet, nic: Nic, listener: SimListener): void {
-    const key = connectionKey(syn.srcNicId, syn.srcPort, syn.dstPort);
+    const key = portsKey(syn.srcPort, syn.dstPort);
     const remoteIp = this.context.nics.byId(syn.srcNicId).ip;
     const connection = new TcpConnection(this, nic, syn.dstPort, syn.srcNicId, remoteIp, syn.srcPort, key, this.#nextIsn(), 'SYN_RECEIVED');
     this.#add(connection);
@@ -174,7 +198,7 @@ export class TcpStack implements TcpConnectionOwner {
     if (localPort === null) return Promise.reject(netError('EADDRNOTAVAIL', 'connect', address.host, address.port));
     return new Promise<ByteStream>((resolve, reject) => {
       const remote = route.remote;
-      const key = connectionKey(remote.id, address.port, localPort);
+      const key = portsKey(address.port, localPort);
       const connection = new TcpConnection(this, route.local, localPort, remote.id, remote.ip, address.port, key, this.#nextIsn(), 'SYN_SENT');
       this.#add(connection);
       connection.startConnect({ resolve, reject }, options?.synRetries ?? this.options.synRetries);
@@ -228,6 +252,10 @@ export class TcpStack implements TcpConnectionOwner {
 
   #add(connection: TcpConnection): void {
     const table = this.#tables[connection.nic.index] as Map<number, TcpConnection>;
+    connection.tableOrder = this.#connectionsMade++;
+    // A new connection heads its key's chain (a stale one for the same 4-tuple left the table first).
+    const first = table.get(connection.key);
+    connection.tableNext = first ?? null;
     table.set(connection.key, connection);
     this.#usePort(connection.localPort);
   }
@@ -240,8 +268,17 @@ export class TcpStack implements TcpConnectionOwner {
     this.counters.addConnection(connection.stats);
     this.counters.addChrono(connection.chrono.totals(this.context.scheduler.now));
     const table = this.#tables[connection.nic.index] as Map<number, TcpConnection>;
-    if (table.get(connection.key) !== connection) return;
-    table.delete(connection.key);
+    const first = table.get(connection.key);
+    if (first === connection) {
+      if (first.tableNext === null) table.delete(connection.key);
+      else table.set(connection.key, first.tableNext);
+    } else {
+      let previous = first;
+      while (previous !== undefined && previous.tableNext !== connection) previous = previous.tableNext ?? undefined;
+      if (previous === undefined) return;
+      previous.tableNext = connection.tableNext as TcpConnection | null;
+    }
+    connection.tableNext = null;
     this.#releasePort(connection.localPort);
   }
 
@@ -267,7 +304,8 @@ export class TcpStack implements TcpConnectionOwner {
 
   /** ISNs grow by a large odd step, like the clock-driven ISN of RFC 6528, from a random start. */
   #nextIsn(): number {
-    this.#isnCounter = (this.#isnCounter + 0x01000193) % ISN_RANGE;
+    // `| 0` (a no-op below 2^31) makes it a small integer rather than a boxed double.
+    this.#isnCounter = ((this.#isnCounter + 0x01000193) % ISN_RANGE) | 0;
     return this.#isnCounter;
   }
 
